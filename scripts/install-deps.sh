@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what building and testing Flow needs on Debian 12, and nothing when it is all
+# there already. As root it runs apt-get; otherwise it uses sudo, or prints the one line
+# to run. Two Debian packages are unpacked into .deps/ rather than installed:
+# libphonenumber-dev (installing it would pull Boost 1.74 beside 1.81) and the Swagger UI
+# files that python3-flasgger ships (served by GET /docs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev
+  libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libhiredis-dev
+  libcurl4-openssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libmagic-dev
+  libwebp-dev libjpeg-dev libgtest-dev libbenchmark-dev libphonenumber8 libprotobuf-dev
+  libabsl-dev libicu-dev curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# Node.js (with npm) runs the client tests; a machine that has it from elsewhere keeps it.
+command -v npm >/dev/null || missing+=(nodejs npm)
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then sudo=""
+  elif command -v sudo >/dev/null; then sudo="sudo"
+  else
+    echo "Flow needs these Debian packages; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# unpack_deb PACKAGE DIR: the package's files under DIR, without installing it.
+unpack_deb() {
+  local pkg=$1 dir=$2 tmp
+  [ -f "$dir/.unpacked" ] && return 0
+  tmp=$(mktemp -d)
+  (cd "$tmp" && chmod 777 . && apt-get download -q "$pkg" >/dev/null 2>&1 ||
+     { [ "$(id -u)" = 0 ] && apt-get update -qq && apt-get download -q "$pkg" >/dev/null; })
+  rm -rf "$dir" && mkdir -p "$dir"
+  dpkg -x "$tmp"/*.deb "$dir"
+  rm -rf "$tmp"
+  touch "$dir/.unpacked"
+}
+unpack_deb libphonenumber-dev .deps/libphonenumber
+unpack_deb python3-flasgger .deps/flasgger

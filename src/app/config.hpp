@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "domain/otp.hpp"
+
+namespace flow::app {
+
+// Everything flowd is told at start, from flags or their FLOW_* variables.
+struct Config {
+    std::string host = "0.0.0.0";
+    unsigned short port = 8000;
+    std::string data_dir = "./data";
+    std::string db;              // empty: <data_dir>/flow.db
+    std::string sms = "log";     // "log" or "webhook:URL"
+    std::string secret;          // empty: <data_dir>/secret.key, made on first start
+    std::string log_level = "info";
+    int io_threads = 0;          // 0: one per core
+    int blocking_threads = 8;
+    OtpPolicy otp;
+};
+
+// Parses argv and the environment. Prints help or the problem and returns the exit code
+// when flowd should not start; otherwise the Config.
+struct ParsedConfig {
+    std::optional<Config> config;
+    int exit_code = 0;
+};
+ParsedConfig parse_config(int argc, char** argv);
+
+}  // namespace flow::app

@@ -1,0 +1,80 @@
+#include "app/server_main.hpp"
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "app/services.hpp"
+#include "server/http_server.hpp"
+
+namespace flow::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// After SIGTERM: waits (up to a deadline) for requests being answered to finish, so that
+// what they wrote is acknowledged, then stops the I/O threads.
+void drain_then_stop(asio::io_context& io, server::HttpServer& server,
+                     std::shared_ptr<asio::steady_timer> timer,
+                     std::chrono::steady_clock::time_point deadline) {
+    if (!server.busy() || std::chrono::steady_clock::now() > deadline) {
+        io.stop();
+        return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([&io, &server, timer, deadline](auto) { drain_then_stop(io, server, timer, deadline); });
+}
+
+}  // namespace
+
+int run_server(const Config& config) {
+    if (sodium_init() < 0) {
+        spdlog::critical("libsodium failed to initialise");
+        return 1;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+    Services services(config);
+    const auto router = services.make_router();
+
+    const int io_threads = config.io_threads > 0
+                               ? config.io_threads
+                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    asio::io_context io(io_threads);
+    asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
+    server::HttpServer http(io, blocking, *router, services.metrics(), {});
+    http.listen(config.host, config.port);
+    spdlog::info("flowd listening on {}:{} (storage: {}, sms: {})", config.host, http.port(),
+                 services.storage().backend(), config.sms.starts_with("webhook:") ? "webhook" : "log");
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {}: stopping", signal);
+        http.stop_accepting();
+        drain_then_stop(io, http, std::make_shared<asio::steady_timer>(io),
+                        std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    });
+
+    std::vector<std::thread> threads;
+    for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : threads) t.join();
+    blocking.join();
+    curl_global_cleanup();
+    spdlog::info("flowd stopped");
+    return 0;
+}
+
+}  // namespace flow::app

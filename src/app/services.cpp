@@ -1,0 +1,84 @@
+#include "app/services.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "app/config.hpp"
+#include "http/routes/auth_routes.hpp"
+#include "http/routes/ops_routes.hpp"
+#include "http/routes/user_routes.hpp"
+#include "sms/log/log_sms_sender.hpp"
+#include "sms/webhook/webhook_sms_sender.hpp"
+#include "storage/sqlite/sqlite_storage.hpp"
+
+namespace flow::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The hashing key: from the config, or from the data dir's secret.key, which the first
+// start creates readable by the owner alone.
+std::string load_secret(const Config& config) {
+    if (!config.secret.empty()) return config.secret;
+    const fs::path path = fs::path(config.data_dir) / "secret.key";
+    if (!fs::exists(path)) {
+        unsigned char bytes[32];
+        randombytes_buf(bytes, sizeof bytes);
+        char hex[65];
+        sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+        const auto old_mask = ::umask(077);
+        std::ofstream(path) << hex << "\n";
+        ::umask(old_mask);
+        spdlog::info("made a new secret key in {}", path.string());
+    }
+    std::string key;
+    std::ifstream(path) >> key;
+    if (key.size() < 16) throw std::runtime_error(path.string() + " holds no usable key");
+    return key;
+}
+
+std::unique_ptr<SmsSender> make_sms(const std::string& spec) {
+    if (spec.starts_with("webhook:")) return std::make_unique<WebhookSmsSender>(spec.substr(8));
+    return std::make_unique<LogSmsSender>();
+}
+
+}  // namespace
+
+Services::Services(const Config& config) {
+    fs::create_directories(config.data_dir);
+    secrets_ = std::make_unique<Secrets>(load_secret(config));
+    const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "flow.db").string() : config.db;
+    if (db.starts_with("postgres")) throw std::runtime_error("PostgreSQL storage is not built yet; use an SQLite file");
+    storage_ = std::make_unique<sqlite::SqliteStorage>(db);
+    sms_ = make_sms(config.sms);
+    auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *secrets_, clock_, config.otp);
+    users_ = std::make_unique<UserService>(storage_->users());
+}
+
+Services::~Services() = default;
+
+std::unique_ptr<http::Router> Services::make_router() {
+    auto router = std::make_unique<http::Router>(
+        [this](const std::string& token) { return auth_->authenticate(token); });
+    http::add_auth_routes(*router, *auth_, *users_);
+    http::add_user_routes(*router, *users_);
+    http::add_ops_routes(
+        *router,
+        [this] {
+            const bool storage_ok = storage_->ping();
+            return boost::json::object{{"status", storage_ok ? "ok" : "down"},
+                                       {"storage", storage_ok ? "ok" : "down"},
+                                       {"media", "ok"},
+                                       {"bus", "ok"}};
+        },
+        metrics_);
+    return router;
+}
+
+}  // namespace flow::app

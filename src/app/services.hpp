@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+
+#include "auth/secrets.hpp"
+#include "common/clock.hpp"
+#include "common/metrics.hpp"
+#include "http/router.hpp"
+#include "service/auth_service.hpp"
+#include "service/user_service.hpp"
+#include "sms/sms_sender.hpp"
+#include "storage/storage.hpp"
+
+namespace flow::app {
+
+struct Config;
+
+// The implementations chosen for a Config and the use cases over them: the one place
+// that names concrete backends. Owns them all; built once at start.
+class Services {
+public:
+    explicit Services(const Config& config);
+    ~Services();
+
+    Storage& storage() { return *storage_; }
+    AuthService& auth() { return *auth_; }
+    UserService& users() { return *users_; }
+    Metrics& metrics() { return metrics_; }
+
+    // Every route of the API, on a new router.
+    std::unique_ptr<http::Router> make_router();
+
+private:
+    SystemClock clock_;
+    Metrics metrics_;
+    std::unique_ptr<Secrets> secrets_;
+    std::unique_ptr<Storage> storage_;
+    std::unique_ptr<SmsSender> sms_;
+    std::unique_ptr<AuthService> auth_;
+    std::unique_ptr<UserService> users_;
+};
+
+}  // namespace flow::app

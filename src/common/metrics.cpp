@@ -1,0 +1,41 @@
+#include "common/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace flow {
+
+void Metrics::record_request(const std::string& route, const std::string& method, int status,
+                             double seconds) {
+    std::lock_guard lock(mutex_);
+    ++requests_[{route, method, status}];
+    for (std::size_t i = 0; i < kBuckets.size(); ++i)
+        if (seconds <= kBuckets[i]) ++bucket_counts_[i];
+    ++latency_count_;
+    latency_sum_ += seconds;
+}
+
+std::string Metrics::render() const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    out += "# HELP flow_http_requests_total HTTP requests answered, by route template, method and status.\n"
+           "# TYPE flow_http_requests_total counter\n";
+    for (const auto& [key, count] : requests_) {
+        const auto& [route, method, status] = key;
+        out += fmt::format("flow_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
+                           route, method, status, count);
+    }
+    out += "# HELP flow_http_request_duration_seconds Time from a request read to its answer written.\n"
+           "# TYPE flow_http_request_duration_seconds histogram\n";
+    for (std::size_t i = 0; i < kBuckets.size(); ++i)
+        out += fmt::format("flow_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[i],
+                           bucket_counts_[i]);
+    out += fmt::format("flow_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_);
+    out += fmt::format("flow_http_request_duration_seconds_sum {}\n", latency_sum_);
+    out += fmt::format("flow_http_request_duration_seconds_count {}\n", latency_count_);
+    out += "# HELP flow_open_connections Client connections open now.\n"
+           "# TYPE flow_open_connections gauge\n";
+    out += fmt::format("flow_open_connections {}\n", open_connections_.load());
+    return out;
+}
+
+}  // namespace flow

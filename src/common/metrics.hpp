@@ -1,0 +1,36 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace flow {
+
+// The server's Prometheus metrics: requests by route, method and status, a latency
+// histogram, and open connections. Recorded from any thread; rendered for GET /metrics.
+class Metrics {
+public:
+    void record_request(const std::string& route, const std::string& method, int status,
+                        double seconds);
+    void connection_opened() { ++open_connections_; }
+    void connection_closed() { --open_connections_; }
+
+    // The Prometheus text exposition format (version 0.0.4).
+    std::string render() const;
+
+private:
+    static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                        0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+    mutable std::mutex mutex_;
+    std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+    std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
+    std::uint64_t latency_count_ = 0;
+    double latency_sum_ = 0;
+    std::atomic<long> open_connections_{0};
+};
+
+}  // namespace flow

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+
+namespace flow {
+
+// A person signed in with a phone number, and their public profile.
+struct User {
+    std::string id;
+    std::string phone;  // E.164
+    std::string name;   // empty until the profile is registered
+    std::string about;
+    std::optional<std::string> image_id;
+    TimeMs created_at = 0;
+    std::optional<TimeMs> last_seen_at;
+};
+
+// The fields a profile update sets; an absent field is left as it was. `image_id` holds
+// an inner nullopt to clear the picture.
+struct ProfileChange {
+    std::optional<std::string> name;
+    std::optional<std::string> about;
+    std::optional<std::optional<std::string>> image_id;
+};
+
+inline constexpr std::size_t kMaxNameLength = 64;
+inline constexpr std::size_t kMaxAboutLength = 256;
+
+// Checks a profile change against the rules every profile follows: a name is 1 to 64
+// characters and not blank, `about` at most 256 characters.
+Status validate_profile_change(const ProfileChange& change);
+
+// Applies a validated change to a user.
+void apply_profile_change(User& user, const ProfileChange& change);
+
+}  // namespace flow

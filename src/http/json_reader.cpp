@@ -1,0 +1,84 @@
+#include "http/json_reader.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "common/utf8.hpp"
+
+namespace flow::http {
+
+JsonReader::JsonReader(const Request& request) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(request.body, ec);
+    if (ec || !value.is_object()) {
+        fail("invalid_json", ec ? "the body is not valid JSON: " + ec.message()
+                                : "the body must be a JSON object");
+        return;
+    }
+    object_ = std::move(value.as_object());
+}
+
+void JsonReader::fail(std::string code, std::string message) {
+    if (!error_) error_ = Error::invalid(std::move(code), std::move(message));
+}
+
+const boost::json::value* JsonReader::field(std::string_view name, bool required) {
+    if (error_) return nullptr;
+    const auto* value = object_.if_contains(name);
+    if (!value && required) fail("missing_field", std::string(name) + " is required");
+    return value;
+}
+
+std::string JsonReader::text_of(std::string_view name, const boost::json::value& value,
+                                std::size_t max_length) {
+    if (!value.is_string()) {
+        fail("invalid_field", std::string(name) + " must be a string");
+        return {};
+    }
+    std::string text(value.as_string());
+    if (max_length != 0 && utf8_length(text) > max_length) {
+        fail("too_long", std::string(name) + " is longer than " + std::to_string(max_length) +
+                             " characters");
+        return {};
+    }
+    return text;
+}
+
+std::string JsonReader::string(std::string_view name, std::size_t max_length) {
+    const auto* value = field(name, true);
+    return value ? text_of(name, *value, max_length) : std::string();
+}
+
+std::optional<std::string> JsonReader::optional_string(std::string_view name,
+                                                       std::size_t max_length) {
+    const auto* value = field(name, false);
+    if (!value || value->is_null()) return std::nullopt;
+    return text_of(name, *value, max_length);
+}
+
+std::optional<std::optional<std::string>> JsonReader::nullable_string(std::string_view name,
+                                                                      std::size_t max_length) {
+    const auto* value = field(name, false);
+    if (!value) return std::nullopt;
+    if (value->is_null()) return std::optional<std::string>();
+    return std::optional<std::string>(text_of(name, *value, max_length));
+}
+
+std::vector<std::string> JsonReader::string_array(std::string_view name) {
+    std::vector<std::string> items;
+    const auto* value = field(name, true);
+    if (!value) return items;
+    if (!value->is_array()) {
+        fail("invalid_field", std::string(name) + " must be an array of strings");
+        return items;
+    }
+    for (const auto& item : value->as_array()) {
+        if (!item.is_string()) {
+            fail("invalid_field", std::string(name) + " must be an array of strings");
+            return {};
+        }
+        items.emplace_back(item.as_string());
+    }
+    return items;
+}
+
+}  // namespace flow::http

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "http/request.hpp"
+
+namespace flow::http {
+
+// Reads the fields of a JSON object body, remembering the first problem so a handler can
+// read every field and then check once:
+//
+//     JsonReader in(request);
+//     auto phone = in.string("phone");
+//     auto device = in.optional_string("device");
+//     if (auto error = in.error()) return Response::error(*error);
+//
+// Problems: `invalid_json` (not a JSON object), `missing_field`, `invalid_field` (wrong
+// type), `too_long` (over a given length in characters). A failed read gives an empty
+// value. Not thread-safe; one per request.
+class JsonReader {
+public:
+    explicit JsonReader(const Request& request);
+
+    std::string string(std::string_view name, std::size_t max_length = 0);
+    std::optional<std::string> optional_string(std::string_view name, std::size_t max_length = 0);
+    // Absent: nullopt; `null`: an empty inner optional; a string: that string.
+    std::optional<std::optional<std::string>> nullable_string(std::string_view name,
+                                                              std::size_t max_length = 0);
+    std::vector<std::string> string_array(std::string_view name);
+
+    const std::optional<Error>& error() const { return error_; }
+
+private:
+    const boost::json::value* field(std::string_view name, bool required);
+    std::string text_of(std::string_view name, const boost::json::value& value,
+                        std::size_t max_length);
+    void fail(std::string code, std::string message);
+
+    boost::json::object object_;
+    std::optional<Error> error_;
+};
+
+}  // namespace flow::http

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+
+#include "common/metrics.hpp"
+#include "http/router.hpp"
+
+namespace flow::http {
+
+// What /health reports: `{status, storage, media, bus}`, each part "ok" or "down".
+using HealthCheck = std::function<boost::json::object()>;
+
+// Operations: /health, /metrics, /openapi.json and the /docs page that renders it.
+void add_ops_routes(Router& router, HealthCheck health, const Metrics& metrics);
+
+}  // namespace flow::http

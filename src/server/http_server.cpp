@@ -1,0 +1,176 @@
+#include "server/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include "server/blocking_pool.hpp"
+
+namespace flow::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Copies what a handler needs out of Beast's request. nullopt for a target that is not a
+// valid origin-form path.
+std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in,
+                                        const std::string& client_address) {
+    auto url = boost::urls::parse_origin_form(in.target());
+    if (!url) return std::nullopt;
+    http::Request out;
+    out.method = std::string(in.method_string());
+    out.path = url->path();
+    out.query = url->encoded_query();
+    for (const auto& field : in) {
+        std::string name(field.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    out.body = std::move(in.body());
+    out.client_address = client_address;
+    return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast(http::Response&& in, unsigned version,
+                                               bool keep_alive, bool head) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), version};
+    out.set(bhttp::field::server, "flowd");
+    if (!in.content_type.empty()) out.set(bhttp::field::content_type, in.content_type);
+    for (auto& [name, value] : in.headers) out.set(name, value);
+    out.body() = head ? std::string() : std::move(in.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    if (head) out.content_length(in.body.size());
+    return out;
+}
+
+// The answer to a request that could not be read, before closing the connection.
+http::Response unreadable(const beast::error_code& ec) {
+    if (ec == bhttp::error::body_limit)
+        return http::Response::error({ErrorKind::too_large, "too_large", "the body is too large", {}});
+    if (ec == bhttp::error::header_limit)
+        return http::Response::error({ErrorKind::too_large, "headers_too_large", "the headers are too large", {}});
+    return http::Response::error(Error::invalid("bad_request", "malformed HTTP request"));
+}
+
+bool is_disconnect(const beast::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+           ec == beast::error::timeout || ec == bhttp::error::partial_message;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, asio::thread_pool& pool, const http::Router& router,
+                       Metrics& metrics, HttpLimits limits)
+    : io_(io), pool_(pool), router_(router), metrics_(metrics), limits_(limits), acceptor_(io) {}
+
+void HttpServer::listen(const std::string& host, unsigned short port) {
+    const tcp::endpoint endpoint(asio::ip::make_address(host), port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+}
+
+unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::stop_accepting() {
+    asio::post(acceptor_.get_executor(), [this] { acceptor_.close(); });
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+    while (acceptor_.is_open()) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kTuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted) break;
+            spdlog::warn("accept failed: {}", ec.message());  // e.g. out of descriptors
+            continue;
+        }
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, serve(std::move(socket)), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& error) {
+                spdlog::error("connection failed: {}", error.what());
+            }
+        });
+    }
+}
+
+asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
+    metrics_.connection_opened();
+    struct Closed {
+        Metrics& metrics;
+        ~Closed() { metrics.connection_closed(); }
+    } closed{metrics_};
+
+    beast::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    const std::string client_address = remote.address().to_string();
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+
+    for (;;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+        parser.body_limit(limits_.max_body_bytes);
+
+        stream.expires_after(limits_.idle_timeout);
+        auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        const auto started = std::chrono::steady_clock::now();
+
+        http::Response response;
+        bool keep_alive = false;
+        unsigned version = 11;
+        bool head = false;
+        if (ec) {
+            if (is_disconnect(ec)) break;
+            response = unreadable(ec);
+            response.route = "unreadable";
+        } else {
+            auto& message = parser.get();
+            keep_alive = message.keep_alive();
+            version = message.version();
+            head = message.method() == bhttp::verb::head;
+            auto request = to_request(message, client_address);
+            if (!request) {
+                response = http::Response::error(Error::invalid("bad_request", "malformed request target"));
+                response.route = "unreadable";
+            } else {
+                ++requests_in_flight_;
+                response = co_await offload(pool_, [this, &request] { return router_.handle(*request); });
+                --requests_in_flight_;
+            }
+        }
+
+        const std::string route = response.route;
+        const int status = response.status;
+        const std::string method = ec ? "-" : std::string(parser.get().method_string());
+        auto answer = to_beast(std::move(response), version, keep_alive, head);
+        stream.expires_after(limits_.io_timeout);
+        auto [write_ec, written] = co_await bhttp::async_write(stream, answer, kTuple);
+
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        metrics_.record_request(route, method, status, seconds);
+        spdlog::info("{} {} {} {:.2f}ms", method, route, status, seconds * 1000);
+        if (write_ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace flow::server

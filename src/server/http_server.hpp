@@ -1,0 +1,53 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "common/metrics.hpp"
+#include "http/router.hpp"
+
+namespace flow::server {
+
+struct HttpLimits {
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::chrono::seconds idle_timeout{60};  // a keep-alive connection with no request
+    std::chrono::seconds io_timeout{30};    // to read a started request or write an answer
+};
+
+// Accepts connections and serves HTTP/1.1 on them with keep-alive: each request is read
+// on the connection's strand, answered by the Router on the blocking pool, logged and
+// counted. Lives on one io_context run by several threads.
+class HttpServer {
+public:
+    HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+               const http::Router& router, Metrics& metrics, HttpLimits limits);
+
+    // Binds and starts accepting; throws when the address cannot be bound.
+    void listen(const std::string& host, unsigned short port);
+    unsigned short port() const;
+    // Stops accepting. Requests already being answered finish; see `busy`.
+    void stop_accepting();
+    // Whether a request is being answered now.
+    bool busy() const { return requests_in_flight_ > 0; }
+
+private:
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& io_;
+    boost::asio::thread_pool& pool_;
+    const http::Router& router_;
+    Metrics& metrics_;
+    HttpLimits limits_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::atomic<int> requests_in_flight_{0};
+};
+
+}  // namespace flow::server

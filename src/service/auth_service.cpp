@@ -1,0 +1,76 @@
+#include "service/auth_service.hpp"
+
+#include "auth/phone_number.hpp"
+#include "common/ids.hpp"
+
+namespace flow {
+
+namespace {
+
+Result<std::string> parse_phone(const std::string& input) {
+    auto phone = normalize_phone(input);
+    if (!phone)
+        return Error::invalid("invalid_phone",
+                              "phone must be a valid number in international notation, like +14155550123");
+    return *phone;
+}
+
+}  // namespace
+
+Result<CodeSent> AuthService::enter_number(const std::string& input, const std::string& address) {
+    auto phone = parse_phone(input);
+    if (!phone) return std::move(phone).error();
+
+    const TimeMs now = clock_.now_ms();
+    const std::string code = Secrets::new_otp_code();
+    const OtpChallenge challenge{new_id(now), *phone, secrets_.hash(code), now,
+                                 now + policy_.ttl_s * 1000, 0};
+    auto started = store_.start_challenge(challenge, address, [&](const SendHistory& history) {
+        return check_can_send(history, policy_, now);
+    });
+    if (!started) return std::move(started).error();
+
+    const std::string text = "Your Flow code is " + code + ". It expires in " +
+                             std::to_string((policy_.ttl_s + 59) / 60) + " minutes.";
+    if (auto sent = sms_.send({*phone, code, text}); !sent) {
+        store_.cancel_challenge(challenge.id);
+        return std::move(sent).error();
+    }
+    return CodeSent{*phone, policy_.ttl_s, policy_.resend_s};
+}
+
+Result<SignInResult> AuthService::verify_otp(const std::string& input, const std::string& code,
+                                             const std::string& device) {
+    auto phone = parse_phone(input);
+    if (!phone) return std::move(phone).error();
+
+    const TimeMs now = clock_.now_ms();
+    const auto challenge = store_.latest_challenge(*phone);
+    if (auto can = check_can_verify(challenge ? &*challenge : nullptr, policy_, now); !can)
+        return std::move(can).error();
+    // The try is counted before the comparison, so parallel guesses cannot add up to more.
+    if (!store_.use_attempt(challenge->id, policy_.max_attempts)) {
+        OtpChallenge used_up = *challenge;
+        used_up.attempts = policy_.max_attempts;
+        return check_can_verify(&used_up, policy_, now).error();
+    }
+    if (!Secrets::equal(secrets_.hash(code), challenge->code_hash))
+        return Error::unauthorized("otp_invalid", "the code is not right");
+
+    const std::string token = Secrets::new_token();
+    auto signed_in = store_.complete_sign_in(*challenge, new_id(now),
+                                             Session{new_id(now), "", device, now},
+                                             secrets_.hash(token), now);
+    if (!signed_in) return Error::unauthorized("otp_expired", "the code has been used; ask for a new one");
+    return SignInResult{token, std::move(signed_in->user), signed_in->new_user};
+}
+
+Result<Caller> AuthService::authenticate(const std::string& token) {
+    auto session = store_.find_session(secrets_.hash(token));
+    if (!session) return Error::unauthorized("unauthorized", "the token is unknown or signed out");
+    return Caller{session->user_id, session->id};
+}
+
+void AuthService::logout(const Caller& caller) { store_.delete_session(caller.session_id); }
+
+}  // namespace flow

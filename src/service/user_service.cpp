@@ -1,0 +1,37 @@
+#include "service/user_service.hpp"
+
+#include <algorithm>
+
+#include "auth/phone_number.hpp"
+
+namespace flow {
+
+Result<User> UserService::get(const std::string& user_id) {
+    auto user = users_.find(user_id);
+    if (!user) return Error::not_found("no such user");
+    return *user;
+}
+
+Result<User> UserService::update_profile(const std::string& user_id, const ProfileChange& change) {
+    if (auto valid = validate_profile_change(change); !valid) return std::move(valid).error();
+    // Pictures come from media uploads, which this server does not take yet: no id can
+    // name one the caller owns.
+    if (change.image_id && *change.image_id)
+        return Error::invalid("invalid_media", "image_id does not name a media object of yours");
+    auto user = users_.update_profile(user_id, change);
+    if (!user) return Error::not_found("no such user");
+    return *user;
+}
+
+Result<std::vector<User>> UserService::lookup(const std::vector<std::string>& phones) {
+    if (phones.size() > kMaxLookupPhones)
+        return Error::invalid("too_many_phones", "at most 1000 phones per lookup");
+    std::vector<std::string> normalized;
+    for (const auto& input : phones)
+        if (auto phone = normalize_phone(input)) normalized.push_back(*phone);
+    std::sort(normalized.begin(), normalized.end());
+    normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());
+    return users_.find_by_phones(normalized);
+}
+
+}  // namespace flow

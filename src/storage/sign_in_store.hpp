@@ -1,0 +1,60 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+#include "domain/otp.hpp"
+#include "domain/user.hpp"
+
+namespace flow {
+
+// A signed-in device: one token.
+struct Session {
+    std::string id;
+    std::string user_id;
+    std::string device;
+    TimeMs created_at = 0;
+};
+
+// What completing a sign-in produced.
+struct SignedIn {
+    User user;
+    bool new_user = false;
+    Session session;
+};
+
+// The sign-in flow's state: codes sent (which are also the history the send limits are
+// judged on) and sessions. Each call is atomic; implementations are thread-safe, may
+// block, and have made a write durable when they return.
+class SignInStore {
+public:
+    virtual ~SignInStore() = default;
+
+    // Atomically: reads the last hour's sends to `challenge.phone` and from `address`,
+    // asks `allow` whether another may go, and if so stores `challenge` as the phone's
+    // newest. Concurrent calls for one phone or address are serialised, so caps hold.
+    virtual Status start_challenge(const OtpChallenge& challenge, const std::string& address,
+                                   const std::function<Status(const SendHistory&)>& allow) = 0;
+    // Forgets a challenge whose code could not be sent, so it counts against no limit.
+    virtual void cancel_challenge(const std::string& challenge_id) = 0;
+    // The newest unconsumed challenge sent to a phone.
+    virtual std::optional<OtpChallenge> latest_challenge(const std::string& phone) = 0;
+    // Counts one try against a challenge before its code is compared, so that concurrent
+    // tries cannot exceed `max_attempts`; false when none is left (or it is consumed).
+    virtual bool use_attempt(const std::string& challenge_id, int max_attempts) = 0;
+    // Atomically consumes the challenge, finds or creates the user of its phone (as
+    // `new_user_id`, created at `now`), and opens `session` (whose user_id it fills in)
+    // under `token_hash`. nullopt when the challenge was consumed meanwhile.
+    virtual std::optional<SignedIn> complete_sign_in(const OtpChallenge& challenge,
+                                                     const std::string& new_user_id,
+                                                     Session session,
+                                                     const std::string& token_hash,
+                                                     TimeMs now) = 0;
+
+    virtual std::optional<Session> find_session(const std::string& token_hash) = 0;
+    virtual void delete_session(const std::string& session_id) = 0;
+};
+
+}  // namespace flow

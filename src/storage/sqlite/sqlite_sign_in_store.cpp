@@ -1,0 +1,142 @@
+#include "storage/sqlite/sqlite_sign_in_store.hpp"
+
+#include "storage/sqlite/sqlite_user_store.hpp"
+
+namespace flow::sqlite {
+
+namespace {
+
+std::vector<TimeMs> times_since(Database& db, const char* sql, const std::string& key,
+                                TimeMs since) {
+    std::vector<TimeMs> times;
+    auto stmt = db.prepare(sql);
+    stmt.bind(1, key).bind(2, since);
+    while (stmt.step()) times.push_back(stmt.integer(0));
+    return times;
+}
+
+}  // namespace
+
+Status SqliteSignInStore::start_challenge(const OtpChallenge& challenge, const std::string& address,
+                                          const std::function<Status(const SendHistory&)>& allow) {
+    return db_.transaction([&](Database& db) -> Status {
+        const TimeMs since = challenge.created_at - kHourMs;
+        // Codes older than the longest window matter to no limit any more.
+        db.prepare("DELETE FROM otp_challenges WHERE created_at < ? AND expires_at < ?")
+            .bind(1, since)
+            .bind(2, challenge.created_at)
+            .run();
+        SendHistory history{
+            times_since(db,
+                        "SELECT created_at FROM otp_challenges WHERE phone = ? AND created_at > ? "
+                        "ORDER BY created_at",
+                        challenge.phone, since),
+            times_since(db,
+                        "SELECT created_at FROM otp_challenges WHERE address = ? AND created_at > ? "
+                        "ORDER BY created_at",
+                        address, since)};
+        if (auto allowed = allow(history); !allowed) return allowed;
+        db.prepare("INSERT INTO otp_challenges (id, phone, address, code_hash, created_at, expires_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(1, challenge.id)
+            .bind(2, challenge.phone)
+            .bind(3, address)
+            .bind_blob(4, challenge.code_hash)
+            .bind(5, challenge.created_at)
+            .bind(6, challenge.expires_at)
+            .run();
+        return Ok{};
+    });
+}
+
+void SqliteSignInStore::cancel_challenge(const std::string& challenge_id) {
+    db_.with([&](Database& db) {
+        db.prepare("DELETE FROM otp_challenges WHERE id = ?").bind(1, challenge_id).run();
+    });
+}
+
+std::optional<OtpChallenge> SqliteSignInStore::latest_challenge(const std::string& phone) {
+    return db_.with([&](Database& db) -> std::optional<OtpChallenge> {
+        auto stmt = db.prepare(
+            "SELECT id, phone, code_hash, created_at, expires_at, attempts FROM otp_challenges "
+            "WHERE phone = ? AND consumed_at IS NULL ORDER BY created_at DESC LIMIT 1");
+        stmt.bind(1, phone);
+        if (!stmt.step()) return std::nullopt;
+        return OtpChallenge{stmt.text(0), stmt.text(1), stmt.blob(2), stmt.integer(3),
+                            stmt.integer(4), static_cast<int>(stmt.integer(5))};
+    });
+}
+
+bool SqliteSignInStore::use_attempt(const std::string& challenge_id, int max_attempts) {
+    return db_.with([&](Database& db) {
+        db.prepare("UPDATE otp_challenges SET attempts = attempts + 1 "
+                   "WHERE id = ? AND attempts < ? AND consumed_at IS NULL")
+            .bind(1, challenge_id)
+            .bind(2, static_cast<std::int64_t>(max_attempts))
+            .run();
+        return db.changes() == 1;
+    });
+}
+
+std::optional<SignedIn> SqliteSignInStore::complete_sign_in(const OtpChallenge& challenge,
+                                                            const std::string& new_user_id,
+                                                            Session session,
+                                                            const std::string& token_hash,
+                                                            TimeMs now) {
+    return db_.transaction([&](Database& db) -> std::optional<SignedIn> {
+        db.prepare("UPDATE otp_challenges SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL")
+            .bind(1, now)
+            .bind(2, challenge.id)
+            .run();
+        if (db.changes() != 1) return std::nullopt;
+
+        SignedIn result;
+        auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
+                               "FROM users WHERE phone = ?");
+        stmt.bind(1, challenge.phone);
+        if (stmt.step()) {
+            result.user = read_user(stmt);
+        } else {
+            result.user = User{new_user_id, challenge.phone, "", "", std::nullopt, now, std::nullopt};
+            result.new_user = true;
+            db.prepare("INSERT INTO users (id, phone, created_at) VALUES (?, ?, ?)")
+                .bind(1, new_user_id)
+                .bind(2, challenge.phone)
+                .bind(3, now)
+                .run();
+        }
+        stmt.reset();
+        result.user.last_seen_at = now;
+        db.prepare("UPDATE users SET last_seen_at = ? WHERE id = ?").bind(1, now).bind(2, result.user.id).run();
+
+        session.user_id = result.user.id;
+        db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at) "
+                   "VALUES (?, ?, ?, ?, ?)")
+            .bind(1, session.id)
+            .bind_blob(2, token_hash)
+            .bind(3, session.user_id)
+            .bind(4, session.device)
+            .bind(5, session.created_at)
+            .run();
+        result.session = std::move(session);
+        return result;
+    });
+}
+
+std::optional<Session> SqliteSignInStore::find_session(const std::string& token_hash) {
+    return db_.with([&](Database& db) -> std::optional<Session> {
+        auto stmt = db.prepare(
+            "SELECT id, user_id, device, created_at FROM sessions WHERE token_hash = ?");
+        stmt.bind_blob(1, token_hash);
+        if (!stmt.step()) return std::nullopt;
+        return Session{stmt.text(0), stmt.text(1), stmt.text(2), stmt.integer(3)};
+    });
+}
+
+void SqliteSignInStore::delete_session(const std::string& session_id) {
+    db_.with([&](Database& db) {
+        db.prepare("DELETE FROM sessions WHERE id = ?").bind(1, session_id).run();
+    });
+}
+
+}  // namespace flow::sqlite

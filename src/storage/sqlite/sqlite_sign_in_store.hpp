@@ -1,0 +1,28 @@
+#pragma once
+
+#include "storage/sign_in_store.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+
+namespace flow::sqlite {
+
+// SignInStore on SQLite. Thread-safe through its Database.
+class SqliteSignInStore final : public SignInStore {
+public:
+    explicit SqliteSignInStore(Database& db) : db_(db) {}
+
+    Status start_challenge(const OtpChallenge& challenge, const std::string& address,
+                           const std::function<Status(const SendHistory&)>& allow) override;
+    void cancel_challenge(const std::string& challenge_id) override;
+    std::optional<OtpChallenge> latest_challenge(const std::string& phone) override;
+    bool use_attempt(const std::string& challenge_id, int max_attempts) override;
+    std::optional<SignedIn> complete_sign_in(const OtpChallenge& challenge,
+                                             const std::string& new_user_id, Session session,
+                                             const std::string& token_hash, TimeMs now) override;
+    std::optional<Session> find_session(const std::string& token_hash) override;
+    void delete_session(const std::string& session_id) override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace flow::sqlite

@@ -1,0 +1,55 @@
+#include "storage/sqlite/sqlite_user_store.hpp"
+
+#include <string>
+
+namespace flow::sqlite {
+
+User read_user(const Statement& row) {
+    return User{row.text(0),          row.text(1),    row.text(2),
+                row.text(3),          row.optional_text(4), row.integer(5),
+                row.optional_integer(6)};
+}
+
+std::optional<User> find_user(Database& db, const std::string& user_id) {
+    auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
+                           "FROM users WHERE id = ?");
+    stmt.bind(1, user_id);
+    if (!stmt.step()) return std::nullopt;
+    return read_user(stmt);
+}
+
+std::optional<User> SqliteUserStore::find(const std::string& user_id) {
+    return db_.with([&](Database& db) { return find_user(db, user_id); });
+}
+
+std::vector<User> SqliteUserStore::find_by_phones(const std::vector<std::string>& phones) {
+    return db_.with([&](Database& db) {
+        std::vector<User> users;
+        auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
+                               "FROM users WHERE phone = ?");
+        for (const auto& phone : phones) {
+            stmt.bind(1, phone);
+            if (stmt.step()) users.push_back(read_user(stmt));
+            stmt.reset();
+        }
+        return users;
+    });
+}
+
+std::optional<User> SqliteUserStore::update_profile(const std::string& user_id,
+                                                    const ProfileChange& change) {
+    return db_.transaction([&](Database& db) -> std::optional<User> {
+        auto user = find_user(db, user_id);
+        if (!user) return std::nullopt;
+        apply_profile_change(*user, change);
+        db.prepare("UPDATE users SET name = ?, about = ?, image_id = ? WHERE id = ?")
+            .bind(1, user->name)
+            .bind(2, user->about)
+            .bind(3, user->image_id)
+            .bind(4, user_id)
+            .run();
+        return user;
+    });
+}
+
+}  // namespace flow::sqlite

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/user_store.hpp"
+
+namespace flow::sqlite {
+
+// The User in a row of `SELECT id, phone, name, about, image_id, created_at, last_seen_at`.
+User read_user(const Statement& row);
+
+// UserStore on SQLite. Thread-safe through its Database.
+class SqliteUserStore final : public UserStore {
+public:
+    explicit SqliteUserStore(Database& db) : db_(db) {}
+
+    std::optional<User> find(const std::string& user_id) override;
+    std::vector<User> find_by_phones(const std::vector<std::string>& phones) override;
+    std::optional<User> update_profile(const std::string& user_id,
+                                       const ProfileChange& change) override;
+
+private:
+    Database& db_;
+};
+
+// Finds a user on a connection already held; shared by the stores.
+std::optional<User> find_user(Database& db, const std::string& user_id);
+
+}  // namespace flow::sqlite

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include "storage/sign_in_store.hpp"
+#include "storage/user_store.hpp"
+
+namespace flow {
+
+// All of Flow's durable state behind one backend (SQLite or PostgreSQL); owns the
+// connections. The stores it hands out live as long as it does.
+class Storage {
+public:
+    virtual ~Storage() = default;
+    virtual UserStore& users() = 0;
+    virtual SignInStore& sign_in() = 0;
+    // Whether the database answers; for /health. Blocking.
+    virtual bool ping() = 0;
+    // A short name of the backend, for logs.
+    virtual std::string backend() const = 0;
+};
+
+}  // namespace flow

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/user.hpp"
+
+namespace flow {
+
+// Users and their profiles. Implementations are thread-safe and may block; a write
+// has reached durable storage when the call returns. Failures of the database itself
+// are thrown (the request boundary answers them as 503/500).
+class UserStore {
+public:
+    virtual ~UserStore() = default;
+
+    virtual std::optional<User> find(const std::string& user_id) = 0;
+    // The users among `phones` (E.164) who exist, in no particular order.
+    virtual std::vector<User> find_by_phones(const std::vector<std::string>& phones) = 0;
+    // Applies a validated change; nullopt when the user does not exist.
+    virtual std::optional<User> update_profile(const std::string& user_id,
+                                               const ProfileChange& change) = 0;
+};
+
+}  // namespace flow

@@ -1,0 +1,406 @@
+// Helpers for the flowd integration suite: start the real server binary against a
+// throw-away data dir with a local HTTP server as its SMS webhook, and talk to it.
+//
+//   const f = await startFlowd(['--otp-resend-seconds', '0']);
+//   const { token, user } = await f.signIn(uniquePhone());
+//   const r = await f.request('GET', '/users/me', { token });
+//   await f.stop();       // SIGTERM; asserts exit code 0 within 10 s
+//   await f.restart();    // start again on the same data dir (new port)
+//   await f.cleanup();    // stop if running, close the webhook, remove the temp dir
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FLOWD = process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd');
+
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 10_000;
+const SMS_TIMEOUT_MS = 5_000;
+
+// ---------------------------------------------------------------------------------
+// Phone numbers
+// ---------------------------------------------------------------------------------
+
+const usedPhones = new Set();
+
+/** A distinct valid UK mobile number in E.164 (+447911 + 6 digits) for this process. */
+export function uniquePhone() {
+  for (;;) {
+    const tail = String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0');
+    const phone = `+447911${tail}`;
+    if (!usedPhones.has(phone)) {
+      usedPhones.add(phone);
+      return phone;
+    }
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------
+// SMS webhook
+// ---------------------------------------------------------------------------------
+
+/** An HTTP server that records what flowd's webhook SMS provider POSTs to it. */
+export async function startSmsWebhook() {
+  const messages = []; // every message received, in order: {to, code, text, raw}
+  const pending = new Map(); // phone -> queue of unconsumed messages
+  const waiters = new Map(); // phone -> [resolve]
+  let status = 200; // what the webhook answers; tests may set sms.status = 500
+
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let msg;
+      try {
+        msg = JSON.parse(raw);
+      } catch {
+        msg = { to: undefined, code: undefined, text: undefined };
+      }
+      const entry = {
+        to: msg.to,
+        code: msg.code,
+        text: msg.text,
+        raw,
+        path: req.url,
+        method: req.method,
+        contentType: req.headers['content-type'],
+      };
+      messages.push(entry);
+      if (status >= 200 && status < 300) {
+        const ws = waiters.get(entry.to);
+        if (ws && ws.length) ws.shift()(entry);
+        else {
+          if (!pending.has(entry.to)) pending.set(entry.to, []);
+          pending.get(entry.to).push(entry);
+        }
+      }
+      res.writeHead(sms.status, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = server.address().port;
+
+  const sms = {
+    port,
+    url: `http://127.0.0.1:${port}/sms`,
+    messages,
+    get status() {
+      return status;
+    },
+    set status(s) {
+      status = s;
+    },
+    /** The next not-yet-taken SMS message sent to `phone` (E.164), waiting for it. */
+    nextMessage(phone, timeoutMs = SMS_TIMEOUT_MS) {
+      const q = pending.get(phone);
+      if (q && q.length) return Promise.resolve(q.shift());
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const ws = waiters.get(phone) || [];
+          const i = ws.indexOf(done);
+          if (i >= 0) ws.splice(i, 1);
+          reject(
+            new Error(
+              `no SMS to ${phone} within ${timeoutMs} ms; received so far: ${JSON.stringify(
+                messages.map((m) => m.to),
+              )}`,
+            ),
+          );
+        }, timeoutMs);
+        const done = (entry) => {
+          clearTimeout(timer);
+          resolve(entry);
+        };
+        if (!waiters.has(phone)) waiters.set(phone, []);
+        waiters.get(phone).push(done);
+      });
+    },
+    /** The code of the next SMS to `phone`. */
+    async nextCode(phone, timeoutMs) {
+      return (await sms.nextMessage(phone, timeoutMs)).code;
+    },
+    /** How many messages were sent to `phone` so far (taken or not). */
+    countTo(phone) {
+      return messages.filter((m) => m.to === phone).length;
+    },
+    async close() {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return sms;
+}
+
+// ---------------------------------------------------------------------------------
+// Ports
+// ---------------------------------------------------------------------------------
+
+export async function freePort() {
+  const srv = net.createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+// ---------------------------------------------------------------------------------
+// HTTP client
+// ---------------------------------------------------------------------------------
+
+/**
+ * One request with fetch. `body` is sent as JSON; `rawBody` (string/Buffer) as is, with
+ * Content-Type application/json unless `headers` say otherwise.
+ * Returns {status, headers (a Headers object), json (parsed or undefined), text}.
+ */
+export async function request(baseUrl, method, urlPath, { body, token, headers = {}, rawBody } = {}) {
+  const h = { ...headers };
+  let payload;
+  if (rawBody !== undefined) payload = rawBody;
+  else if (body !== undefined) payload = JSON.stringify(body);
+  if (payload !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) {
+    h['content-type'] = 'application/json';
+  }
+  if (token !== undefined) h.authorization = `Bearer ${token}`;
+  const res = await fetch(baseUrl + urlPath, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json;
+  try {
+    json = text.length ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Asserts an error answer: status, JSON {"error":{"code","message"}} with the given code. */
+export function assertError(res, status, code, what = '') {
+  const ctx = `${what} -> ${res.status} ${res.text}`;
+  assert.equal(res.status, status, `status: ${ctx}`);
+  assert.ok(res.json && typeof res.json === 'object', `JSON error body expected: ${ctx}`);
+  assert.ok(res.json.error && typeof res.json.error === 'object', `error object expected: ${ctx}`);
+  assert.equal(res.json.error.code, code, `error code: ${ctx}`);
+  assert.equal(typeof res.json.error.message, 'string', `error message: ${ctx}`);
+  assert.ok(res.json.error.message.length > 0, `non-empty error message: ${ctx}`);
+}
+
+/** Asserts a positive integer Retry-After header (seconds) and returns it. */
+export function assertRetryAfter(res, what = '') {
+  const v = res.headers.get('retry-after');
+  assert.ok(v !== null, `Retry-After header expected: ${what} -> ${res.status} ${res.text}`);
+  assert.match(v, /^\d+$/, `Retry-After must be whole seconds, got ${v}`);
+  const n = Number(v);
+  assert.ok(n >= 1, `Retry-After must be >= 1, got ${v}`);
+  return n;
+}
+
+/** Asserts the shape of a User object. */
+export function assertUser(u, what = 'user') {
+  assert.ok(u && typeof u === 'object', `${what}: object expected, got ${JSON.stringify(u)}`);
+  for (const k of ['id', 'phone', 'name', 'about', 'image_id', 'created_at', 'last_seen_at']) {
+    assert.ok(k in u, `${what}: field ${k} missing in ${JSON.stringify(u)}`);
+  }
+  assert.equal(typeof u.id, 'string', `${what}.id`);
+  assert.ok(u.id.length > 0, `${what}.id non-empty`);
+  assert.match(u.phone, /^\+[1-9]\d{6,14}$/, `${what}.phone E.164`);
+  assert.ok(Number.isInteger(u.created_at), `${what}.created_at integer ms`);
+  // Milliseconds since the epoch: after 2020, not in the far future.
+  assert.ok(u.created_at > 1_577_836_800_000 && u.created_at < Date.now() + 86_400_000, `${what}.created_at in ms`);
+  assert.ok(u.last_seen_at === null || Number.isInteger(u.last_seen_at), `${what}.last_seen_at`);
+}
+
+// ---------------------------------------------------------------------------------
+// The server
+// ---------------------------------------------------------------------------------
+
+const running = new Set();
+
+/**
+ * Starts build/flowd. Options: dataDir (use this dir and don't remove it), sms (reuse a
+ * webhook from startSmsWebhook), env (extra environment).
+ */
+export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
+  if (!existsSync(FLOWD)) throw new Error(`server binary not found: ${FLOWD}`);
+  const ownsDataDir = !dataDir;
+  const dir = dataDir || (await mkdtemp(path.join(os.tmpdir(), 'flowd-it-')));
+  const ownsSms = !sms;
+  const hook = sms || (await startSmsWebhook());
+
+  const f = {
+    dataDir: dir,
+    sms: hook,
+    extraArgs,
+    proc: null,
+    port: 0,
+    baseUrl: '',
+    logs: [], // output of every process run on this instance, in order
+    exit: null, // promise of {code, signal} for the current process
+
+    /** Everything the server(s) printed (stdout and stderr) so far. */
+    output() {
+      return f.logs.join('');
+    },
+
+    request(method, urlPath, opts) {
+      return request(f.baseUrl, method, urlPath, opts);
+    },
+
+    /** enter_number + the code from the webhook + verify_otp. */
+    async signIn(phone, { device } = {}) {
+      const en = await f.request('POST', '/auth/enter_number', { body: { phone } });
+      assert.equal(en.status, 200, `enter_number ${phone} -> ${en.status} ${en.text}`);
+      const code = await hook.nextCode(en.json.phone);
+      const body = { phone, code };
+      if (device !== undefined) body.device = device;
+      const v = await f.request('POST', '/auth/verify_otp', { body });
+      assert.equal(v.status, 200, `verify_otp ${phone} -> ${v.status} ${v.text}`);
+      return v.json;
+    },
+
+    /** signIn + register_user; returns {token, user (the registered profile)}. */
+    async signUp(phone, profile = { name: 'Test User' }) {
+      const s = await f.signIn(phone);
+      const r = await f.request('POST', '/auth/register_user', { body: profile, token: s.token });
+      assert.equal(r.status, 200, `register_user -> ${r.status} ${r.text}`);
+      return { token: s.token, user: r.json, new_user: s.new_user };
+    },
+
+    async _spawn() {
+      f.port = await freePort();
+      f.baseUrl = `http://127.0.0.1:${f.port}`;
+      const args = [
+        '--host', '127.0.0.1',
+        '--port', String(f.port),
+        '--data-dir', f.dataDir,
+        '--sms', `webhook:${hook.url}`,
+        ...f.extraArgs,
+      ];
+      const proc = spawn(FLOWD, args, {
+        cwd: f.dataDir,
+        env: { ...process.env, ...(env || {}) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      f.proc = proc;
+      const runNo = f.logs.length;
+      f.logs.push(`--- flowd ${args.join(' ')}\n`);
+      proc.stdout.setEncoding('utf8');
+      proc.stderr.setEncoding('utf8');
+      proc.stdout.on('data', (d) => f.logs.push(d));
+      proc.stderr.on('data', (d) => f.logs.push(d));
+      f.exit = new Promise((resolve) => {
+        proc.on('exit', (code, signal) => resolve({ code, signal }));
+        proc.on('error', (err) => resolve({ code: null, signal: null, error: err }));
+      });
+      let exited = null;
+      f.exit.then((e) => {
+        exited = e;
+        running.delete(f);
+      });
+      running.add(f);
+
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      let lastErr;
+      while (Date.now() < deadline) {
+        if (exited) break;
+        try {
+          const res = await fetch(`${f.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
+          await res.text();
+          if (res.status === 200) return;
+          lastErr = new Error(`GET /health -> ${res.status}`);
+        } catch (e) {
+          lastErr = e;
+        }
+        await sleep(50);
+      }
+      if (!exited) {
+        proc.kill('SIGKILL');
+        await f.exit;
+      }
+      throw new Error(
+        `flowd did not become healthy within ${START_TIMEOUT_MS} ms ` +
+          `(${exited ? `exited ${JSON.stringify(exited)}` : `last error: ${lastErr?.message}`})\n` +
+          `server output:\n${f.logs.slice(runNo).join('')}`,
+      );
+    },
+
+    get running() {
+      return f.proc !== null && f.proc.exitCode === null && f.proc.signalCode === null;
+    },
+
+    /** SIGTERM; asserts a clean exit (code 0) within 10 s. */
+    async stop() {
+      if (!f.running) return;
+      const proc = f.proc;
+      proc.kill('SIGTERM');
+      const timeout = sleep(STOP_TIMEOUT_MS).then(() => 'timeout');
+      const result = await Promise.race([f.exit, timeout]);
+      if (result === 'timeout') {
+        proc.kill('SIGKILL');
+        await f.exit;
+        assert.fail(`flowd did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${f.output()}`);
+      }
+      assert.deepEqual(
+        { code: result.code, signal: result.signal },
+        { code: 0, signal: null },
+        `flowd exit after SIGTERM\n${f.output()}`,
+      );
+    },
+
+    /** SIGKILL (kill -9); waits for the process to be gone. */
+    async kill() {
+      if (!f.running) return;
+      f.proc.kill('SIGKILL');
+      await f.exit;
+    },
+
+    /** Starts the server again on the same data dir (stopping it first if it runs). */
+    async restart({ args } = {}) {
+      if (f.running) await f.stop();
+      if (args) f.extraArgs = args;
+      await f._spawn();
+    },
+
+    /** Kill whatever still runs, close the webhook, remove the temp data dir. */
+    async cleanup() {
+      if (f.running) {
+        f.proc.kill('SIGKILL');
+        await f.exit;
+      }
+      if (ownsSms) await hook.close();
+      if (ownsDataDir) await rm(f.dataDir, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    await f._spawn();
+  } catch (e) {
+    await f.cleanup();
+    throw e;
+  }
+  return f;
+}
+
+// Belt and braces: never leave a server behind if the test process goes away.
+process.on('exit', () => {
+  for (const f of running) {
+    try {
+      f.proc.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});

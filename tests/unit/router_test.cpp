@@ -1,0 +1,79 @@
+#include "http/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace flow::http {
+namespace {
+
+Router make_router() {
+    Router router([](const std::string& token) -> Result<Caller> {
+        if (token == "good") return Caller{"u1", "s1"};
+        return Error::unauthorized("unauthorized", "bad token");
+    });
+    router.add("GET", "/users/me", Access::signed_in,
+               [](Request& r) { return Response::text(200, "text/plain", "me:" + r.who().user_id); });
+    router.add("GET", "/users/{user_id}", Access::signed_in,
+               [](Request& r) { return Response::text(200, "text/plain", r.param("user_id")); });
+    router.add("POST", "/users/lookup", Access::signed_in,
+               [](Request&) { return Response::no_content(); });
+    router.add("GET", "/boom", Access::anyone,
+               [](Request&) -> Response { throw std::runtime_error("bug"); });
+    return router;
+}
+
+Request request(std::string method, std::string path, std::string token = "good") {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
+    return r;
+}
+
+TEST(Router, LiteralRouteWinsOverPatternAddedAfterIt) {
+    auto router = make_router();
+    auto r = request("GET", "/users/me");
+    EXPECT_EQ(router.handle(r).body, "me:u1");
+    auto other = request("GET", "/users/abc");
+    const auto response = router.handle(other);
+    EXPECT_EQ(response.body, "abc");
+    EXPECT_EQ(response.route, "/users/{user_id}");
+}
+
+TEST(Router, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+    auto router = make_router();
+    auto unknown = request("GET", "/nope");
+    EXPECT_EQ(router.handle(unknown).status, 404);
+    auto wrong = request("DELETE", "/users/lookup");
+    const auto response = router.handle(wrong);
+    EXPECT_EQ(response.status, 405);
+    ASSERT_EQ(response.headers.size(), 1u);
+    EXPECT_EQ(response.headers[0].second, "GET, POST");
+    auto trailing = request("GET", "/users/me/extra");
+    EXPECT_EQ(router.handle(trailing).status, 404);
+}
+
+TEST(Router, SignedInRoutesNeedAValidBearerToken) {
+    auto router = make_router();
+    auto none = request("GET", "/users/me", "");
+    EXPECT_EQ(router.handle(none).status, 401);
+    auto bad = request("GET", "/users/me", "bad");
+    EXPECT_EQ(router.handle(bad).status, 401);
+}
+
+TEST(Router, AThrowingHandlerIs500) {
+    auto router = make_router();
+    auto r = request("GET", "/boom");
+    const auto response = router.handle(r);
+    EXPECT_EQ(response.status, 500);
+    EXPECT_NE(response.body.find("\"internal\""), std::string::npos);
+}
+
+TEST(Router, BearerTokenParsing) {
+    EXPECT_EQ(bearer_token("Bearer abc"), "abc");
+    EXPECT_EQ(bearer_token("bearer  abc "), "abc");
+    EXPECT_EQ(bearer_token("Basic abc"), "");
+    EXPECT_EQ(bearer_token("Bearer"), "");
+}
+
+}  // namespace
+}  // namespace flow::http
