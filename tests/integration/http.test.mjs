@@ -56,6 +56,12 @@ describe('http and operations', () => {
     assertError(r, 400, 'invalid_json', 'modify_user with a truncated body');
   });
 
+  it('answers a body that is not UTF-8 with 400 invalid_json', async () => {
+    const rawBody = Buffer.concat([Buffer.from('{"phone":"+44 73'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const r = await f.request('POST', '/auth/enter_number', { rawBody });
+    assertError(r, 400, 'invalid_json', 'invalid UTF-8 in the body');
+  });
+
   it('answers a JSON body that is not an object with 400 invalid_json', async () => {
     for (const rawBody of ['[]', '[{"phone":"+447911123456"}]', '"+447911123456"', '42', 'null']) {
       const r = await f.request('POST', '/auth/enter_number', { rawBody });
@@ -83,7 +89,7 @@ describe('http and operations', () => {
       ['DELETE', '/users/me', 'GET'],
       ['POST', '/health', 'GET'],
       ['POST', '/auth/modify_user', 'PUT'],
-      ['GET', '/users/lookup', 'POST'],
+      ['PUT', '/users/lookup', 'POST'],
     ];
     for (const [method, path, allowed] of cases) {
       const r = await f.request(method, path);
@@ -109,6 +115,25 @@ describe('http and operations', () => {
     if (r.json !== undefined) {
       assert.equal(typeof r.json.error?.code, 'string', r.text);
     }
+    // the same without Content-Length (chunked)
+    let chunked;
+    try {
+      chunked = await new Promise((resolve, reject) => {
+        const req = http.request(new URL('/auth/enter_number', f.baseUrl), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', reject);
+        for (let i = 0; i < 20; i++) req.write('x'.repeat(64 * 1024));
+        req.end();
+      });
+    } catch (e) {
+      assert.fail(`chunked request of 1.25 MiB failed without an answer: ${e.message}`);
+    }
+    assert.equal(chunked, 413, 'chunked body over 1 MiB');
     // a body just under the limit is read and judged on its content
     const under = JSON.stringify({ phone: '+44 12', pad: 'x'.repeat(1024 * 1024 - 100) });
     assert.ok(Buffer.byteLength(under) <= 1024 * 1024);

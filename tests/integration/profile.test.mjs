@@ -177,7 +177,7 @@ describe('profiles and users', () => {
     const asker = await f.signIn(uniquePhone());
 
     const phones = [
-      `00${p1.slice(1, 3)} ${p1.slice(3, 7)} ${p1.slice(7)}`, // 0044 7911 XXXXXX
+      `00${p1.slice(1, 3)} ${p1.slice(3, 7)} ${p1.slice(7)}`, // 0044 73XX XXXXXX
       `+44 (${p2.slice(3, 7)}) ${p2.slice(7, 10)}-${p2.slice(10)}`,
       unknown,
       'not a phone',
@@ -211,6 +211,31 @@ describe('profiles and users', () => {
     assertError(missing, 400, 'missing_field', 'lookup without phones');
     const notArray = await f.request('POST', '/users/lookup', { token: s.token, body: { phones: '+447911123456' } });
     assertError(notArray, 400, 'invalid_field', 'lookup with phones as a string');
+  });
+
+  it('handles concurrent sign-ins and profile updates', async () => {
+    const phones = Array.from({ length: 10 }, () => uniquePhone());
+    const users = await Promise.all(phones.map((p, i) => f.signUp(p, { name: `Parallel ${i}` })));
+    assert.equal(new Set(users.map((u) => u.user.id)).size, 10, 'distinct ids');
+    const mods = await Promise.all(
+      users.map((u, i) => f.request('PUT', '/auth/modify_user', { token: u.token, body: { about: `about ${i}` } })),
+    );
+    mods.forEach((m, i) => {
+      assert.equal(m.status, 200, m.text);
+      assert.equal(m.json.name, `Parallel ${i}`);
+      assert.equal(m.json.about, `about ${i}`);
+    });
+    const l = await f.request('POST', '/users/lookup', { token: users[0].token, body: { phones } });
+    assert.equal(l.status, 200, l.text);
+    assert.equal(new Set(l.json.items.map((u) => u.id)).size, 10);
+  });
+
+  it('accepts the Bearer scheme in any case', async () => {
+    const s = await f.signIn(uniquePhone());
+    for (const scheme of ['bearer', 'BEARER']) {
+      const r = await f.request('GET', '/users/me', { headers: { authorization: `${scheme} ${s.token}` } });
+      assert.equal(r.status, 200, `Authorization: ${scheme} <token> -> ${r.status} ${r.text}`);
+    }
   });
 
   it('needs a token: none or a bad one is 401 unauthorized with WWW-Authenticate: Bearer', async () => {

@@ -31,11 +31,14 @@ const SMS_TIMEOUT_MS = 5_000;
 
 const usedPhones = new Set();
 
-/** A distinct valid UK mobile number in E.164 (+447911 + 6 digits) for this process. */
+/**
+ * A distinct valid UK mobile number in E.164 (+4473 + 8 digits) for this process.
+ * (libphonenumber accepts all of 073xx xxxxxx as mobile; 07911 xxxxxx is only partly valid.)
+ */
 export function uniquePhone() {
   for (;;) {
-    const tail = String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0');
-    const phone = `+447911${tail}`;
+    const tail = String(Math.floor(Math.random() * 100_000_000)).padStart(8, '0');
+    const phone = `+4473${tail}`;
     if (!usedPhones.has(phone)) {
       usedPhones.add(phone);
       return phone;
@@ -346,8 +349,12 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
       if (!f.running) return;
       const proc = f.proc;
       proc.kill('SIGTERM');
-      const timeout = sleep(STOP_TIMEOUT_MS).then(() => 'timeout');
+      let timer;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+      });
       const result = await Promise.race([f.exit, timeout]);
+      clearTimeout(timer);
       if (result === 'timeout') {
         proc.kill('SIGKILL');
         await f.exit;
