@@ -36,11 +36,7 @@ describe('http and operations', () => {
   });
   after(async () => {
     if (!f) return;
-    try {
-      await f.stop();
-    } finally {
-      await f.cleanup();
-    }
+    await f.shutdown();
   });
 
   it('answers malformed JSON with 400 invalid_json', async () => {
@@ -294,11 +290,7 @@ describe('http and operations', () => {
         assert.ok(!new RegExp(`(?<!\\d)${c}(?!\\d)`).test(out), `OTP code ${c} appears in the server log`);
       }
     } finally {
-      try {
-        await g.stop();
-      } finally {
-        await g.cleanup();
-      }
+      await g.shutdown();
     }
   });
 });

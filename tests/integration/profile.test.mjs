@@ -10,11 +10,7 @@ describe('profiles and users', () => {
   });
   after(async () => {
     if (!f) return;
-    try {
-      await f.stop();
-    } finally {
-      await f.cleanup();
-    }
+    await f.shutdown();
   });
 
   it('register_user sets name and about', async () => {

@@ -8,11 +8,7 @@ describe('restart and durability', () => {
   afterEach(async () => {
     while (servers.length) {
       const f = servers.pop();
-      try {
-        await f.stop();
-      } finally {
-        await f.cleanup();
-      }
+      await f.shutdown();
     }
   });
   async function server(args = []) {

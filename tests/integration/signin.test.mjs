@@ -25,19 +25,12 @@ describe('sign-in', () => {
     [def, fast] = await Promise.all([startFlowd(), startFlowd(['--otp-resend-seconds', '0'])]);
   });
   after(async () => {
-    await Promise.all([def, fast].filter(Boolean).map(async (f) => {
-      await f.stop();
-      await f.cleanup();
-    }));
+    await Promise.all([def, fast].filter(Boolean).map((f) => f.shutdown()));
   });
   afterEach(async () => {
     while (extra.length) {
       const f = extra.pop();
-      try {
-        await f.stop();
-      } finally {
-        await f.cleanup();
-      }
+      await f.shutdown();
     }
   });
   async function server(args) {

@@ -381,6 +381,15 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
       await f._spawn();
     },
 
+    /** Stop cleanly (asserting exit 0), then clean up whatever happens. */
+    async shutdown() {
+      try {
+        await f.stop();
+      } finally {
+        await f.cleanup();
+      }
+    },
+
     /** Kill whatever still runs, close the webhook, remove the temp data dir. */
     async cleanup() {
       if (f.running) {
