@@ -85,6 +85,17 @@ void HttpServer::listen(const std::string& host, unsigned short port) {
     asio::co_spawn(io_, accept_loop(), asio::detached);
 }
 
+void HttpServer::mount(std::string path, Mount mount) {
+    mounts_.emplace_back(std::move(path), std::move(mount));
+}
+
+const Mount* HttpServer::find_mount(std::string_view target) const {
+    const auto path = target.substr(0, target.find('?'));
+    for (const auto& [prefix, mount] : mounts_)
+        if (path == prefix || (prefix.ends_with('/') && path.starts_with(prefix))) return &mount;
+    return nullptr;
+}
+
 unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
 
 void HttpServer::stop_accepting() {
@@ -132,6 +143,14 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         stream.expires_after(limits_.idle_timeout);
         auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
         const auto started = std::chrono::steady_clock::now();
+
+        if (!ec) {
+            if (const auto* mount = find_mount(parser.get().target())) {
+                const auto disposition = co_await (*mount)(stream, parser.get(), client_address);
+                if (disposition == Disposition::close) co_return;
+                continue;
+            }
+        }
 
         http::Response response;
         bool keep_alive = false;

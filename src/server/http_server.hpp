@@ -8,9 +8,13 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/metrics.hpp"
 #include "http/router.hpp"
+#include "server/mount.hpp"
 
 namespace flow::server {
 
@@ -29,6 +33,9 @@ public:
     HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& pool,
                const http::Router& router, Metrics& metrics, HttpLimits limits);
 
+    // Hands every request whose path is `path` to `mount` instead of the router; a `path`
+    // ending in '/' takes the paths below it too. Call before `listen`.
+    void mount(std::string path, Mount mount);
     // Binds and starts accepting; throws when the address cannot be bound.
     void listen(const std::string& host, unsigned short port);
     unsigned short port() const;
@@ -40,6 +47,7 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+    const Mount* find_mount(std::string_view target) const;
 
     boost::asio::io_context& io_;
     boost::asio::thread_pool& pool_;
@@ -48,6 +56,7 @@ private:
     HttpLimits limits_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<int> requests_in_flight_{0};
+    std::vector<std::pair<std::string, Mount>> mounts_;
 };
 
 }  // namespace flow::server

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <functional>
+#include <string>
+
+namespace flow::server {
+
+// What a mount did with the connection it was handed.
+enum class Disposition {
+    keep_alive,  // it answered; the connection may carry the next request
+    close,       // it answered or upgraded and finished; close the connection
+};
+
+// A handler that takes over requests to one path (Engine.IO's polling and WebSocket
+// transports, the plain /ws socket): unlike a Router handler it gets the connection
+// itself, so it may answer later (long-polling) or upgrade it to a WebSocket and serve
+// that until it ends. It runs on the connection's strand and must not block.
+using Mount = std::function<boost::asio::awaitable<Disposition>(
+    boost::beast::tcp_stream& stream,
+    boost::beast::http::request<boost::beast::http::string_body>& request,
+    const std::string& client_address)>;
+
+}  // namespace flow::server
