@@ -36,6 +36,13 @@ ParsedConfig parse_config(int argc, char** argv) {
                    "codes per client address per hour")
         ->envname("FLOW_OTP_ADDRESS_HOURLY_CAP")->capture_default_str()->check(CLI::Range(1, 1'000'000));
 
+    cli.add_option("--delete-for-everyone-seconds", c.delete_for_everyone_s,
+                   "how long a sender may delete a message for everyone")
+        ->envname("FLOW_DELETE_FOR_EVERYONE_SECONDS")->capture_default_str()->check(CLI::Range(0LL, 100LL * 365 * 86400));
+    cli.add_option("--max-outbound-bytes", c.max_outbound_bytes,
+                   "a socket's queue of unsent events; past it the socket is closed")
+        ->envname("FLOW_MAX_OUTBOUND_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -19,6 +19,8 @@ struct Config {
     int io_threads = 0;          // 0: one per core
     int blocking_threads = 8;
     OtpPolicy otp;
+    long long delete_for_everyone_s = 172800;
+    std::size_t max_outbound_bytes = 8 * 1024 * 1024;
 };
 
 // Parses argv and the environment. Prints help or the problem and returns the exit code

@@ -15,6 +15,7 @@
 
 #include "app/services.hpp"
 #include "server/http_server.hpp"
+#include "server/plain_socket.hpp"
 
 namespace flow::app {
 
@@ -53,7 +54,11 @@ int run_server(const Config& config) {
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     asio::io_context io(io_threads);
     asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
+    server::RealtimeContext realtime{services.auth(), services.messages(), services.presence(),
+                                     services.gateway(), services.hub(), blocking,
+                                     config.max_outbound_bytes};
     server::HttpServer http(io, blocking, *router, services.metrics(), {});
+    http.mount("/ws", server::plain_socket_mount(realtime));
     http.listen(config.host, config.port);
     spdlog::info("flowd listening on {}:{} (storage: {}, sms: {})", config.host, http.port(),
                  services.storage().backend(), config.sms.starts_with("webhook:") ? "webhook" : "log");

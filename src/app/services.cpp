@@ -10,6 +10,7 @@
 
 #include "app/config.hpp"
 #include "http/routes/auth_routes.hpp"
+#include "http/routes/chat_routes.hpp"
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/user_routes.hpp"
 #include "sms/log/log_sms_sender.hpp"
@@ -57,8 +58,14 @@ Services::Services(const Config& config) {
     if (db.starts_with("postgres")) throw std::runtime_error("PostgreSQL storage is not built yet; use an SQLite file");
     storage_ = std::make_unique<sqlite::SqliteStorage>(db);
     sms_ = make_sms(config.sms);
-    auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *secrets_, clock_, config.otp);
+    bus_.subscribe([this](const Delivery& delivery) { hub_.deliver(delivery); });
+    auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, bus_, *secrets_, clock_, config.otp);
     users_ = std::make_unique<UserService>(storage_->users());
+    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), bus_, clock_);
+    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, bus_, clock_,
+                                                 config.delete_for_everyone_s * 1000);
+    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), bus_, clock_);
+    gateway_ = std::make_unique<realtime::Gateway>(*messages_);
 }
 
 Services::~Services() = default;
@@ -68,6 +75,7 @@ std::unique_ptr<http::Router> Services::make_router() {
         [this](const std::string& token) { return auth_->authenticate(token); });
     http::add_auth_routes(*router, *auth_, *users_);
     http::add_user_routes(*router, *users_);
+    http::add_chat_routes(*router, *chats_, *messages_);
     http::add_ops_routes(
         *router,
         [this] {

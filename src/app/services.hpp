@@ -3,10 +3,16 @@
 #include <memory>
 
 #include "auth/secrets.hpp"
+#include "bus/local/local_event_bus.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "http/router.hpp"
 #include "service/auth_service.hpp"
+#include "service/chat_service.hpp"
+#include "service/message_service.hpp"
+#include "service/presence_service.hpp"
+#include "realtime/gateway.hpp"
+#include "realtime/hub.hpp"
 #include "service/user_service.hpp"
 #include "sms/sms_sender.hpp"
 #include "storage/storage.hpp"
@@ -25,6 +31,11 @@ public:
     Storage& storage() { return *storage_; }
     AuthService& auth() { return *auth_; }
     UserService& users() { return *users_; }
+    ChatService& chats() { return *chats_; }
+    MessageService& messages() { return *messages_; }
+    PresenceService& presence() { return *presence_; }
+    realtime::Hub& hub() { return hub_; }
+    realtime::Gateway& gateway() { return *gateway_; }
     Metrics& metrics() { return metrics_; }
 
     // Every route of the API, on a new router.
@@ -33,11 +44,17 @@ public:
 private:
     SystemClock clock_;
     Metrics metrics_;
+    realtime::Hub hub_;
+    LocalEventBus bus_;
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<SmsSender> sms_;
     std::unique_ptr<AuthService> auth_;
     std::unique_ptr<UserService> users_;
+    std::unique_ptr<ChatService> chats_;
+    std::unique_ptr<MessageService> messages_;
+    std::unique_ptr<PresenceService> presence_;
+    std::unique_ptr<realtime::Gateway> gateway_;
 };
 
 }  // namespace flow::app

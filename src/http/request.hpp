@@ -16,7 +16,7 @@ namespace flow::http {
 struct Request {
     std::string method;  // "GET", "POST", ...
     std::string path;    // percent-decoded, without the query
-    std::string query;   // as it came, without the '?'
+    std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
     std::vector<std::pair<std::string, std::string>> headers;  // names lowercase
     std::string body;
     std::string client_address;
@@ -31,6 +31,12 @@ struct Request {
         return {};
     }
     const std::string& param(std::string_view name) const { return params.find(name)->second; }
+    // The first query parameter of that name.
+    std::optional<std::string_view> query_param(std::string_view name) const {
+        for (const auto& [key, value] : query)
+            if (key == name) return value;
+        return std::nullopt;
+    }
     // The signed-in caller; only on routes registered as signed-in.
     const Caller& who() const { return *caller; }
 };

@@ -71,6 +71,9 @@ Result<Caller> AuthService::authenticate(const std::string& token) {
     return Caller{session->user_id, session->id};
 }
 
-void AuthService::logout(const Caller& caller) { store_.delete_session(caller.session_id); }
+void AuthService::logout(const Caller& caller) {
+    store_.delete_session(caller.session_id);
+    bus_.publish({{caller.user_id}, "", event::SessionEnded{caller.session_id}});
+}
 
 }  // namespace flow

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "auth/secrets.hpp"
+#include "bus/event_bus.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "domain/otp.hpp"
@@ -34,9 +35,9 @@ struct Caller {
 // (storage, SMS): call it on the blocking pool. Thread-safe.
 class AuthService {
 public:
-    AuthService(SignInStore& store, SmsSender& sms, const Secrets& secrets, const Clock& clock,
-                OtpPolicy policy)
-        : store_(store), sms_(sms), secrets_(secrets), clock_(clock), policy_(policy) {}
+    AuthService(SignInStore& store, SmsSender& sms, EventBus& bus, const Secrets& secrets,
+                const Clock& clock, OtpPolicy policy)
+        : store_(store), sms_(sms), bus_(bus), secrets_(secrets), clock_(clock), policy_(policy) {}
 
     // Sends a new code to `phone` unless a limit says no. `address` is the client's.
     Result<CodeSent> enter_number(const std::string& phone, const std::string& address);
@@ -45,12 +46,13 @@ public:
                                     const std::string& device);
     // The caller a bearer token belongs to; `unauthorized` when it is unknown or revoked.
     Result<Caller> authenticate(const std::string& token);
-    // Ends a session: its token stops working at once.
+    // Ends a session: its token stops working at once, and its sockets close.
     void logout(const Caller& caller);
 
 private:
     SignInStore& store_;
     SmsSender& sms_;
+    EventBus& bus_;
     const Secrets& secrets_;
     const Clock& clock_;
     OtpPolicy policy_;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "storage/chat_store.hpp"
 #include "storage/sign_in_store.hpp"
 #include "storage/user_store.hpp"
 
@@ -14,6 +15,7 @@ public:
     virtual ~Storage() = default;
     virtual UserStore& users() = 0;
     virtual SignInStore& sign_in() = 0;
+    virtual ChatStore& chats() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

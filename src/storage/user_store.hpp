@@ -21,6 +21,8 @@ public:
     // Applies a validated change; nullopt when the user does not exist.
     virtual std::optional<User> update_profile(const std::string& user_id,
                                                const ProfileChange& change) = 0;
+    // Records when the user was last seen (their last device went offline).
+    virtual void touch_last_seen(const std::string& user_id, TimeMs at) = 0;
 };
 
 }  // namespace flow

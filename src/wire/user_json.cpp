@@ -1,15 +1,8 @@
 #include "wire/user_json.hpp"
 
+#include "wire/json_util.hpp"
+
 namespace flow::wire {
-
-namespace {
-
-template <class T>
-boost::json::value or_null(const std::optional<T>& value) {
-    return value ? boost::json::value(*value) : boost::json::value(nullptr);
-}
-
-}  // namespace
 
 boost::json::object to_json(const User& user) {
     return {{"id", user.id},

@@ -1,16 +1,18 @@
 #include "http/routes/auth_routes.hpp"
 
-#include "http/json_reader.hpp"
+#include "wire/json_reader.hpp"
 #include "wire/user_json.hpp"
 
 namespace flow::http {
+
+using wire::JsonReader;
 
 namespace {
 
 constexpr std::size_t kMaxDeviceLength = 64;
 
 Response profile_update(const Request& request, UserService& users, bool name_required) {
-    JsonReader in(request);
+    JsonReader in(request.body);
     ProfileChange change;
     change.name = name_required ? std::optional(in.string("name")) : in.optional_string("name");
     change.about = in.optional_string("about");
@@ -25,7 +27,7 @@ Response profile_update(const Request& request, UserService& users, bool name_re
 
 void add_auth_routes(Router& router, AuthService& auth, UserService& users) {
     router.add("POST", "/auth/enter_number", Access::anyone, [&auth](Request& request) {
-        JsonReader in(request);
+        JsonReader in(request.body);
         auto phone = in.string("phone");
         if (in.error()) return Response::error(*in.error());
         auto sent = auth.enter_number(phone, request.client_address);
@@ -36,7 +38,7 @@ void add_auth_routes(Router& router, AuthService& auth, UserService& users) {
     });
 
     router.add("POST", "/auth/verify_otp", Access::anyone, [&auth](Request& request) {
-        JsonReader in(request);
+        JsonReader in(request.body);
         auto phone = in.string("phone");
         auto code = in.string("code");
         auto device = in.optional_string("device", kMaxDeviceLength);

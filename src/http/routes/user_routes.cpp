@@ -2,10 +2,12 @@
 
 #include <boost/json/array.hpp>
 
-#include "http/json_reader.hpp"
+#include "wire/json_reader.hpp"
 #include "wire/user_json.hpp"
 
 namespace flow::http {
+
+using wire::JsonReader;
 
 namespace {
 
@@ -28,7 +30,7 @@ void add_user_routes(Router& router, UserService& users) {
     });
 
     router.add("POST", "/users/lookup", Access::signed_in, [&users](Request& request) {
-        JsonReader in(request);
+        JsonReader in(request.body);
         auto phones = in.string_array("phones");
         if (in.error()) return Response::error(*in.error());
         auto found = users.lookup(phones);

@@ -44,6 +44,58 @@ const std::vector<const char*> kMigrations = {
     );
     CREATE INDEX sessions_by_user ON sessions (user_id);
     )sql",
+    // 2: chats, participants, messages, what each user hid, how far each device got
+    R"sql(
+    CREATE TABLE chats (
+        id         TEXT PRIMARY KEY,
+        type       TEXT NOT NULL,
+        name       TEXT NOT NULL DEFAULT '',
+        image_id   TEXT,
+        created_at INTEGER NOT NULL,
+        active_at  INTEGER NOT NULL,
+        last_seq   INTEGER NOT NULL DEFAULT 0,
+        direct_key TEXT UNIQUE
+    );
+    CREATE TABLE participants (
+        chat_id       TEXT NOT NULL REFERENCES chats (id),
+        user_id       TEXT NOT NULL REFERENCES users (id),
+        role          TEXT NOT NULL,
+        joined_seq    INTEGER NOT NULL,
+        joined_at     INTEGER NOT NULL,
+        read_seq      INTEGER NOT NULL DEFAULT 0,
+        delivered_seq INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    CREATE INDEX participants_by_user ON participants (user_id);
+    CREATE TABLE messages (
+        id         TEXT PRIMARY KEY,
+        chat_id    TEXT NOT NULL REFERENCES chats (id),
+        seq        INTEGER NOT NULL,
+        sender_id  TEXT NOT NULL,
+        client_id  TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        media_id   TEXT,
+        reply_to   TEXT,
+        created_at INTEGER NOT NULL,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (chat_id, seq),
+        UNIQUE (chat_id, sender_id, client_id)
+    );
+    CREATE INDEX messages_with_media ON messages (chat_id, seq) WHERE media_id IS NOT NULL;
+    CREATE TABLE hidden_messages (
+        user_id    TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        PRIMARY KEY (user_id, message_id)
+    );
+    CREATE TABLE device_cursors (
+        session_id    TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        chat_id       TEXT NOT NULL,
+        delivered_seq INTEGER NOT NULL,
+        PRIMARY KEY (session_id, chat_id)
+    );
+    )sql",
 };
 
 }  // namespace

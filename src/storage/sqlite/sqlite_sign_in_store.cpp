@@ -118,6 +118,14 @@ std::optional<SignedIn> SqliteSignInStore::complete_sign_in(const OtpChallenge& 
             .bind(4, session.device)
             .bind(5, session.created_at)
             .run();
+        // A new device starts where the user's chats stand now: older history is for
+        // GET /chats/{id}/messages, not for delivery.
+        db.prepare("INSERT INTO device_cursors (session_id, chat_id, delivered_seq) "
+                   "SELECT ?, c.id, c.last_seq FROM participants p JOIN chats c ON c.id = p.chat_id "
+                   "WHERE p.user_id = ?")
+            .bind(1, session.id)
+            .bind(2, session.user_id)
+            .run();
         result.session = std::move(session);
         return result;
     });

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/sqlite/sqlite_chat_store.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 #include "storage/sqlite/sqlite_sign_in_store.hpp"
 #include "storage/sqlite/sqlite_user_store.hpp"
@@ -17,6 +18,7 @@ public:
 
     UserStore& users() override { return users_; }
     SignInStore& sign_in() override { return sign_in_; }
+    ChatStore& chats() override { return chats_; }
     bool ping() override;
     std::string backend() const override { return "sqlite"; }
 
@@ -24,6 +26,7 @@ private:
     Database db_;
     SqliteUserStore users_;
     SqliteSignInStore sign_in_;
+    SqliteChatStore chats_;
 };
 
 }  // namespace flow::sqlite

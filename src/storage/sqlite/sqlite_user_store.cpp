@@ -52,4 +52,10 @@ std::optional<User> SqliteUserStore::update_profile(const std::string& user_id,
     });
 }
 
+void SqliteUserStore::touch_last_seen(const std::string& user_id, TimeMs at) {
+    db_.with([&](Database& db) {
+        db.prepare("UPDATE users SET last_seen_at = ? WHERE id = ?").bind(1, at).bind(2, user_id).run();
+    });
+}
+
 }  // namespace flow::sqlite

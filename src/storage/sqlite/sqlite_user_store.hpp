@@ -17,6 +17,7 @@ public:
     std::vector<User> find_by_phones(const std::vector<std::string>& phones) override;
     std::optional<User> update_profile(const std::string& user_id,
                                        const ProfileChange& change) override;
+    void touch_last_seen(const std::string& user_id, TimeMs at) override;
 
 private:
     Database& db_;

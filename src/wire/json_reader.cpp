@@ -1,14 +1,22 @@
-#include "http/json_reader.hpp"
+#include "wire/json_reader.hpp"
 
 #include <boost/json/parse.hpp>
 
 #include "common/utf8.hpp"
 
-namespace flow::http {
+namespace flow::wire {
 
-JsonReader::JsonReader(const Request& request) {
+JsonReader::JsonReader(const boost::json::value& value) {
+    if (!value.is_object()) {
+        fail("invalid_json", "the data must be a JSON object");
+        return;
+    }
+    object_ = value.as_object();
+}
+
+JsonReader::JsonReader(std::string_view text) {
     boost::system::error_code ec;
-    auto value = boost::json::parse(request.body, ec);
+    auto value = boost::json::parse(text, ec);
     if (ec || !value.is_object()) {
         fail("invalid_json", ec ? "the body is not valid JSON: " + ec.message()
                                 : "the body must be a JSON object");
@@ -81,4 +89,34 @@ std::vector<std::string> JsonReader::string_array(std::string_view name) {
     return items;
 }
 
-}  // namespace flow::http
+}  // namespace flow::wire
+
+namespace flow::wire {
+
+bool JsonReader::boolean(std::string_view name) {
+    const auto* value = field(name, true);
+    if (!value) return false;
+    if (!value->is_bool()) fail("invalid_field", std::string(name) + " must be true or false");
+    return value->is_bool() && value->as_bool();
+}
+
+std::optional<bool> JsonReader::optional_boolean(std::string_view name) {
+    const auto* value = field(name, false);
+    if (!value || value->is_null()) return std::nullopt;
+    if (!value->is_bool()) {
+        fail("invalid_field", std::string(name) + " must be true or false");
+        return std::nullopt;
+    }
+    return value->as_bool();
+}
+
+std::int64_t JsonReader::integer(std::string_view name) {
+    const auto* value = field(name, true);
+    if (!value) return 0;
+    if (value->is_int64()) return value->as_int64();
+    if (value->is_uint64() && value->as_uint64() <= INT64_MAX) return static_cast<std::int64_t>(value->as_uint64());
+    fail("invalid_field", std::string(name) + " must be an integer");
+    return 0;
+}
+
+}  // namespace flow::wire

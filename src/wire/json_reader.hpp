@@ -2,20 +2,20 @@
 
 #include <boost/json/object.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/error.hpp"
-#include "http/request.hpp"
 
-namespace flow::http {
+namespace flow::wire {
 
-// Reads the fields of a JSON object body, remembering the first problem so a handler can
+// Reads the fields of a JSON object (a request body, a socket event's data), remembering the first problem so a handler can
 // read every field and then check once:
 //
-//     JsonReader in(request);
+//     JsonReader in(request.body);
 //     auto phone = in.string("phone");
 //     auto device = in.optional_string("device");
 //     if (auto error = in.error()) return Response::error(*error);
@@ -25,7 +25,10 @@ namespace flow::http {
 // value. Not thread-safe; one per request.
 class JsonReader {
 public:
-    explicit JsonReader(const Request& request);
+    // Parses `text`; anything but a JSON object is `invalid_json`.
+    explicit JsonReader(std::string_view text);
+    // Reads an already parsed value; anything but an object is `invalid_json`.
+    explicit JsonReader(const boost::json::value& value);
 
     std::string string(std::string_view name, std::size_t max_length = 0);
     std::optional<std::string> optional_string(std::string_view name, std::size_t max_length = 0);
@@ -33,6 +36,9 @@ public:
     std::optional<std::optional<std::string>> nullable_string(std::string_view name,
                                                               std::size_t max_length = 0);
     std::vector<std::string> string_array(std::string_view name);
+    bool boolean(std::string_view name);
+    std::optional<bool> optional_boolean(std::string_view name);
+    std::int64_t integer(std::string_view name);
 
     const std::optional<Error>& error() const { return error_; }
 
@@ -46,4 +52,4 @@ private:
     std::optional<Error> error_;
 };
 
-}  // namespace flow::http
+}  // namespace flow::wire

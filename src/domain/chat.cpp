@@ -1,0 +1,62 @@
+#include "domain/chat.hpp"
+
+#include <algorithm>
+
+#include "common/utf8.hpp"
+
+namespace flow {
+
+std::string_view to_string(ChatType type) { return type == ChatType::direct ? "direct" : "group"; }
+std::string_view to_string(Role role) { return role == Role::admin ? "admin" : "member"; }
+
+const Participant* Chat::participant(std::string_view user_id) const {
+    for (const auto& p : participants)
+        if (p.user_id == user_id) return &p;
+    return nullptr;
+}
+
+std::vector<std::string> Chat::member_ids(std::string_view except) const {
+    std::vector<std::string> ids;
+    for (const auto& p : participants)
+        if (p.user_id != except) ids.push_back(p.user_id);
+    return ids;
+}
+
+Status validate_group_name(std::string_view name) {
+    if (name.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        return Error::invalid("invalid_name", "a group needs a name");
+    if (utf8_length(name) > kMaxGroupNameLength)
+        return Error::invalid("too_long", "a group name is at most 100 characters");
+    return Ok{};
+}
+
+Status check_is_group_admin(const Chat& chat, std::string_view user_id) {
+    if (chat.type != ChatType::group)
+        return Error::invalid("not_group", "only a group chat can be changed this way");
+    const auto* p = chat.participant(user_id);
+    if (!p || p->role != Role::admin)
+        return Error::forbidden("not_admin", "only a group admin may do this");
+    return Ok{};
+}
+
+Status check_can_remove(const Chat& chat, std::string_view actor, std::string_view target) {
+    if (chat.type != ChatType::group)
+        return Error::invalid("not_group", "nobody can be removed from a direct chat");
+    if (!chat.participant(target)) return Error::not_found("that user is not in this chat");
+    if (actor == target) return Ok{};
+    return check_is_group_admin(chat, actor);
+}
+
+void remove_participant(Chat& chat, std::string_view user_id) {
+    std::erase_if(chat.participants, [&](const Participant& p) { return p.user_id == user_id; });
+    const bool has_admin = std::any_of(chat.participants.begin(), chat.participants.end(),
+                                       [](const Participant& p) { return p.role == Role::admin; });
+    if (has_admin || chat.participants.empty()) return;
+    auto eldest = std::min_element(chat.participants.begin(), chat.participants.end(),
+                                   [](const Participant& a, const Participant& b) {
+                                       return a.joined_at < b.joined_at;
+                                   });
+    eldest->role = Role::admin;
+}
+
+}  // namespace flow

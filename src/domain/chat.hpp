@@ -1,0 +1,67 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "domain/message.hpp"
+
+namespace flow {
+
+enum class ChatType { direct, group };
+enum class Role { admin, member };
+
+std::string_view to_string(ChatType type);
+std::string_view to_string(Role role);
+
+struct Participant {
+    std::string user_id;
+    Role role = Role::member;
+    Seq joined_seq = 1;  // the first message this member may see
+    TimeMs joined_at = 0;
+};
+
+// A conversation: a direct chat between two users, or a named group with admins.
+struct Chat {
+    std::string id;
+    ChatType type = ChatType::direct;
+    std::string name;  // groups only
+    std::optional<std::string> image_id;
+    TimeMs created_at = 0;
+    TimeMs active_at = 0;  // the newest message's time, or creation: lists sort by it
+    Seq last_seq = 0;      // the newest message's seq; 0 when there is none
+    std::vector<Participant> participants;
+
+    const Participant* participant(std::string_view user_id) const;
+    // The ids of the members, less `except` when given.
+    std::vector<std::string> member_ids(std::string_view except = {}) const;
+};
+
+// A chat as one participant sees it in a list.
+struct ChatView {
+    Chat chat;
+    std::optional<Message> last_message;
+    std::int64_t unread_count = 0;
+};
+
+inline constexpr std::size_t kMaxGroupNameLength = 100;
+inline constexpr std::size_t kMaxGroupSize = 1024;
+
+// A group name is 1 to 100 characters and not blank.
+Status validate_group_name(std::string_view name);
+
+// Whether `user_id` may change the group (rename, add members): its admins may.
+Status check_is_group_admin(const Chat& chat, std::string_view user_id);
+
+// Whether `actor` may remove `target` from the chat: admins may remove anyone, anyone may
+// leave; direct chats have no members to remove.
+Status check_can_remove(const Chat& chat, std::string_view actor, std::string_view target);
+
+// After `user_id` leaves: when no admin is left, the longest-standing member becomes one,
+// so a group is never without someone who can manage it.
+void remove_participant(Chat& chat, std::string_view user_id);
+
+}  // namespace flow

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/chat.hpp"
+#include "domain/message.hpp"
+
+namespace flow {
+
+// The real-time events of API.md, as domain values; each transport encodes them.
+namespace event {
+
+struct MessageNew {
+    Message message;
+};
+struct MessageDeleted {
+    std::string chat_id;
+    std::string message_id;
+};
+enum class Receipt { delivered, read };
+struct MessageStatus {
+    std::string chat_id;
+    std::string user_id;
+    Seq seq = 0;
+    Receipt status = Receipt::delivered;
+};
+struct Typing {
+    std::string chat_id;
+    std::string user_id;
+    bool typing = false;
+};
+struct Presence {
+    std::string user_id;
+    bool online = false;
+    std::optional<TimeMs> last_seen_at;
+};
+struct ChatNew {
+    ChatView chat;
+};
+struct ChatUpdated {
+    Chat chat;
+};
+// A device signed out: its sockets are closed. Not sent to clients.
+struct SessionEnded {
+    std::string session_id;
+};
+
+}  // namespace event
+
+using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageStatus,
+                           event::Typing, event::Presence, event::ChatNew, event::ChatUpdated,
+                           event::SessionEnded>;
+
+// An event and who gets it: every connected device of these users, except one device
+// (the one that caused it, when it should not hear its own echo).
+struct Delivery {
+    std::vector<std::string> user_ids;
+    std::string except_session;
+    Event event;
+};
+
+}  // namespace flow

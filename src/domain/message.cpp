@@ -1,0 +1,46 @@
+#include "domain/message.hpp"
+
+#include <array>
+
+#include "common/utf8.hpp"
+
+namespace flow {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kTypeNames = {"text", "image", "audio", "video", "file"};
+
+}  // namespace
+
+std::string_view to_string(MessageType type) { return kTypeNames[static_cast<std::size_t>(type)]; }
+
+std::optional<MessageType> message_type_from(std::string_view name) {
+    for (std::size_t i = 0; i < kTypeNames.size(); ++i)
+        if (kTypeNames[i] == name) return static_cast<MessageType>(i);
+    return std::nullopt;
+}
+
+Status validate_new_message(const NewMessage& message) {
+    if (message.client_id.empty() || utf8_length(message.client_id) > kMaxClientIdLength)
+        return Error::invalid("invalid_client_id", "client_id must be 1 to 64 characters");
+    if (message.text.size() > kMaxMessageTextBytes)
+        return Error::invalid("too_long", "text is longer than 64 KiB");
+    if (message.type == MessageType::text) {
+        if (message.text.empty()) return Error::invalid("empty_text", "a text message needs text");
+        if (message.media_id) return Error::invalid("invalid_media", "a text message carries no media_id");
+    } else if (!message.media_id) {
+        return Error::invalid("missing_field", "a media message needs a media_id");
+    }
+    return Ok{};
+}
+
+Status check_can_delete_for_everyone(const Message& message, const std::string& user_id,
+                                     TimeMs now, TimeMs window_ms) {
+    if (message.sender_id != user_id)
+        return Error::forbidden("not_sender", "only the sender may delete a message for everyone");
+    if (now - message.created_at > window_ms)
+        return Error::forbidden("window_passed", "it is too late to delete this message for everyone");
+    return Ok{};
+}
+
+}  // namespace flow

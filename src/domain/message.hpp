@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+
+namespace flow {
+
+// A message's place in its chat: 1, 2, 3, ... with no gaps, in the order accepted.
+using Seq = std::int64_t;
+
+enum class MessageType { text, image, audio, video, file };
+
+std::string_view to_string(MessageType type);
+std::optional<MessageType> message_type_from(std::string_view name);
+
+// One message of a chat. A message deleted for everyone keeps its place (seq) with its
+// text and media erased.
+struct Message {
+    std::string id;
+    std::string chat_id;
+    Seq seq = 0;
+    std::string sender_id;
+    std::string client_id;  // the sender's own id for it, which makes retries safe
+    MessageType type = MessageType::text;
+    std::string text;       // the text, or a media message's caption
+    std::optional<std::string> media_id;
+    std::optional<std::string> reply_to;  // the id of a message of the same chat
+    TimeMs created_at = 0;
+    bool deleted = false;
+};
+
+// What a sender asks to send.
+struct NewMessage {
+    std::string client_id;
+    MessageType type = MessageType::text;
+    std::string text;
+    std::optional<std::string> media_id;
+    std::optional<std::string> reply_to;
+};
+
+inline constexpr std::size_t kMaxMessageTextBytes = 64 * 1024;
+inline constexpr std::size_t kMaxClientIdLength = 64;
+
+// The rules of a message's shape: a client_id of 1 to 64 characters; a text message has
+// non-empty text and no media; a media message has a media_id; text at most 64 KiB.
+Status validate_new_message(const NewMessage& message);
+
+// Whether `user_id` may delete `message` for everyone at `now`: only its sender, and only
+// within `window_ms` of sending.
+Status check_can_delete_for_everyone(const Message& message, const std::string& user_id,
+                                     TimeMs now, TimeMs window_ms);
+
+}  // namespace flow

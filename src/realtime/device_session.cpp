@@ -1,0 +1,135 @@
+#include "realtime/device_session.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace flow::realtime {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Messages read from storage per round while catching up.
+constexpr int kSyncBatch = 500;
+// `sent` of a chat whose acknowledged point has yet to be read from storage.
+constexpr Seq kUnknown = -1;
+
+}  // namespace
+
+DeviceSession::DeviceSession(Caller caller, WireFormat format, asio::any_io_executor executor,
+                             asio::thread_pool& blocking, MessageService& messages, Outlet outlet)
+    : caller_(std::move(caller)), format_(format), executor_(std::move(executor)),
+      blocking_(blocking), messages_(messages), outlet_(std::move(outlet)) {}
+
+void DeviceSession::start() {
+    asio::post(blocking_, [self = shared_from_this()] {
+        auto owed = self->messages_.undelivered(self->caller_);
+        asio::post(self->executor_, [self, owed = std::move(owed)] {
+            for (const auto& cursor : owed) {
+                auto [it, fresh] = self->chats_.try_emplace(cursor.chat_id);
+                if (!fresh) continue;  // a live event got there first and syncs it already
+                it->second.sent = cursor.delivered;
+                self->sync(cursor.chat_id, cursor.last);
+            }
+        });
+    });
+}
+
+void DeviceSession::push(std::shared_ptr<const OutboundEvent> event) {
+    asio::post(executor_, [self = shared_from_this(), event = std::move(event)]() mutable {
+        self->handle(std::move(event));
+    });
+}
+
+void DeviceSession::close() {
+    asio::post(executor_, [self = shared_from_this()] {
+        if (!self->stopped_ && self->outlet_.close) self->outlet_.close();
+    });
+}
+
+void DeviceSession::stop() {
+    stopped_ = true;
+    outlet_ = {};
+    chats_.clear();
+}
+
+void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {
+    if (!stopped_) outlet_.send(frame);
+}
+
+void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
+    if (stopped_) return;
+    if (!event->is_message()) return send(event->frame(format_));
+
+    auto [it, fresh] = chats_.try_emplace(event->chat_id);
+    auto& progress = it->second;
+    // A chat not seen on this connection: where the device stands is in storage.
+    if (fresh) progress.sent = kUnknown;
+    if (progress.syncing) return progress.held.push_back(std::move(event));
+    if (event->seq <= progress.sent) return;  // sent already, by a sync
+    if (event->seq == progress.sent + 1) {
+        progress.sent = event->seq;
+        return send(event->frame(format_));
+    }
+    const Seq until = event->seq;
+    progress.held.push_back(std::move(event));
+    sync(it->first, until);
+}
+
+void DeviceSession::sync(const std::string& chat_id, Seq until) {
+    auto& progress = chats_[chat_id];
+    progress.syncing = true;
+    const Seq sent = progress.sent;
+    asio::post(blocking_, [self = shared_from_this(), chat_id, sent, until] {
+        auto& messages = self->messages_;
+        auto start = sent == kUnknown ? messages.delivered(self->caller_, chat_id) : Result<Seq>(sent);
+        Result<std::vector<Message>> read = std::vector<Message>{};
+        for (Seq after = start ? *start : 0; start && read;) {
+            auto batch = messages.messages_after(self->caller_, chat_id, after, kSyncBatch);
+            if (!batch) {
+                read = std::move(batch);
+                break;
+            }
+            const bool full = static_cast<int>(batch->size()) == kSyncBatch;
+            if (!batch->empty()) after = batch->back().seq;
+            read->insert(read->end(), std::make_move_iterator(batch->begin()),
+                         std::make_move_iterator(batch->end()));
+            if (!full || after >= until) break;
+        }
+        if (!start) read = std::move(start).error();
+        asio::post(self->executor_, [self, chat_id, start = start ? *start : 0, until,
+                                     read = std::move(read)]() mutable {
+            self->synced(chat_id, start, until, std::move(read));
+        });
+    });
+}
+
+void DeviceSession::synced(const std::string& chat_id, Seq start, Seq until,
+                           Result<std::vector<Message>> read) {
+    if (stopped_) return;
+    auto it = chats_.find(chat_id);
+    if (it == chats_.end()) return;
+    if (!read) {  // no longer a member: nothing of this chat is for this device
+        chats_.erase(it);
+        return;
+    }
+    auto& progress = it->second;
+    progress.sent = std::max(progress.sent, start);
+    for (const auto& message : *read) {
+        if (message.seq <= progress.sent) continue;
+        progress.sent = message.seq;
+        send(OutboundEvent::encode(message)->frame(format_));
+    }
+    progress.syncing = false;
+
+    auto held = std::move(progress.held);
+    progress.held.clear();
+    for (auto& event : held) {
+        auto& current = chats_[chat_id];
+        // Storage had nothing to fill this gap with: rather than stall the chat, go on.
+        if (!current.syncing && event->seq <= until && event->seq > current.sent + 1)
+            current.sent = event->seq - 1;
+        handle(std::move(event));
+    }
+}
+
+}  // namespace flow::realtime

@@ -1,0 +1,51 @@
+#include "realtime/gateway.hpp"
+
+#include "wire/chat_json.hpp"
+#include "wire/json_reader.hpp"
+#include "wire/message_request.hpp"
+
+namespace flow::realtime {
+
+namespace {
+
+using wire::JsonReader;
+
+Result<boost::json::value> done(const Status& status) {
+    if (!status) return status.error();
+    return boost::json::value(boost::json::object{});
+}
+
+}  // namespace
+
+boost::json::value error_json(const Error& error) {
+    return {{"error", {{"code", error.code}, {"message", error.message}}}};
+}
+
+Result<boost::json::value> Gateway::handle(const Caller& caller, std::string_view event,
+                                           const boost::json::value& data) const {
+    JsonReader in(data);
+    if (event == "message:send") {
+        const auto chat_id = in.string("chat_id");
+        auto message = wire::read_new_message(in);
+        if (!message) return std::move(message).error();
+        auto sent = messages_.send(caller, chat_id, *message);
+        if (!sent) return std::move(sent).error();
+        return boost::json::value(wire::to_json(sent->message));
+    }
+    if (event == "message:delivered" || event == "message:read") {
+        const auto chat_id = in.string("chat_id");
+        const auto seq = in.integer("seq");
+        if (in.error()) return *in.error();
+        return done(event == "message:read" ? messages_.mark_read(caller, chat_id, seq)
+                                            : messages_.mark_delivered(caller, chat_id, seq));
+    }
+    if (event == "typing") {
+        const auto chat_id = in.string("chat_id");
+        const auto typing = in.boolean("typing");
+        if (in.error()) return *in.error();
+        return done(messages_.typing(caller, chat_id, typing));
+    }
+    return Error::invalid("unknown_event", "no such event: " + std::string(event.substr(0, 64)));
+}
+
+}  // namespace flow::realtime

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "service/auth_service.hpp"
+#include "service/message_service.hpp"
+
+namespace flow::realtime {
+
+// The events clients send over either socket transport: each runs one use case, and
+// its Result becomes the ack. `message:send` (a send_message body plus chat_id) acks
+// with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
+// ({chat_id, typing}) ack with {}. Blocking (storage): call it on the blocking pool.
+class Gateway {
+public:
+    explicit Gateway(MessageService& messages) : messages_(messages) {}
+
+    Result<boost::json::value> handle(const Caller& caller, std::string_view event,
+                                      const boost::json::value& data) const;
+
+private:
+    MessageService& messages_;
+};
+
+// The ack's data for a failed event: `{"error": {"code", "message"}}`.
+boost::json::value error_json(const Error& error);
+
+}  // namespace flow::realtime

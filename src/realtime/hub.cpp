@@ -1,0 +1,55 @@
+#include "realtime/hub.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace flow::realtime {
+
+bool Hub::attach(const std::shared_ptr<DeviceSession>& device) {
+    std::unique_lock lock(mutex_);
+    auto& devices = by_user_[device->caller().user_id];
+    devices.push_back(device);
+    ++count_;
+    return devices.size() == 1;
+}
+
+bool Hub::detach(const DeviceSession& device) {
+    std::unique_lock lock(mutex_);
+    auto it = by_user_.find(device.caller().user_id);
+    if (it == by_user_.end()) return false;
+    auto& devices = it->second;
+    const auto removed = std::erase_if(devices, [&](const auto& d) { return d.get() == &device; });
+    count_ -= removed;
+    if (!devices.empty()) return false;
+    by_user_.erase(it);
+    return removed > 0;
+}
+
+void Hub::deliver(const Delivery& delivery) {
+    std::vector<std::shared_ptr<DeviceSession>> recipients;
+    {
+        std::shared_lock lock(mutex_);
+        for (const auto& user_id : delivery.user_ids) {
+            auto it = by_user_.find(user_id);
+            if (it == by_user_.end()) continue;
+            for (const auto& device : it->second)
+                if (device->caller().session_id != delivery.except_session) recipients.push_back(device);
+        }
+    }
+    if (recipients.empty()) return;
+
+    if (const auto* ended = std::get_if<event::SessionEnded>(&delivery.event)) {
+        for (const auto& device : recipients)
+            if (device->caller().session_id == ended->session_id) device->close();
+        return;
+    }
+    const auto event = OutboundEvent::encode(delivery.event);
+    for (const auto& device : recipients) device->push(event);
+}
+
+std::size_t Hub::devices() const {
+    std::shared_lock lock(mutex_);
+    return count_;
+}
+
+}  // namespace flow::realtime

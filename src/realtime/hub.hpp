@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/events.hpp"
+#include "realtime/device_session.hpp"
+
+namespace flow::realtime {
+
+// Who is connected to this node: each user's devices. Takes deliveries from the event
+// bus, encodes each event once and hands the shared frame to every recipient device,
+// without holding its lock while it does. Thread-safe.
+class Hub {
+public:
+    // Adds a device; true when it is the user's first on this node.
+    bool attach(const std::shared_ptr<DeviceSession>& device);
+    // Removes a device; true when it was the user's last on this node.
+    bool detach(const DeviceSession& device);
+    void deliver(const Delivery& delivery);
+    std::size_t devices() const;
+
+private:
+    mutable std::shared_mutex mutex_;
+    std::unordered_map<std::string, std::vector<std::shared_ptr<DeviceSession>>> by_user_;
+    std::size_t count_ = 0;
+};
+
+}  // namespace flow::realtime

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "domain/events.hpp"
+#include "domain/message.hpp"
+
+namespace flow::realtime {
+
+// How a socket frames events: /ws sends `{"event", "data"}` objects, Socket.IO sends
+// EVENT packets `42["event", data]`.
+enum class WireFormat { plain, socketio };
+
+// The frame of one event for one wire format.
+std::string frame_event(WireFormat format, std::string_view name, std::string_view data_json);
+
+// One event encoded once for every recipient: immutable, shared by all the sockets it
+// goes to. For message:new it also says where the message stands in its chat, so each
+// device can keep its chats in order.
+struct OutboundEvent {
+    std::shared_ptr<const std::string> plain_frame;
+    std::shared_ptr<const std::string> socketio_frame;
+    std::string chat_id;  // message:new only
+    Seq seq = 0;          // message:new only
+
+    static std::shared_ptr<const OutboundEvent> encode(const Event& event);
+    static std::shared_ptr<const OutboundEvent> encode(const Message& message);
+    const std::shared_ptr<const std::string>& frame(WireFormat format) const {
+        return format == WireFormat::plain ? plain_frame : socketio_frame;
+    }
+    bool is_message() const { return seq != 0; }
+};
+
+}  // namespace flow::realtime

@@ -1,0 +1,218 @@
+#include "server/plain_socket.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <deque>
+
+#include "http/router.hpp"
+#include "realtime/device_session.hpp"
+#include "server/blocking_pool.hpp"
+
+namespace flow::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace websocket = beast::websocket;
+using Request = bhttp::request<bhttp::string_body>;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// The token of a /ws request: the Authorization header, else `?token=`.
+std::string token_of(const Request& request) {
+    if (auto token = http::bearer_token(request[bhttp::field::authorization]); !token.empty()) return token;
+    if (auto url = boost::urls::parse_origin_form(request.target())) {
+        auto it = url->params().find("token");
+        if (it != url->params().end()) return (*it).value;
+    }
+    return {};
+}
+
+asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, int status,
+                             const Error& error) {
+    bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(status), request.version()};
+    response.set(bhttp::field::content_type, "application/json");
+    response.body() = boost::json::serialize(
+        boost::json::object{{"error", {{"code", error.code}, {"message", error.message}}}});
+    response.keep_alive(false);
+    response.prepare_payload();
+    co_await bhttp::async_write(stream, response, kTuple);
+}
+
+// One /ws connection of a signed-in device: reads client events one at a time (so a
+// device's sends are handled in the order it made them) and writes from one bounded
+// queue. All on the connection's strand.
+class PlainSocket : public std::enable_shared_from_this<PlainSocket> {
+public:
+    PlainSocket(beast::tcp_stream stream, RealtimeContext& context, Caller caller)
+        : ws_(std::move(stream)), context_(context), caller_(std::move(caller)),
+          wake_(ws_.get_executor()) {}
+
+    asio::awaitable<void> run(Request request) {
+        websocket::stream_base::timeout timeout{std::chrono::seconds(10), context_.idle_timeout, true};
+        ws_.set_option(timeout);
+        ws_.read_message_max(context_.max_frame_bytes);
+        beast::get_lowest_layer(ws_).expires_never();
+        auto [ec] = co_await ws_.async_accept(request, kTuple);
+        if (ec) co_return;
+
+        auto weak = weak_from_this();
+        device_ = std::make_shared<realtime::DeviceSession>(
+            caller_, realtime::WireFormat::plain, ws_.get_executor(), context_.blocking, context_.messages,
+            realtime::DeviceSession::Outlet{
+                [weak](std::shared_ptr<const std::string> frame) {
+                    if (auto self = weak.lock()) self->enqueue(std::move(frame));
+                },
+                [weak] {
+                    if (auto self = weak.lock()) self->close_when_flushed();
+                }});
+        if (context_.hub.attach(device_))
+            asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
+        device_->start();
+        asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
+
+        co_await read_loop();
+
+        device_->stop();
+        if (context_.hub.detach(*device_))
+            asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.offline(user); });
+        open_ = false;
+        wake_.cancel();
+    }
+
+private:
+    asio::awaitable<void> read_loop() {
+        beast::flat_buffer buffer;
+        for (;;) {
+            auto [ec, bytes] = co_await ws_.async_read(buffer, kTuple);
+            if (ec) break;
+            if (!ws_.got_text()) {
+                send_error(Error::invalid("invalid_frame", "frames are JSON text"));
+                buffer.consume(buffer.size());
+                continue;
+            }
+            const std::string text = beast::buffers_to_string(buffer.data());
+            buffer.consume(buffer.size());
+            co_await handle(text);
+        }
+    }
+
+    asio::awaitable<void> handle(const std::string& text) {
+        boost::system::error_code ec;
+        auto frame = boost::json::parse(text, ec);
+        const auto* object = frame.if_object();
+        const auto* event = object ? object->if_contains("event") : nullptr;
+        if (ec || !event || !event->is_string()) {
+            send_error(Error::invalid("invalid_frame", "a frame is a JSON object {\"event\", \"data\", \"ack\"?}"));
+            co_return;
+        }
+        const auto* ack = object->if_contains("ack");
+        const auto* data = object->if_contains("data");
+        const std::string name(event->as_string());
+        const boost::json::value payload = data ? *data : boost::json::value(boost::json::object{});
+        auto result = co_await offload(context_.blocking, [this, &name, &payload] {
+            return context_.gateway.handle(caller_, name, payload);
+        });
+        if (ack) {
+            boost::json::object reply{{"ack", *ack}};
+            reply["data"] = result ? std::move(*result) : realtime::error_json(result.error());
+            enqueue(std::make_shared<const std::string>(boost::json::serialize(reply)));
+        } else if (!result) {
+            send_error(result.error());
+        }
+    }
+
+    void send_error(const Error& error) {
+        enqueue(std::make_shared<const std::string>(
+            realtime::frame_event(realtime::WireFormat::plain, "error",
+                                  boost::json::serialize(realtime::error_json(error)))));
+    }
+
+    void enqueue(std::shared_ptr<const std::string> frame) {
+        if (!open_) return;
+        queued_bytes_ += frame->size();
+        queue_.push_back(std::move(frame));
+        if (queued_bytes_ > context_.max_outbound_bytes) {
+            // A reader this slow would hold ever more memory: drop it; it catches up
+            // from storage when it reconnects.
+            spdlog::info("ws: dropping a slow device of user {} ({} bytes queued)", caller_.user_id, queued_bytes_);
+            open_ = false;
+            beast::get_lowest_layer(ws_).socket().close();
+            return;
+        }
+        wake_.cancel();
+    }
+
+    void close_when_flushed() {
+        closing_ = true;
+        wake_.cancel();
+    }
+
+    static asio::awaitable<void> write_loop(std::shared_ptr<PlainSocket> self) {
+        while (self->open_) {
+            if (self->queue_.empty()) {
+                if (self->closing_) {
+                    co_await self->ws_.async_close({websocket::close_code::policy_error, "signed out"}, kTuple);
+                    break;
+                }
+                self->wake_.expires_at(asio::steady_timer::time_point::max());
+                co_await self->wake_.async_wait(kTuple);
+                continue;
+            }
+            auto frame = self->queue_.front();
+            self->ws_.text(true);
+            auto [ec, bytes] = co_await self->ws_.async_write(asio::buffer(*frame), kTuple);
+            if (ec) break;
+            self->queued_bytes_ -= frame->size();
+            self->queue_.pop_front();
+        }
+        self->queue_.clear();
+    }
+
+    websocket::stream<beast::tcp_stream> ws_;
+    RealtimeContext& context_;
+    Caller caller_;
+    asio::steady_timer wake_;
+    std::shared_ptr<realtime::DeviceSession> device_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool open_ = true;
+    bool closing_ = false;
+};
+
+}  // namespace
+
+Mount plain_socket_mount(RealtimeContext& context) {
+    return [&context](beast::tcp_stream& stream, Request& request,
+                      const std::string&) -> asio::awaitable<Disposition> {
+        if (!websocket::is_upgrade(request)) {
+            co_await refuse(stream, request, 400, Error::invalid("not_websocket", "connect with a WebSocket"));
+            co_return Disposition::close;
+        }
+        const auto token = token_of(request);
+        auto caller = co_await offload(context.blocking, [&] {
+            return token.empty() ? Result<Caller>(Error::unauthorized("unauthorized", "sign in first"))
+                                 : context.auth.authenticate(token);
+        });
+        if (!caller) {
+            co_await refuse(stream, request, 401, caller.error());
+            co_return Disposition::close;
+        }
+        auto socket = std::make_shared<PlainSocket>(std::move(stream), context, std::move(*caller));
+        co_await socket->run(std::move(request));
+        co_return Disposition::close;
+    };
+}
+
+}  // namespace flow::server

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstddef>
+
+#include "realtime/gateway.hpp"
+#include "realtime/hub.hpp"
+#include "service/auth_service.hpp"
+#include "service/message_service.hpp"
+#include "service/presence_service.hpp"
+
+namespace flow::server {
+
+// What a socket connection needs from the rest of the server, whichever transport.
+struct RealtimeContext {
+    AuthService& auth;
+    MessageService& messages;
+    PresenceService& presence;
+    realtime::Gateway& gateway;
+    realtime::Hub& hub;
+    boost::asio::thread_pool& blocking;
+    std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // past it a slow reader is dropped
+    std::size_t max_frame_bytes = 256 * 1024;
+    std::chrono::seconds idle_timeout{45};  // no frame nor pong for this long: dropped
+};
+
+}  // namespace flow::server

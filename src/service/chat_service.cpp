@@ -1,0 +1,130 @@
+#include "service/chat_service.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "common/ids.hpp"
+
+namespace flow {
+
+Status ChatService::check_users_exist(const std::vector<std::string>& user_ids) {
+    for (const auto& id : user_ids)
+        if (!users_.find(id))
+            return Error::invalid("unknown_user", "no user has the id " + id.substr(0, 64));
+    return Ok{};
+}
+
+Result<Chat> ChatService::chat_of_member(const std::string& user_id, const std::string& chat_id) {
+    auto chat = chats_.find_chat(chat_id);
+    if (!chat || !chat->participant(user_id)) return Error::not_found("no such chat");
+    return std::move(*chat);
+}
+
+Result<ChatCreated> ChatService::create_direct(const Caller& caller, const std::string& other) {
+    if (other == caller.user_id)
+        return Error::invalid("self_chat", "a direct chat needs another user");
+    if (!users_.find(other)) return Error::not_found("no such user");
+    const TimeMs now = clock_.now_ms();
+    Chat proposed{new_id(now), ChatType::direct, "", std::nullopt, now, now, 0,
+                  {{caller.user_id, Role::member, 1, now}, {other, Role::member, 1, now}}};
+    auto [chat, created] = chats_.find_or_create_direct(proposed);
+    auto view = chats_.view_chat(chat, caller.user_id);
+    if (created) bus_.publish({chat.member_ids(), "", event::ChatNew{view}});
+    return ChatCreated{std::move(view), created};
+}
+
+Result<ChatCreated> ChatService::create_group(const Caller& caller, const std::string& name,
+                                              const std::vector<std::string>& user_ids) {
+    if (auto valid = validate_group_name(name); !valid) return std::move(valid).error();
+    std::set<std::string> others(user_ids.begin(), user_ids.end());
+    others.erase(caller.user_id);
+    if (others.size() + 1 > kMaxGroupSize)
+        return Error::invalid("too_many_participants", "a group has at most 1024 members");
+    const std::vector<std::string> other_ids(others.begin(), others.end());
+    if (auto exist = check_users_exist(other_ids); !exist) return std::move(exist).error();
+
+    const TimeMs now = clock_.now_ms();
+    Chat chat{new_id(now), ChatType::group, name, std::nullopt, now, now, 0, {}};
+    chat.participants.push_back({caller.user_id, Role::admin, 1, now});
+    for (const auto& id : other_ids) chat.participants.push_back({id, Role::member, 1, now});
+    chats_.create_group(chat);
+    ChatView view{chat, std::nullopt, 0};
+    bus_.publish({chat.member_ids(), "", event::ChatNew{view}});
+    return ChatCreated{std::move(view), true};
+}
+
+std::vector<ChatView> ChatService::list(const Caller& caller) { return chats_.list_chats(caller.user_id); }
+
+Result<ChatView> ChatService::get(const Caller& caller, const std::string& chat_id) {
+    auto chat = chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    return chats_.view_chat(*chat, caller.user_id);
+}
+
+void ChatService::announce_update(const Chat& chat, std::vector<std::string> also_to) {
+    auto to = chat.member_ids();
+    to.insert(to.end(), also_to.begin(), also_to.end());
+    bus_.publish({std::move(to), "", event::ChatUpdated{chat}});
+}
+
+Result<ChatView> ChatService::add_participants(const Caller& caller, const std::string& chat_id,
+                                               const std::vector<std::string>& user_ids) {
+    if (auto exist = check_users_exist(user_ids); !exist) return std::move(exist).error();
+    std::vector<std::string> added;
+    const TimeMs now = clock_.now_ms();
+    auto chat = chats_.modify_chat(chat_id, [&](Chat& c) -> Status {
+        if (!c.participant(caller.user_id)) return Error::not_found("no such chat");
+        if (auto admin = check_is_group_admin(c, caller.user_id); !admin) return admin;
+        for (const auto& id : user_ids) {
+            if (c.participant(id)) continue;
+            // A new member sees the chat from the next message on.
+            c.participants.push_back({id, Role::member, c.last_seq + 1, now});
+            added.push_back(id);
+        }
+        if (c.participants.size() > kMaxGroupSize)
+            return Error::invalid("too_many_participants", "a group has at most 1024 members");
+        return Ok{};
+    });
+    if (!chat) return std::move(chat).error();
+    if (!added.empty()) {
+        announce_update(*chat);
+        bus_.publish({added, "", event::ChatNew{ChatView{*chat, std::nullopt, 0}}});
+    }
+    return chats_.view_chat(*chat, caller.user_id);
+}
+
+Result<ChatView> ChatService::remove_participant(const Caller& caller, const std::string& chat_id,
+                                                 const std::string& user_id) {
+    auto chat = chats_.modify_chat(chat_id, [&](Chat& c) -> Status {
+        if (!c.participant(caller.user_id)) return Error::not_found("no such chat");
+        if (auto allowed = check_can_remove(c, caller.user_id, user_id); !allowed) return allowed;
+        flow::remove_participant(c, user_id);
+        return Ok{};
+    });
+    if (!chat) return std::move(chat).error();
+    announce_update(*chat, {user_id});
+    // One who left sees the chat no more; their answer is the chat as they left it.
+    if (!chat->participant(caller.user_id)) return ChatView{*chat, std::nullopt, 0};
+    return chats_.view_chat(*chat, caller.user_id);
+}
+
+Result<ChatView> ChatService::update(const Caller& caller, const std::string& chat_id,
+                                     const std::optional<std::string>& name,
+                                     const std::optional<std::optional<std::string>>& image_id) {
+    if (name)
+        if (auto valid = validate_group_name(*name); !valid) return std::move(valid).error();
+    if (image_id && *image_id)
+        return Error::invalid("invalid_media", "image_id does not name a media object of yours");
+    auto chat = chats_.modify_chat(chat_id, [&](Chat& c) -> Status {
+        if (!c.participant(caller.user_id)) return Error::not_found("no such chat");
+        if (auto admin = check_is_group_admin(c, caller.user_id); !admin) return admin;
+        if (name) c.name = *name;
+        if (image_id) c.image_id = *image_id;
+        return Ok{};
+    });
+    if (!chat) return std::move(chat).error();
+    announce_update(*chat);
+    return chats_.view_chat(*chat, caller.user_id);
+}
+
+}  // namespace flow

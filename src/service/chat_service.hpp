@@ -1,0 +1,57 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "service/auth_service.hpp"
+#include "bus/event_bus.hpp"
+#include "storage/chat_store.hpp"
+#include "storage/user_store.hpp"
+
+namespace flow {
+
+// A chat as created or found, and whether this call created it.
+struct ChatCreated {
+    ChatView chat;
+    bool created = false;
+};
+
+// Direct and group chats: creating, listing, membership and renaming. A chat the caller
+// is not in is not_found, never forbidden, so existence is not leaked. Publishes
+// chat:new and chat:updated. Blocking (storage): call it on the blocking pool.
+class ChatService {
+public:
+    ChatService(ChatStore& chats, UserStore& users, EventBus& bus, const Clock& clock)
+        : chats_(chats), users_(users), bus_(bus), clock_(clock) {}
+
+    Result<ChatCreated> create_direct(const Caller& caller, const std::string& other_user_id);
+    Result<ChatCreated> create_group(const Caller& caller, const std::string& name,
+                                     const std::vector<std::string>& user_ids);
+    std::vector<ChatView> list(const Caller& caller);
+    Result<ChatView> get(const Caller& caller, const std::string& chat_id);
+    Result<ChatView> add_participants(const Caller& caller, const std::string& chat_id,
+                                      const std::vector<std::string>& user_ids);
+    Result<ChatView> remove_participant(const Caller& caller, const std::string& chat_id,
+                                        const std::string& user_id);
+    Result<ChatView> update(const Caller& caller, const std::string& chat_id,
+                            const std::optional<std::string>& name,
+                            const std::optional<std::optional<std::string>>& image_id);
+
+    // The chat, when `user_id` is in it; not_found otherwise.
+    Result<Chat> chat_of_member(const std::string& user_id, const std::string& chat_id);
+
+private:
+    // Fails with `unknown_user` unless every id names a user.
+    Status check_users_exist(const std::vector<std::string>& user_ids);
+    void announce_update(const Chat& chat, std::vector<std::string> also_to = {});
+
+    ChatStore& chats_;
+    UserStore& users_;
+    EventBus& bus_;
+    const Clock& clock_;
+};
+
+}  // namespace flow

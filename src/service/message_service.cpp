@@ -1,0 +1,142 @@
+#include "service/message_service.hpp"
+
+#include <algorithm>
+
+#include "common/ids.hpp"
+
+namespace flow {
+
+namespace {
+
+Status check_seq(Seq seq) {
+    if (seq < 0) return Error::invalid("invalid_seq", "seq must not be negative");
+    return Ok{};
+}
+
+}  // namespace
+
+Result<Appended> MessageService::send(const Caller& caller, const std::string& chat_id,
+                                      const NewMessage& request) {
+    if (auto valid = validate_new_message(request); !valid) return std::move(valid).error();
+    // Media uploads do not exist yet, so no media_id can name media of the sender's.
+    if (request.media_id)
+        return Error::invalid("invalid_media", "media_id does not name a media object of yours");
+
+    const TimeMs now = clock_.now_ms();
+    Message message{new_id(now), chat_id,         0,   caller.user_id, request.client_id,
+                    request.type, request.text, request.media_id, request.reply_to, now, false};
+    auto appended = chats_.append_message(
+        message, [&](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
+            const auto* me = chat.participant(caller.user_id);
+            if (!me) return Error::not_found("no such chat");
+            if (request.reply_to && (!reply_target || reply_target->seq < me->joined_seq))
+                return Error::invalid("invalid_reply", "reply_to names no message of this chat");
+            return Ok{};
+        });
+    if (!appended) return appended;
+    if (appended->created)
+        bus_.publish({appended->participant_ids, caller.session_id, event::MessageNew{appended->message}});
+    return appended;
+}
+
+Result<MessagePage> MessageService::history(const Caller& caller, const std::string& chat_id,
+                                            const HistoryPage& page) {
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    MessagePage result{chats_.history(chat_id, caller.user_id, from, page), std::nullopt};
+    // Older messages may remain when this page is full or started after a cursor.
+    if (!result.items.empty() && result.items.front().seq > from &&
+        (page.after || static_cast<int>(result.items.size()) == page.limit))
+        result.next_before = result.items.front().seq;
+    return result;
+}
+
+Status MessageService::delete_message(const Caller& caller, const std::string& chat_id,
+                                      const std::string& message_id, bool for_everyone) {
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    const auto visible = [&](const Message& m) { return m.seq >= from; };
+
+    if (!for_everyone) {
+        auto message = chats_.find_message(chat_id, message_id);
+        if (!message || !visible(*message)) return Error::not_found("no such message");
+        chats_.hide_message(caller.user_id, *message);
+        return Ok{};
+    }
+    bool newly_deleted = false;
+    auto deleted = chats_.delete_for_everyone(chat_id, message_id, [&](const Message& m) -> Status {
+        if (!visible(m)) return Error::not_found("no such message");
+        if (m.deleted) return Ok{};
+        newly_deleted = true;
+        return check_can_delete_for_everyone(m, caller.user_id, clock_.now_ms(), delete_window_ms_);
+    });
+    if (!deleted) return std::move(deleted).error();
+    if (newly_deleted) {
+        bus_.publish({chat->member_ids(), "", event::MessageDeleted{chat_id, message_id}});
+    }
+    return Ok{};
+}
+
+Result<MessagePage> MessageService::media(const Caller& caller, const std::string& chat_id,
+                                          std::optional<MessageType> type,
+                                          std::optional<Seq> before, int limit) {
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    MessagePage result{chats_.media(chat_id, caller.user_id, from, type, before, limit), std::nullopt};
+    if (static_cast<int>(result.items.size()) == limit) result.next_before = result.items.back().seq;
+    return result;
+}
+
+Status MessageService::mark_read(const Caller& caller, const std::string& chat_id, Seq seq) {
+    if (auto valid = check_seq(seq); !valid) return valid;
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    // Reading a message means it was delivered too.
+    if (auto status = mark_delivered(caller, chat_id, seq); !status) return status;
+    if (auto moved = chats_.mark_read(chat_id, caller.user_id, std::min(seq, chat->last_seq)))
+        bus_.publish({chat->member_ids(caller.user_id), "",
+                      event::MessageStatus{chat_id, caller.user_id, *moved, event::Receipt::read}});
+    return Ok{};
+}
+
+Status MessageService::mark_delivered(const Caller& caller, const std::string& chat_id, Seq seq) {
+    if (auto valid = check_seq(seq); !valid) return valid;
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    if (auto moved = chats_.mark_delivered(caller.session_id, chat_id, caller.user_id,
+                                           std::min(seq, chat->last_seq)))
+        bus_.publish({chat->member_ids(caller.user_id), "",
+                      event::MessageStatus{chat_id, caller.user_id, *moved, event::Receipt::delivered}});
+    return Ok{};
+}
+
+Status MessageService::typing(const Caller& caller, const std::string& chat_id, bool typing) {
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    bus_.publish({chat->member_ids(caller.user_id), "", event::Typing{chat_id, caller.user_id, typing}});
+    return Ok{};
+}
+
+std::vector<DeliveryCursor> MessageService::undelivered(const Caller& caller) {
+    return chats_.undelivered(caller.session_id, caller.user_id);
+}
+
+Result<Seq> MessageService::delivered(const Caller& caller, const std::string& chat_id) {
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    return chats_.delivered(caller.session_id, chat_id, caller.user_id);
+}
+
+Result<std::vector<Message>> MessageService::messages_after(const Caller& caller,
+                                                            const std::string& chat_id,
+                                                            Seq after_seq, int limit) {
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    return chats_.history(chat_id, caller.user_id, from, {std::nullopt, after_seq, limit});
+}
+
+}  // namespace flow

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "service/auth_service.hpp"
+#include "service/chat_service.hpp"
+#include "bus/event_bus.hpp"
+#include "storage/chat_store.hpp"
+
+namespace flow {
+
+// A page of messages and the cursor of the next older page, if there may be one.
+struct MessagePage {
+    std::vector<Message> items;
+    std::optional<Seq> next_before;
+};
+
+// Messages: sending (safe to retry), history, deleting, the media gallery, receipts
+// and typing; and what a device is owed when it connects. Publishes message:new,
+// message:deleted, message:status and typing. Blocking (storage): call it on the
+// blocking pool. Thread-safe.
+class MessageService {
+public:
+    MessageService(ChatStore& chats, ChatService& chat_rules, EventBus& bus, const Clock& clock,
+                   TimeMs delete_window_ms)
+        : chats_(chats), chat_rules_(chat_rules), bus_(bus), clock_(clock),
+          delete_window_ms_(delete_window_ms) {}
+
+    // The stored message, and whether this call created it (false for a retry).
+    Result<Appended> send(const Caller& caller, const std::string& chat_id, const NewMessage& message);
+    Result<MessagePage> history(const Caller& caller, const std::string& chat_id,
+                                const HistoryPage& page);
+    Status delete_message(const Caller& caller, const std::string& chat_id,
+                          const std::string& message_id, bool for_everyone);
+    Result<MessagePage> media(const Caller& caller, const std::string& chat_id,
+                              std::optional<MessageType> type, std::optional<Seq> before, int limit);
+    // Receipts, cumulative up to `seq`.
+    Status mark_read(const Caller& caller, const std::string& chat_id, Seq seq);
+    Status mark_delivered(const Caller& caller, const std::string& chat_id, Seq seq);
+    Status typing(const Caller& caller, const std::string& chat_id, bool typing);
+
+    // What the caller's device has not acknowledged, chat by chat.
+    std::vector<DeliveryCursor> undelivered(const Caller& caller);
+    // How far the caller's device has acknowledged a chat.
+    Result<Seq> delivered(const Caller& caller, const std::string& chat_id);
+    // The messages of a chat after `after_seq` that the caller may see, in seq order.
+    Result<std::vector<Message>> messages_after(const Caller& caller, const std::string& chat_id,
+                                                Seq after_seq, int limit);
+
+private:
+    ChatStore& chats_;
+    ChatService& chat_rules_;
+    EventBus& bus_;
+    const Clock& clock_;
+    TimeMs delete_window_ms_;
+};
+
+}  // namespace flow

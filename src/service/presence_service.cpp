@@ -1,0 +1,17 @@
+#include "service/presence_service.hpp"
+
+namespace flow {
+
+void PresenceService::online(const std::string& user_id) {
+    const auto user = users_.find(user_id);
+    bus_.publish({chats_.contacts_of(user_id), "",
+                  event::Presence{user_id, true, user ? user->last_seen_at : std::nullopt}});
+}
+
+void PresenceService::offline(const std::string& user_id) {
+    const TimeMs now = clock_.now_ms();
+    users_.touch_last_seen(user_id, now);
+    bus_.publish({chats_.contacts_of(user_id), "", event::Presence{user_id, false, now}});
+}
+
+}  // namespace flow

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+
+#include "bus/event_bus.hpp"
+#include "common/clock.hpp"
+#include "storage/chat_store.hpp"
+#include "storage/user_store.hpp"
+
+namespace flow {
+
+// Tells a user's contacts (whoever shares a chat with them) when the user comes online
+// (first device connects) and goes offline (last device leaves), with last seen.
+// Blocking (storage): call it on the blocking pool. Thread-safe.
+class PresenceService {
+public:
+    PresenceService(ChatStore& chats, UserStore& users, EventBus& bus, const Clock& clock)
+        : chats_(chats), users_(users), bus_(bus), clock_(clock) {}
+
+    void online(const std::string& user_id);
+    void offline(const std::string& user_id);
+
+private:
+    ChatStore& chats_;
+    UserStore& users_;
+    EventBus& bus_;
+    const Clock& clock_;
+};
+
+}  // namespace flow

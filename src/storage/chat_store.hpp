@@ -1,0 +1,96 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "domain/chat.hpp"
+#include "domain/message.hpp"
+
+namespace flow {
+
+// Which part of a chat's history to read: the newest page, or the page just before or
+// just after a seq. Pages come back in ascending seq.
+struct HistoryPage {
+    std::optional<Seq> before;
+    std::optional<Seq> after;
+    int limit = 50;
+};
+
+// A message appended, or the one a retry with the same client_id had appended before.
+struct Appended {
+    Message message;
+    bool created = false;
+    std::vector<std::string> participant_ids;  // who is in the chat now
+};
+
+// How far one device has received a chat, and how far the chat goes.
+struct DeliveryCursor {
+    std::string chat_id;
+    Seq delivered = 0;
+    Seq last = 0;
+};
+
+// Chats, their members and messages, and how far each device and user has got in them.
+// Every call is atomic, and a write is durable when it returns. Reads of history return
+// only what the user may see: messages from their joining on, less those they hid.
+// Thread-safe; may block.
+class ChatStore {
+public:
+    virtual ~ChatStore() = default;
+
+    virtual std::optional<Chat> find_chat(const std::string& chat_id) = 0;
+    // The direct chat of the two participants of `proposed`, creating it as proposed when
+    // there is none. The bool says whether it was created.
+    virtual std::pair<Chat, bool> find_or_create_direct(const Chat& proposed) = 0;
+    virtual void create_group(const Chat& chat) = 0;
+    // Loads the chat, lets `change` check and change it, and stores the result; all
+    // atomically, so concurrent changes cannot interleave. not_found for no such chat.
+    virtual Result<Chat> modify_chat(const std::string& chat_id,
+                                     const std::function<Status(Chat&)>& change) = 0;
+    // The user's chats, newest activity first, with last visible message and unread count.
+    virtual std::vector<ChatView> list_chats(const std::string& user_id) = 0;
+    virtual ChatView view_chat(const Chat& chat, const std::string& user_id) = 0;
+    // The ids of the users who share at least one chat with `user_id`.
+    virtual std::vector<std::string> contacts_of(const std::string& user_id) = 0;
+
+    // Appends `message` as the chat's next seq (filling in seq), or returns the earlier one
+    // with the same (sender, client_id). `check` runs inside the transaction on the chat as
+    // it is and the message `reply_to` names (nullopt when none or not in this chat), and
+    // may refuse. not_found for no such chat.
+    using AppendCheck = std::function<Status(const Chat&, const std::optional<Message>& reply_target)>;
+    virtual Result<Appended> append_message(const Message& message, const AppendCheck& check) = 0;
+    virtual std::optional<Message> find_message(const std::string& chat_id,
+                                                const std::string& message_id) = 0;
+    virtual std::vector<Message> history(const std::string& chat_id, const std::string& user_id,
+                                         Seq from_seq, const HistoryPage& page) = 0;
+    // Media messages, newest first, optionally of one type, before a seq.
+    virtual std::vector<Message> media(const std::string& chat_id, const std::string& user_id,
+                                       Seq from_seq, std::optional<MessageType> type,
+                                       std::optional<Seq> before, int limit) = 0;
+    // Erases a message's text and media for everyone, after `check` allowed it.
+    virtual Result<Message> delete_for_everyone(const std::string& chat_id,
+                                                const std::string& message_id,
+                                                const std::function<Status(const Message&)>& check) = 0;
+    virtual void hide_message(const std::string& user_id, const Message& message) = 0;
+
+    // Moves the user's read mark up to `seq` (never down). Returns the new mark, or
+    // nullopt when it did not move.
+    virtual std::optional<Seq> mark_read(const std::string& chat_id, const std::string& user_id,
+                                         Seq seq) = 0;
+    // Moves a device's delivery cursor up to `seq` (never down), and the user's delivered
+    // mark with it. Returns the user's new delivered mark, or nullopt when it did not move.
+    virtual std::optional<Seq> mark_delivered(const std::string& session_id,
+                                              const std::string& chat_id,
+                                              const std::string& user_id, Seq seq) = 0;
+    // The device's chats that have messages it has not acknowledged.
+    virtual std::vector<DeliveryCursor> undelivered(const std::string& session_id,
+                                                    const std::string& user_id) = 0;
+    // How far the device has acknowledged one chat (its join point when never).
+    virtual Seq delivered(const std::string& session_id, const std::string& chat_id,
+                          const std::string& user_id) = 0;
+};
+
+}  // namespace flow

@@ -1,0 +1,402 @@
+#include "storage/sqlite/sqlite_chat_store.hpp"
+
+#include <algorithm>
+
+namespace flow::sqlite {
+
+namespace {
+
+constexpr const char* kMessageColumns =
+    "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
+    "m.created_at, m.deleted";
+// Leaves out what the user hid for themselves; binds the user id.
+constexpr const char* kNotHidden =
+    " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
+
+Message read_message(const Statement& row) {
+    return Message{row.text(0),
+                   row.text(1),
+                   row.integer(2),
+                   row.text(3),
+                   row.text(4),
+                   message_type_from(row.text(5)).value_or(MessageType::file),
+                   row.text(6),
+                   row.optional_text(7),
+                   row.optional_text(8),
+                   row.integer(9),
+                   row.integer(10) != 0};
+}
+
+std::vector<Message> read_messages(Statement& stmt) {
+    std::vector<Message> out;
+    while (stmt.step()) out.push_back(read_message(stmt));
+    return out;
+}
+
+std::optional<Chat> load_chat(Database& db, const std::string& chat_id) {
+    auto stmt = db.prepare(
+        "SELECT id, type, name, image_id, created_at, active_at, last_seq FROM chats WHERE id = ?");
+    stmt.bind(1, chat_id);
+    if (!stmt.step()) return std::nullopt;
+    Chat chat{stmt.text(0), stmt.text(1) == "group" ? ChatType::group : ChatType::direct,
+              stmt.text(2), stmt.optional_text(3), stmt.integer(4), stmt.integer(5),
+              stmt.integer(6), {}};
+    auto members = db.prepare(
+        "SELECT user_id, role, joined_seq, joined_at FROM participants WHERE chat_id = ? "
+        "ORDER BY joined_at, user_id");
+    members.bind(1, chat_id);
+    while (members.step())
+        chat.participants.push_back({members.text(0),
+                                     members.text(1) == "admin" ? Role::admin : Role::member,
+                                     members.integer(2), members.integer(3)});
+    return chat;
+}
+
+void insert_participant(Database& db, const std::string& chat_id, const Participant& p) {
+    db.prepare("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at, read_seq, "
+               "delivered_seq) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, chat_id)
+        .bind(2, p.user_id)
+        .bind(3, to_string(p.role))
+        .bind(4, p.joined_seq)
+        .bind(5, p.joined_at)
+        .bind(6, p.joined_seq - 1)
+        .bind(7, p.joined_seq - 1)
+        .run();
+}
+
+void insert_chat(Database& db, const Chat& chat, const std::optional<std::string>& direct_key) {
+    db.prepare("INSERT INTO chats (id, type, name, image_id, created_at, active_at, last_seq, "
+               "direct_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, chat.id)
+        .bind(2, to_string(chat.type))
+        .bind(3, chat.name)
+        .bind(4, chat.image_id)
+        .bind(5, chat.created_at)
+        .bind(6, chat.active_at)
+        .bind(7, chat.last_seq)
+        .bind(8, direct_key)
+        .run();
+    for (const auto& p : chat.participants) insert_participant(db, chat.id, p);
+}
+
+// The key that makes a pair's direct chat unique, whichever of the two asks.
+std::string direct_key(const Chat& chat) {
+    auto a = chat.participants.at(0).user_id, b = chat.participants.at(1).user_id;
+    if (b < a) std::swap(a, b);
+    return a + ":" + b;
+}
+
+// Stores the participants of `after` that differ from `before`.
+void save_participants(Database& db, const Chat& before, const Chat& after) {
+    for (const auto& old : before.participants) {
+        const auto* now = after.participant(old.user_id);
+        if (!now) {
+            db.prepare("DELETE FROM participants WHERE chat_id = ? AND user_id = ?")
+                .bind(1, after.id)
+                .bind(2, old.user_id)
+                .run();
+            db.prepare("DELETE FROM device_cursors WHERE chat_id = ? AND session_id IN "
+                       "(SELECT id FROM sessions WHERE user_id = ?)")
+                .bind(1, after.id)
+                .bind(2, old.user_id)
+                .run();
+        } else if (now->role != old.role) {
+            db.prepare("UPDATE participants SET role = ? WHERE chat_id = ? AND user_id = ?")
+                .bind(1, to_string(now->role))
+                .bind(2, after.id)
+                .bind(3, old.user_id)
+                .run();
+        }
+    }
+    for (const auto& p : after.participants)
+        if (!before.participant(p.user_id)) insert_participant(db, after.id, p);
+}
+
+ChatView view_of(Database& db, const Chat& chat, const std::string& user_id) {
+    ChatView view{chat, std::nullopt, 0};
+    const auto* me = chat.participant(user_id);
+    if (!me) return view;
+    auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
+                            " FROM messages m WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                            " ORDER BY m.seq DESC LIMIT 1")
+                               .c_str());
+    last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
+    if (last.step()) view.last_message = read_message(last);
+
+    auto unread = db.prepare(
+        (std::string("SELECT count(*) FROM messages m, participants p WHERE p.chat_id = ? AND p.user_id = ? "
+                     "AND m.chat_id = p.chat_id AND m.seq > p.read_seq AND m.seq >= p.joined_seq "
+                     "AND m.sender_id != p.user_id AND m.deleted = 0") + kNotHidden)
+            .c_str());
+    unread.bind(1, chat.id).bind(2, user_id).bind(3, user_id);
+    if (unread.step()) view.unread_count = unread.integer(0);
+    return view;
+}
+
+std::optional<Message> message_by_id(Database& db, const std::string& chat_id,
+                                     const std::string& message_id) {
+    auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
+                            " FROM messages m WHERE m.id = ? AND m.chat_id = ?")
+                               .c_str());
+    stmt.bind(1, message_id).bind(2, chat_id);
+    if (!stmt.step()) return std::nullopt;
+    return read_message(stmt);
+}
+
+std::vector<std::string> ids_of(const Chat& chat) {
+    std::vector<std::string> ids;
+    for (const auto& p : chat.participants) ids.push_back(p.user_id);
+    return ids;
+}
+
+}  // namespace
+
+std::optional<Chat> SqliteChatStore::find_chat(const std::string& chat_id) {
+    return db_.with([&](Database& db) { return load_chat(db, chat_id); });
+}
+
+std::pair<Chat, bool> SqliteChatStore::find_or_create_direct(const Chat& proposed) {
+    return db_.transaction([&](Database& db) -> std::pair<Chat, bool> {
+        const auto key = direct_key(proposed);
+        auto stmt = db.prepare("SELECT id FROM chats WHERE direct_key = ?");
+        stmt.bind(1, key);
+        if (stmt.step()) {
+            const auto id = stmt.text(0);
+            stmt.reset();
+            return {*load_chat(db, id), false};
+        }
+        stmt.reset();
+        insert_chat(db, proposed, key);
+        return {proposed, true};
+    });
+}
+
+void SqliteChatStore::create_group(const Chat& chat) {
+    db_.transaction([&](Database& db) { insert_chat(db, chat, std::nullopt); });
+}
+
+Result<Chat> SqliteChatStore::modify_chat(const std::string& chat_id,
+                                          const std::function<Status(Chat&)>& change) {
+    return db_.transaction([&](Database& db) -> Result<Chat> {
+        auto before = load_chat(db, chat_id);
+        if (!before) return Error::not_found("no such chat");
+        Chat after = *before;
+        if (auto allowed = change(after); !allowed) return std::move(allowed).error();
+        db.prepare("UPDATE chats SET name = ?, image_id = ? WHERE id = ?")
+            .bind(1, after.name)
+            .bind(2, after.image_id)
+            .bind(3, chat_id)
+            .run();
+        save_participants(db, *before, after);
+        return after;
+    });
+}
+
+std::vector<ChatView> SqliteChatStore::list_chats(const std::string& user_id) {
+    return db_.with([&](Database& db) {
+        std::vector<std::string> ids;
+        auto stmt = db.prepare(
+            "SELECT c.id FROM participants p JOIN chats c ON c.id = p.chat_id WHERE p.user_id = ? "
+            "ORDER BY c.active_at DESC, c.id DESC");
+        stmt.bind(1, user_id);
+        while (stmt.step()) ids.push_back(stmt.text(0));
+        stmt.reset();
+        std::vector<ChatView> views;
+        for (const auto& id : ids)
+            if (auto chat = load_chat(db, id)) views.push_back(view_of(db, *chat, user_id));
+        return views;
+    });
+}
+
+ChatView SqliteChatStore::view_chat(const Chat& chat, const std::string& user_id) {
+    return db_.with([&](Database& db) { return view_of(db, chat, user_id); });
+}
+
+std::vector<std::string> SqliteChatStore::contacts_of(const std::string& user_id) {
+    return db_.with([&](Database& db) {
+        std::vector<std::string> ids;
+        auto stmt = db.prepare(
+            "SELECT DISTINCT other.user_id FROM participants mine JOIN participants other "
+            "ON other.chat_id = mine.chat_id WHERE mine.user_id = ? AND other.user_id != ?");
+        stmt.bind(1, user_id).bind(2, user_id);
+        while (stmt.step()) ids.push_back(stmt.text(0));
+        return ids;
+    });
+}
+
+Result<Appended> SqliteChatStore::append_message(const Message& message, const AppendCheck& check) {
+    return db_.transaction([&](Database& db) -> Result<Appended> {
+        auto chat = load_chat(db, message.chat_id);
+        if (!chat) return Error::not_found("no such chat");
+        std::optional<Message> reply_target;
+        if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
+        if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
+
+        auto earlier = db.prepare((std::string("SELECT ") + kMessageColumns +
+                                   " FROM messages m WHERE m.chat_id = ? AND m.sender_id = ? "
+                                   "AND m.client_id = ?")
+                                      .c_str());
+        earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
+        if (earlier.step()) return Appended{read_message(earlier), false, ids_of(*chat)};
+        earlier.reset();
+
+        Message stored = message;
+        stored.seq = chat->last_seq + 1;
+        db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
+                   "media_id, reply_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, stored.id)
+            .bind(2, stored.chat_id)
+            .bind(3, stored.seq)
+            .bind(4, stored.sender_id)
+            .bind(5, stored.client_id)
+            .bind(6, to_string(stored.type))
+            .bind(7, stored.text)
+            .bind(8, stored.media_id)
+            .bind(9, stored.reply_to)
+            .bind(10, stored.created_at)
+            .run();
+        db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
+            .bind(1, stored.seq)
+            .bind(2, stored.created_at)
+            .bind(3, stored.chat_id)
+            .run();
+        return Appended{std::move(stored), true, ids_of(*chat)};
+    });
+}
+
+std::optional<Message> SqliteChatStore::find_message(const std::string& chat_id,
+                                                     const std::string& message_id) {
+    return db_.with([&](Database& db) { return message_by_id(db, chat_id, message_id); });
+}
+
+std::vector<Message> SqliteChatStore::history(const std::string& chat_id,
+                                              const std::string& user_id, Seq from_seq,
+                                              const HistoryPage& page) {
+    return db_.with([&](Database& db) {
+        const std::string base = std::string("SELECT ") + kMessageColumns +
+                                 " FROM messages m WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
+        if (page.after) {
+            auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
+            stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
+            return read_messages(stmt);
+        }
+        auto stmt = db.prepare((base + " AND m.seq < ? ORDER BY m.seq DESC LIMIT ?").c_str());
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id)
+            .bind(4, page.before.value_or(std::numeric_limits<Seq>::max()))
+            .bind(5, std::int64_t{page.limit});
+        auto newest_first = read_messages(stmt);
+        std::reverse(newest_first.begin(), newest_first.end());
+        return newest_first;
+    });
+}
+
+std::vector<Message> SqliteChatStore::media(const std::string& chat_id, const std::string& user_id,
+                                            Seq from_seq, std::optional<MessageType> type,
+                                            std::optional<Seq> before, int limit) {
+    return db_.with([&](Database& db) {
+        auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
+                                " FROM messages m WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                                " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
+                                "ORDER BY m.seq DESC LIMIT ?")
+                                   .c_str());
+        const std::string type_name = type ? std::string(to_string(*type)) : std::string();
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, type_name).bind(5, type_name)
+            .bind(6, before.value_or(std::numeric_limits<Seq>::max()))
+            .bind(7, std::int64_t{limit});
+        return read_messages(stmt);
+    });
+}
+
+Result<Message> SqliteChatStore::delete_for_everyone(
+    const std::string& chat_id, const std::string& message_id,
+    const std::function<Status(const Message&)>& check) {
+    return db_.transaction([&](Database& db) -> Result<Message> {
+        auto message = message_by_id(db, chat_id, message_id);
+        if (!message) return Error::not_found("no such message");
+        if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
+        db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ?")
+            .bind(1, message_id)
+            .run();
+        message->text.clear();
+        message->media_id.reset();
+        message->deleted = true;
+        return *message;
+    });
+}
+
+void SqliteChatStore::hide_message(const std::string& user_id, const Message& message) {
+    db_.with([&](Database& db) {
+        db.prepare("INSERT OR IGNORE INTO hidden_messages (user_id, message_id, chat_id) VALUES (?, ?, ?)")
+            .bind(1, user_id)
+            .bind(2, message.id)
+            .bind(3, message.chat_id)
+            .run();
+    });
+}
+
+std::optional<Seq> SqliteChatStore::mark_read(const std::string& chat_id, const std::string& user_id,
+                                              Seq seq) {
+    return db_.with([&](Database& db) -> std::optional<Seq> {
+        db.prepare("UPDATE participants SET read_seq = ? WHERE chat_id = ? AND user_id = ? AND read_seq < ?")
+            .bind(1, seq)
+            .bind(2, chat_id)
+            .bind(3, user_id)
+            .bind(4, seq)
+            .run();
+        if (db.changes() == 0) return std::nullopt;
+        return seq;
+    });
+}
+
+std::optional<Seq> SqliteChatStore::mark_delivered(const std::string& session_id,
+                                                   const std::string& chat_id,
+                                                   const std::string& user_id, Seq seq) {
+    return db_.transaction([&](Database& db) -> std::optional<Seq> {
+        db.prepare("INSERT INTO device_cursors (session_id, chat_id, delivered_seq) VALUES (?, ?, ?) "
+                   "ON CONFLICT (session_id, chat_id) DO UPDATE SET "
+                   "delivered_seq = max(delivered_seq, excluded.delivered_seq)")
+            .bind(1, session_id)
+            .bind(2, chat_id)
+            .bind(3, seq)
+            .run();
+        db.prepare("UPDATE participants SET delivered_seq = ? WHERE chat_id = ? AND user_id = ? "
+                   "AND delivered_seq < ?")
+            .bind(1, seq)
+            .bind(2, chat_id)
+            .bind(3, user_id)
+            .bind(4, seq)
+            .run();
+        if (db.changes() == 0) return std::nullopt;
+        return seq;
+    });
+}
+
+std::vector<DeliveryCursor> SqliteChatStore::undelivered(const std::string& session_id,
+                                                         const std::string& user_id) {
+    return db_.with([&](Database& db) {
+        std::vector<DeliveryCursor> cursors;
+        auto stmt = db.prepare(
+            "SELECT c.id, max(ifnull(d.delivered_seq, 0), p.joined_seq - 1) AS done, c.last_seq "
+            "FROM participants p JOIN chats c ON c.id = p.chat_id "
+            "LEFT JOIN device_cursors d ON d.session_id = ? AND d.chat_id = c.id "
+            "WHERE p.user_id = ? AND c.last_seq > max(ifnull(d.delivered_seq, 0), p.joined_seq - 1)");
+        stmt.bind(1, session_id).bind(2, user_id);
+        while (stmt.step()) cursors.push_back({stmt.text(0), stmt.integer(1), stmt.integer(2)});
+        return cursors;
+    });
+}
+
+Seq SqliteChatStore::delivered(const std::string& session_id, const std::string& chat_id,
+                               const std::string& user_id) {
+    return db_.with([&](Database& db) -> Seq {
+        auto stmt = db.prepare(
+            "SELECT max(ifnull(d.delivered_seq, 0), p.joined_seq - 1) FROM participants p "
+            "LEFT JOIN device_cursors d ON d.session_id = ? AND d.chat_id = p.chat_id "
+            "WHERE p.chat_id = ? AND p.user_id = ?");
+        stmt.bind(1, session_id).bind(2, chat_id).bind(3, user_id);
+        return stmt.step() ? stmt.integer(0) : 0;
+    });
+}
+
+}  // namespace flow::sqlite

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "storage/chat_store.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+
+namespace flow::sqlite {
+
+// ChatStore on SQLite. Thread-safe through its Database.
+class SqliteChatStore final : public ChatStore {
+public:
+    explicit SqliteChatStore(Database& db) : db_(db) {}
+
+    std::optional<Chat> find_chat(const std::string& chat_id) override;
+    std::pair<Chat, bool> find_or_create_direct(const Chat& proposed) override;
+    void create_group(const Chat& chat) override;
+    Result<Chat> modify_chat(const std::string& chat_id,
+                             const std::function<Status(Chat&)>& change) override;
+    std::vector<ChatView> list_chats(const std::string& user_id) override;
+    ChatView view_chat(const Chat& chat, const std::string& user_id) override;
+    std::vector<std::string> contacts_of(const std::string& user_id) override;
+
+    Result<Appended> append_message(const Message& message, const AppendCheck& check) override;
+    std::optional<Message> find_message(const std::string& chat_id,
+                                        const std::string& message_id) override;
+    std::vector<Message> history(const std::string& chat_id, const std::string& user_id,
+                                 Seq from_seq, const HistoryPage& page) override;
+    std::vector<Message> media(const std::string& chat_id, const std::string& user_id,
+                               Seq from_seq, std::optional<MessageType> type,
+                               std::optional<Seq> before, int limit) override;
+    Result<Message> delete_for_everyone(const std::string& chat_id, const std::string& message_id,
+                                        const std::function<Status(const Message&)>& check) override;
+    void hide_message(const std::string& user_id, const Message& message) override;
+
+    std::optional<Seq> mark_read(const std::string& chat_id, const std::string& user_id,
+                                 Seq seq) override;
+    std::optional<Seq> mark_delivered(const std::string& session_id, const std::string& chat_id,
+                                      const std::string& user_id, Seq seq) override;
+    std::vector<DeliveryCursor> undelivered(const std::string& session_id,
+                                            const std::string& user_id) override;
+    Seq delivered(const std::string& session_id, const std::string& chat_id,
+                  const std::string& user_id) override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace flow::sqlite

@@ -1,0 +1,45 @@
+#include "wire/chat_json.hpp"
+
+#include <boost/json/array.hpp>
+
+#include "wire/json_util.hpp"
+
+namespace flow::wire {
+
+boost::json::object to_json(const Message& message) {
+    boost::json::value media = nullptr;
+    if (message.media_id) media = boost::json::object{{"id", *message.media_id}};
+    return {{"id", message.id},
+            {"chat_id", message.chat_id},
+            {"seq", message.seq},
+            {"sender_id", message.sender_id},
+            {"client_id", message.client_id},
+            {"type", to_string(message.type)},
+            {"text", message.text},
+            {"media", std::move(media)},
+            {"reply_to", or_null(message.reply_to)},
+            {"created_at", message.created_at},
+            {"deleted", message.deleted}};
+}
+
+boost::json::object to_json(const Chat& chat) {
+    boost::json::array participants;
+    for (const auto& p : chat.participants)
+        participants.push_back({{"user_id", p.user_id}, {"role", to_string(p.role)}});
+    return {{"id", chat.id},
+            {"type", to_string(chat.type)},
+            {"name", chat.name},
+            {"image_id", or_null(chat.image_id)},
+            {"participants", std::move(participants)},
+            {"created_at", chat.created_at}};
+}
+
+boost::json::object to_json(const ChatView& view) {
+    auto json = to_json(view.chat);
+    json["last_message"] = view.last_message ? boost::json::value(to_json(*view.last_message))
+                                             : boost::json::value(nullptr);
+    json["unread_count"] = view.unread_count;
+    return json;
+}
+
+}  // namespace flow::wire

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "domain/chat.hpp"
+#include "domain/message.hpp"
+
+namespace flow::wire {
+
+// A Message: `{id, chat_id, seq, sender_id, client_id, type, text, media, reply_to,
+// created_at, deleted}`.
+boost::json::object to_json(const Message& message);
+// A Chat without the per-user parts: `{id, type, name, image_id, participants, created_at}`.
+boost::json::object to_json(const Chat& chat);
+// A Chat as one participant sees it: the above plus `last_message` and `unread_count`.
+boost::json::object to_json(const ChatView& view);
+
+}  // namespace flow::wire

@@ -1,0 +1,40 @@
+#include "wire/event_json.hpp"
+
+#include "wire/chat_json.hpp"
+#include "wire/json_util.hpp"
+
+namespace flow::wire {
+
+namespace {
+
+struct Encoder {
+    EncodedEvent operator()(const event::MessageNew& e) const { return {"message:new", to_json(e.message)}; }
+    EncodedEvent operator()(const event::MessageDeleted& e) const {
+        return {"message:deleted", {{"chat_id", e.chat_id}, {"message_id", e.message_id}}};
+    }
+    EncodedEvent operator()(const event::MessageStatus& e) const {
+        return {"message:status",
+                {{"chat_id", e.chat_id},
+                 {"user_id", e.user_id},
+                 {"seq", e.seq},
+                 {"status", e.status == event::Receipt::read ? "read" : "delivered"}}};
+    }
+    EncodedEvent operator()(const event::Typing& e) const {
+        return {"typing", {{"chat_id", e.chat_id}, {"user_id", e.user_id}, {"typing", e.typing}}};
+    }
+    EncodedEvent operator()(const event::Presence& e) const {
+        return {"presence",
+                {{"user_id", e.user_id}, {"online", e.online}, {"last_seen_at", or_null(e.last_seen_at)}}};
+    }
+    EncodedEvent operator()(const event::ChatNew& e) const { return {"chat:new", to_json(e.chat)}; }
+    EncodedEvent operator()(const event::ChatUpdated& e) const { return {"chat:updated", to_json(e.chat)}; }
+    EncodedEvent operator()(const event::SessionEnded& e) const {
+        return {"session:ended", {{"session_id", e.session_id}}};
+    }
+};
+
+}  // namespace
+
+EncodedEvent to_json(const Event& event) { return std::visit(Encoder{}, event); }
+
+}  // namespace flow::wire
