@@ -31,7 +31,7 @@ std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in,
     http::Request out;
     out.method = std::string(in.method_string());
     out.path = url->path();
-    out.query = url->encoded_query();
+    for (const auto& param : url->params()) out.query.emplace_back(param.key, param.value);
     for (const auto& field : in) {
         std::string name(field.name_string());
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
