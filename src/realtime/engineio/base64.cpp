@@ -1,0 +1,68 @@
+#include "realtime/engineio/base64.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace flow::realtime::engineio {
+
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::int8_t, 256> make_reverse() {
+    std::array<std::int8_t, 256> table{};
+    for (auto& entry : table) entry = -1;
+    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+    return table;
+}
+constexpr auto kReverse = make_reverse();
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const std::uint32_t n = static_cast<std::uint8_t>(bytes[i]) << 16 |
+                                static_cast<std::uint8_t>(bytes[i + 1]) << 8 |
+                                static_cast<std::uint8_t>(bytes[i + 2]);
+        out += kAlphabet[n >> 18];
+        out += kAlphabet[(n >> 12) & 63];
+        out += kAlphabet[(n >> 6) & 63];
+        out += kAlphabet[n & 63];
+    }
+    const auto rest = bytes.size() - i;
+    if (rest > 0) {
+        std::uint32_t n = static_cast<std::uint8_t>(bytes[i]) << 16;
+        if (rest == 2) n |= static_cast<std::uint8_t>(bytes[i + 1]) << 8;
+        out += kAlphabet[n >> 18];
+        out += kAlphabet[(n >> 12) & 63];
+        out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        const bool last = i + 4 == text.size();
+        const int padding = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+        if (padding == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not padding
+        std::uint32_t n = 0;
+        for (int k = 0; k < 4 - padding; ++k) {
+            const auto value = kReverse[static_cast<unsigned char>(text[i + k])];
+            if (value < 0) return std::nullopt;
+            n |= static_cast<std::uint32_t>(value) << (18 - 6 * k);
+        }
+        out += static_cast<char>(n >> 16);
+        if (padding < 2) out += static_cast<char>((n >> 8) & 0xff);
+        if (padding < 1) out += static_cast<char>(n & 0xff);
+    }
+    return out;
+}
+
+}  // namespace flow::realtime::engineio
