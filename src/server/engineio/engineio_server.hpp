@@ -1,0 +1,52 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "realtime/engineio/engine_socket.hpp"
+#include "server/engineio/options.hpp"
+#include "server/mount.hpp"
+
+namespace flow::server::engineio {
+
+class Session;
+struct Registry;
+
+// An Engine.IO v4 server: long-polling (GET waits for packets, POST brings them) and
+// WebSocket transports, the upgrade from one to the other, heartbeats, and the reference
+// server's error answers. Installed on an HttpServer at a path:
+//
+//   EngineIoServer engine(io.get_executor(), options, [](const EngineSocketPtr& socket) {
+//       return std::make_shared<MyListener>(socket);
+//   });
+//   http.mount("/engine.io/", engine.mount());
+//
+// Each session runs on a strand of its own. Must outlive the HttpServer's connections;
+// `close_all` is thread-safe.
+class EngineIoServer {
+public:
+    EngineIoServer(boost::asio::any_io_executor executor, EngineIoOptions options,
+                   realtime::engineio::OpenHandler on_open);
+    ~EngineIoServer();
+
+    // The handler to give HttpServer::mount.
+    Mount mount();
+    // Closes every session (shutting down): each sends what it has queued, then closes.
+    void close_all();
+    std::size_t session_count() const;
+
+private:
+    boost::asio::awaitable<Disposition> handle(boost::beast::tcp_stream& stream,
+                                               boost::beast::http::request<boost::beast::http::string_body>& request,
+                                               std::string client_address);
+    std::shared_ptr<Session> create_session(const std::string& client_address, bool websocket);
+
+    boost::asio::any_io_executor executor_;
+    EngineIoOptions options_;
+    realtime::engineio::OpenHandler on_open_;
+    std::shared_ptr<Registry> registry_;
+};
+
+}  // namespace flow::server::engineio

@@ -1,0 +1,223 @@
+#include "server/engineio/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace flow::server::engineio {
+
+namespace asio = boost::asio;
+using eio::PacketType;
+
+Session::Session(asio::any_io_executor strand, const EngineIoOptions& options, std::string sid,
+                 std::string remote_address, Transport transport, Finished on_finished)
+    : strand_(std::move(strand)),
+      options_(options),
+      sid_(std::move(sid)),
+      remote_address_(std::move(remote_address)),
+      on_finished_(std::move(on_finished)),
+      transport_(transport),
+      poll_signal_(strand_),
+      writer_signal_(strand_),
+      heartbeat_(strand_) {}
+
+void Session::send(std::vector<eio::Frame> frames) {
+    dispatch([this, frames = std::move(frames)]() mutable {
+        if (state_ != State::open) return;
+        for (auto& frame : frames) enqueue({PacketType::message, std::move(frame.data), frame.binary});
+    });
+}
+
+void Session::close() {
+    dispatch([this] {
+        if (state_ != State::open) return;
+        state_ = State::closing;
+        wake();
+        // A polling client may never come back for the close packet.
+        ++heartbeat_generation_;
+        heartbeat_.expires_after(options_.close_timeout);
+        heartbeat_.async_wait([self = shared_from_this(), generation = heartbeat_generation_](auto ec) {
+            if (!ec && generation == self->heartbeat_generation_) self->finish("forced close", PacketType::close);
+        });
+    });
+}
+
+void Session::dispatch(std::function<void()> task) {
+    asio::dispatch(strand_, [self = shared_from_this(), task = std::move(task)] {
+        if (self->state_ != State::closed) task();
+    });
+}
+
+void Session::dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) {
+    auto timer = std::make_shared<asio::steady_timer>(strand_, delay);
+    timer->async_wait([weak = weak_from_this(), timer, task = std::move(task)](auto ec) {
+        auto self = weak.lock();
+        if (!ec && self && self->state_ != State::closed) task();
+    });
+}
+
+void Session::open(const eio::OpenHandler& on_open) {
+    const eio::Handshake handshake{sid_, options_.allow_upgrades && transport_ == Transport::polling,
+                                   options_.ping_interval.count(), options_.ping_timeout.count(),
+                                   static_cast<long long>(options_.max_payload)};
+    auto open = eio::encode_open(handshake);
+    enqueue({PacketType::open, std::make_shared<const std::string>(open.substr(1)), false});
+    listener_ = on_open(shared_from_this());
+    schedule_ping();
+}
+
+void Session::enqueue(QueuedPacket packet) {
+    queued_bytes_ += 1 + (packet.data ? packet.data->size() : 0);
+    queue_.push_back(std::move(packet));
+    if (queued_bytes_ > options_.max_queued_bytes) {
+        finish("slow consumer", PacketType::close);
+        return;
+    }
+    wake();
+}
+
+void Session::wake() {
+    poll_signal_.cancel();
+    writer_signal_.cancel();
+}
+
+Drain Session::take_queue() {
+    Drain drain;
+    drain.packets.swap(queue_);
+    queued_bytes_ = 0;
+    if (state_ == State::closing) {
+        drain.last = true;
+        finish("forced close", PacketType::close);
+    }
+    return drain;
+}
+
+asio::awaitable<Drain> Session::poll() {
+    if (state_ == State::closed) co_return Drain{{}, false, Refusal::unknown_sid};
+    if (transport_ != Transport::polling) co_return Drain{{}, false, Refusal::bad_request};
+    if (polling_) {  // a second GET while one waits: the reference closes the session
+        finish("transport error", PacketType::close);
+        co_return Drain{{}, false, Refusal::bad_request};
+    }
+    polling_ = true;
+    while (queue_.empty() && state_ == State::open && !upgrading_ && transport_ == Transport::polling) {
+        poll_signal_.expires_at(asio::steady_timer::time_point::max());
+        co_await poll_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    polling_ = false;
+
+    if (state_ == State::closed) co_return Drain{{{final_packet_, nullptr, false}}, true};
+    if (transport_ != Transport::polling || (upgrading_ && queue_.empty()))
+        co_return Drain{{{PacketType::noop, nullptr, false}}, false};
+    const bool closing = state_ == State::closing;
+    auto drain = take_queue();
+    if (closing) drain.packets.push_back({PacketType::close, nullptr, false});
+    co_return drain;
+}
+
+Refusal Session::post(std::string_view body) {
+    if (state_ == State::closed) return Refusal::unknown_sid;
+    if (transport_ != Transport::polling) return Refusal::bad_request;
+    auto packets = eio::decode_payload(body);
+    if (!packets) {
+        finish("parse error", PacketType::close);
+        return Refusal::bad_request;
+    }
+    for (auto& packet : *packets) receive(std::move(packet));
+    return Refusal::none;
+}
+
+void Session::receive(eio::Packet packet) {
+    if (state_ == State::closed) return;
+    switch (packet.type) {
+        case PacketType::pong:
+            if (!awaiting_pong_) return;
+            awaiting_pong_ = false;
+            schedule_ping();
+            return;
+        case PacketType::message:
+            if (listener_) listener_->on_message(std::move(packet.data), packet.binary);
+            return;
+        case PacketType::close:
+            finish("transport close", PacketType::noop);
+            return;
+        case PacketType::upgrade:
+        case PacketType::noop:
+            return;
+        case PacketType::ping:  // v4 clients never ping: the reference closes
+        case PacketType::open:
+            finish("transport error", PacketType::close);
+            return;
+    }
+}
+
+void Session::schedule_ping() {
+    if (state_ != State::open) return;
+    const auto generation = ++heartbeat_generation_;
+    heartbeat_.expires_after(options_.ping_interval);
+    heartbeat_.async_wait([self = shared_from_this(), generation](auto ec) {
+        if (ec || generation != self->heartbeat_generation_ || self->state_ != State::open) return;
+        self->enqueue({PacketType::ping, nullptr, false});
+        self->awaiting_pong_ = true;
+        self->heartbeat_.expires_after(self->options_.ping_timeout);
+        self->heartbeat_.async_wait([self, generation](auto ec) {
+            if (!ec && generation == self->heartbeat_generation_) self->finish("ping timeout", PacketType::close);
+        });
+    });
+}
+
+bool Session::claim_upgrade() {
+    if (state_ != State::open || transport_ != Transport::polling || upgrade_claimed_ || !options_.allow_upgrades)
+        return false;
+    upgrade_claimed_ = true;
+    return true;
+}
+
+void Session::probe() {
+    upgrading_ = true;
+    poll_signal_.cancel();
+}
+
+bool Session::finish_upgrade() {
+    if (state_ == State::closed) return false;
+    transport_ = Transport::websocket;
+    upgrading_ = false;
+    wake();
+    return true;
+}
+
+void Session::release_upgrade() {
+    upgrade_claimed_ = false;
+    upgrading_ = false;
+}
+
+asio::awaitable<Drain> Session::next_batch() {
+    writer_busy_ = false;
+    while (queue_.empty() && state_ == State::open) {
+        writer_signal_.expires_at(asio::steady_timer::time_point::max());
+        co_await writer_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (state_ == State::closed) co_return Drain{{}, true};
+    auto drain = take_queue();
+    writer_busy_ = !drain.last;
+    co_return drain;
+}
+
+void Session::transport_closed(std::string_view reason) { finish(reason, PacketType::close); }
+
+void Session::finish(std::string_view reason, PacketType final_packet) {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    final_packet_ = final_packet;
+    queue_.clear();
+    queued_bytes_ = 0;
+    ++heartbeat_generation_;
+    heartbeat_.cancel();
+    wake();
+    if (writer_busy_ && abort_transport_) abort_transport_();
+    abort_transport_ = nullptr;
+    if (auto listener = std::move(listener_)) listener->on_close(reason);
+    if (on_finished_) on_finished_(sid_);
+}
+
+}  // namespace flow::server::engineio

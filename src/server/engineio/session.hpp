@@ -1,0 +1,125 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "realtime/engineio/engine_socket.hpp"
+#include "realtime/engineio/packet.hpp"
+#include "server/engineio/options.hpp"
+
+namespace flow::server::engineio {
+
+namespace eio = realtime::engineio;
+
+enum class Transport { polling, websocket };
+
+// A packet waiting in a session's queue; `data` is shared with every session it goes to.
+struct QueuedPacket {
+    eio::PacketType type = eio::PacketType::message;
+    std::shared_ptr<const std::string> data;  // null for packets without data
+    bool binary = false;
+};
+
+// Why a session refused a transport's request; each maps to the reference's 400 answers.
+enum class Refusal { none, unknown_sid, bad_request };
+
+// What a transport takes from its session to write: the packets, and whether the
+// session is over once they are written (a WebSocket then closes); or a refusal.
+struct Drain {
+    std::vector<QueuedPacket> packets;
+    bool last = false;
+    Refusal refusal = Refusal::none;
+};
+
+// One Engine.IO session: its outbound queue, heartbeat and transport state, driven by
+// the transports (polling requests, a WebSocket) and by the layer above through
+// EngineSocket. All state lives on one strand: the EngineSocket calls post to it, and the
+// transports run the methods below on it (co_spawn). Owned by the server's registry until
+// it closes, then by whoever still holds it.
+class Session final : public eio::EngineSocket, public std::enable_shared_from_this<Session> {
+public:
+    using Finished = std::function<void(const std::string& sid)>;
+
+    Session(boost::asio::any_io_executor strand, const EngineIoOptions& options, std::string sid,
+            std::string remote_address, Transport transport, Finished on_finished);
+
+    // EngineSocket (any thread).
+    const std::string& sid() const override { return sid_; }
+    const std::string& remote_address() const override { return remote_address_; }
+    void send(std::vector<eio::Frame> frames) override;
+    void close() override;
+    void dispatch(std::function<void()> task) override;
+    void dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) override;
+
+    const boost::asio::any_io_executor& strand() const { return strand_; }
+
+    // The rest runs on the strand only.
+    // Queues the open packet, asks `on_open` for the listener and starts the heartbeat.
+    void open(const eio::OpenHandler& on_open);
+    // A polling GET: what is queued, waiting until something is.
+    boost::asio::awaitable<Drain> poll();
+    // A polling POST body.
+    Refusal post(std::string_view body);
+    // A POST larger than maxPayload.
+    void reject_oversized() { finish("transport error", eio::PacketType::close); }
+
+    // The WebSocket upgrade: claim (one WebSocket at a time), probe (answer pending GETs
+    // with noop), then finish (the WebSocket becomes the transport) or release.
+    bool claim_upgrade();
+    void probe();
+    bool finish_upgrade();
+    void release_upgrade();
+
+    // A WebSocket's writer: the next packets to write, waiting until there are some.
+    boost::asio::awaitable<Drain> next_batch();
+    // Closes the WebSocket now, for a session that ended while its writer was busy.
+    void on_abort(std::function<void()> abort) { abort_transport_ = std::move(abort); }
+    // A packet that came over the WebSocket.
+    void receive(eio::Packet packet);
+    // The WebSocket ended (closed by the client, or failed).
+    void transport_closed(std::string_view reason);
+
+private:
+    enum class State { open, closing, closed };
+
+    void enqueue(QueuedPacket packet);
+    void wake();
+    void schedule_ping();
+    // Ends the session now: a pending GET gets `final_packet`, the listener hears
+    // on_close(reason), the registry forgets the session.
+    void finish(std::string_view reason, eio::PacketType final_packet);
+    Drain take_queue();
+
+    boost::asio::any_io_executor strand_;
+    const EngineIoOptions options_;
+    const std::string sid_;
+    const std::string remote_address_;
+    Finished on_finished_;
+    std::shared_ptr<eio::EngineListener> listener_;
+
+    State state_ = State::open;
+    Transport transport_;
+    std::vector<QueuedPacket> queue_;
+    std::size_t queued_bytes_ = 0;
+    eio::PacketType final_packet_ = eio::PacketType::close;
+
+    bool polling_ = false;          // a GET is waiting
+    bool writer_busy_ = false;      // the WebSocket writer is writing a batch
+    bool upgrade_claimed_ = false;  // a WebSocket is probing
+    bool upgrading_ = false;        // it has probed: GETs get noop
+    std::function<void()> abort_transport_;
+
+    boost::asio::steady_timer poll_signal_;    // wakes a waiting GET
+    boost::asio::steady_timer writer_signal_;  // wakes the WebSocket writer
+    boost::asio::steady_timer heartbeat_;
+    std::uint64_t heartbeat_generation_ = 0;  // tells a stale heartbeat handler to do nothing
+    bool awaiting_pong_ = false;
+};
+
+}  // namespace flow::server::engineio
