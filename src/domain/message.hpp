@@ -32,6 +32,7 @@ struct Message {
     std::optional<std::string> reply_to;  // the id of a message of the same chat
     TimeMs created_at = 0;
     bool deleted = false;
+    std::string origin_session;  // the device it was sent from, which already has it
 };
 
 // What a sender asks to send.

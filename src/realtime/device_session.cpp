@@ -40,6 +40,14 @@ void DeviceSession::push(std::shared_ptr<const OutboundEvent> event) {
     });
 }
 
+void DeviceSession::sent_here(const Message& message) {
+    asio::post(executor_, [self = shared_from_this(), chat_id = message.chat_id, seq = message.seq] {
+        auto it = self->chats_.find(chat_id);
+        if (it != self->chats_.end() && !it->second.syncing && it->second.sent == seq - 1)
+            it->second.sent = seq;
+    });
+}
+
 void DeviceSession::close() {
     asio::post(executor_, [self = shared_from_this()] {
         if (!self->stopped_ && self->outlet_.close) self->outlet_.close();
@@ -117,7 +125,8 @@ void DeviceSession::synced(const std::string& chat_id, Seq start, Seq until,
     for (const auto& message : *read) {
         if (message.seq <= progress.sent) continue;
         progress.sent = message.seq;
-        send(OutboundEvent::encode(message)->frame(format_));
+        if (message.origin_session != caller_.session_id)  // the sending device has it
+            send(OutboundEvent::encode(message)->frame(format_));
     }
     progress.syncing = false;
 

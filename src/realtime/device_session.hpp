@@ -40,6 +40,9 @@ public:
     void start();
     // A live event for this device. Thread-safe.
     void push(std::shared_ptr<const OutboundEvent> event);
+    // This device sent `message` (and had it back in the ack): it needs no message:new
+    // for it. Thread-safe.
+    void sent_here(const Message& message);
     // Closes the device's socket (it signed out). Thread-safe.
     void close();
     // Drops the outlet: nothing more is sent. On `executor`, when the socket is gone.

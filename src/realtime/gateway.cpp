@@ -21,8 +21,9 @@ boost::json::value error_json(const Error& error) {
     return {{"error", {{"code", error.code}, {"message", error.message}}}};
 }
 
-Result<boost::json::value> Gateway::handle(const Caller& caller, std::string_view event,
+Result<boost::json::value> Gateway::handle(DeviceSession& device, std::string_view event,
                                            const boost::json::value& data) const {
+    const Caller& caller = device.caller();
     JsonReader in(data);
     if (event == "message:send") {
         const auto chat_id = in.string("chat_id");
@@ -30,6 +31,7 @@ Result<boost::json::value> Gateway::handle(const Caller& caller, std::string_vie
         if (!message) return std::move(message).error();
         auto sent = messages_.send(caller, chat_id, *message);
         if (!sent) return std::move(sent).error();
+        device.sent_here(sent->message);
         return boost::json::value(wire::to_json(sent->message));
     }
     if (event == "message:delivered" || event == "message:read") {

@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "service/auth_service.hpp"
+#include "realtime/device_session.hpp"
 #include "service/message_service.hpp"
 
 namespace flow::realtime {
@@ -17,7 +18,8 @@ class Gateway {
 public:
     explicit Gateway(MessageService& messages) : messages_(messages) {}
 
-    Result<boost::json::value> handle(const Caller& caller, std::string_view event,
+    // Runs `event` from `device`.
+    Result<boost::json::value> handle(DeviceSession& device, std::string_view event,
                                       const boost::json::value& data) const;
 
 private:

@@ -122,7 +122,7 @@ private:
         const std::string name(event->as_string());
         const boost::json::value payload = data ? *data : boost::json::value(boost::json::object{});
         auto result = co_await offload(context_.blocking, [this, &name, &payload] {
-            return context_.gateway.handle(caller_, name, payload);
+            return context_.gateway.handle(*device_, name, payload);
         });
         if (ack) {
             boost::json::object reply{{"ack", *ack}};

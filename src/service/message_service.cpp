@@ -24,7 +24,8 @@ Result<Appended> MessageService::send(const Caller& caller, const std::string& c
 
     const TimeMs now = clock_.now_ms();
     Message message{new_id(now), chat_id,         0,   caller.user_id, request.client_id,
-                    request.type, request.text, request.media_id, request.reply_to, now, false};
+                    request.type, request.text, request.media_id, request.reply_to, now, false,
+                    caller.session_id};
     auto appended = chats_.append_message(
         message, [&](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
             const auto* me = chat.participant(caller.user_id);

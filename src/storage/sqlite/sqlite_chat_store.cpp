@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
-    "m.created_at, m.deleted";
+    "m.created_at, m.deleted, m.origin_session";
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
@@ -24,7 +24,8 @@ Message read_message(const Statement& row) {
                    row.optional_text(7),
                    row.optional_text(8),
                    row.integer(9),
-                   row.integer(10) != 0};
+                   row.integer(10) != 0,
+                   row.text(11)};
 }
 
 std::vector<Message> read_messages(Statement& stmt) {
@@ -244,7 +245,7 @@ Result<Appended> SqliteChatStore::append_message(const Message& message, const A
         Message stored = message;
         stored.seq = chat->last_seq + 1;
         db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
-                   "media_id, reply_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                   "media_id, reply_to, created_at, origin_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(1, stored.id)
             .bind(2, stored.chat_id)
             .bind(3, stored.seq)
@@ -255,6 +256,7 @@ Result<Appended> SqliteChatStore::append_message(const Message& message, const A
             .bind(8, stored.media_id)
             .bind(9, stored.reply_to)
             .bind(10, stored.created_at)
+            .bind(11, stored.origin_session)
             .run();
         db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
             .bind(1, stored.seq)

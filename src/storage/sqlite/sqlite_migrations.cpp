@@ -79,6 +79,7 @@ const std::vector<const char*> kMigrations = {
         reply_to   TEXT,
         created_at INTEGER NOT NULL,
         deleted    INTEGER NOT NULL DEFAULT 0,
+        origin_session TEXT NOT NULL DEFAULT '',
         UNIQUE (chat_id, seq),
         UNIQUE (chat_id, sender_id, client_id)
     );
