@@ -15,6 +15,9 @@
 
 #include "app/services.hpp"
 #include "server/http_server.hpp"
+#include "realtime/socketio/server.hpp"
+#include "realtime/socketio_transport.hpp"
+#include "server/engineio/engineio_server.hpp"
 #include "server/plain_socket.hpp"
 
 namespace flow::app {
@@ -54,11 +57,18 @@ int run_server(const Config& config) {
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     asio::io_context io(io_threads);
     asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
-    server::RealtimeContext realtime{services.auth(), services.messages(), services.presence(),
+    realtime::Context sockets{services.auth(), services.messages(), services.presence(),
                                      services.gateway(), services.hub(), blocking,
                                      config.max_outbound_bytes};
     server::HttpServer http(io, blocking, *router, services.metrics(), {});
-    http.mount("/ws", server::plain_socket_mount(realtime));
+    http.mount("/ws", server::plain_socket_mount(sockets));
+
+    realtime::socketio::SocketIoServer socket_io;
+    realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
+    server::engineio::EngineIoOptions engine_options;
+    engine_options.max_queued_bytes = config.max_outbound_bytes;
+    server::engineio::EngineIoServer engine(io.get_executor(), engine_options, socket_io.open_handler());
+    http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
     spdlog::info("flowd listening on {}:{} (storage: {}, sms: {})", config.host, http.port(),
                  services.storage().backend(), config.sms.starts_with("webhook:") ? "webhook" : "log");
@@ -68,6 +78,7 @@ int run_server(const Config& config) {
         if (ec) return;
         spdlog::info("signal {}: stopping", signal);
         http.stop_accepting();
+        engine.close_all();
         drain_then_stop(io, http, std::make_shared<asio::steady_timer>(io),
                         std::chrono::steady_clock::now() + std::chrono::seconds(10));
     });

@@ -10,19 +10,19 @@
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
 
-namespace flow::server {
+namespace flow::realtime {
 
 // What a socket connection needs from the rest of the server, whichever transport.
-struct RealtimeContext {
+struct Context {
     AuthService& auth;
     MessageService& messages;
     PresenceService& presence;
-    realtime::Gateway& gateway;
-    realtime::Hub& hub;
+    Gateway& gateway;
+    Hub& hub;
     boost::asio::thread_pool& blocking;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // past it a slow reader is dropped
     std::size_t max_frame_bytes = 256 * 1024;
     std::chrono::seconds idle_timeout{45};  // no frame nor pong for this long: dropped
 };
 
-}  // namespace flow::server
+}  // namespace flow::realtime

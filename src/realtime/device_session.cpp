@@ -1,5 +1,6 @@
 #include "realtime/device_session.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 namespace flow::realtime {
@@ -55,9 +56,11 @@ void DeviceSession::close() {
 }
 
 void DeviceSession::stop() {
-    stopped_ = true;
-    outlet_ = {};
-    chats_.clear();
+    asio::dispatch(executor_, [self = shared_from_this()] {
+        self->stopped_ = true;
+        self->outlet_ = {};
+        self->chats_.clear();
+    });
 }
 
 void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {

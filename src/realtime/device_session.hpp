@@ -45,7 +45,7 @@ public:
     void sent_here(const Message& message);
     // Closes the device's socket (it signed out). Thread-safe.
     void close();
-    // Drops the outlet: nothing more is sent. On `executor`, when the socket is gone.
+    // Drops the outlet: nothing more is sent. When the socket is gone; thread-safe.
     void stop();
 
 private:

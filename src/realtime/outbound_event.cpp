@@ -13,7 +13,7 @@ std::string frame_event(WireFormat format, std::string_view name, std::string_vi
     if (format == WireFormat::plain) {
         frame.append(R"({"event":")").append(name).append(R"(","data":)").append(data_json).append("}");
     } else {
-        frame.append(R"(42[")").append(name).append(R"(",)").append(data_json).append("]");
+        frame.append(R"(2[")").append(name).append(R"(",)").append(data_json).append("]");
     }
     return frame;
 }

@@ -10,7 +10,7 @@
 namespace flow::realtime {
 
 // How a socket frames events: /ws sends `{"event", "data"}` objects, Socket.IO sends
-// EVENT packets `42["event", data]`.
+// EVENT packets `2["event", data]` (which Engine.IO carries as the message `42[...]`).
 enum class WireFormat { plain, socketio };
 
 // The frame of one event for one wire format.

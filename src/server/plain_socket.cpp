@@ -55,7 +55,7 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, 
 // queue. All on the connection's strand.
 class PlainSocket : public std::enable_shared_from_this<PlainSocket> {
 public:
-    PlainSocket(beast::tcp_stream stream, RealtimeContext& context, Caller caller)
+    PlainSocket(beast::tcp_stream stream, realtime::Context& context, Caller caller)
         : ws_(std::move(stream)), context_(context), caller_(std::move(caller)),
           wake_(ws_.get_executor()) {}
 
@@ -181,7 +181,7 @@ private:
     }
 
     websocket::stream<beast::tcp_stream> ws_;
-    RealtimeContext& context_;
+    realtime::Context& context_;
     Caller caller_;
     asio::steady_timer wake_;
     std::shared_ptr<realtime::DeviceSession> device_;
@@ -193,7 +193,7 @@ private:
 
 }  // namespace
 
-Mount plain_socket_mount(RealtimeContext& context) {
+Mount plain_socket_mount(realtime::Context& context) {
     return [&context](beast::tcp_stream& stream, Request& request,
                       const std::string&) -> asio::awaitable<Disposition> {
         if (!websocket::is_upgrade(request)) {

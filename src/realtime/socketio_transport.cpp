@@ -1,0 +1,88 @@
+#include "realtime/socketio_transport.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "realtime/device_session.hpp"
+
+namespace flow::realtime {
+
+namespace asio = boost::asio;
+using socketio::SocketPtr;
+
+namespace {
+
+using BlockingStrand = asio::strand<asio::thread_pool::executor_type>;
+
+// What a Socket.IO socket keeps of its signed-in device. Its events run one after
+// another on a strand of the blocking pool, so a device's sends keep their order.
+struct Device {
+    Caller caller;
+    BlockingStrand events;
+    std::shared_ptr<DeviceSession> session;
+};
+
+std::string token_of(const boost::json::value& auth) {
+    const auto* object = auth.if_object();
+    const auto* token = object ? object->if_contains("token") : nullptr;
+    return token && token->is_string() ? std::string(token->as_string()) : std::string();
+}
+
+}  // namespace
+
+void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_executor executor) {
+    nsp.on_connect([&context](const SocketPtr& socket, socketio::ConnectCallback done) {
+        const auto token = token_of(socket->auth());
+        if (token.empty()) return done(Error::unauthorized("unauthorized", "unauthorized"));
+        asio::post(context.blocking, [&context, socket, token, done = std::move(done)] {
+            auto caller = context.auth.authenticate(token);
+            if (!caller) return done(caller.error());
+            socket->set_data(std::make_shared<Device>(
+                Device{std::move(*caller), asio::make_strand(context.blocking.get_executor()), nullptr}));
+            done(Ok{});
+        });
+    });
+
+    nsp.on_connection([&context, executor](const SocketPtr& socket) {
+        auto device = socket->data<Device>();
+        std::weak_ptr<socketio::Socket> weak = socket;
+        device->session = std::make_shared<DeviceSession>(
+            device->caller, WireFormat::socketio, asio::make_strand(executor), context.blocking,
+            context.messages,
+            DeviceSession::Outlet{
+                [weak](std::shared_ptr<const std::string> frame) {
+                    if (auto socket = weak.lock()) socket->send({std::move(frame), {}});
+                },
+                [weak] {
+                    if (auto socket = weak.lock()) socket->disconnect("signed out", true);
+                }});
+        if (context.hub.attach(device->session))
+            asio::post(context.blocking, [&context, user = device->caller.user_id] { context.presence.online(user); });
+        device->session->start();
+    });
+
+    nsp.on_any([&context](const SocketPtr& socket, const std::string& event, socketio::Args args,
+                          socketio::Ack ack) {
+        auto device = socket->data<Device>();
+        if (!device || !device->session) return;
+        boost::json::value data = args.values.empty() ? boost::json::value(boost::json::object{})
+                                                      : std::move(args.values[0]);
+        asio::post(device->events, [&context, device, event, data = std::move(data), ack] {
+            auto result = context.gateway.handle(*device->session, event, data);
+            if (!ack) return;
+            socketio::Args reply;
+            reply.values.push_back(result ? std::move(*result) : error_json(result.error()));
+            ack(std::move(reply));
+        });
+    });
+
+    nsp.on_disconnect([&context](const SocketPtr& socket, std::string_view) {
+        auto device = socket->data<Device>();
+        if (!device || !device->session) return;
+        device->session->stop();
+        if (context.hub.detach(*device->session))
+            asio::post(context.blocking, [&context, user = device->caller.user_id] { context.presence.offline(user); });
+    });
+}
+
+}  // namespace flow::realtime
