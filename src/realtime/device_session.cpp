@@ -9,8 +9,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Messages read from storage per round while catching up.
-constexpr int kSyncBatch = 500;
+// Messages read from storage at a time while catching up: bounds the memory one sync
+// holds (at most 100 x 64 KiB of text).
+constexpr int kSyncBatch = 100;
 // `sent` of a chat whose acknowledged point has yet to be read from storage.
 constexpr Seq kUnknown = -1;
 
@@ -89,50 +90,54 @@ void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
 void DeviceSession::sync(const std::string& chat_id, Seq until) {
     auto& progress = chats_[chat_id];
     progress.syncing = true;
-    const Seq sent = progress.sent;
-    asio::post(blocking_, [self = shared_from_this(), chat_id, sent, until] {
+    progress.until = std::max(progress.until, until);
+    read_batch(chat_id, progress.sent);
+}
+
+void DeviceSession::read_batch(const std::string& chat_id, Seq sent) {
+    asio::post(blocking_, [self = shared_from_this(), chat_id, sent] {
         auto& messages = self->messages_;
         auto start = sent == kUnknown ? messages.delivered(self->caller_, chat_id) : Result<Seq>(sent);
-        Result<std::vector<Message>> read = std::vector<Message>{};
-        for (Seq after = start ? *start : 0; start && read;) {
-            auto batch = messages.messages_after(self->caller_, chat_id, after, kSyncBatch);
-            if (!batch) {
-                read = std::move(batch);
-                break;
-            }
-            const bool full = static_cast<int>(batch->size()) == kSyncBatch;
-            if (!batch->empty()) after = batch->back().seq;
-            read->insert(read->end(), std::make_move_iterator(batch->begin()),
-                         std::make_move_iterator(batch->end()));
-            if (!full || after >= until) break;
-        }
-        if (!start) read = std::move(start).error();
-        asio::post(self->executor_, [self, chat_id, start = start ? *start : 0, until,
-                                     read = std::move(read)]() mutable {
-            self->synced(chat_id, start, until, std::move(read));
+        auto batch = start ? messages.messages_after(self->caller_, chat_id, *start, kSyncBatch)
+                           : Result<std::vector<Message>>(start.error());
+        asio::post(self->executor_, [self, chat_id, start = start ? *start : 0, batch = std::move(batch)]() mutable {
+            if (!batch) return self->forget(chat_id);
+            self->deliver_batch(chat_id, start, std::make_shared<const std::vector<Message>>(std::move(*batch)), 0);
         });
     });
 }
 
-void DeviceSession::synced(const std::string& chat_id, Seq start, Seq until,
-                           Result<std::vector<Message>> read) {
+void DeviceSession::forget(const std::string& chat_id) { chats_.erase(chat_id); }
+
+void DeviceSession::deliver_batch(const std::string& chat_id, Seq start,
+                                  std::shared_ptr<const std::vector<Message>> batch, std::size_t next) {
     if (stopped_) return;
     auto it = chats_.find(chat_id);
     if (it == chats_.end()) return;
-    if (!read) {  // no longer a member: nothing of this chat is for this device
-        chats_.erase(it);
-        return;
-    }
     auto& progress = it->second;
     progress.sent = std::max(progress.sent, start);
-    for (const auto& message : *read) {
+    while (next < batch->size()) {
+        // A device owed more than its socket may hold gets it as fast as it reads.
+        if (outlet_.congested && outlet_.congested()) {
+            outlet_.on_drain([self = shared_from_this(), chat_id, batch, next] {
+                self->deliver_batch(chat_id, kUnknown, batch, next);
+            });
+            return;
+        }
+        const auto& message = (*batch)[next++];
         if (message.seq <= progress.sent) continue;
         progress.sent = message.seq;
         if (message.origin_session != caller_.session_id)  // the sending device has it
             send(OutboundEvent::encode(message)->frame(format_));
     }
-    progress.syncing = false;
+    if (static_cast<int>(batch->size()) == kSyncBatch) return read_batch(chat_id, progress.sent);
+    finish_sync(chat_id);
+}
 
+void DeviceSession::finish_sync(const std::string& chat_id) {
+    auto& progress = chats_[chat_id];
+    progress.syncing = false;
+    const Seq until = std::exchange(progress.until, 0);
     auto held = std::move(progress.held);
     progress.held.clear();
     for (auto& event : held) {

@@ -24,11 +24,15 @@ namespace flow::realtime {
 // thread. Owned by the transport's connection and, while attached, the Hub.
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
-    // How frames leave: both called on `executor`. `send` must not block; the transport
-    // bounds its own queue.
+    // How frames leave, all called on `executor`. `send` must not block; the transport
+    // bounds its own queue. A transport that can tell when its queue is filling up gives
+    // `congested` and `on_drain` (a one-shot callback, run on `executor` once the queue
+    // has room again), and catching up then goes no faster than the device reads.
     struct Outlet {
         std::function<void(std::shared_ptr<const std::string> frame)> send;
         std::function<void()> close;
+        std::function<bool()> congested;
+        std::function<void(std::function<void()>)> on_drain;
     };
 
     DeviceSession(Caller caller, WireFormat format, boost::asio::any_io_executor executor,
@@ -52,6 +56,7 @@ private:
     struct ChatProgress {
         Seq sent = 0;          // every message up to here has gone out
         bool syncing = false;  // a read from storage is under way
+        Seq until = 0;         // the sync goes at least this far
         std::deque<std::shared_ptr<const OutboundEvent>> held;  // live events waiting for it
     };
 
@@ -59,8 +64,14 @@ private:
     // Reads the chat's messages after what was sent (or, for a chat not seen yet, after
     // what the device acknowledged) up to at least `until`, then releases held events.
     void sync(const std::string& chat_id, Seq until);
-    // Back on the strand with what the sync read, starting after `start`.
-    void synced(const std::string& chat_id, Seq start, Seq until, Result<std::vector<Message>> read);
+    void read_batch(const std::string& chat_id, Seq sent);
+    // Sends a batch read after `start` from message `next` on, pausing while the socket
+    // is congested; then reads the next batch or, at the end, releases held events.
+    void deliver_batch(const std::string& chat_id, Seq start,
+                       std::shared_ptr<const std::vector<Message>> batch, std::size_t next);
+    void finish_sync(const std::string& chat_id);
+    // The device is no longer in the chat.
+    void forget(const std::string& chat_id);
     void send(const std::shared_ptr<const std::string>& frame);
 
     Caller caller_;

@@ -76,6 +76,13 @@ public:
                 },
                 [weak] {
                     if (auto self = weak.lock()) self->close_when_flushed();
+                },
+                [weak] {
+                    auto self = weak.lock();
+                    return self && self->queued_bytes_ > self->context_.max_outbound_bytes / 2;
+                },
+                [weak](std::function<void()> callback) {
+                    if (auto self = weak.lock()) self->drained_.push_back(std::move(callback));
                 }});
         if (context_.hub.attach(device_))
             asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
@@ -176,6 +183,11 @@ private:
             if (ec) break;
             self->queued_bytes_ -= frame->size();
             self->queue_.pop_front();
+            if (self->queued_bytes_ <= self->context_.max_outbound_bytes / 4) {
+                auto drained = std::move(self->drained_);
+                self->drained_.clear();
+                for (auto& callback : drained) callback();
+            }
         }
         self->queue_.clear();
     }
@@ -187,6 +199,7 @@ private:
     std::shared_ptr<realtime::DeviceSession> device_;
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;
+    std::vector<std::function<void()>> drained_;  // catch-ups waiting for the queue to drain
     bool open_ = true;
     bool closing_ = false;
 };

@@ -145,6 +145,15 @@ std::optional<Message> message_by_id(Database& db, const std::string& chat_id,
     return read_message(stmt);
 }
 
+// Runs `sql`, an UPDATE moving one participant's mark up to a seq (binds: seq, chat,
+// user, seq); the new mark, or nullopt when it was there already.
+std::optional<Seq> advance_mark(Database& db, const char* sql, const std::string& chat_id,
+                                const std::string& user_id, Seq seq) {
+    db.prepare(sql).bind(1, seq).bind(2, chat_id).bind(3, user_id).bind(4, seq).run();
+    if (db.changes() == 0) return std::nullopt;
+    return seq;
+}
+
 std::vector<std::string> ids_of(const Chat& chat) {
     std::vector<std::string> ids;
     for (const auto& p : chat.participants) ids.push_back(p.user_id);
@@ -339,15 +348,9 @@ void SqliteChatStore::hide_message(const std::string& user_id, const Message& me
 
 std::optional<Seq> SqliteChatStore::mark_read(const std::string& chat_id, const std::string& user_id,
                                               Seq seq) {
-    return db_.with([&](Database& db) -> std::optional<Seq> {
-        db.prepare("UPDATE participants SET read_seq = ? WHERE chat_id = ? AND user_id = ? AND read_seq < ?")
-            .bind(1, seq)
-            .bind(2, chat_id)
-            .bind(3, user_id)
-            .bind(4, seq)
-            .run();
-        if (db.changes() == 0) return std::nullopt;
-        return seq;
+    return db_.with([&](Database& db) {
+        return advance_mark(db, "UPDATE participants SET read_seq = ? WHERE chat_id = ? AND user_id = ? "
+                                "AND read_seq < ?", chat_id, user_id, seq);
     });
 }
 
@@ -362,15 +365,8 @@ std::optional<Seq> SqliteChatStore::mark_delivered(const std::string& session_id
             .bind(2, chat_id)
             .bind(3, seq)
             .run();
-        db.prepare("UPDATE participants SET delivered_seq = ? WHERE chat_id = ? AND user_id = ? "
-                   "AND delivered_seq < ?")
-            .bind(1, seq)
-            .bind(2, chat_id)
-            .bind(3, user_id)
-            .bind(4, seq)
-            .run();
-        if (db.changes() == 0) return std::nullopt;
-        return seq;
+        return advance_mark(db, "UPDATE participants SET delivered_seq = ? WHERE chat_id = ? AND user_id = ? "
+                                "AND delivered_seq < ?", chat_id, user_id, seq);
     });
 }
 
