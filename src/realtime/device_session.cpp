@@ -117,18 +117,21 @@ void DeviceSession::deliver_batch(const std::string& chat_id, Seq start,
     auto& progress = it->second;
     progress.sent = std::max(progress.sent, start);
     while (next < batch->size()) {
-        // A device owed more than its socket may hold gets it as fast as it reads.
-        if (outlet_.congested && outlet_.congested()) {
-            outlet_.on_drain([self = shared_from_this(), chat_id, batch, next] {
-                self->deliver_batch(chat_id, kUnknown, batch, next);
-            });
-            return;
-        }
         const auto& message = (*batch)[next++];
         if (message.seq <= progress.sent) continue;
         progress.sent = message.seq;
-        if (message.origin_session != caller_.session_id)  // the sending device has it
-            send(OutboundEvent::encode(message)->frame(format_));
+        if (message.origin_session == caller_.session_id) continue;  // the sending device has it
+        send(OutboundEvent::encode(message)->frame(format_));
+        // The next one once the socket has room: a device owed more than its socket may
+        // hold gets it as fast as it reads.
+        if (next < batch->size()) {
+            outlet_.after_room([self = shared_from_this(), chat_id, batch, next] {
+                asio::post(self->executor_, [self, chat_id, batch, next] {
+                    self->deliver_batch(chat_id, kUnknown, batch, next);
+                });
+            });
+            return;
+        }
     }
     if (static_cast<int>(batch->size()) == kSyncBatch) return read_batch(chat_id, progress.sent);
     finish_sync(chat_id);

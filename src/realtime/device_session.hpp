@@ -24,15 +24,14 @@ namespace flow::realtime {
 // thread. Owned by the transport's connection and, while attached, the Hub.
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
-    // How frames leave, all called on `executor`. `send` must not block; the transport
-    // bounds its own queue. A transport that can tell when its queue is filling up gives
-    // `congested` and `on_drain` (a one-shot callback, run on `executor` once the queue
-    // has room again), and catching up then goes no faster than the device reads.
+    // How frames leave, called on `executor`. `send` must not block; the transport
+    // bounds its own queue. `after_room` runs a callback (on any thread) once the
+    // transport's queue has room again, so that catching up goes no faster than the
+    // device reads.
     struct Outlet {
         std::function<void(std::shared_ptr<const std::string> frame)> send;
         std::function<void()> close;
-        std::function<bool()> congested;
-        std::function<void(std::function<void()>)> on_drain;
+        std::function<void(std::function<void()>)> after_room;
     };
 
     DeviceSession(Caller caller, WireFormat format, boost::asio::any_io_executor executor,

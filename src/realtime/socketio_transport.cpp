@@ -55,6 +55,9 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
                 },
                 [weak] {
                     if (auto socket = weak.lock()) socket->disconnect("signed out", true);
+                },
+                [weak, room = context.max_outbound_bytes / 2](std::function<void()> callback) {
+                    if (auto socket = weak.lock()) socket->when_queue_below(room, std::move(callback));
                 }});
         if (context.hub.attach(device->session))
             asio::post(context.blocking, [&context, user = device->caller.user_id] { context.presence.online(user); });

@@ -77,12 +77,8 @@ public:
                 [weak] {
                     if (auto self = weak.lock()) self->close_when_flushed();
                 },
-                [weak] {
-                    auto self = weak.lock();
-                    return self && self->queued_bytes_ > self->context_.max_outbound_bytes / 2;
-                },
                 [weak](std::function<void()> callback) {
-                    if (auto self = weak.lock()) self->drained_.push_back(std::move(callback));
+                    if (auto self = weak.lock()) self->after_room(std::move(callback));
                 }});
         if (context_.hub.attach(device_))
             asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
@@ -161,6 +157,14 @@ private:
         wake_.cancel();
     }
 
+    // Queued bytes under which a catch-up may go on.
+    std::size_t room_bytes() const { return context_.max_outbound_bytes / 2; }
+
+    void after_room(std::function<void()> callback) {
+        if (queued_bytes_ <= room_bytes()) return callback();
+        drained_.push_back(std::move(callback));
+    }
+
     void close_when_flushed() {
         closing_ = true;
         wake_.cancel();
@@ -183,7 +187,7 @@ private:
             if (ec) break;
             self->queued_bytes_ -= frame->size();
             self->queue_.pop_front();
-            if (self->queued_bytes_ <= self->context_.max_outbound_bytes / 4) {
+            if (self->queued_bytes_ <= self->room_bytes()) {
                 auto drained = std::move(self->drained_);
                 self->drained_.clear();
                 for (auto& callback : drained) callback();

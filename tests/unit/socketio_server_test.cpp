@@ -20,6 +20,7 @@ public:
     void send(std::vector<Frame> frames) override {
         if (!closed) sent.insert(sent.end(), frames.begin(), frames.end());
     }
+    void when_queue_below(std::size_t, std::function<void()> task) override { task(); }
     void close() override { closed = true; }
     void dispatch(std::function<void()> task) override { task(); }
     void dispatch_after(std::chrono::milliseconds, std::function<void()> task) override {

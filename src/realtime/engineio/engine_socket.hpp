@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,11 @@ public:
     // client that reads too slowly) is closed.
     virtual void send(std::vector<Frame> frames) = 0;
     void send(Frame frame) { send(std::vector<Frame>{std::move(frame)}); }
+
+    // Runs `task` on the session's strand once no more than `bytes` wait in its queue
+    // (at once if that is so already): lets a sender with much to send go no faster
+    // than the client reads. Dropped once the session has closed.
+    virtual void when_queue_below(std::size_t bytes, std::function<void()> task) = 0;
 
     // Sends what is queued, then closes; the listener hears on_close("forced close").
     virtual void close() = 0;

@@ -59,6 +59,10 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback on_ack
     });
 }
 
+void Socket::when_queue_below(std::size_t bytes, std::function<void()> task) {
+    if (auto engine = engine_.lock()) engine->when_queue_below(bytes, std::move(task));
+}
+
 void Socket::send(const EncodedPacket& packet) {
     if (connected_) send_frames(packet);
 }

@@ -67,6 +67,9 @@ public:
                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
     // Sends a packet encoded once for many sockets (encode_event with this namespace).
     void send(const EncodedPacket& packet);
+    // Runs `task` (on the connection's strand) once no more than `bytes` wait to be sent
+    // to this client; see EngineSocket::when_queue_below.
+    void when_queue_below(std::size_t bytes, std::function<void()> task);
     // Leaves the namespace from the server side: the client gets DISCONNECT and the
     // disconnect handlers run with `reason`; `close_connection` also ends the Engine.IO
     // session (and so every namespace on it).

@@ -81,10 +81,28 @@ void Session::wake() {
     writer_signal_.cancel();
 }
 
+void Session::when_queue_below(std::size_t bytes, std::function<void()> task) {
+    dispatch([self = shared_from_this(), bytes, task = std::move(task)]() mutable {
+        if (self->state_ == State::closed) return;
+        if (self->queued_bytes_ <= bytes) return task();
+        self->room_waiters_.emplace_back(bytes, std::move(task));
+    });
+}
+
+void Session::notify_room() {
+    auto waiters = std::move(room_waiters_);
+    room_waiters_.clear();
+    for (auto& [bytes, task] : waiters) {
+        if (queued_bytes_ <= bytes) task();
+        else room_waiters_.emplace_back(bytes, std::move(task));
+    }
+}
+
 Drain Session::take_queue() {
     Drain drain;
     drain.packets.swap(queue_);
     queued_bytes_ = 0;
+    notify_room();
     if (state_ == State::closing) {
         drain.last = true;
         finish("forced close", PacketType::close);
@@ -211,6 +229,7 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     final_packet_ = final_packet;
     queue_.clear();
     queued_bytes_ = 0;
+    room_waiters_.clear();
     ++heartbeat_generation_;
     heartbeat_.cancel();
     wake();

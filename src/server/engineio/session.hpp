@@ -53,6 +53,7 @@ public:
     const std::string& sid() const override { return sid_; }
     const std::string& remote_address() const override { return remote_address_; }
     void send(std::vector<eio::Frame> frames) override;
+    void when_queue_below(std::size_t bytes, std::function<void()> task) override;
     void close() override;
     void dispatch(std::function<void()> task) override;
     void dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) override;
@@ -95,6 +96,8 @@ private:
     // on_close(reason), the registry forgets the session.
     void finish(std::string_view reason, eio::PacketType final_packet);
     Drain take_queue();
+    // Runs the when_queue_below tasks whose bound the queue is now under.
+    void notify_room();
 
     boost::asio::any_io_executor strand_;
     const EngineIoOptions options_;
@@ -107,6 +110,7 @@ private:
     Transport transport_;
     std::vector<QueuedPacket> queue_;
     std::size_t queued_bytes_ = 0;
+    std::vector<std::pair<std::size_t, std::function<void()>>> room_waiters_;  // when_queue_below
     eio::PacketType final_packet_ = eio::PacketType::close;
 
     bool polling_ = false;          // a GET is waiting

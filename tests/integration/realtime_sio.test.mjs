@@ -1,0 +1,755 @@
+// Real time over flowd's Socket.IO transport, as the stock socket.io-client 4.8.4 sees it:
+// polling with the upgrade to WebSocket and WebSocket only, sends with acks in direct and
+// group chats, mixing with the plain /ws transport and with REST, receipts, typing and
+// presence, offline catch-up across reconnects, safe retries, non-participants, auth and
+// logout, and many sends in a row keeping their order.
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { io } from 'socket.io-client';
+import WebSocket from 'ws';
+import { startFlowd, uniquePhone } from './lib/flowd.mjs';
+
+// Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
+const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
+
+const WAIT_MS = 4000; // how long to wait for something that must happen
+const QUIET_MS = 300; // how long to watch for something that must not happen
+
+let clientSeq = 0;
+const newClientId = () => `sio-${process.pid}-${++clientSeq}-${Math.random().toString(36).slice(2, 8)}`;
+
+const isMs = (t) => Number.isInteger(t) && t > 1_577_836_800_000 && t < Date.now() + 86_400_000;
+const brief = (x) => {
+  const s = JSON.stringify(x);
+  return s && s.length > 400 ? `${s.slice(0, 400)}...` : s;
+};
+
+function assertMessage(m, what = 'message') {
+  const ctx = `${what}: ${brief(m)}`;
+  assert.ok(m && typeof m === 'object' && !m.error, ctx);
+  for (const k of ['id', 'chat_id', 'seq', 'sender_id', 'client_id', 'type', 'text', 'media', 'reply_to', 'created_at', 'deleted']) {
+    assert.ok(k in m, `field ${k} missing in ${ctx}`);
+  }
+  assert.equal(typeof m.id, 'string', ctx);
+  assert.ok(m.id.length > 0, ctx);
+  assert.equal(typeof m.chat_id, 'string', ctx);
+  assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
+  assert.equal(typeof m.sender_id, 'string', ctx);
+  assert.equal(typeof m.client_id, 'string', ctx);
+  assert.ok(['text', 'image', 'audio', 'video', 'file'].includes(m.type), `type: ${ctx}`);
+  assert.ok(m.media === null || typeof m.media === 'object', `media: ${ctx}`);
+  assert.ok(m.reply_to === null || typeof m.reply_to === 'string', `reply_to: ${ctx}`);
+  assert.ok(isMs(m.created_at), `created_at in ms: ${ctx}`);
+  assert.equal(typeof m.deleted, 'boolean', ctx);
+}
+
+/** Asserts an ack error {error: {code, message}} with the given code (any code if null). */
+function assertAckError(ack, code, what = '') {
+  const ctx = `${what}: ack ${brief(ack)}`;
+  assert.ok(ack && typeof ack === 'object' && ack.error && typeof ack.error === 'object', `error ack expected, ${ctx}`);
+  if (code !== null) assert.equal(ack.error.code, code, `error code, ${ctx}`);
+  else assert.equal(typeof ack.error.code, 'string', `error code, ${ctx}`);
+  assert.equal(typeof ack.error.message, 'string', `error message, ${ctx}`);
+  assert.ok(ack.error.message.length > 0, `non-empty error message, ${ctx}`);
+}
+
+// ---------------------------------------------------------------------------------
+// Received events, kept in arrival order until a test takes them
+// ---------------------------------------------------------------------------------
+
+class Inbox {
+  constructor(label) {
+    this.label = label;
+    this.log = []; // every event received: {event, data}
+    this.buffer = []; // not yet taken by next()
+    this.waiters = []; // {event, filter, resolve, reject, timer}
+    this.ended = null; // why no more events will come
+  }
+
+  push(event, data) {
+    this.log.push({ event, data });
+    const i = this.waiters.findIndex((w) => w.event === event && w.filter(data));
+    if (i >= 0) {
+      const [w] = this.waiters.splice(i, 1);
+      clearTimeout(w.timer);
+      w.resolve(data);
+    } else {
+      this.buffer.push({ event, data });
+    }
+  }
+
+  end(why) {
+    this.ended = why;
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`${this.label}: ${why} while waiting for ${w.event}; buffered: ${this.names()}`));
+    }
+  }
+
+  names() {
+    return brief(this.buffer.map((e) => e.event));
+  }
+
+  /** The data of the next event `event` (matching `filter`), buffered or still to come. */
+  next(event, { filter = () => true, timeout = WAIT_MS } = {}) {
+    const i = this.buffer.findIndex((e) => e.event === event && filter(e.data));
+    if (i >= 0) return Promise.resolve(this.buffer.splice(i, 1)[0].data);
+    if (this.ended) return Promise.reject(new Error(`${this.label}: ${this.ended}; no ${event} buffered`));
+    return new Promise((resolve, reject) => {
+      const w = { event, filter, resolve, reject };
+      w.timer = setTimeout(() => {
+        const k = this.waiters.indexOf(w);
+        if (k >= 0) this.waiters.splice(k, 1);
+        reject(new Error(`${this.label}: no ${event} within ${timeout} ms; buffered: ${this.names()}`));
+      }, timeout);
+      this.waiters.push(w);
+    });
+  }
+
+  /** The next `n` events `event` (matching `filter`), in arrival order. */
+  async take(event, n, opts = {}) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        out.push(await this.next(event, opts));
+      } catch (e) {
+        e.message = `${e.message} (got ${i} of ${n}: ${brief(out)})`;
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** Asserts that no event `event` (matching `filter`) is buffered or arrives within `ms`. */
+  async none(event, { filter = () => true, ms = QUIET_MS, what = '' } = {}) {
+    const check = () => {
+      const hit = this.buffer.find((e) => e.event === event && filter(e.data));
+      assert.ok(!hit, `${this.label}: unexpected ${event} ${brief(hit?.data)} ${what}`);
+    };
+    check();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    check();
+  }
+
+  /** Takes (and returns) every buffered event `event` matching `filter`. */
+  drain(event, filter = () => true) {
+    const out = [];
+    this.buffer = this.buffer.filter((e) => {
+      if (e.event === event && filter(e.data)) {
+        out.push(e.data);
+        return false;
+      }
+      return true;
+    });
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Clients
+// ---------------------------------------------------------------------------------
+
+const live = new Set(); // every client opened by the current test, closed after it
+
+/**
+ * A socket.io-client socket for `token` (auth omitted when undefined). `connected` resolves
+ * on 'connect' and rejects with the connect_error; `upgraded` resolves with the name of the
+ * transport the engine upgraded to; `disconnected` with the disconnect reason.
+ */
+function sio(f, token, options = {}, label = 'sio') {
+  const socket = io(f.baseUrl, {
+    forceNew: true,
+    reconnection: false,
+    timeout: WAIT_MS,
+    ...(token === undefined ? {} : { auth: { token } }),
+    ...options,
+  });
+  const inbox = new Inbox(label);
+  socket.onAny((event, data) => inbox.push(event, data));
+  const engine = socket.io.engine;
+  const c = {
+    socket,
+    inbox,
+    engine,
+    transports: [], // names of the transports the engine used, in order
+    next: (...a) => inbox.next(...a),
+    take: (...a) => inbox.take(...a),
+    none: (...a) => inbox.none(...a),
+    /** emitWithAck with a timeout; resolves with the ack's data. */
+    emit(event, data, timeout = WAIT_MS) {
+      return socket.timeout(timeout).emitWithAck(event, data);
+    },
+    send(chatId, text, clientId = newClientId()) {
+      return c.emit('message:send', { chat_id: chatId, client_id: clientId, type: 'text', text });
+    },
+    close() {
+      live.delete(c);
+      socket.disconnect();
+    },
+  };
+  engine.once('open', () => c.transports.push(engine.transport.name));
+  c.upgraded = new Promise((resolve) => engine.once('upgrade', (t) => {
+    c.transports.push(t.name);
+    resolve(t.name);
+  }));
+  c.connected = new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(c));
+    socket.once('connect_error', (err) => reject(err));
+  });
+  c.connected.catch(() => {});
+  c.disconnected = new Promise((resolve) => socket.once('disconnect', (reason) => {
+    inbox.end(`disconnected (${reason})`);
+    resolve(reason);
+  }));
+  live.add(c);
+  return c;
+}
+
+/** A connected socket.io client (WebSocket only unless `options` say otherwise). */
+async function sioConnect(f, token, options = { transports: ['websocket'] }, label) {
+  const c = sio(f, token, options, label);
+  await within(c.connected, `${label || 'sio'} connect`);
+  return c;
+}
+
+/** A client of the plain WebSocket transport at /ws?token=T. */
+async function wsConnect(f, token, label = 'ws') {
+  const ws = new WebSocket(`${f.baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`, {
+    perMessageDeflate: false,
+  });
+  const inbox = new Inbox(label);
+  const acks = new Map();
+  let ackNo = 0;
+  ws.on('message', (raw) => {
+    let frame;
+    try {
+      frame = JSON.parse(raw.toString('utf8'));
+    } catch {
+      inbox.push('<not json>', raw.toString('utf8'));
+      return;
+    }
+    if (frame && typeof frame.event === 'string') inbox.push(frame.event, frame.data);
+    else if (frame && 'ack' in frame && acks.has(frame.ack)) {
+      const p = acks.get(frame.ack);
+      acks.delete(frame.ack);
+      clearTimeout(p.timer);
+      p.resolve(frame.data);
+    } else inbox.push('<unexpected>', frame);
+  });
+  ws.on('error', () => {});
+  ws.on('close', (code) => {
+    inbox.end(`closed (${code})`);
+    for (const p of acks.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error(`${label}: closed (${code}) before the ack`));
+    }
+    acks.clear();
+  });
+  const c = {
+    ws,
+    inbox,
+    next: (...a) => inbox.next(...a),
+    take: (...a) => inbox.take(...a),
+    none: (...a) => inbox.none(...a),
+    emit(event, data, timeout = WAIT_MS) {
+      const n = ++ackNo;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          acks.delete(n);
+          reject(new Error(`${label}: no ack to ${event} within ${timeout} ms`));
+        }, timeout);
+        acks.set(n, { resolve, reject, timer });
+        ws.send(JSON.stringify({ event, data, ack: n }));
+      });
+    },
+    send(chatId, text, clientId = newClientId()) {
+      return c.emit('message:send', { chat_id: chatId, client_id: clientId, type: 'text', text });
+    },
+    close() {
+      live.delete(c);
+      ws.terminate();
+    },
+  };
+  live.add(c);
+  await within(
+    Promise.race([
+      once(ws, 'open'),
+      once(ws, 'unexpected-response').then(([, res]) => {
+        throw new Error(`${label}: /ws refused with HTTP ${res.statusCode}`);
+      }),
+      once(ws, 'error').then(([e]) => {
+        throw e;
+      }),
+    ]),
+    `${label} connect`,
+  );
+  return c;
+}
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+function within(promise, what, ms = WAIT_MS) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------------------------
+// REST
+// ---------------------------------------------------------------------------------
+
+async function users(f, n, prefix = 'Sio') {
+  const signed = await Promise.all(
+    Array.from({ length: n }, (_, i) => f.signUp(uniquePhone(), { name: `${prefix} ${i + 1}` })),
+  );
+  return signed.map((s) => ({ token: s.token, user: s.user, id: s.user.id, phone: s.user.phone }));
+}
+
+/** Another device (sign-in) of an existing user; returns {token, id}. */
+async function anotherDevice(f, u) {
+  const s = await f.signIn(u.phone);
+  assert.equal(s.user.id, u.id);
+  return { ...u, token: s.token };
+}
+
+async function direct(f, a, b) {
+  const r = await f.request('POST', '/chats', { token: a.token, body: { type: 'direct', user_id: b.id } });
+  assert.ok(r.status === 201 || r.status === 200, `create direct -> ${r.status} ${r.text}`);
+  return r.json;
+}
+
+async function group(f, admin, members, name = 'Group') {
+  const r = await f.request('POST', '/chats', {
+    token: admin.token,
+    body: { type: 'group', name, user_ids: members.map((m) => m.id) },
+  });
+  assert.equal(r.status, 201, `create group -> ${r.status} ${r.text}`);
+  return r.json;
+}
+
+async function restSend(f, u, chatId, text, clientId = newClientId()) {
+  const r = await f.request('POST', `/chats/${chatId}/send_message`, {
+    token: u.token,
+    body: { client_id: clientId, type: 'text', text },
+  });
+  assert.ok(r.status === 201 || r.status === 200, `send_message -> ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/**
+ * `sender` sends `text` with an ack; every client in `receivers` gets exactly that
+ * message as message:new, and none of `silent` (the sending device included) gets it.
+ */
+async function exchange(sender, receivers, silent, chatId, text, expectSenderId) {
+  const clientId = newClientId();
+  const ack = await sender.send(chatId, text, clientId);
+  assertMessage(ack, `${sender.inbox.label} ack`);
+  assert.equal(ack.chat_id, chatId);
+  assert.equal(ack.text, text);
+  assert.equal(ack.type, 'text');
+  assert.equal(ack.client_id, clientId);
+  assert.equal(ack.deleted, false);
+  if (expectSenderId) assert.equal(ack.sender_id, expectSenderId);
+  for (const r of receivers) {
+    const m = await r.next('message:new', { filter: (x) => x && x.id === ack.id });
+    assert.deepEqual(m, ack, `${r.inbox.label} got the message as the sender's ack has it`);
+  }
+  for (const s of [sender, ...silent]) {
+    await s.none('message:new', { filter: (x) => x && x.id === ack.id, ms: 150, what: `(${text})` });
+  }
+  return ack;
+}
+
+const seqsOf = (msgs) => msgs.map((m) => m.seq);
+
+// ---------------------------------------------------------------------------------
+
+describe('real time over Socket.IO', () => {
+  let f;
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  afterEach(() => {
+    for (const c of [...live]) c.close();
+  });
+  after(async () => {
+    for (const c of [...live]) c.close();
+    await f?.shutdown();
+  });
+
+  for (const mode of ['default', 'websocket']) {
+    const options = mode === 'default' ? {} : { transports: ['websocket'] };
+    const what = mode === 'default' ? 'default options (polling, then the upgrade)' : "transports: ['websocket']";
+
+    /** Connects `u` with this mode's options and checks the transport it ends on. */
+    async function connectMode(u, label) {
+      const c = sio(f, u.token, options, label);
+      await within(c.connected, `${label} connect`);
+      if (mode === 'default') {
+        assert.equal(c.transports[0], 'polling', `${label}: first transport`);
+        assert.equal(await within(c.upgraded, `${label} upgrade`), 'websocket');
+        assert.equal(c.socket.io.engine.transport.name, 'websocket', `${label}: transport after the upgrade`);
+      } else {
+        assert.deepEqual(c.transports, ['websocket'], `${label}: transports`);
+        assert.equal(c.socket.io.engine.transport.name, 'websocket');
+      }
+      assert.equal(c.socket.connected, true);
+      return c;
+    }
+
+    it(`direct chat, ${what}: send with ack, received on the other side`, async () => {
+      const [a, b] = await users(f, 2);
+      const chat = await direct(f, a, b);
+      const [sa, sb] = await Promise.all([connectMode(a, 'A'), connectMode(b, 'B')]);
+      const m1 = await exchange(sa, [sb], [], chat.id, `hello from A (${mode})`, a.id);
+      assert.equal(m1.seq, 1);
+      const m2 = await exchange(sb, [sa], [], chat.id, `hello from B (${mode})`, b.id);
+      assert.equal(m2.seq, 2);
+      const m3 = await exchange(sa, [sb], [], chat.id, 'and again', a.id);
+      assert.equal(m3.seq, 3);
+      // REST history has the same messages.
+      const h = await f.request('GET', `/chats/${chat.id}/messages`, { token: b.token });
+      assert.equal(h.status, 200, h.text);
+      assert.deepEqual(h.json.items, [m1, m2, m3]);
+    });
+
+    it(`group of three, ${what}: each send reaches the two others`, async () => {
+      const [a, b, c] = await users(f, 3);
+      const chat = await group(f, a, [b, c], `Trio ${mode}`);
+      const [sa, sb, sc] = await Promise.all([connectMode(a, 'A'), connectMode(b, 'B'), connectMode(c, 'C')]);
+      const m1 = await exchange(sa, [sb, sc], [], chat.id, 'A to all', a.id);
+      const m2 = await exchange(sb, [sa, sc], [], chat.id, 'B to all', b.id);
+      const m3 = await exchange(sc, [sa, sb], [], chat.id, 'C to all', c.id);
+      assert.deepEqual(seqsOf([m1, m2, m3]), [1, 2, 3]);
+    });
+  }
+
+  it('the two transports mix: a /ws client and socket.io clients in one chat receive each other', async () => {
+    const [a, b, c] = await users(f, 3);
+    const dm = await direct(f, a, b);
+    const trio = await group(f, a, [b, c], 'Mixed');
+    const wa = await wsConnect(f, a.token, 'A(ws)');
+    const sb = await sioConnect(f, b.token, { transports: ['websocket'] }, 'B(sio ws)');
+    const sc = sio(f, c.token, {}, 'C(sio default)');
+    await within(sc.connected, 'C connect');
+    await within(sc.upgraded, 'C upgrade');
+
+    // Direct: /ws -> socket.io and back.
+    await exchange(wa, [sb], [], dm.id, 'ws to sio', a.id);
+    await exchange(sb, [wa], [], dm.id, 'sio to ws', b.id);
+    // Group: every direction.
+    await exchange(wa, [sb, sc], [], trio.id, 'ws to the group', a.id);
+    await exchange(sb, [wa, sc], [], trio.id, 'sio(ws) to the group', b.id);
+    await exchange(sc, [wa, sb], [], trio.id, 'sio(upgraded) to the group', c.id);
+    // C, not in the direct chat, saw none of it.
+    await sc.none('message:new', { filter: (m) => m.chat_id === dm.id, ms: 50 });
+  });
+
+  it('a message sent over REST reaches the socket.io clients, the sender\'s other device too', async () => {
+    const [a, b, c] = await users(f, 3);
+    const a2 = await anotherDevice(f, a);
+    const dm = await direct(f, a, b);
+    const trio = await group(f, a, [b, c], 'Rest');
+    const sb = await sioConnect(f, b.token, undefined, 'B');
+    const sc = await sioConnect(f, c.token, {}, 'C'); // polling first
+    const sa2 = await sioConnect(f, a2.token, undefined, 'A2');
+
+    const m1 = await restSend(f, a, dm.id, 'over REST');
+    assertMessage(m1);
+    assert.deepEqual(await sb.next('message:new', { filter: (m) => m.id === m1.id }), m1);
+    assert.deepEqual(await sa2.next('message:new', { filter: (m) => m.id === m1.id }), m1);
+    await sc.none('message:new', { filter: (m) => m.id === m1.id, ms: 100 });
+
+    const m2 = await restSend(f, a, trio.id, 'group over REST');
+    for (const r of [sb, sc, sa2]) {
+      assert.deepEqual(await r.next('message:new', { filter: (m) => m.id === m2.id }), m2, r.inbox.label);
+    }
+    // And a socket.io send from the other device reaches B and none twice.
+    await exchange(sa2, [sb], [], dm.id, 'from the second device', a.id);
+    await sb.none('message:new', { filter: (m) => m.id === m1.id || m.id === m2.id, ms: 50 });
+  });
+
+  it('receipts: delivered and read reach the sender as message:status; typing', async () => {
+    const [a, b] = await users(f, 2);
+    const dm = await direct(f, a, b);
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    const sb = await sioConnect(f, b.token, undefined, 'B');
+    await exchange(sa, [sb], [], dm.id, 'one', a.id);
+    await exchange(sa, [sb], [], dm.id, 'two', a.id);
+
+    assert.deepEqual(await sb.emit('message:delivered', { chat_id: dm.id, seq: 2 }), {});
+    const delivered = await sa.next('message:status', { filter: (s) => s.status === 'delivered' });
+    assert.deepEqual(delivered, { chat_id: dm.id, user_id: b.id, seq: 2, status: 'delivered' });
+
+    assert.deepEqual(await sb.emit('message:read', { chat_id: dm.id, seq: 1 }), {});
+    const read1 = await sa.next('message:status', { filter: (s) => s.status === 'read' });
+    assert.deepEqual(read1, { chat_id: dm.id, user_id: b.id, seq: 1, status: 'read' });
+    assert.deepEqual(await sb.emit('message:read', { chat_id: dm.id, seq: 2 }), {});
+    const read2 = await sa.next('message:status', { filter: (s) => s.status === 'read' });
+    assert.deepEqual(read2, { chat_id: dm.id, user_id: b.id, seq: 2, status: 'read' });
+
+    // The read mark is the REST one too: nothing unread for B.
+    const chatB = await f.request('GET', `/chats/${dm.id}`, { token: b.token });
+    assert.equal(chatB.status, 200, chatB.text);
+    assert.equal(chatB.json.unread_count, 0);
+
+    // Typing, both ways, on and off.
+    assert.deepEqual(await sb.emit('typing', { chat_id: dm.id, typing: true }), {});
+    assert.deepEqual(await sa.next('typing'), { chat_id: dm.id, user_id: b.id, typing: true });
+    assert.deepEqual(await sb.emit('typing', { chat_id: dm.id, typing: false }), {});
+    assert.deepEqual(await sa.next('typing'), { chat_id: dm.id, user_id: b.id, typing: false });
+    assert.deepEqual(await sa.emit('typing', { chat_id: dm.id, typing: true }), {});
+    assert.deepEqual(await sb.next('typing'), { chat_id: dm.id, user_id: a.id, typing: true });
+  });
+
+  it('presence: online on the first device, offline when the last one leaves; only to contacts', async () => {
+    const [a, b, stranger] = await users(f, 3);
+    const b2 = await anotherDevice(f, b);
+    await direct(f, a, b);
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    const sx = await sioConnect(f, stranger.token, undefined, 'stranger');
+    const fromB = (p) => p && p.user_id === b.id;
+
+    const sb1 = await sioConnect(f, b.token, undefined, 'B1');
+    const online = await sa.next('presence', { filter: fromB });
+    assert.equal(online.online, true, brief(online));
+    assert.ok(online.last_seen_at === null || isMs(online.last_seen_at), brief(online));
+
+    const sb2 = await sioConnect(f, b2.token, {}, 'B2');
+    await sa.none('presence', { filter: fromB, what: '(second device connected)' });
+    sb1.close();
+    await sa.none('presence', { filter: fromB, what: '(one of two devices left)' });
+
+    const before = Date.now();
+    sb2.close();
+    const offline = await sa.next('presence', { filter: fromB });
+    assert.equal(offline.online, false, brief(offline));
+    assert.ok(isMs(offline.last_seen_at), `last_seen_at in ms: ${brief(offline)}`);
+    assert.ok(offline.last_seen_at >= before - 5000, `last_seen_at recent: ${brief(offline)}`);
+    await sx.none('presence', { filter: fromB, ms: 50, what: '(not a contact)' });
+  });
+
+  it('offline catch-up: on connect, every unacknowledged message per chat in seq order, then new ones, none twice', async () => {
+    const [a, b, c] = await users(f, 3);
+    const dm = await direct(f, a, b);
+    const trio = await group(f, a, [b, c], 'Catch-up');
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+
+    // B is offline: five messages over two chats.
+    const sent = [];
+    for (const [chat, text] of [[dm, 'd1'], [trio, 'g1'], [dm, 'd2'], [trio, 'g2'], [dm, 'd3']]) {
+      const ack = await sa.send(chat.id, text);
+      assertMessage(ack, text);
+      sent.push(ack);
+    }
+    const byChat = (msgs, chat) => msgs.filter((m) => m.chat_id === chat.id);
+
+    // B connects; A sends one more at once.
+    let sb = await sioConnect(f, b.token, undefined, 'B');
+    const d4 = await sa.send(dm.id, 'd4');
+    assertMessage(d4, 'd4');
+    const got = await sb.take('message:new', 6);
+    await sb.none('message:new', { what: '(more than the six)' });
+    assert.deepEqual(seqsOf(byChat(got, dm)), [1, 2, 3, 4], `direct chat: ${brief(got.map((m) => m.text))}`);
+    assert.deepEqual(seqsOf(byChat(got, trio)), [1, 2], `group: ${brief(got.map((m) => m.text))}`);
+    assert.deepEqual(byChat(got, dm).map((m) => m.text), ['d1', 'd2', 'd3', 'd4']);
+    // (Across chats, "the backlog before new ones" has a test of its own below.)
+    for (const m of got) assert.deepEqual(m, m.id === d4.id ? d4 : sent.find((s) => s.id === m.id));
+
+    // B acknowledges the group entirely and the direct chat up to 2, then goes away.
+    assert.deepEqual(await sb.emit('message:delivered', { chat_id: dm.id, seq: 2 }), {});
+    assert.deepEqual(await sb.emit('message:delivered', { chat_id: trio.id, seq: 2 }), {});
+    sb.close();
+    const d5 = await sa.send(dm.id, 'd5');
+    assertMessage(d5, 'd5');
+
+    // Reconnected: what was not acknowledged (d3, d4) and what is new (d5), once each.
+    sb = await sioConnect(f, b.token, {}, 'B again'); // this time polling first
+    const again = await sb.take('message:new', 3);
+    await sb.none('message:new', { what: '(after d3, d4, d5)' });
+    assert.deepEqual(again.map((m) => [m.chat_id, m.seq, m.text]), [
+      [dm.id, 3, 'd3'],
+      [dm.id, 4, 'd4'],
+      [dm.id, 5, 'd5'],
+    ]);
+
+    // All acknowledged now: nothing on the next connect.
+    assert.deepEqual(await sb.emit('message:delivered', { chat_id: dm.id, seq: 5 }), {});
+    sb.close();
+    sb = await sioConnect(f, b.token, undefined, 'B third time');
+    await sb.none('message:new', { ms: 500, what: '(everything was acknowledged)' });
+    // And the live path still works.
+    await exchange(sa, [sb], [], dm.id, 'd6', a.id);
+  });
+
+  it('offline catch-up across chats: each chat backlog comes before its new messages, and a big backlog does not hold up other chats', async () => {
+    const G = 300; // three storage batches of 100
+    const N = 5;
+    const [a, b, c] = await users(f, 3);
+    const dm = await direct(f, a, b);
+    const big = await group(f, a, [b, c], 'Big backlog');
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    // While B is offline: one message in the direct chat, G in the group.
+    const backlog = [await sa.send(dm.id, 'old d1')];
+    backlog.push(...(await Promise.all(Array.from({ length: G }, (_, i) => sa.send(big.id, `old g${i + 1}`)))));
+    backlog.forEach((m) => assertMessage(m));
+
+    // B connects; at once A sends N new messages in the direct chat.
+    const sb = await sioConnect(f, b.token, undefined, 'B');
+    const fresh = await Promise.all(Array.from({ length: N }, (_, i) => sa.send(dm.id, `new d${i + 2}`)));
+    fresh.forEach((m) => assertMessage(m));
+    const got = await sb.take('message:new', G + 1 + N);
+    await sb.none('message:new', { what: `(more than ${G + 1 + N})` });
+    assert.deepEqual(seqsOf(got.filter((m) => m.chat_id === big.id)), Array.from({ length: G }, (_, i) => i + 1));
+    assert.deepEqual(seqsOf(got.filter((m) => m.chat_id === dm.id)), Array.from({ length: N + 1 }, (_, i) => i + 1));
+    // Per chat (API.md: "per chat in seq order, before new ones"): the direct chat's
+    // backlog comes before its new messages; the seq checks above prove that. Chats catch
+    // up side by side, so the small chat's new messages need not wait for the big group.
+    const dmGot = got.filter((m) => m.chat_id === dm.id);
+    assert.equal(dmGot[0].text, 'old d1', 'the direct chat starts with its backlog');
+    assert.ok(dmGot.slice(1).every((m) => fresh.some((x) => x.id === m.id)));
+  });
+
+  it('a retry with the same client_id gives the same message, and the recipient gets it once', async () => {
+    const [a, b] = await users(f, 2);
+    const dm = await direct(f, a, b);
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    const sb = await sioConnect(f, b.token, undefined, 'B');
+
+    const cid = newClientId();
+    const first = await sa.send(dm.id, 'only once', cid);
+    assertMessage(first);
+    const retry = await sa.send(dm.id, 'only once', cid);
+    assert.deepEqual(retry, first, 'the retry answers the first message');
+    // Concurrent duplicates of another client_id.
+    const cid2 = newClientId();
+    const [x, y, z] = await Promise.all([sa.send(dm.id, 'twice?', cid2), sa.send(dm.id, 'twice?', cid2), sa.send(dm.id, 'twice?', cid2)]);
+    assertMessage(x);
+    assert.deepEqual(y, x);
+    assert.deepEqual(z, x);
+    assert.equal(x.seq, first.seq + 1);
+    // The same client_id over REST: 200 with the same message.
+    const rest = await f.request('POST', `/chats/${dm.id}/send_message`, {
+      token: a.token,
+      body: { client_id: cid, type: 'text', text: 'only once' },
+    });
+    assert.equal(rest.status, 200, rest.text);
+    assert.deepEqual(rest.json, first);
+
+    const got = await sb.take('message:new', 2);
+    await sb.none('message:new', { what: '(a duplicate)' });
+    assert.deepEqual(got, [first, x]);
+    const next = await sa.send(dm.id, 'next');
+    assert.equal(next.seq, x.seq + 1, 'no seq was used by the retries');
+  });
+
+  it('a non-participant: message:send is not_found and nothing of the chat reaches it; bad events are errors', async () => {
+    const [a, b, c] = await users(f, 3);
+    const dm = await direct(f, a, b);
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    const sb = await sioConnect(f, b.token, undefined, 'B');
+    const sc = await sioConnect(f, c.token, undefined, 'C (outsider)');
+
+    assertAckError(await sc.send(dm.id, 'let me in'), 'not_found', 'outsider message:send');
+    assertAckError(await sc.send('no-such-chat', 'hello?'), 'not_found', 'unknown chat');
+    await exchange(sa, [sb], [sc], dm.id, 'private', a.id);
+    await sb.emit('typing', { chat_id: dm.id, typing: true });
+    await sb.emit('message:delivered', { chat_id: dm.id, seq: 1 });
+    await sa.next('typing');
+    await sa.next('message:status');
+    // The outsider's own typing / receipts for the chat reach nobody in it.
+    const t = await sc.emit('typing', { chat_id: dm.id, typing: true });
+    const d = await sc.emit('message:delivered', { chat_id: dm.id, seq: 1 });
+    await sc.none('message:new', { ms: 50 });
+    await sc.none('typing', { ms: 0 });
+    await sc.none('message:status', { ms: 0 });
+    await sa.none('typing', { filter: (x) => x.user_id === c.id, what: `(outsider typing; its ack ${brief(t)})` });
+    await sa.none('message:status', { filter: (x) => x.user_id === c.id, ms: 0, what: `(outsider delivered; its ack ${brief(d)})` });
+
+    // Bad requests.
+    assertAckError(await sa.emit('no:such:event', { x: 1 }), 'unknown_event', 'unknown event');
+    const cid = newClientId;
+    assertAckError(await sa.emit('message:send', { chat_id: dm.id, client_id: cid(), type: 'sticker', text: 'x' }), 'invalid_field', 'bad type');
+    assertAckError(await sa.emit('message:send', { chat_id: dm.id, client_id: cid(), type: 'text', text: 5 }), 'invalid_field', 'text not a string');
+    assertAckError(await sa.emit('message:send', { chat_id: dm.id, client_id: cid(), type: 'text' }), null, 'no text');
+    assertAckError(await sa.emit('message:send', { client_id: cid(), type: 'text', text: 'x' }), null, 'no chat_id');
+    assertAckError(await sa.emit('message:send', { chat_id: dm.id, type: 'text', text: 'x' }), null, 'no client_id');
+    assertAckError(await sa.emit('message:send', 'not an object'), null, 'a string payload');
+    await sb.none('message:new', { ms: 100, what: '(from a refused send)' });
+    // Still connected and working.
+    await exchange(sa, [sb], [sc], dm.id, 'still fine', a.id);
+  });
+
+  it('a missing or bad token is a connect_error; logout disconnects that token\'s sockets only', async () => {
+    for (const [what, token] of [['no token', undefined], ['bad token', 'not-a-token'], ['empty token', '']]) {
+      for (const options of [{}, { transports: ['websocket'] }]) {
+        const c = sio(f, token, options, what);
+        const err = await within(c.connected.then(() => null, (e) => e), `${what} connect_error`);
+        assert.ok(err instanceof Error, `${what} (${brief(options)}): connect_error expected, got connected`);
+        assert.equal(typeof err.message, 'string');
+        assert.ok(err.message.length > 0, `${what}: a message`);
+        assert.equal(c.socket.connected, false);
+        c.close();
+      }
+    }
+
+    const [a, b] = await users(f, 2);
+    const a2 = await anotherDevice(f, a);
+    const dm = await direct(f, a, b);
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    const saPoll = await sioConnect(f, a.token, {}, 'A (polling first)');
+    const sa2 = await sioConnect(f, a2.token, undefined, 'A2');
+    const sb = await sioConnect(f, b.token, undefined, 'B');
+
+    const out = await f.request('POST', '/auth/logout', { token: a.token });
+    assert.equal(out.status, 204, out.text);
+    const reason = await within(sa.disconnected, 'A disconnect after logout');
+    assert.equal(typeof reason, 'string');
+    await within(saPoll.disconnected, 'A (polling first) disconnect after logout');
+    assert.equal(sa.socket.connected, false);
+
+    // The token is dead for socket.io too.
+    for (const options of [{}, { transports: ['websocket'] }]) {
+      const again = sio(f, a.token, options, 'A again');
+      const err = await within(again.connected.then(() => null, (e) => e), 'connect_error after logout');
+      assert.ok(err instanceof Error, `connect with a logged-out token (${brief(options)}) must fail`);
+      again.close();
+    }
+    // The other device of the same user is untouched.
+    assert.equal(sa2.socket.connected, true);
+    await exchange(sb, [sa2], [], dm.id, 'after the logout', b.id);
+  });
+
+  for (const [mode, options] of [
+    ['websocket', { transports: ['websocket'] }],
+    ['default options, sent right after connect, around the upgrade', {}],
+    ['polling only, upgrade: false', { upgrade: false }],
+  ]) {
+    it(`50 sends in a row without awaiting the acks (${mode}) arrive in order, seq 1..50`, async () => {
+      const [a, b] = await users(f, 2);
+      const dm = await direct(f, a, b);
+      const sb = await sioConnect(f, b.token, undefined, 'B');
+      const sa = sio(f, a.token, options, 'A');
+      await within(sa.connected, 'A connect');
+      const N = 50;
+      const texts = Array.from({ length: N }, (_, i) => `burst ${i + 1}`);
+      const acks = await Promise.all(texts.map((t) => sa.send(dm.id, t)));
+      acks.forEach((m, i) => assertMessage(m, `ack ${i + 1}`));
+      assert.deepEqual(acks.map((m) => m.text), texts);
+      assert.deepEqual(seqsOf(acks), Array.from({ length: N }, (_, i) => i + 1), 'acks: seq in the order sent');
+      const got = await sb.take('message:new', N);
+      await sb.none('message:new', { ms: 200, what: '(beyond the 50)' });
+      assert.deepEqual(got.map((m) => m.text), texts, 'received in the order sent');
+      assert.deepEqual(seqsOf(got), seqsOf(acks));
+      assert.deepEqual(got, acks);
+      if (options.upgrade === false) {
+        assert.equal(sa.socket.io.engine.transport.name, 'polling', 'stayed on polling');
+      } else if (!options.transports) {
+        await within(sa.upgraded, 'A upgrade');
+        assert.equal(sa.socket.io.engine.transport.name, 'websocket');
+      }
+    });
+  }
+});
