@@ -1,13 +1,41 @@
 #!/usr/bin/env bash
-# Runs every test against a built tree: the unit tests (ctest), then the integration
-# suite, which starts build/flowd itself and talks to it like a client (node:test).
+# Runs every test against a built tree: the unit and contract tests (ctest; the contract
+# tests against the servers started here, e.g. s3rver: FLOW_TEST_SKIP_S3=1 skips the S3
+# cases), then the integration suite, which starts build/flowd itself and talks to it
+# like a client (node:test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 failed=0
 
-echo "== unit tests"
+# The servers the contract tests talk to, stopped however this script ends.
+echo "== test servers"
+s3_pid=
+trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; wait' EXIT
+if [ "${FLOW_TEST_SKIP_S3:-}" != 1 ]; then
+  # s3rver (it checks SigV4 signatures) on a free port; it prints the port once ready.
+  (cd tests/support && npm ci --no-audit --no-fund --loglevel=error) || failed=1
+  s3_out=$(mktemp)
+  node tests/support/s3rver.mjs >"$s3_out" &
+  s3_pid=$!
+  for _ in $(seq 100); do
+    port=$(head -n1 "$s3_out")
+    [[ $port =~ ^[0-9]+$ ]] && break
+    kill -0 "$s3_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  rm -f "$s3_out"
+  if [[ ${port:-} =~ ^[0-9]+$ ]]; then
+    export FLOW_TEST_S3_ENDPOINT=http://127.0.0.1:$port
+    echo "s3rver on $FLOW_TEST_S3_ENDPOINT"
+  else
+    echo "s3rver did not start: the S3 contract tests will fail" >&2
+  fi
+fi
+
+echo "== unit and contract tests"
 ctest --test-dir "$build" --output-on-failure -j2 || failed=1
+if [ -n "$s3_pid" ]; then kill "$s3_pid" 2>/dev/null; wait "$s3_pid" 2>/dev/null; s3_pid=; fi
 
 echo "== integration tests"
 if [ -f tests/integration/package.json ] && grep -q '"dependencies"' tests/integration/package.json; then
