@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 namespace flow::app {
 
@@ -15,6 +16,17 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--data-dir", c.data_dir, "folder for the database, media and the secret key")
         ->envname("FLOW_DATA_DIR")->capture_default_str();
     cli.add_option("--db", c.db, "SQLite file (default: flow.db in the data dir)")->envname("FLOW_DB");
+    cli.add_option("--media", c.media, "media folder (default: media in the data dir), or s3://BUCKET")
+        ->envname("FLOW_MEDIA");
+    cli.add_option("--s3-endpoint", c.s3_endpoint, "S3 endpoint URL, e.g. http://127.0.0.1:9000")
+        ->envname("FLOW_S3_ENDPOINT");
+    cli.add_option("--s3-access-key", c.s3_access_key, "S3 access key (or MINIO_ACCESS_KEY)")
+        ->envname("FLOW_S3_ACCESS_KEY");
+    cli.add_option("--s3-secret-key", c.s3_secret_key, "S3 secret key (or MINIO_SECRET_KEY)")
+        ->envname("FLOW_S3_SECRET_KEY");
+    cli.add_option("--s3-region", c.s3_region, "S3 region")->envname("FLOW_S3_REGION")->capture_default_str();
+    cli.add_option("--max-upload-bytes", c.max_upload_bytes, "the largest media upload")
+        ->envname("FLOW_MAX_UPLOAD_BYTES")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     cli.add_option("--sms", c.sms, "SMS provider: log, or webhook:URL")->envname("FLOW_SMS")->capture_default_str();
     cli.add_option("--secret", c.secret,
                    "key for hashing tokens and codes, 16+ bytes; nodes of one service share it "
@@ -47,6 +59,14 @@ ParsedConfig parse_config(int argc, char** argv) {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return {std::nullopt, cli.exit(e)};
+    }
+    // MinIO's own variable names are accepted too.
+    for (auto [value, name] : {std::pair{&c.s3_access_key, "MINIO_ACCESS_KEY"}, {&c.s3_secret_key, "MINIO_SECRET_KEY"}})
+        if (value->empty())
+            if (const char* env = std::getenv(name)) *value = env;
+    if (c.media.starts_with("s3://") && (c.s3_endpoint.empty() || c.s3_access_key.empty() || c.s3_secret_key.empty())) {
+        std::fprintf(stderr, "--media s3://... needs FLOW_S3_ENDPOINT, FLOW_S3_ACCESS_KEY and FLOW_S3_SECRET_KEY\n");
+        return {std::nullopt, 2};
     }
     if (c.sms != "log" && !c.sms.starts_with("webhook:http")) {
         std::fprintf(stderr, "--sms must be log or webhook:URL (got %s)\n", c.sms.c_str());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <cstdint>
 #include <string>
 
 #include "domain/otp.hpp"
@@ -13,6 +14,9 @@ struct Config {
     unsigned short port = 8000;
     std::string data_dir = "./data";
     std::string db;              // empty: <data_dir>/flow.db
+    std::string media;           // empty: <data_dir>/media; or s3://bucket
+    std::string s3_endpoint, s3_access_key, s3_secret_key, s3_region = "us-east-1";
+    std::uint64_t max_upload_bytes = 64 * 1024 * 1024;
     std::string sms = "log";     // "log" or "webhook:URL"
     std::string secret;          // empty: <data_dir>/secret.key, made on first start
     std::string log_level = "info";

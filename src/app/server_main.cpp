@@ -18,6 +18,7 @@
 #include "realtime/socketio/server.hpp"
 #include "realtime/socketio_transport.hpp"
 #include "server/engineio/engineio_server.hpp"
+#include "server/media_endpoint.hpp"
 #include "server/plain_socket.hpp"
 
 namespace flow::app {
@@ -62,6 +63,9 @@ int run_server(const Config& config) {
                                      config.max_outbound_bytes};
     server::HttpServer http(io, blocking, *router, services.metrics(), {});
     http.mount("/ws", server::plain_socket_mount(sockets));
+    const auto media = server::media_mount(services.auth(), services.media(), blocking);
+    http.mount_streaming("/media", media);
+    http.mount_streaming("/media/", media);
 
     realtime::socketio::SocketIoServer socket_io;
     realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
@@ -70,8 +74,9 @@ int run_server(const Config& config) {
     server::engineio::EngineIoServer engine(io.get_executor(), engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
-    spdlog::info("flowd listening on {}:{} (storage: {}, sms: {})", config.host, http.port(),
-                 services.storage().backend(), config.sms.starts_with("webhook:") ? "webhook" : "log");
+    spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {})", config.host, http.port(),
+                 services.storage().backend(), config.media.starts_with("s3://") ? "s3" : "folder",
+                 config.sms.starts_with("webhook:") ? "webhook" : "log");
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -13,6 +13,8 @@
 #include "http/routes/chat_routes.hpp"
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/user_routes.hpp"
+#include "media/fs/fs_media_store.hpp"
+#include "media/s3/s3_media_store.hpp"
 #include "sms/log/log_sms_sender.hpp"
 #include "sms/webhook/webhook_sms_sender.hpp"
 #include "storage/sqlite/sqlite_storage.hpp"
@@ -49,6 +51,15 @@ std::unique_ptr<SmsSender> make_sms(const std::string& spec) {
     return std::make_unique<LogSmsSender>();
 }
 
+std::unique_ptr<MediaStore> make_media_store(const Config& config) {
+    if (config.media.starts_with("s3://"))
+        return std::make_unique<S3MediaStore>(S3Config{config.s3_endpoint, config.media.substr(5),
+                                                       config.s3_access_key, config.s3_secret_key,
+                                                       config.s3_region});
+    return std::make_unique<FsMediaStore>(config.media.empty() ? fs::path(config.data_dir) / "media"
+                                                               : fs::path(config.media));
+}
+
 }  // namespace
 
 Services::Services(const Config& config) {
@@ -60,9 +71,11 @@ Services::Services(const Config& config) {
     sms_ = make_sms(config.sms);
     bus_.subscribe([this](const Delivery& delivery) { hub_.deliver(delivery); });
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, bus_, *secrets_, clock_, config.otp);
-    users_ = std::make_unique<UserService>(storage_->users());
-    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), bus_, clock_);
-    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, bus_, clock_,
+    media_store_ = make_media_store(config);
+    media_ = std::make_unique<MediaService>(storage_->media(), *media_store_, clock_, config.max_upload_bytes);
+    users_ = std::make_unique<UserService>(storage_->users(), *media_);
+    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, bus_, clock_);
+    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, bus_, clock_,
                                                  config.delete_for_everyone_s * 1000);
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), bus_, clock_);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_);
@@ -80,9 +93,10 @@ std::unique_ptr<http::Router> Services::make_router() {
         *router,
         [this] {
             const bool storage_ok = storage_->ping();
-            return boost::json::object{{"status", storage_ok ? "ok" : "down"},
+            const bool media_ok = media_store_->ping();
+            return boost::json::object{{"status", storage_ok && media_ok ? "ok" : "down"},
                                        {"storage", storage_ok ? "ok" : "down"},
-                                       {"media", "ok"},
+                                       {"media", media_ok ? "ok" : "down"},
                                        {"bus", "ok"}};
         },
         metrics_);

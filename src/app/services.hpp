@@ -9,6 +9,8 @@
 #include "http/router.hpp"
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
+#include "media/media_store.hpp"
+#include "service/media_service.hpp"
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
 #include "realtime/gateway.hpp"
@@ -34,6 +36,7 @@ public:
     ChatService& chats() { return *chats_; }
     MessageService& messages() { return *messages_; }
     PresenceService& presence() { return *presence_; }
+    MediaService& media() { return *media_; }
     realtime::Hub& hub() { return hub_; }
     realtime::Gateway& gateway() { return *gateway_; }
     Metrics& metrics() { return metrics_; }
@@ -49,6 +52,8 @@ private:
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<SmsSender> sms_;
+    std::unique_ptr<MediaStore> media_store_;
+    std::unique_ptr<MediaService> media_;
     std::unique_ptr<AuthService> auth_;
     std::unique_ptr<UserService> users_;
     std::unique_ptr<ChatService> chats_;

@@ -7,6 +7,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "domain/media.hpp"
 
 namespace flow {
 
@@ -33,6 +34,7 @@ struct Message {
     TimeMs created_at = 0;
     bool deleted = false;
     std::string origin_session;  // the device it was sent from, which already has it
+    std::optional<Media> media;  // what media_id names, when read back
 };
 
 // What a sender asks to send.

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
 
 namespace flow::server {
@@ -39,19 +40,6 @@ std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in,
     }
     out.body = std::move(in.body());
     out.client_address = client_address;
-    return out;
-}
-
-bhttp::response<bhttp::string_body> to_beast(http::Response&& in, unsigned version,
-                                               bool keep_alive, bool head) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), version};
-    out.set(bhttp::field::server, "flowd");
-    if (!in.content_type.empty()) out.set(bhttp::field::content_type, in.content_type);
-    for (auto& [name, value] : in.headers) out.set(name, value);
-    out.body() = head ? std::string() : std::move(in.body);
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
-    if (head) out.content_length(in.body.size());
     return out;
 }
 
@@ -89,9 +77,15 @@ void HttpServer::mount(std::string path, Mount mount) {
     mounts_.emplace_back(std::move(path), std::move(mount));
 }
 
-const Mount* HttpServer::find_mount(std::string_view target) const {
+void HttpServer::mount_streaming(std::string path, StreamingMount mount) {
+    streaming_mounts_.emplace_back(std::move(path), std::move(mount));
+}
+
+template <class Handler>
+const Handler* HttpServer::find(const std::vector<std::pair<std::string, Handler>>& mounts,
+                                std::string_view target) {
     const auto path = target.substr(0, target.find('?'));
-    for (const auto& [prefix, mount] : mounts_)
+    for (const auto& [prefix, mount] : mounts)
         if (path == prefix || (prefix.ends_with('/') && path.starts_with(prefix))) return &mount;
     return nullptr;
 }
@@ -136,17 +130,39 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     beast::flat_buffer buffer;
 
     for (;;) {
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-        parser.body_limit(limits_.max_body_bytes);
-
+        // The header first: a streaming mount reads the body itself.
+        bhttp::request_parser<bhttp::empty_body> header;
+        header.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+        header.body_limit(boost::none);
         stream.expires_after(limits_.idle_timeout);
-        auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, header, kTuple);
+        if (!header_ec) {
+            if (const auto* mount = find(streaming_mounts_, header.get().target())) {
+                if (co_await (*mount)(stream, buffer, header, client_address) == Disposition::close) co_return;
+                continue;
+            }
+        }
+
+        // Then the body, for the router or a mount, when the header was read whole.
+        std::optional<bhttp::request_parser<bhttp::string_body>> body;
+        beast::error_code ec = header_ec;
+        if (!ec) {
+            body.emplace(std::move(header));
+            body->body_limit(limits_.max_body_bytes);
+            const auto length = body->content_length();
+            if (length && *length > limits_.max_body_bytes) {
+                ec = bhttp::error::body_limit;
+            } else {
+                stream.expires_after(limits_.io_timeout);
+                auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, *body, kTuple);
+                ec = body_ec;
+            }
+        }
         const auto started = std::chrono::steady_clock::now();
 
         if (!ec) {
-            if (const auto* mount = find_mount(parser.get().target())) {
-                const auto disposition = co_await (*mount)(stream, parser.get(), client_address);
+            if (const auto* mount = find(mounts_, body->get().target())) {
+                const auto disposition = co_await (*mount)(stream, body->get(), client_address);
                 if (disposition == Disposition::close) co_return;
                 continue;
             }
@@ -161,7 +177,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
             response = unreadable(ec);
             response.route = "unreadable";
         } else {
-            auto& message = parser.get();
+            auto& message = body->get();
             keep_alive = message.keep_alive();
             version = message.version();
             head = message.method() == bhttp::verb::head;
@@ -178,7 +194,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
 
         const std::string route = response.route;
         const int status = response.status;
-        const std::string method = ec ? "-" : std::string(parser.get().method_string());
+        const std::string method = ec ? "-" : std::string(body->get().method_string());
         auto answer = to_beast(std::move(response), version, keep_alive, head);
         stream.expires_after(limits_.io_timeout);
         auto [write_ec, written] = co_await bhttp::async_write(stream, answer, kTuple);

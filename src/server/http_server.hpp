@@ -36,6 +36,8 @@ public:
     // Hands every request whose path is `path` to `mount` instead of the router; a `path`
     // ending in '/' takes the paths below it too. Call before `listen`.
     void mount(std::string path, Mount mount);
+    // The same for a mount that streams the request body itself.
+    void mount_streaming(std::string path, StreamingMount mount);
     // Binds and starts accepting; throws when the address cannot be bound.
     void listen(const std::string& host, unsigned short port);
     unsigned short port() const;
@@ -47,7 +49,9 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
-    const Mount* find_mount(std::string_view target) const;
+    template <class Handler>
+    static const Handler* find(const std::vector<std::pair<std::string, Handler>>& mounts,
+                               std::string_view target);
 
     boost::asio::io_context& io_;
     boost::asio::thread_pool& pool_;
@@ -57,6 +61,7 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<int> requests_in_flight_{0};
     std::vector<std::pair<std::string, Mount>> mounts_;
+    std::vector<std::pair<std::string, StreamingMount>> streaming_mounts_;
 };
 
 }  // namespace flow::server

@@ -2,7 +2,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
 #include <string>
@@ -22,6 +25,14 @@ enum class Disposition {
 using Mount = std::function<boost::asio::awaitable<Disposition>(
     boost::beast::tcp_stream& stream,
     boost::beast::http::request<boost::beast::http::string_body>& request,
+    const std::string& client_address)>;
+
+// A mount that reads the request body itself, as it streams in (uploads): it gets the
+// connection, its read buffer and the parser holding the request's header, and must
+// read the body (or close) before returning keep_alive.
+using StreamingMount = std::function<boost::asio::awaitable<Disposition>(
+    boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+    boost::beast::http::request_parser<boost::beast::http::empty_body>& header,
     const std::string& client_address)>;
 
 }  // namespace flow::server

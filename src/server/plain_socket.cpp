@@ -15,6 +15,7 @@
 
 #include "http/router.hpp"
 #include "realtime/device_session.hpp"
+#include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
 
 namespace flow::server {
@@ -39,14 +40,8 @@ std::string token_of(const Request& request) {
     return {};
 }
 
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, int status,
-                             const Error& error) {
-    bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(status), request.version()};
-    response.set(bhttp::field::content_type, "application/json");
-    response.body() = boost::json::serialize(
-        boost::json::object{{"error", {{"code", error.code}, {"message", error.message}}}});
-    response.keep_alive(false);
-    response.prepare_payload();
+asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, const Error& error) {
+    auto response = to_beast(http::Response::error(error), request.version(), false);
     co_await bhttp::async_write(stream, response, kTuple);
 }
 
@@ -214,7 +209,7 @@ Mount plain_socket_mount(realtime::Context& context) {
     return [&context](beast::tcp_stream& stream, Request& request,
                       const std::string&) -> asio::awaitable<Disposition> {
         if (!websocket::is_upgrade(request)) {
-            co_await refuse(stream, request, 400, Error::invalid("not_websocket", "connect with a WebSocket"));
+            co_await refuse(stream, request, Error::invalid("not_websocket", "connect with a WebSocket"));
             co_return Disposition::close;
         }
         const auto token = token_of(request);
@@ -223,7 +218,7 @@ Mount plain_socket_mount(realtime::Context& context) {
                                  : context.auth.authenticate(token);
         });
         if (!caller) {
-            co_await refuse(stream, request, 401, caller.error());
+            co_await refuse(stream, request, caller.error());
             co_return Disposition::close;
         }
         auto socket = std::make_shared<PlainSocket>(std::move(stream), context, std::move(*caller));

@@ -114,7 +114,8 @@ Result<ChatView> ChatService::update(const Caller& caller, const std::string& ch
     if (name)
         if (auto valid = validate_group_name(*name); !valid) return std::move(valid).error();
     if (image_id && *image_id)
-        return Error::invalid("invalid_media", "image_id does not name a media object of yours");
+        if (auto image = media_.attachable(caller.user_id, **image_id, "image"); !image)
+            return std::move(image).error();
     auto chat = chats_.modify_chat(chat_id, [&](Chat& c) -> Status {
         if (!c.participant(caller.user_id)) return Error::not_found("no such chat");
         if (auto admin = check_is_group_admin(c, caller.user_id); !admin) return admin;

@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "service/auth_service.hpp"
+#include "service/media_service.hpp"
 #include "bus/event_bus.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/user_store.hpp"
@@ -24,8 +25,8 @@ struct ChatCreated {
 // chat:new and chat:updated. Blocking (storage): call it on the blocking pool.
 class ChatService {
 public:
-    ChatService(ChatStore& chats, UserStore& users, EventBus& bus, const Clock& clock)
-        : chats_(chats), users_(users), bus_(bus), clock_(clock) {}
+    ChatService(ChatStore& chats, UserStore& users, MediaService& media, EventBus& bus, const Clock& clock)
+        : chats_(chats), users_(users), media_(media), bus_(bus), clock_(clock) {}
 
     Result<ChatCreated> create_direct(const Caller& caller, const std::string& other_user_id);
     Result<ChatCreated> create_group(const Caller& caller, const std::string& name,
@@ -50,6 +51,7 @@ private:
 
     ChatStore& chats_;
     UserStore& users_;
+    MediaService& media_;
     EventBus& bus_;
     const Clock& clock_;
 };

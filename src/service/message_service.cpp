@@ -18,14 +18,17 @@ Status check_seq(Seq seq) {
 Result<Appended> MessageService::send(const Caller& caller, const std::string& chat_id,
                                       const NewMessage& request) {
     if (auto valid = validate_new_message(request); !valid) return std::move(valid).error();
-    // Media uploads do not exist yet, so no media_id can name media of the sender's.
-    if (request.media_id)
-        return Error::invalid("invalid_media", "media_id does not name a media object of yours");
+    std::optional<Media> media;
+    if (request.media_id) {
+        auto attachable = media_.attachable(caller.user_id, *request.media_id, to_string(request.type));
+        if (!attachable) return std::move(attachable).error();
+        media = std::move(*attachable);
+    }
 
     const TimeMs now = clock_.now_ms();
     Message message{new_id(now), chat_id,         0,   caller.user_id, request.client_id,
                     request.type, request.text, request.media_id, request.reply_to, now, false,
-                    caller.session_id};
+                    caller.session_id, std::move(media)};
     auto appended = chats_.append_message(
         message, [&](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
             const auto* me = chat.participant(caller.user_id);

@@ -25,9 +25,9 @@ struct MessagePage {
 // blocking pool. Thread-safe.
 class MessageService {
 public:
-    MessageService(ChatStore& chats, ChatService& chat_rules, EventBus& bus, const Clock& clock,
-                   TimeMs delete_window_ms)
-        : chats_(chats), chat_rules_(chat_rules), bus_(bus), clock_(clock),
+    MessageService(ChatStore& chats, ChatService& chat_rules, MediaService& media, EventBus& bus,
+                   const Clock& clock, TimeMs delete_window_ms)
+        : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), clock_(clock),
           delete_window_ms_(delete_window_ms) {}
 
     // The stored message, and whether this call created it (false for a retry).
@@ -54,6 +54,7 @@ public:
 private:
     ChatStore& chats_;
     ChatService& chat_rules_;
+    MediaService& media_;
     EventBus& bus_;
     const Clock& clock_;
     TimeMs delete_window_ms_;

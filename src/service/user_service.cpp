@@ -14,10 +14,9 @@ Result<User> UserService::get(const std::string& user_id) {
 
 Result<User> UserService::update_profile(const std::string& user_id, const ProfileChange& change) {
     if (auto valid = validate_profile_change(change); !valid) return std::move(valid).error();
-    // Pictures come from media uploads, which this server does not take yet: no id can
-    // name one the caller owns.
     if (change.image_id && *change.image_id)
-        return Error::invalid("invalid_media", "image_id does not name a media object of yours");
+        if (auto image = media_.attachable(user_id, **change.image_id, "image"); !image)
+            return std::move(image).error();
     auto user = users_.update_profile(user_id, change);
     if (!user) return Error::not_found("no such user");
     return *user;

@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "domain/user.hpp"
+#include "service/media_service.hpp"
 #include "storage/user_store.hpp"
 
 namespace flow {
@@ -15,7 +16,7 @@ inline constexpr std::size_t kMaxLookupPhones = 1000;
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class UserService {
 public:
-    explicit UserService(UserStore& users) : users_(users) {}
+    UserService(UserStore& users, MediaService& media) : users_(users), media_(media) {}
 
     Result<User> get(const std::string& user_id);
     // Sets the caller's own profile. register_user requires a name; modify_user does not.
@@ -26,6 +27,7 @@ public:
 
 private:
     UserStore& users_;
+    MediaService& media_;
 };
 
 }  // namespace flow

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "storage/chat_store.hpp"
+#include "storage/media_catalog.hpp"
 #include "storage/sign_in_store.hpp"
 #include "storage/user_store.hpp"
 
@@ -16,6 +17,7 @@ public:
     virtual UserStore& users() = 0;
     virtual SignInStore& sign_in() = 0;
     virtual ChatStore& chats() = 0;
+    virtual MediaCatalog& media() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

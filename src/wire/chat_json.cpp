@@ -3,12 +3,13 @@
 #include <boost/json/array.hpp>
 
 #include "wire/json_util.hpp"
+#include "wire/media_json.hpp"
 
 namespace flow::wire {
 
 boost::json::object to_json(const Message& message) {
     boost::json::value media = nullptr;
-    if (message.media_id) media = boost::json::object{{"id", *message.media_id}};
+    if (message.media) media = to_json(*message.media);
     return {{"id", message.id},
             {"chat_id", message.chat_id},
             {"seq", message.seq},

@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_chat_store.hpp"
 
+#include "storage/sqlite/sqlite_media_catalog.hpp"
+
 #include <algorithm>
 
 namespace flow::sqlite {
@@ -8,7 +10,7 @@ namespace {
 
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
-    "m.created_at, m.deleted, m.origin_session";
+    "m.created_at, m.deleted, m.origin_session, " MEDIA_COLUMNS("md");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
@@ -25,7 +27,8 @@ Message read_message(const Statement& row) {
                    row.optional_text(8),
                    row.integer(9),
                    row.integer(10) != 0,
-                   row.text(11)};
+                   row.text(11),
+                   row.optional_text(7) ? std::optional(read_media(row, 12)) : std::nullopt};
 }
 
 std::vector<Message> read_messages(Statement& stmt) {
@@ -119,7 +122,7 @@ ChatView view_of(Database& db, const Chat& chat, const std::string& user_id) {
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                            " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                             " ORDER BY m.seq DESC LIMIT 1")
                                .c_str());
     last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
@@ -138,7 +141,7 @@ ChatView view_of(Database& db, const Chat& chat, const std::string& user_id) {
 std::optional<Message> message_by_id(Database& db, const std::string& chat_id,
                                      const std::string& message_id) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m WHERE m.id = ? AND m.chat_id = ?")
+                            " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.id = ? AND m.chat_id = ?")
                                .c_str());
     stmt.bind(1, message_id).bind(2, chat_id);
     if (!stmt.step()) return std::nullopt;
@@ -244,7 +247,7 @@ Result<Appended> SqliteChatStore::append_message(const Message& message, const A
         if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
 
         auto earlier = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                   " FROM messages m WHERE m.chat_id = ? AND m.sender_id = ? "
+                                   " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.sender_id = ? "
                                    "AND m.client_id = ?")
                                       .c_str());
         earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
@@ -286,7 +289,7 @@ std::vector<Message> SqliteChatStore::history(const std::string& chat_id,
                                               const HistoryPage& page) {
     return db_.with([&](Database& db) {
         const std::string base = std::string("SELECT ") + kMessageColumns +
-                                 " FROM messages m WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
+                                 " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
         if (page.after) {
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
             stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
@@ -307,7 +310,7 @@ std::vector<Message> SqliteChatStore::media(const std::string& chat_id, const st
                                             std::optional<Seq> before, int limit) {
     return db_.with([&](Database& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                " FROM messages m WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                                " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                                 " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
                                 "ORDER BY m.seq DESC LIMIT ?")
                                    .c_str());

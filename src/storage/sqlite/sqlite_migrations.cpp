@@ -97,6 +97,24 @@ const std::vector<const char*> kMigrations = {
         PRIMARY KEY (session_id, chat_id)
     );
     )sql",
+    // 3: media objects
+    R"sql(
+    CREATE TABLE media (
+        id          TEXT PRIMARY KEY,
+        owner_id    TEXT NOT NULL REFERENCES users (id),
+        kind        TEXT NOT NULL,
+        mime        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        width       INTEGER,
+        height      INTEGER,
+        duration_ms INTEGER
+    );
+    CREATE INDEX messages_by_media ON messages (media_id) WHERE media_id IS NOT NULL;
+    CREATE INDEX users_by_image ON users (image_id) WHERE image_id IS NOT NULL;
+    CREATE INDEX chats_by_image ON chats (image_id) WHERE image_id IS NOT NULL;
+    )sql",
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "storage/sqlite/sqlite_chat_store.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sqlite/sqlite_media_catalog.hpp"
 #include "storage/sqlite/sqlite_sign_in_store.hpp"
 #include "storage/sqlite/sqlite_user_store.hpp"
 #include "storage/storage.hpp"
@@ -19,6 +20,7 @@ public:
     UserStore& users() override { return users_; }
     SignInStore& sign_in() override { return sign_in_; }
     ChatStore& chats() override { return chats_; }
+    MediaCatalog& media() override { return media_; }
     bool ping() override;
     std::string backend() const override { return "sqlite"; }
 
@@ -27,6 +29,7 @@ private:
     SqliteUserStore users_;
     SqliteSignInStore sign_in_;
     SqliteChatStore chats_;
+    SqliteMediaCatalog media_;
 };
 
 }  // namespace flow::sqlite

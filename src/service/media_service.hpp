@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <openssl/evp.h>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "domain/media.hpp"
+#include "media/media_store.hpp"
+#include "service/auth_service.hpp"
+#include "storage/media_catalog.hpp"
+
+namespace flow {
+
+// One upload in progress: takes the bytes as they come (never holding them whole),
+// counts and hashes them, keeps the head for sniffing, and on finish() records the
+// media. Blocking (the store); used by one thread at a time.
+class MediaUpload {
+public:
+    MediaUpload(std::string owner_id, std::string media_id, std::unique_ptr<MediaStore::Writer> writer,
+                MediaCatalog& catalog, const Clock& clock, std::uint64_t max_bytes);
+    ~MediaUpload();
+    MediaUpload(const MediaUpload&) = delete;
+    MediaUpload& operator=(const MediaUpload&) = delete;
+
+    // `too_large` once more than the cap has come.
+    Status append(std::string_view bytes);
+    // `empty_body` for no bytes at all; otherwise the stored Media.
+    Result<Media> finish();
+
+private:
+    std::string owner_id_;
+    std::string media_id_;
+    std::unique_ptr<MediaStore::Writer> writer_;
+    MediaCatalog& catalog_;
+    const Clock& clock_;
+    std::uint64_t max_bytes_;
+    std::uint64_t size_ = 0;
+    std::string head_;
+    EVP_MD_CTX* sha256_;
+};
+
+// Media objects: uploading, and reading what one may see. Blocking (catalog, store):
+// call it on the blocking pool. Thread-safe.
+class MediaService {
+public:
+    MediaService(MediaCatalog& catalog, MediaStore& store, const Clock& clock, std::uint64_t max_upload_bytes)
+        : catalog_(catalog), store_(store), clock_(clock), max_upload_bytes_(max_upload_bytes) {}
+
+    std::uint64_t max_upload_bytes() const { return max_upload_bytes_; }
+    std::unique_ptr<MediaUpload> begin_upload(const Caller& caller);
+    // The media, when the caller may see it; not_found otherwise (existence is not leaked).
+    Result<Media> open(const Caller& caller, const std::string& media_id);
+    // Up to `length` bytes of its content from `offset` on.
+    std::string read(const Media& media, std::uint64_t offset, std::uint64_t length);
+    // The media, when `user_id` may attach it as `use` (see check_can_attach).
+    Result<Media> attachable(const std::string& user_id, const std::string& media_id, std::string_view use);
+
+private:
+    MediaCatalog& catalog_;
+    MediaStore& store_;
+    const Clock& clock_;
+    std::uint64_t max_upload_bytes_;
+};
+
+}  // namespace flow

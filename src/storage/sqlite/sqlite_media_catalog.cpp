@@ -1,0 +1,71 @@
+#include "storage/sqlite/sqlite_media_catalog.hpp"
+
+namespace flow::sqlite {
+
+namespace {
+
+std::optional<int> optional_int(const Statement& row, int column) {
+    auto value = row.optional_integer(column);
+    return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
+}
+
+}  // namespace
+
+Media read_media(const Statement& row, int first) {
+    return Media{row.text(first),
+                 row.text(first + 1),
+                 media_kind_from(row.text(first + 2)).value_or(MediaKind::file),
+                 row.text(first + 3),
+                 static_cast<std::uint64_t>(row.integer(first + 4)),
+                 row.text(first + 5),
+                 row.integer(first + 6),
+                 optional_int(row, first + 7),
+                 optional_int(row, first + 8),
+                 row.optional_integer(first + 9)};
+}
+
+void SqliteMediaCatalog::insert(const Media& media) {
+    db_.with([&](Database& db) {
+        auto stmt = db.prepare(
+            "INSERT INTO media (id, owner_id, kind, mime, size, sha256, created_at, width, height, "
+            "duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        stmt.bind(1, media.id)
+            .bind(2, media.owner_id)
+            .bind(3, to_string(media.kind))
+            .bind(4, media.mime)
+            .bind(5, static_cast<std::int64_t>(media.size))
+            .bind(6, media.sha256)
+            .bind(7, media.created_at);
+        media.width ? stmt.bind(8, std::int64_t{*media.width}) : stmt.bind_null(8);
+        media.height ? stmt.bind(9, std::int64_t{*media.height}) : stmt.bind_null(9);
+        media.duration_ms ? stmt.bind(10, *media.duration_ms) : stmt.bind_null(10);
+        stmt.run();
+    });
+}
+
+std::optional<Media> SqliteMediaCatalog::find(const std::string& media_id) {
+    return db_.with([&](Database& db) -> std::optional<Media> {
+        auto stmt = db.prepare("SELECT " MEDIA_COLUMNS("md") " FROM media md WHERE md.id = ?");
+        stmt.bind(1, media_id);
+        if (!stmt.step()) return std::nullopt;
+        return read_media(stmt, 0);
+    });
+}
+
+bool SqliteMediaCatalog::visible_to(const std::string& media_id, const std::string& user_id) {
+    return db_.with([&](Database& db) {
+        auto stmt = db.prepare(
+            "SELECT 1 FROM media WHERE id = ?1 AND owner_id = ?2 "
+            "UNION ALL SELECT 1 FROM messages m JOIN participants p ON p.chat_id = m.chat_id "
+            "  AND p.user_id = ?2 WHERE m.media_id = ?1 AND m.seq >= p.joined_seq "
+            "  AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?2 AND h.message_id = m.id) "
+            "UNION ALL SELECT 1 FROM users WHERE image_id = ?1 "
+            "UNION ALL SELECT 1 FROM chats c JOIN participants p ON p.chat_id = c.id AND p.user_id = ?2 "
+            "  WHERE c.image_id = ?1 "
+            "LIMIT 1");
+        stmt.bind(1, media_id).bind(2, user_id);
+        return stmt.step();
+    });
+}
+
+}  // namespace flow::sqlite
