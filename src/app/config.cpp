@@ -51,6 +51,11 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--delete-for-everyone-seconds", c.delete_for_everyone_s,
                    "how long a sender may delete a message for everyone")
         ->envname("FLOW_DELETE_FOR_EVERYONE_SECONDS")->capture_default_str()->check(CLI::Range(0LL, 100LL * 365 * 86400));
+    cli.add_option("--story-ttl-seconds", c.story_ttl_s, "how long a story lives")
+        ->envname("FLOW_STORY_TTL_SECONDS")->capture_default_str()->check(CLI::Range(1LL, 365LL * 86400));
+    cli.add_option("--story-sweep-seconds", c.story_sweep_s,
+                   "how often expired stories and unused media are deleted")
+        ->envname("FLOW_STORY_SWEEP_SECONDS")->capture_default_str()->check(CLI::Range(1, 86400));
     cli.add_option("--max-outbound-bytes", c.max_outbound_bytes,
                    "a socket's queue of unsent events; past it the socket is closed")
         ->envname("FLOW_MAX_OUTBOUND_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));

@@ -24,6 +24,8 @@ struct Config {
     int blocking_threads = 8;
     OtpPolicy otp;
     long long delete_for_everyone_s = 172800;
+    long long story_ttl_s = 86400;
+    int story_sweep_s = 60;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;
 };
 

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/periodic_task.hpp"
 #include "app/services.hpp"
 #include "server/http_server.hpp"
 #include "realtime/socketio/server.hpp"
@@ -74,6 +75,9 @@ int run_server(const Config& config) {
     server::engineio::EngineIoServer engine(io.get_executor(), engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
+    PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",
+                       [&services] { services.sweep(); });
+    sweep.start();
     spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {})", config.host, http.port(),
                  services.storage().backend(), config.media.starts_with("s3://") ? "s3" : "folder",
                  config.sms.starts_with("webhook:") ? "webhook" : "log");
@@ -92,6 +96,7 @@ int run_server(const Config& config) {
     for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : threads) t.join();
+    sweep.stop();
     blocking.join();
     curl_global_cleanup();
     spdlog::info("flowd stopped");

@@ -12,6 +12,7 @@
 #include "http/routes/auth_routes.hpp"
 #include "http/routes/chat_routes.hpp"
 #include "http/routes/ops_routes.hpp"
+#include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
@@ -78,10 +79,20 @@ Services::Services(const Config& config) {
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, bus_, clock_,
                                                  config.delete_for_everyone_s * 1000);
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), bus_, clock_);
+    stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
+                                              bus_, clock_, config.story_ttl_s * 1000);
+    sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_);
 }
 
 Services::~Services() = default;
+
+void Services::sweep() {
+    const auto result = sweeper_->run();
+    if (result.media_removed > 0) spdlog::info("sweep: removed {} unused media", result.media_removed);
+    for (const auto& id : result.bytes_left_behind)
+        spdlog::warn("sweep: the media store kept the bytes of removed media {}", id);
+}
 
 std::unique_ptr<http::Router> Services::make_router() {
     auto router = std::make_unique<http::Router>(
@@ -89,6 +100,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_auth_routes(*router, *auth_, *users_);
     http::add_user_routes(*router, *users_);
     http::add_chat_routes(*router, *chats_, *messages_);
+    http::add_story_routes(*router, *stories_);
     http::add_ops_routes(
         *router,
         [this] {

@@ -13,6 +13,8 @@
 #include "service/media_service.hpp"
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
+#include "service/story_service.hpp"
+#include "service/story_sweeper.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/hub.hpp"
 #include "service/user_service.hpp"
@@ -37,6 +39,9 @@ public:
     MessageService& messages() { return *messages_; }
     PresenceService& presence() { return *presence_; }
     MediaService& media() { return *media_; }
+    StoryService& stories() { return *stories_; }
+    // Deletes expired stories and unused media, logging what it did. Blocking.
+    void sweep();
     realtime::Hub& hub() { return hub_; }
     realtime::Gateway& gateway() { return *gateway_; }
     Metrics& metrics() { return metrics_; }
@@ -59,6 +64,8 @@ private:
     std::unique_ptr<ChatService> chats_;
     std::unique_ptr<MessageService> messages_;
     std::unique_ptr<PresenceService> presence_;
+    std::unique_ptr<StoryService> stories_;
+    std::unique_ptr<StorySweeper> sweeper_;
     std::unique_ptr<realtime::Gateway> gateway_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "domain/chat.hpp"
 #include "domain/message.hpp"
+#include "domain/story.hpp"
 
 namespace flow {
 
@@ -43,6 +44,9 @@ struct ChatNew {
 struct ChatUpdated {
     Chat chat;
 };
+struct StoryNew {
+    Story story;
+};
 // A device signed out: its sockets are closed. Not sent to clients.
 struct SessionEnded {
     std::string session_id;
@@ -52,7 +56,7 @@ struct SessionEnded {
 
 using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageStatus,
                            event::Typing, event::Presence, event::ChatNew, event::ChatUpdated,
-                           event::SessionEnded>;
+                           event::StoryNew, event::SessionEnded>;
 
 // An event and who gets it: every connected device of these users, except one device
 // (the one that caused it, when it should not hear its own echo).

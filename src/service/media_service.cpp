@@ -69,7 +69,7 @@ std::unique_ptr<MediaUpload> MediaService::begin_upload(const Caller& caller) {
 
 Result<Media> MediaService::open(const Caller& caller, const std::string& media_id) {
     auto media = catalog_.find(media_id);
-    if (!media || !catalog_.visible_to(media_id, caller.user_id)) return Error::not_found("no such media");
+    if (!media || !catalog_.visible_to(media_id, caller.user_id, clock_.now_ms())) return Error::not_found("no such media");
     return std::move(*media);
 }
 

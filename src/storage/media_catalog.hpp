@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/media.hpp"
 
@@ -15,9 +16,17 @@ public:
 
     virtual void insert(const Media& media) = 0;
     virtual std::optional<Media> find(const std::string& media_id) = 0;
-    // Whether `user_id` may read it: they uploaded it, or it is attached to a message they
-    // can see, a picture of a chat they are in, or a profile picture.
-    virtual bool visible_to(const std::string& media_id, const std::string& user_id) = 0;
+    // Whether `user_id` may read it at `now`: they uploaded it, or it is attached to a
+    // message they can see, a picture of a chat they are in, a profile picture, or a story
+    // live at `now` whose owner is them or shares a chat with them.
+    virtual bool visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) = 0;
+    // Up to `limit` media created before `created_before` that nothing uses: no message,
+    // profile, chat picture or story.
+    virtual std::vector<std::string> unused_before(TimeMs created_before, int limit) = 0;
+    // Deletes the records of those of `media_ids` that nothing uses (checked as each is
+    // deleted, so one attached meanwhile stays); returns the ids deleted, whose bytes the
+    // caller then removes from the MediaStore.
+    virtual std::vector<std::string> remove_unused(const std::vector<std::string>& media_ids) = 0;
 };
 
 }  // namespace flow

@@ -5,6 +5,7 @@
 #include "storage/chat_store.hpp"
 #include "storage/media_catalog.hpp"
 #include "storage/sign_in_store.hpp"
+#include "storage/story_store.hpp"
 #include "storage/user_store.hpp"
 
 namespace flow {
@@ -18,6 +19,7 @@ public:
     virtual SignInStore& sign_in() = 0;
     virtual ChatStore& chats() = 0;
     virtual MediaCatalog& media() = 0;
+    virtual StoryStore& stories() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

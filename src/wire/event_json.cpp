@@ -2,6 +2,7 @@
 
 #include "wire/chat_json.hpp"
 #include "wire/json_util.hpp"
+#include "wire/story_json.hpp"
 
 namespace flow::wire {
 
@@ -28,6 +29,7 @@ struct Encoder {
     }
     EncodedEvent operator()(const event::ChatNew& e) const { return {"chat:new", to_json(e.chat)}; }
     EncodedEvent operator()(const event::ChatUpdated& e) const { return {"chat:updated", to_json(e.chat)}; }
+    EncodedEvent operator()(const event::StoryNew& e) const { return {"story:new", to_json(e.story)}; }
     EncodedEvent operator()(const event::SessionEnded& e) const {
         return {"session:ended", {{"session_id", e.session_id}}};
     }

@@ -4,6 +4,13 @@ namespace flow::sqlite {
 
 namespace {
 
+// Holds for a media row `md` that nothing uses: no message, profile, chat or story.
+constexpr const char* kUnused =
+    " NOT EXISTS (SELECT 1 FROM messages m WHERE m.media_id = md.id)"
+    " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.image_id = md.id)"
+    " AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.image_id = md.id)"
+    " AND NOT EXISTS (SELECT 1 FROM stories s WHERE s.media_id = md.id)";
+
 std::optional<int> optional_int(const Statement& row, int column) {
     auto value = row.optional_integer(column);
     return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
@@ -52,7 +59,7 @@ std::optional<Media> SqliteMediaCatalog::find(const std::string& media_id) {
     });
 }
 
-bool SqliteMediaCatalog::visible_to(const std::string& media_id, const std::string& user_id) {
+bool SqliteMediaCatalog::visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) {
     return db_.with([&](Database& db) {
         auto stmt = db.prepare(
             "SELECT 1 FROM media WHERE id = ?1 AND owner_id = ?2 "
@@ -62,9 +69,36 @@ bool SqliteMediaCatalog::visible_to(const std::string& media_id, const std::stri
             "UNION ALL SELECT 1 FROM users WHERE image_id = ?1 "
             "UNION ALL SELECT 1 FROM chats c JOIN participants p ON p.chat_id = c.id AND p.user_id = ?2 "
             "  WHERE c.image_id = ?1 "
+            "UNION ALL SELECT 1 FROM stories s WHERE s.media_id = ?1 AND s.expires_at > ?3 "
+            "  AND (s.user_id = ?2 OR EXISTS (SELECT 1 FROM participants a JOIN participants b "
+            "  ON b.chat_id = a.chat_id WHERE a.user_id = s.user_id AND b.user_id = ?2)) "
             "LIMIT 1");
-        stmt.bind(1, media_id).bind(2, user_id);
+        stmt.bind(1, media_id).bind(2, user_id).bind(3, now);
         return stmt.step();
+    });
+}
+
+std::vector<std::string> SqliteMediaCatalog::unused_before(TimeMs created_before, int limit) {
+    return db_.with([&](Database& db) {
+        std::vector<std::string> ids;
+        auto stmt = db.prepare((std::string("SELECT md.id FROM media md WHERE md.created_at < ? AND") +
+                                kUnused + " LIMIT ?").c_str());
+        stmt.bind(1, created_before).bind(2, std::int64_t{limit});
+        while (stmt.step()) ids.push_back(stmt.text(0));
+        return ids;
+    });
+}
+
+std::vector<std::string> SqliteMediaCatalog::remove_unused(const std::vector<std::string>& media_ids) {
+    return db_.transaction([&](Database& db) {
+        std::vector<std::string> removed;
+        auto stmt = db.prepare((std::string("DELETE FROM media AS md WHERE md.id = ? AND") + kUnused).c_str());
+        for (const auto& id : media_ids) {
+            stmt.reset();
+            stmt.bind(1, id).run();
+            if (db.changes() > 0) removed.push_back(id);
+        }
+        return removed;
     });
 }
 

@@ -20,7 +20,9 @@ public:
 
     void insert(const Media& media) override;
     std::optional<Media> find(const std::string& media_id) override;
-    bool visible_to(const std::string& media_id, const std::string& user_id) override;
+    bool visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) override;
+    std::vector<std::string> unused_before(TimeMs created_before, int limit) override;
+    std::vector<std::string> remove_unused(const std::vector<std::string>& media_ids) override;
 
 private:
     Database& db_;

@@ -115,6 +115,29 @@ const std::vector<const char*> kMigrations = {
     CREATE INDEX users_by_image ON users (image_id) WHERE image_id IS NOT NULL;
     CREATE INDEX chats_by_image ON chats (image_id) WHERE image_id IS NOT NULL;
     )sql",
+    // 4: stories and who viewed them; media by age, for the sweep of unused media
+    R"sql(
+    CREATE TABLE stories (
+        id         TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        type       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        media_id   TEXT,
+        background TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX stories_by_user ON stories (user_id, expires_at);
+    CREATE INDEX stories_by_expiry ON stories (expires_at);
+    CREATE INDEX stories_by_media ON stories (media_id) WHERE media_id IS NOT NULL;
+    CREATE TABLE story_views (
+        story_id  TEXT NOT NULL,
+        user_id   TEXT NOT NULL,
+        viewed_at INTEGER NOT NULL,
+        PRIMARY KEY (story_id, user_id)
+    );
+    CREATE INDEX media_by_age ON media (created_at);
+    )sql",
 };
 
 }  // namespace

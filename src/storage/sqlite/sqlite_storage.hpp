@@ -7,6 +7,7 @@
 #include "storage/sqlite/sqlite_database.hpp"
 #include "storage/sqlite/sqlite_media_catalog.hpp"
 #include "storage/sqlite/sqlite_sign_in_store.hpp"
+#include "storage/sqlite/sqlite_story_store.hpp"
 #include "storage/sqlite/sqlite_user_store.hpp"
 #include "storage/storage.hpp"
 
@@ -21,6 +22,7 @@ public:
     SignInStore& sign_in() override { return sign_in_; }
     ChatStore& chats() override { return chats_; }
     MediaCatalog& media() override { return media_; }
+    StoryStore& stories() override { return stories_; }
     bool ping() override;
     std::string backend() const override { return "sqlite"; }
 
@@ -30,6 +32,7 @@ private:
     SqliteSignInStore sign_in_;
     SqliteChatStore chats_;
     SqliteMediaCatalog media_;
+    SqliteStoryStore stories_;
 };
 
 }  // namespace flow::sqlite

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/story_store.hpp"
+
+namespace flow::sqlite {
+
+// StoryStore on SQLite. Thread-safe through its Database.
+class SqliteStoryStore final : public StoryStore {
+public:
+    explicit SqliteStoryStore(Database& db) : db_(db) {}
+
+    void insert(const Story& story) override;
+    std::optional<Story> find(const std::string& story_id) override;
+    std::vector<StoryView> live_of(const std::vector<std::string>& user_ids, const std::string& viewer_id,
+                                   TimeMs now) override;
+    void record_view(const std::string& story_id, const std::string& user_id, TimeMs at) override;
+    std::vector<StoryViewer> viewers(const std::string& story_id) override;
+    void remove(const std::string& story_id) override;
+    std::vector<std::string> remove_expired(TimeMs now) override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace flow::sqlite
