@@ -27,6 +27,10 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--s3-region", c.s3_region, "S3 region")->envname("FLOW_S3_REGION")->capture_default_str();
     cli.add_option("--max-upload-bytes", c.max_upload_bytes, "the largest media upload")
         ->envname("FLOW_MAX_UPLOAD_BYTES")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    cli.add_option("--turn-secret", c.turn_secret, "coturn's static-auth-secret, for TURN credentials")
+        ->envname("FLOW_TURN_SECRET");
+    cli.add_option("--turn-urls", c.turn_urls, "STUN/TURN URLs for calls, comma-separated")
+        ->envname("FLOW_TURN_URLS")->delimiter(',');
     cli.add_option("--sms", c.sms, "SMS provider: log, or webhook:URL")->envname("FLOW_SMS")->capture_default_str();
     cli.add_option("--secret", c.secret,
                    "key for hashing tokens and codes, 16+ bytes; nodes of one service share it "

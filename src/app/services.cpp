@@ -10,6 +10,7 @@
 
 #include "app/config.hpp"
 #include "http/routes/auth_routes.hpp"
+#include "http/routes/call_routes.hpp"
 #include "http/routes/chat_routes.hpp"
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/story_routes.hpp"
@@ -83,6 +84,7 @@ Services::Services(const Config& config) {
                                               bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_);
+    ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
 }
 
 Services::~Services() = default;
@@ -101,6 +103,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_user_routes(*router, *users_);
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_story_routes(*router, *stories_);
+    http::add_call_routes(*router, *ice_servers_);
     http::add_ops_routes(
         *router,
         [this] {

@@ -10,6 +10,7 @@
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
 #include "media/media_store.hpp"
+#include "service/ice_servers.hpp"
 #include "service/media_service.hpp"
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
@@ -67,6 +68,7 @@ private:
     std::unique_ptr<StoryService> stories_;
     std::unique_ptr<StorySweeper> sweeper_;
     std::unique_ptr<realtime::Gateway> gateway_;
+    std::unique_ptr<IceServerDirectory> ice_servers_;
 };
 
 }  // namespace flow::app

@@ -77,7 +77,9 @@ Status MultipartReader::parse() {
                     return Ok{};
                 }
                 if (!buffer_.starts_with("\r\n")) return malformed("a boundary must end its line");
-                auto status = on_headers(std::string_view(buffer_).substr(2, end - 2));
+                // The CRLF ending the boundary line may itself start the blank line: no headers.
+                const auto headers = end < 2 ? std::string_view() : std::string_view(buffer_).substr(2, end - 2);
+                auto status = on_headers(headers);
                 if (!status) return status;
                 buffer_.erase(0, end + 4);
                 state_ = State::content;

@@ -111,34 +111,44 @@ Result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> parse_range(std::
 asio::awaitable<Disposition> upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, HeaderParser& header,
                                     const Caller& caller, MediaService& media, asio::thread_pool& blocking) {
     const auto length = header.content_length();
-    if (length && *length > media.max_upload_bytes())
-        co_return co_await answer(stream, header, error({ErrorKind::too_large, "too_large",
-                                                         "the file is larger than " + std::to_string(media.max_upload_bytes()) + " bytes", {}}),
-                                  false);
+    // (Each answer is built before the co_await: g++ 12 mishandles temporaries inside it.)
+    if (length && *length > media.max_upload_bytes()) {
+        auto refused = error({ErrorKind::too_large, "too_large",
+                              "the file is larger than " + std::to_string(media.max_upload_bytes()) + " bytes", {}});
+        co_return co_await answer(stream, header, std::move(refused), false);
+    }
     const std::string content_type(header.get()[bhttp::field::content_type]);
     auto upload = co_await offload(blocking, [&] { return media.begin_upload(caller); });
 
     std::optional<http::MultipartReader> form;
     if (content_type.starts_with("multipart/")) {
         auto boundary = http::multipart_boundary(content_type);
-        if (!boundary)
-            co_return co_await answer(stream, header, error(Error::invalid("invalid_multipart", "no multipart boundary")), false);
+        if (!boundary) {
+            auto refused = error(Error::invalid("invalid_multipart", "no multipart boundary"));
+            co_return co_await answer(stream, header, std::move(refused), false);
+        }
         form.emplace(*boundary, "file", [&](std::string_view bytes) { return upload->append(bytes); });
     }
     auto status = co_await read_body(stream, buffer, header, blocking, [&](std::string_view bytes) {
         return form ? form->feed(bytes) : upload->append(bytes);
     });
     if (status && form) status = form->finish();
-    if (!status) co_return co_await answer(stream, header, error(status.error()), false);
+    if (!status) {
+        auto refused = error(status.error());
+        co_return co_await answer(stream, header, std::move(refused), false);
+    }
     auto stored = co_await offload(blocking, [&] { return upload->finish(); });
-    if (!stored) co_return co_await answer(stream, header, error(stored.error()), true);
-    co_return co_await answer(stream, header, http::Response::json(201, wire::to_json(*stored)), true);
+    auto response = stored ? http::Response::json(201, wire::to_json(*stored)) : error(stored.error());
+    co_return co_await answer(stream, header, std::move(response), true);
 }
 
 asio::awaitable<Disposition> download(beast::tcp_stream& stream, HeaderParser& header, const Caller& caller,
                                       const std::string& media_id, MediaService& media, asio::thread_pool& blocking) {
     auto found = co_await offload(blocking, [&] { return media.open(caller, media_id); });
-    if (!found) co_return co_await answer(stream, header, error(found.error()), true);
+    if (!found) {
+        auto refused = error(found.error());
+        co_return co_await answer(stream, header, std::move(refused), true);
+    }
     const std::string etag = "\"" + found->sha256 + "\"";
     if (header.get()[bhttp::field::if_none_match] == etag) {
         auto not_modified = http::Response::text(304, "", "");
@@ -214,7 +224,10 @@ StreamingMount media_mount(AuthService& auth, MediaService& media, asio::thread_
             return token.empty() ? Result<Caller>(Error::unauthorized("unauthorized", "sign in first: send Authorization: Bearer <token>"))
                                  : auth.authenticate(token);
         });
-        if (!caller) co_return co_await answer(stream, header, error(caller.error()), body_read);
+        if (!caller) {
+            auto refused = error(caller.error());
+            co_return co_await answer(stream, header, std::move(refused), body_read);
+        }
 
         if (is_upload) {
             if (request.method() == bhttp::verb::post)

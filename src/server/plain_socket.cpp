@@ -40,7 +40,7 @@ std::string token_of(const Request& request) {
     return {};
 }
 
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, const Error& error) {
+asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, Error error) {
     auto response = to_beast(http::Response::error(error), request.version(), false);
     co_await bhttp::async_write(stream, response, kTuple);
 }
@@ -209,7 +209,8 @@ Mount plain_socket_mount(realtime::Context& context) {
     return [&context](beast::tcp_stream& stream, Request& request,
                       const std::string&) -> asio::awaitable<Disposition> {
         if (!websocket::is_upgrade(request)) {
-            co_await refuse(stream, request, Error::invalid("not_websocket", "connect with a WebSocket"));
+            auto error = Error::invalid("not_websocket", "connect with a WebSocket");
+            co_await refuse(stream, request, std::move(error));
             co_return Disposition::close;
         }
         const auto token = token_of(request);
@@ -218,7 +219,8 @@ Mount plain_socket_mount(realtime::Context& context) {
                                  : context.auth.authenticate(token);
         });
         if (!caller) {
-            co_await refuse(stream, request, caller.error());
+            auto error = caller.error();
+            co_await refuse(stream, request, std::move(error));
             co_return Disposition::close;
         }
         auto socket = std::make_shared<PlainSocket>(std::move(stream), context, std::move(*caller));

@@ -1,5 +1,5 @@
-// The OpenAPI document served at /openapi.json must describe every route the server has,
-// and no route it lacks.
+// The OpenAPI document served at /openapi.json must describe every route the server has
+// (the router's and the media endpoint's), and no route it lacks.
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -10,6 +10,7 @@
 #include "app/config.hpp"
 #include "app/services.hpp"
 #include "http/assets.hpp"
+#include "server/media_endpoint.hpp"
 
 namespace flow {
 namespace {
@@ -31,6 +32,7 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
         for (const auto& route : router->routes())
             served.insert(lower(route.method) + " " + route.pattern);
     }
+    served.insert(std::begin(server::kMediaRoutes), std::end(server::kMediaRoutes));
     std::filesystem::remove_all(dir);
 
     const auto document = boost::json::parse(http::assets::openapi_json()).as_object();
