@@ -3,7 +3,7 @@
 // read marks, and durability across a restart and a crash.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, uniquePhone, assertError, sleep } from './lib/flowd.mjs';
+import { assertMessage, startFlowd, uniquePhone, assertError, sleep } from './lib/flowd.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -12,26 +12,6 @@ let clientSeq = 0;
 const newClientId = () => `c-${process.pid}-${++clientSeq}-${Math.random().toString(36).slice(2, 8)}`;
 
 const isMs = (t) => Number.isInteger(t) && t > 1_577_836_800_000 && t < Date.now() + 86_400_000;
-
-function assertMessage(m, what = 'message') {
-  const ctx = `${what}: ${JSON.stringify(m)}`;
-  assert.ok(m && typeof m === 'object', ctx);
-  for (const k of ['id', 'chat_id', 'seq', 'sender_id', 'client_id', 'type', 'text', 'media', 'reply_to', 'created_at', 'deleted']) {
-    assert.ok(k in m, `field ${k} missing in ${ctx}`);
-  }
-  assert.equal(typeof m.id, 'string', ctx);
-  assert.ok(m.id.length > 0, ctx);
-  assert.equal(typeof m.chat_id, 'string', ctx);
-  assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
-  assert.equal(typeof m.sender_id, 'string', ctx);
-  assert.equal(typeof m.client_id, 'string', ctx);
-  assert.ok(['text', 'image', 'audio', 'video', 'file'].includes(m.type), `type: ${ctx}`);
-  assert.equal(typeof m.text, 'string', ctx);
-  assert.ok(m.media === null || (typeof m.media === 'object' && typeof m.media.id === 'string'), `media: ${ctx}`);
-  assert.ok(m.reply_to === null || typeof m.reply_to === 'string', `reply_to: ${ctx}`);
-  assert.ok(isMs(m.created_at), `created_at in ms: ${ctx}`);
-  assert.equal(typeof m.deleted, 'boolean', ctx);
-}
 
 function assertChat(c, what = 'chat') {
   const ctx = `${what}: ${JSON.stringify(c)}`;

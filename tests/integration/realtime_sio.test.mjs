@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { assertMessage, startFlowd, uniquePhone } from './lib/flowd.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -24,25 +24,6 @@ const brief = (x) => {
   const s = JSON.stringify(x);
   return s && s.length > 400 ? `${s.slice(0, 400)}...` : s;
 };
-
-function assertMessage(m, what = 'message') {
-  const ctx = `${what}: ${brief(m)}`;
-  assert.ok(m && typeof m === 'object' && !m.error, ctx);
-  for (const k of ['id', 'chat_id', 'seq', 'sender_id', 'client_id', 'type', 'text', 'media', 'reply_to', 'created_at', 'deleted']) {
-    assert.ok(k in m, `field ${k} missing in ${ctx}`);
-  }
-  assert.equal(typeof m.id, 'string', ctx);
-  assert.ok(m.id.length > 0, ctx);
-  assert.equal(typeof m.chat_id, 'string', ctx);
-  assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
-  assert.equal(typeof m.sender_id, 'string', ctx);
-  assert.equal(typeof m.client_id, 'string', ctx);
-  assert.ok(['text', 'image', 'audio', 'video', 'file'].includes(m.type), `type: ${ctx}`);
-  assert.ok(m.media === null || typeof m.media === 'object', `media: ${ctx}`);
-  assert.ok(m.reply_to === null || typeof m.reply_to === 'string', `reply_to: ${ctx}`);
-  assert.ok(isMs(m.created_at), `created_at in ms: ${ctx}`);
-  assert.equal(typeof m.deleted, 'boolean', ctx);
-}
 
 /** Asserts an ack error {error: {code, message}} with the given code (any code if null). */
 function assertAckError(ack, code, what = '') {

@@ -191,6 +191,26 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
 }
 
 /** Asserts an error answer: status, JSON {"error":{"code","message"}} with the given code. */
+/** Asserts that `m` is a Message as API.md shapes it (not an error object). */
+export function assertMessage(m, what = 'message') {
+  const ctx = `${what}: ${JSON.stringify(m)?.slice(0, 300)}`;
+  assert.ok(m && typeof m === 'object' && !m.error, ctx);
+  for (const k of ['id', 'chat_id', 'seq', 'sender_id', 'client_id', 'type', 'text', 'media', 'reply_to', 'created_at', 'deleted']) {
+    assert.ok(k in m, `field ${k} missing in ${ctx}`);
+  }
+  assert.ok(typeof m.id === 'string' && m.id.length > 0, ctx);
+  assert.equal(typeof m.chat_id, 'string', ctx);
+  assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
+  assert.equal(typeof m.sender_id, 'string', ctx);
+  assert.equal(typeof m.client_id, 'string', ctx);
+  assert.ok(['text', 'image', 'audio', 'video', 'file'].includes(m.type), `type: ${ctx}`);
+  assert.equal(typeof m.text, 'string', ctx);
+  assert.ok(m.media === null || (typeof m.media === 'object' && typeof m.media.id === 'string'), `media: ${ctx}`);
+  assert.ok(m.reply_to === null || typeof m.reply_to === 'string', `reply_to: ${ctx}`);
+  assert.ok(Number.isInteger(m.created_at) && m.created_at > 1.6e12, `created_at in ms: ${ctx}`);
+  assert.equal(typeof m.deleted, 'boolean', ctx);
+}
+
 export function assertError(res, status, code, what = '') {
   const ctx = `${what} -> ${res.status} ${res.text}`;
   assert.equal(res.status, status, `status: ${ctx}`);
