@@ -59,8 +59,6 @@ public:
         ws_.set_option(timeout);
         ws_.read_message_max(context_.max_frame_bytes);
         beast::get_lowest_layer(ws_).expires_never();
-        auto [ec] = co_await ws_.async_accept(request, kTuple);
-        if (ec) co_return;
 
         auto weak = weak_from_this();
         device_ = std::make_shared<realtime::DeviceSession>(
@@ -75,15 +73,20 @@ public:
                 [weak](std::function<void()> callback) {
                     if (auto self = weak.lock()) self->after_room(std::move(callback));
                 }});
-        if (context_.hub.attach(device_))
-            asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
-        device_->start();
-        asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
-
-        co_await read_loop();
+        // Attached before the handshake completes, so that no event published once the
+        // client sees the socket open can miss it (frames wait in the queue meanwhile).
+        const bool first = context_.hub.attach(device_);
+        auto [ec] = co_await ws_.async_accept(request, kTuple);
+        if (!ec) {
+            if (first)
+                asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
+            device_->start();
+            asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
+            co_await read_loop();
+        }
 
         device_->stop();
-        if (context_.hub.detach(*device_))
+        if (context_.hub.detach(*device_) && !ec)
             asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.offline(user); });
         open_ = false;
         wake_.cancel();
