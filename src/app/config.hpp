@@ -27,6 +27,7 @@ struct Config {
     long long delete_for_everyone_s = 172800;
     long long story_ttl_s = 86400;
     int story_sweep_s = 60;
+    long long call_ring_s = 45;
     std::string turn_secret;
     std::vector<std::string> turn_urls;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;

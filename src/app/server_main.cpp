@@ -78,6 +78,10 @@ int run_server(const Config& config) {
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",
                        [&services] { services.sweep(); });
     sweep.start();
+    // Checked every second, so a call stops ringing within a second of its time.
+    PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the ring timeout of calls",
+                               [&services] { services.calls().ring_out_due(); });
+    ring_timeouts.start();
     spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {})", config.host, http.port(),
                  services.storage().backend(), config.media.starts_with("s3://") ? "s3" : "folder",
                  config.sms.starts_with("webhook:") ? "webhook" : "log");
@@ -97,6 +101,7 @@ int run_server(const Config& config) {
     io.run();
     for (auto& t : threads) t.join();
     sweep.stop();
+    ring_timeouts.stop();
     blocking.join();
     curl_global_cleanup();
     spdlog::info("flowd stopped");

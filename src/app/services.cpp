@@ -83,7 +83,8 @@ Services::Services(const Config& config) {
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
                                               bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
-    gateway_ = std::make_unique<realtime::Gateway>(*messages_);
+    calls_ = std::make_unique<CallService>(storage_->calls(), *chats_, bus_, clock_, config.call_ring_s * 1000);
+    gateway_ = std::make_unique<realtime::Gateway>(*messages_, *calls_);
     ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
 }
 
@@ -103,7 +104,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_user_routes(*router, *users_);
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_story_routes(*router, *stories_);
-    http::add_call_routes(*router, *ice_servers_);
+    http::add_call_routes(*router, *calls_, *ice_servers_);
     http::add_ops_routes(
         *router,
         [this] {

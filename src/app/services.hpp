@@ -8,6 +8,7 @@
 #include "common/metrics.hpp"
 #include "http/router.hpp"
 #include "service/auth_service.hpp"
+#include "service/call_service.hpp"
 #include "service/chat_service.hpp"
 #include "media/media_store.hpp"
 #include "service/ice_servers.hpp"
@@ -41,6 +42,7 @@ public:
     PresenceService& presence() { return *presence_; }
     MediaService& media() { return *media_; }
     StoryService& stories() { return *stories_; }
+    CallService& calls() { return *calls_; }
     // Deletes expired stories and unused media, logging what it did. Blocking.
     void sweep();
     realtime::Hub& hub() { return hub_; }
@@ -67,6 +69,7 @@ private:
     std::unique_ptr<PresenceService> presence_;
     std::unique_ptr<StoryService> stories_;
     std::unique_ptr<StorySweeper> sweeper_;
+    std::unique_ptr<CallService> calls_;
     std::unique_ptr<realtime::Gateway> gateway_;
     std::unique_ptr<IceServerDirectory> ice_servers_;
 };

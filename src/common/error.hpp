@@ -35,6 +35,9 @@ struct Error {
     static Error not_found(std::string message) {
         return {ErrorKind::not_found, "not_found", std::move(message), {}};
     }
+    static Error conflict(std::string code, std::string message) {
+        return {ErrorKind::conflict, std::move(code), std::move(message), {}};
+    }
     static Error unauthorized(std::string code, std::string message) {
         return {ErrorKind::unauthorized, std::move(code), std::move(message), {}};
     }

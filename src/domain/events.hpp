@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/call.hpp"
 #include "domain/chat.hpp"
 #include "domain/message.hpp"
 #include "domain/story.hpp"
@@ -47,6 +48,20 @@ struct ChatUpdated {
 struct StoryNew {
     Story story;
 };
+struct CallIncoming {
+    Call call;
+};
+struct CallUpdated {
+    Call call;
+};
+// WebRTC signalling between two participants; the payload (an SDP description or an ICE
+// candidate) is relayed as the JSON text it came as.
+struct CallSignal {
+    std::string call_id;
+    std::string from;
+    std::string kind;
+    std::string payload_json;
+};
 // A device signed out: its sockets are closed. Not sent to clients.
 struct SessionEnded {
     std::string session_id;
@@ -56,14 +71,16 @@ struct SessionEnded {
 
 using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageStatus,
                            event::Typing, event::Presence, event::ChatNew, event::ChatUpdated,
-                           event::StoryNew, event::SessionEnded>;
+                           event::StoryNew, event::CallIncoming, event::CallUpdated, event::CallSignal,
+                           event::SessionEnded>;
 
 // An event and who gets it: every connected device of these users, except one device
-// (the one that caused it, when it should not hear its own echo).
+// (the one that caused it, when it should not hear its own echo), or only one device.
 struct Delivery {
     std::vector<std::string> user_ids;
     std::string except_session;
     Event event;
+    std::string only_session;
 };
 
 }  // namespace flow

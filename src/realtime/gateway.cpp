@@ -1,5 +1,6 @@
 #include "realtime/gateway.hpp"
 
+#include "wire/call_request.hpp"
 #include "wire/chat_json.hpp"
 #include "wire/json_reader.hpp"
 #include "wire/message_request.hpp"
@@ -46,6 +47,12 @@ Result<boost::json::value> Gateway::handle(DeviceSession& device, std::string_vi
         const auto typing = in.boolean("typing");
         if (in.error()) return *in.error();
         return done(messages_.typing(caller, chat_id, typing));
+    }
+    if (event == "call:signal") {
+        const auto call_id = in.string("call_id");
+        auto signal = wire::read_call_signal(in);
+        if (!signal) return std::move(signal).error();
+        return done(calls_.signal(caller, call_id, *signal));
     }
     return Error::invalid("unknown_event", "no such event: " + std::string(event.substr(0, 64)));
 }

@@ -6,6 +6,7 @@
 #include "common/result.hpp"
 #include "service/auth_service.hpp"
 #include "realtime/device_session.hpp"
+#include "service/call_service.hpp"
 #include "service/message_service.hpp"
 
 namespace flow::realtime {
@@ -13,10 +14,10 @@ namespace flow::realtime {
 // The events clients send over either socket transport: each runs one use case, and
 // its Result becomes the ack. `message:send` (a send_message body plus chat_id) acks
 // with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
-// ({chat_id, typing}) ack with {}. Blocking (storage): call it on the blocking pool.
+// ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {}. Blocking (storage): call it on the blocking pool.
 class Gateway {
 public:
-    explicit Gateway(MessageService& messages) : messages_(messages) {}
+    Gateway(MessageService& messages, CallService& calls) : messages_(messages), calls_(calls) {}
 
     // Runs `event` from `device`.
     Result<boost::json::value> handle(DeviceSession& device, std::string_view event,
@@ -24,6 +25,7 @@ public:
 
 private:
     MessageService& messages_;
+    CallService& calls_;
 };
 
 // The ack's data for a failed event: `{"error": {"code", "message"}}`.

@@ -5,6 +5,15 @@
 
 namespace flow::realtime {
 
+namespace {
+
+bool wanted(const Delivery& delivery, const std::string& session_id) {
+    if (!delivery.only_session.empty()) return session_id == delivery.only_session;
+    return session_id != delivery.except_session;
+}
+
+}  // namespace
+
 bool Hub::attach(const std::shared_ptr<DeviceSession>& device) {
     std::unique_lock lock(mutex_);
     auto& devices = by_user_[device->caller().user_id];
@@ -33,7 +42,7 @@ void Hub::deliver(const Delivery& delivery) {
             auto it = by_user_.find(user_id);
             if (it == by_user_.end()) continue;
             for (const auto& device : it->second)
-                if (device->caller().session_id != delivery.except_session) recipients.push_back(device);
+                if (wanted(delivery, device->caller().session_id)) recipients.push_back(device);
         }
     }
     if (recipients.empty()) return;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "storage/call_store.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/media_catalog.hpp"
 #include "storage/sign_in_store.hpp"
@@ -20,6 +21,7 @@ public:
     virtual ChatStore& chats() = 0;
     virtual MediaCatalog& media() = 0;
     virtual StoryStore& stories() = 0;
+    virtual CallStore& calls() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

@@ -1,5 +1,8 @@
 #include "wire/event_json.hpp"
 
+#include <boost/json/parse.hpp>
+
+#include "wire/call_json.hpp"
 #include "wire/chat_json.hpp"
 #include "wire/json_util.hpp"
 #include "wire/story_json.hpp"
@@ -30,6 +33,15 @@ struct Encoder {
     EncodedEvent operator()(const event::ChatNew& e) const { return {"chat:new", to_json(e.chat)}; }
     EncodedEvent operator()(const event::ChatUpdated& e) const { return {"chat:updated", to_json(e.chat)}; }
     EncodedEvent operator()(const event::StoryNew& e) const { return {"story:new", to_json(e.story)}; }
+    EncodedEvent operator()(const event::CallIncoming& e) const { return {"call:incoming", to_json(e.call)}; }
+    EncodedEvent operator()(const event::CallUpdated& e) const { return {"call:updated", to_json(e.call)}; }
+    EncodedEvent operator()(const event::CallSignal& e) const {
+        return {"call:signal",
+                {{"call_id", e.call_id},
+                 {"from", e.from},
+                 {"kind", e.kind},
+                 {"payload", boost::json::parse(e.payload_json)}}};
+    }
     EncodedEvent operator()(const event::SessionEnded& e) const {
         return {"session:ended", {{"session_id", e.session_id}}};
     }

@@ -1,6 +1,7 @@
 #include "wire/json_reader.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "common/utf8.hpp"
 
@@ -89,10 +90,6 @@ std::vector<std::string> JsonReader::string_array(std::string_view name) {
     return items;
 }
 
-}  // namespace flow::wire
-
-namespace flow::wire {
-
 bool JsonReader::boolean(std::string_view name) {
     const auto* value = field(name, true);
     if (!value) return false;
@@ -117,6 +114,17 @@ std::int64_t JsonReader::integer(std::string_view name) {
     if (value->is_uint64() && value->as_uint64() <= INT64_MAX) return static_cast<std::int64_t>(value->as_uint64());
     fail("invalid_field", std::string(name) + " must be an integer");
     return 0;
+}
+
+std::string JsonReader::json_text(std::string_view name, std::size_t max_bytes) {
+    const auto* value = field(name, true);
+    if (!value) return {};
+    auto text = boost::json::serialize(*value);
+    if (text.size() > max_bytes) {
+        fail("too_long", std::string(name) + " is larger than " + std::to_string(max_bytes) + " bytes");
+        return {};
+    }
+    return text;
 }
 
 }  // namespace flow::wire

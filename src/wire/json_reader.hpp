@@ -39,6 +39,8 @@ public:
     bool boolean(std::string_view name);
     std::optional<bool> optional_boolean(std::string_view name);
     std::int64_t integer(std::string_view name);
+    // A field of any JSON type, as compact JSON text; `too_long` above `max_bytes`.
+    std::string json_text(std::string_view name, std::size_t max_bytes);
 
     const std::optional<Error>& error() const { return error_; }
 

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "http/router.hpp"
+#include "service/call_service.hpp"
 #include "service/ice_servers.hpp"
 
 namespace flow::http {
 
-// /calls/*: the ICE servers (STUN/TURN with short-lived credentials) for calls.
-void add_call_routes(Router& router, const IceServerDirectory& ice_servers);
+// /calls/*: making and answering calls, signalling, history, and the ICE servers
+// (STUN/TURN with short-lived credentials) calls use.
+void add_call_routes(Router& router, CallService& calls, const IceServerDirectory& ice_servers);
 
 }  // namespace flow::http

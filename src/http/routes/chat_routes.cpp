@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "wire/json_reader.hpp"
+#include "wire/json_util.hpp"
 #include "http/query_reader.hpp"
 #include "wire/chat_json.hpp"
 #include "wire/message_request.hpp"
@@ -23,8 +24,7 @@ Response page_response(const Result<MessagePage>& page) {
     boost::json::array items;
     for (const auto& message : page->items) items.push_back(wire::to_json(message));
     return Response::json(200, {{"items", std::move(items)},
-                                {"next_before", page->next_before ? boost::json::value(*page->next_before)
-                                                                  : boost::json::value(nullptr)}});
+                                {"next_before", wire::or_null(page->next_before)}});
 }
 
 Response status_response(const Status& status, Response ok) {

@@ -27,6 +27,7 @@ public:
     Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, const std::optional<std::string>& text);
+    Statement& bind(int index, const std::optional<std::int64_t>& value);
     Statement& bind_blob(int index, std::string_view bytes);
     Statement& bind_null(int index);
 

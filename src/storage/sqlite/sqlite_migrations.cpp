@@ -138,6 +138,32 @@ const std::vector<const char*> kMigrations = {
     );
     CREATE INDEX media_by_age ON media (created_at);
     )sql",
+    // 5: calls and who is in them
+    R"sql(
+    CREATE TABLE calls (
+        id          TEXT PRIMARY KEY,
+        type        TEXT NOT NULL,
+        chat_id     TEXT NOT NULL,
+        caller_id   TEXT NOT NULL REFERENCES users (id),
+        callee_id   TEXT REFERENCES users (id),
+        status      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        answered_at INTEGER,
+        ended_at    INTEGER,
+        ring_until  INTEGER
+    );
+    CREATE INDEX calls_ringing ON calls (ring_until) WHERE ring_until IS NOT NULL;
+    CREATE TABLE call_participants (
+        call_id    TEXT NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        state      TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        position   INTEGER NOT NULL,
+        PRIMARY KEY (call_id, user_id)
+    );
+    CREATE INDEX call_participants_by_user ON call_participants (user_id, call_id);
+    CREATE INDEX call_participants_live ON call_participants (user_id) WHERE state IN ('ringing', 'joined');
+    )sql",
 };
 
 }  // namespace

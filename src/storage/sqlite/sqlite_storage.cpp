@@ -4,7 +4,7 @@
 
 namespace flow::sqlite {
 
-SqliteStorage::SqliteStorage(const std::string& path) : db_(path), users_(db_), sign_in_(db_), chats_(db_), media_(db_), stories_(db_) {
+SqliteStorage::SqliteStorage(const std::string& path) : db_(path), users_(db_), sign_in_(db_), chats_(db_), media_(db_), stories_(db_), calls_(db_) {
     migrate(db_);
 }
 

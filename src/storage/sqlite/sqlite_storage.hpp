@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/sqlite/sqlite_call_store.hpp"
 #include "storage/sqlite/sqlite_chat_store.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 #include "storage/sqlite/sqlite_media_catalog.hpp"
@@ -23,6 +24,7 @@ public:
     ChatStore& chats() override { return chats_; }
     MediaCatalog& media() override { return media_; }
     StoryStore& stories() override { return stories_; }
+    CallStore& calls() override { return calls_; }
     bool ping() override;
     std::string backend() const override { return "sqlite"; }
 
@@ -33,6 +35,7 @@ private:
     SqliteChatStore chats_;
     SqliteMediaCatalog media_;
     SqliteStoryStore stories_;
+    SqliteCallStore calls_;
 };
 
 }  // namespace flow::sqlite

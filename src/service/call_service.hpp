@@ -1,0 +1,61 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/event_bus.hpp"
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "domain/call.hpp"
+#include "service/auth_service.hpp"
+#include "service/chat_service.hpp"
+#include "storage/call_store.hpp"
+
+namespace flow {
+
+// A page of a user's call history and the cursor of the next older page, if any.
+struct CallPage {
+    std::vector<Call> items;
+    std::optional<std::string> next_before;
+};
+
+// Calls: ringing, answering, declining, leaving, the ring timeout, signalling between
+// participants and history. Only a call's participants see or act on it; to anyone else
+// it is not_found. Publishes call:incoming to whom it rings, call:updated to every
+// participant on each change (less the device that made it), and call:signal to the
+// device that joined (or every device of one still ringing). Blocking (storage): call
+// it on the blocking pool. Thread-safe.
+class CallService {
+public:
+    CallService(CallStore& calls, ChatService& chats, EventBus& bus, const Clock& clock, TimeMs ring_ms)
+        : calls_(calls), chats_(chats), bus_(bus), clock_(clock), ring_ms_(ring_ms) {}
+
+    Result<Call> make_call(const Caller& caller, const NewCall& request);
+    Result<Call> accept(const Caller& caller, const std::string& call_id);
+    Result<Call> reject(const Caller& caller, const std::string& call_id);
+    Result<Call> end(const Caller& caller, const std::string& call_id);
+    Status signal(const Caller& caller, const std::string& call_id, const CallSignalRequest& request);
+    Result<Call> get(const Caller& caller, const std::string& call_id);
+    CallPage history(const Caller& caller, const std::optional<std::string>& before, int limit);
+    // Ends the ringing of every call whose ring time ran out; returns how many. Safe on
+    // several nodes at once: each call's timeout takes effect, and is announced, once.
+    std::size_t ring_out_due();
+
+private:
+    // The chat and whom to ring in it, for a 1:1 or a group call.
+    Result<Call> new_call(const Caller& caller, const NewCall& request);
+    // Applies one participant's transition and announces the result.
+    Result<Call> change(const Caller& caller, const std::string& call_id,
+                        const std::function<Status(Call&, TimeMs)>& transition);
+    void announce(const Call& call, const std::string& except_session);
+
+    CallStore& calls_;
+    ChatService& chats_;
+    EventBus& bus_;
+    const Clock& clock_;
+    TimeMs ring_ms_;
+};
+
+}  // namespace flow
