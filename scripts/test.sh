@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test against a built tree: the unit and contract tests (ctest; the contract
-# tests against the servers started here, e.g. s3rver: FLOW_TEST_SKIP_S3=1 skips the S3
-# cases), then the integration suite, which starts build/flowd itself and talks to it
-# like a client (node:test).
+# tests against the servers started here: s3rver and PostgreSQL; FLOW_TEST_SKIP_S3=1
+# skips the S3 cases), then the integration suite, which starts build/flowd itself and
+# talks to it like a client (node:test): every suite on the embedded shape (SQLite, media
+# in a folder), then the chat, media, story and call suites again on the scaled shape's
+# backends (PostgreSQL, media on the S3 server).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -11,7 +13,15 @@ failed=0
 # The servers the contract tests talk to, stopped however this script ends.
 echo "== test servers"
 s3_pid=
-trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; wait' EXIT
+pg_dir=$(mktemp -d)
+trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1; rm -rf "$pg_dir"; wait' EXIT
+if postgres_url=$(scripts/postgres.sh start "$pg_dir"); then
+  echo "PostgreSQL on $postgres_url"
+else
+  echo "PostgreSQL did not start: its tests will be skipped or fail" >&2
+  postgres_url=
+  failed=1
+fi
 if [ "${FLOW_TEST_SKIP_S3:-}" != 1 ]; then
   # s3rver (it checks SigV4 signatures) on a free port; it prints the port once ready.
   (cd tests/support && npm ci --no-audit --no-fund --loglevel=error) || failed=1
@@ -34,14 +44,20 @@ if [ "${FLOW_TEST_SKIP_S3:-}" != 1 ]; then
 fi
 
 echo "== unit and contract tests"
-ctest --test-dir "$build" --output-on-failure -j2 || failed=1
-if [ -n "$s3_pid" ]; then kill "$s3_pid" 2>/dev/null; wait "$s3_pid" 2>/dev/null; s3_pid=; fi
+FLOW_TEST_POSTGRES_URL=$postgres_url ctest --test-dir "$build" --output-on-failure -j2 || failed=1
 
 echo "== integration tests"
 if [ -f tests/integration/package.json ] && grep -q '"dependencies"' tests/integration/package.json; then
   (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error) || failed=1
 fi
-node --test --test-concurrency=2 tests/integration/*.test.mjs || failed=1
+echo "-- embedded shape: SQLite, media in a folder"
+(unset FLOW_TEST_S3_ENDPOINT; node --test --test-concurrency=2 tests/integration/*.test.mjs) || failed=1
+if [ -n "$postgres_url" ]; then
+  echo "-- scaled shape: PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
+  scaled=(chats realtime_ws realtime_sio media stories calls)
+  FLOW_TEST_POSTGRES_URL=$postgres_url node --test --test-concurrency=2 \
+    $(printf "tests/integration/%s.test.mjs " "${scaled[@]}") || failed=1
+fi
 
 if [ $failed = 0 ]; then echo "all tests passed"; else echo "SOME TESTS FAILED"; fi
 exit $failed

@@ -19,7 +19,11 @@
 #include "media/s3/s3_media_store.hpp"
 #include "sms/log/log_sms_sender.hpp"
 #include "sms/webhook/webhook_sms_sender.hpp"
-#include "storage/sqlite/sqlite_storage.hpp"
+#include "storage/sql/sql_storage.hpp"
+#include "storage/postgres/pg_database.hpp"
+#include "storage/postgres/pg_migrations.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sqlite/sqlite_migrations.hpp"
 
 namespace flow::app {
 
@@ -62,14 +66,27 @@ std::unique_ptr<MediaStore> make_media_store(const Config& config) {
                                                                : fs::path(config.media));
 }
 
+// The database `db` names (a postgresql:// URL, or an SQLite file), migrated to the
+// newest schema.
+std::unique_ptr<sql::Database> open_database(const std::string& db, const Config& config) {
+    if (db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+        // One connection per blocking thread: only they run storage calls.
+        auto database = std::make_unique<postgres::PgDatabase>(db, static_cast<std::size_t>(config.blocking_threads));
+        postgres::migrate(*database);
+        return database;
+    }
+    auto database = std::make_unique<sqlite::SqliteDatabase>(db);
+    sqlite::migrate(*database);
+    return database;
+}
+
 }  // namespace
 
 Services::Services(const Config& config) {
     fs::create_directories(config.data_dir);
     secrets_ = std::make_unique<Secrets>(load_secret(config));
     const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "flow.db").string() : config.db;
-    if (db.starts_with("postgres")) throw std::runtime_error("PostgreSQL storage is not built yet; use an SQLite file");
-    storage_ = std::make_unique<sqlite::SqliteStorage>(db);
+    storage_ = std::make_unique<sql::SqlStorage>(open_database(db, config));
     sms_ = make_sms(config.sms);
     bus_.subscribe([this](const Delivery& delivery) { hub_.deliver(delivery); });
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, bus_, *secrets_, clock_, config.otp);

@@ -1,129 +1,148 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
-#include <stdexcept>
 #include <string>
 
 namespace flow::sqlite {
 
 namespace {
 
-void check(sqlite3* db, int rc, const char* what) {
+void check(sqlite3* db, int rc, std::string_view what) {
     if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
-        throw Failure(std::string("sqlite: ") + what + ": " + sqlite3_errmsg(db));
+        throw sql::Failure("sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db));
 }
+
+class Statement final : public sql::StatementImpl {
+public:
+    explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt), db_(sqlite3_db_handle(stmt)) {}
+    ~Statement() override { sqlite3_finalize(stmt_); }
+
+    void bind_text(int index, std::string_view text) override {
+        check(db_, sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT),
+              "bind");
+    }
+    void bind_integer(int index, std::int64_t value) override {
+        check(db_, sqlite3_bind_int64(stmt_, index, value), "bind");
+    }
+    void bind_blob(int index, std::string_view bytes) override {
+        check(db_, sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT),
+              "bind");
+    }
+    void bind_null(int index) override { check(db_, sqlite3_bind_null(stmt_, index), "bind"); }
+    bool step() override {
+        if (done_) return false;  // SQLite would start over
+        const int rc = sqlite3_step(stmt_);
+        check(db_, rc, sqlite3_sql(stmt_));
+        if (rc == SQLITE_DONE) {
+            changes_ = sqlite3_changes64(db_);
+            done_ = true;
+        }
+        return rc == SQLITE_ROW;
+    }
+    void reset() override {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        done_ = false;
+    }
+    bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+    std::int64_t integer(int column) const override { return sqlite3_column_int64(stmt_, column); }
+    std::string text(int column) const override {
+        const auto* p = sqlite3_column_text(stmt_, column);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+                 : std::string();
+    }
+    std::string blob(int column) const override {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+    }
+    std::int64_t changes() const override { return changes_; }
+
+private:
+    sqlite3_stmt* stmt_;
+    sqlite3* db_;
+    std::int64_t changes_ = 0;
+    bool done_ = false;
+};
 
 }  // namespace
 
-Statement& Statement::bind(int index, std::string_view text) {
-    check(sqlite3_db_handle(stmt_),
-          sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT),
-          "bind");
-    return *this;
-}
-
-Statement& Statement::bind(int index, std::int64_t value) {
-    check(sqlite3_db_handle(stmt_), sqlite3_bind_int64(stmt_, index, value), "bind");
-    return *this;
-}
-
-Statement& Statement::bind(int index, const std::optional<std::string>& text) {
-    return text ? bind(index, std::string_view(*text)) : bind_null(index);
-}
-
-Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
-    return value ? bind(index, *value) : bind_null(index);
-}
-
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
-    check(sqlite3_db_handle(stmt_),
-          sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT),
-          "bind");
-    return *this;
-}
-
-Statement& Statement::bind_null(int index) {
-    check(sqlite3_db_handle(stmt_), sqlite3_bind_null(stmt_, index), "bind");
-    return *this;
-}
-
-bool Statement::step() {
-    const int rc = sqlite3_step(stmt_);
-    check(sqlite3_db_handle(stmt_), rc, "step");
-    return rc == SQLITE_ROW;
-}
-
-void Statement::run() {
-    while (step()) {
+class SqliteDatabase::Connection final : public sql::Connection {
+public:
+    explicit Connection(const std::string& path) {
+        const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        if (rc != SQLITE_OK) {
+            const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            throw sql::Failure("sqlite: cannot open " + path + ": " + message);
+        }
+        exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=FULL");
+        exec("PRAGMA foreign_keys=ON");
+        exec("PRAGMA busy_timeout=5000");
     }
-}
-
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::string Statement::text(int column) const {
-    const auto* p = sqlite3_column_text(stmt_, column);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
-             : std::string();
-}
-
-std::optional<std::string> Statement::optional_text(int column) const {
-    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-    return text(column);
-}
-
-std::optional<std::int64_t> Statement::optional_integer(int column) const {
-    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-    return integer(column);
-}
-
-std::string Statement::blob(int column) const {
-    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
-             : std::string();
-}
-
-Database::Database(const std::string& path) {
-    const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
-    if (rc != SQLITE_OK) {
-        const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    ~Connection() override {
+        statements_.clear();
         sqlite3_close(db_);
-        throw Failure("sqlite: cannot open " + path + ": " + message);
     }
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
-    exec("PRAGMA foreign_keys=ON");
-    exec("PRAGMA busy_timeout=5000");
-}
 
-Database::~Database() {
-    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
-    sqlite3_close(db_);
-}
-
-Statement Database::prepare(const char* sql) {
-    auto it = statements_.find(std::string_view(sql));
-    if (it == statements_.end()) {
-        sqlite3_stmt* stmt = nullptr;
-        check(db_, sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr),
-              sql);
-        it = statements_.emplace(sql, stmt).first;
+    sql::Statement prepare(const char* sql) override {
+        auto it = statements_.find(std::string_view(sql));
+        if (it == statements_.end()) {
+            const auto text = to_sqlite_dialect(sql);
+            sqlite3_stmt* stmt = nullptr;
+            check(db_, sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr), text);
+            it = statements_.emplace(sql, std::make_unique<Statement>(stmt)).first;
+        }
+        it->second->reset();
+        return sql::Statement(*it->second);
     }
-    sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
-    return Statement(it->second);
+    void exec(const char* sql) override {
+        char* message = nullptr;
+        if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+            std::string text = message ? message : "unknown error";
+            sqlite3_free(message);
+            throw sql::Failure(std::string("sqlite: ") + sql + ": " + text);
+        }
+    }
+    // IMMEDIATE takes the write lock at once, so a transaction never fails half-way for
+    // want of it.
+    void begin() override { exec("BEGIN IMMEDIATE"); }
+    void commit() override { exec("COMMIT"); }
+    void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+private:
+    sqlite3* db_ = nullptr;
+    std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+};
+
+std::string to_sqlite_dialect(std::string_view sql) {
+    constexpr std::string_view kForUpdate = " FOR UPDATE";
+    std::string out(sql);
+    for (auto at = out.find(kForUpdate); at != std::string::npos; at = out.find(kForUpdate, at))
+        out.erase(at, kForUpdate.size());
+    return out;
 }
 
-void Database::exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message ? message : "unknown error";
-        sqlite3_free(message);
-        throw Failure(std::string("sqlite: ") + sql + ": " + text);
+SqliteDatabase::SqliteDatabase(const std::string& path) : connection_(std::make_unique<Connection>(path)) {}
+
+SqliteDatabase::~SqliteDatabase() = default;
+
+sql::Connection& SqliteDatabase::acquire() {
+    mutex_.lock();
+    return *connection_;
+}
+
+void SqliteDatabase::release(sql::Connection&) noexcept { mutex_.unlock(); }
+
+bool SqliteDatabase::ping() {
+    try {
+        return with([](sql::Connection& db) {
+            auto stmt = db.prepare("SELECT 1");
+            return stmt.step() && stmt.integer(0) == 1;
+        });
+    } catch (const sql::Failure&) {
+        return false;
     }
 }
-
-int Database::changes() const { return sqlite3_changes(db_); }
 
 }  // namespace flow::sqlite

@@ -6,6 +6,6 @@ namespace flow::sqlite {
 
 // Brings the schema up to the newest version, one migration per transaction, recording
 // the version in `PRAGMA user_version`. Throws when a migration fails (start-up aborts).
-void migrate(Database& db);
+void migrate(sql::Database& db);
 
 }  // namespace flow::sqlite

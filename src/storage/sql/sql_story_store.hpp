@@ -1,14 +1,14 @@
 #pragma once
 
-#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sql/database.hpp"
 #include "storage/story_store.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
-// StoryStore on SQLite. Thread-safe through its Database.
-class SqliteStoryStore final : public StoryStore {
+// StoryStore in SQL, on either engine. Thread-safe through its Database.
+class SqlStoryStore final : public StoryStore {
 public:
-    explicit SqliteStoryStore(Database& db) : db_(db) {}
+    explicit SqlStoryStore(Database& db) : db_(db) {}
 
     void insert(const Story& story) override;
     std::optional<Story> find(const std::string& story_id) override;
@@ -23,4 +23,4 @@ private:
     Database& db_;
 };
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

@@ -1,8 +1,8 @@
-#include "storage/sqlite/sqlite_story_store.hpp"
+#include "storage/sql/sql_story_store.hpp"
 
-#include "storage/sqlite/sqlite_media_catalog.hpp"
+#include "storage/sql/sql_media_catalog.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 namespace {
 
@@ -26,8 +26,8 @@ Story read_story(const Statement& row) {
 
 }  // namespace
 
-void SqliteStoryStore::insert(const Story& story) {
-    db_.with([&](Database& db) {
+void SqlStoryStore::insert(const Story& story) {
+    db_.with([&](Connection& db) {
         db.prepare("INSERT INTO stories (id, user_id, type, text, media_id, background, created_at, "
                    "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(1, story.id)
@@ -42,8 +42,8 @@ void SqliteStoryStore::insert(const Story& story) {
     });
 }
 
-std::optional<Story> SqliteStoryStore::find(const std::string& story_id) {
-    return db_.with([&](Database& db) -> std::optional<Story> {
+std::optional<Story> SqlStoryStore::find(const std::string& story_id) {
+    return db_.with([&](Connection& db) -> std::optional<Story> {
         auto stmt = db.prepare("SELECT " STORY_COLUMNS STORY_FROM "WHERE s.id = ?");
         stmt.bind(1, story_id);
         if (!stmt.step()) return std::nullopt;
@@ -51,9 +51,9 @@ std::optional<Story> SqliteStoryStore::find(const std::string& story_id) {
     });
 }
 
-std::vector<StoryView> SqliteStoryStore::live_of(const std::vector<std::string>& user_ids,
+std::vector<StoryView> SqlStoryStore::live_of(const std::vector<std::string>& user_ids,
                                                  const std::string& viewer_id, TimeMs now) {
-    return db_.with([&](Database& db) {
+    return db_.with([&](Connection& db) {
         std::vector<StoryView> out;
         // One prepared statement run per user: contact lists are short, and this keeps
         // the statement cacheable.
@@ -70,9 +70,9 @@ std::vector<StoryView> SqliteStoryStore::live_of(const std::vector<std::string>&
     });
 }
 
-void SqliteStoryStore::record_view(const std::string& story_id, const std::string& user_id, TimeMs at) {
-    db_.with([&](Database& db) {
-        db.prepare("INSERT OR IGNORE INTO story_views (story_id, user_id, viewed_at) VALUES (?, ?, ?)")
+void SqlStoryStore::record_view(const std::string& story_id, const std::string& user_id, TimeMs at) {
+    db_.with([&](Connection& db) {
+        db.prepare("INSERT INTO story_views (story_id, user_id, viewed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(1, story_id)
             .bind(2, user_id)
             .bind(3, at)
@@ -80,8 +80,8 @@ void SqliteStoryStore::record_view(const std::string& story_id, const std::strin
     });
 }
 
-std::vector<StoryViewer> SqliteStoryStore::viewers(const std::string& story_id) {
-    return db_.with([&](Database& db) {
+std::vector<StoryViewer> SqlStoryStore::viewers(const std::string& story_id) {
+    return db_.with([&](Connection& db) {
         std::vector<StoryViewer> out;
         auto stmt = db.prepare(
             "SELECT user_id, viewed_at FROM story_views WHERE story_id = ? ORDER BY viewed_at, user_id");
@@ -91,15 +91,15 @@ std::vector<StoryViewer> SqliteStoryStore::viewers(const std::string& story_id) 
     });
 }
 
-void SqliteStoryStore::remove(const std::string& story_id) {
-    db_.transaction([&](Database& db) {
+void SqlStoryStore::remove(const std::string& story_id) {
+    db_.transaction([&](Connection& db) {
         db.prepare("DELETE FROM story_views WHERE story_id = ?").bind(1, story_id).run();
         db.prepare("DELETE FROM stories WHERE id = ?").bind(1, story_id).run();
     });
 }
 
-std::vector<std::string> SqliteStoryStore::remove_expired(TimeMs now) {
-    return db_.transaction([&](Database& db) {
+std::vector<std::string> SqlStoryStore::remove_expired(TimeMs now) {
+    return db_.transaction([&](Connection& db) {
         std::vector<std::string> media_ids;
         auto media = db.prepare("SELECT media_id FROM stories WHERE expires_at <= ? AND media_id IS NOT NULL");
         media.bind(1, now);
@@ -112,4 +112,4 @@ std::vector<std::string> SqliteStoryStore::remove_expired(TimeMs now) {
     });
 }
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

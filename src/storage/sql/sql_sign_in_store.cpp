@@ -1,12 +1,12 @@
-#include "storage/sqlite/sqlite_sign_in_store.hpp"
+#include "storage/sql/sql_sign_in_store.hpp"
 
-#include "storage/sqlite/sqlite_user_store.hpp"
+#include "storage/sql/sql_user_store.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 namespace {
 
-std::vector<TimeMs> times_since(Database& db, const char* sql, const std::string& key,
+std::vector<TimeMs> times_since(Connection& db, const char* sql, const std::string& key,
                                 TimeMs since) {
     std::vector<TimeMs> times;
     auto stmt = db.prepare(sql);
@@ -17,9 +17,9 @@ std::vector<TimeMs> times_since(Database& db, const char* sql, const std::string
 
 }  // namespace
 
-Status SqliteSignInStore::start_challenge(const OtpChallenge& challenge, const std::string& address,
+Status SqlSignInStore::start_challenge(const OtpChallenge& challenge, const std::string& address,
                                           const std::function<Status(const SendHistory&)>& allow) {
-    return db_.transaction([&](Database& db) -> Status {
+    return db_.transaction([&](Connection& db) -> Status {
         const TimeMs since = challenge.created_at - kHourMs;
         // Codes older than the longest window matter to no limit any more.
         db.prepare("DELETE FROM otp_challenges WHERE created_at < ? AND expires_at < ?")
@@ -49,14 +49,14 @@ Status SqliteSignInStore::start_challenge(const OtpChallenge& challenge, const s
     });
 }
 
-void SqliteSignInStore::cancel_challenge(const std::string& challenge_id) {
-    db_.with([&](Database& db) {
+void SqlSignInStore::cancel_challenge(const std::string& challenge_id) {
+    db_.with([&](Connection& db) {
         db.prepare("DELETE FROM otp_challenges WHERE id = ?").bind(1, challenge_id).run();
     });
 }
 
-std::optional<OtpChallenge> SqliteSignInStore::latest_challenge(const std::string& phone) {
-    return db_.with([&](Database& db) -> std::optional<OtpChallenge> {
+std::optional<OtpChallenge> SqlSignInStore::latest_challenge(const std::string& phone) {
+    return db_.with([&](Connection& db) -> std::optional<OtpChallenge> {
         auto stmt = db.prepare(
             "SELECT id, phone, code_hash, created_at, expires_at, attempts FROM otp_challenges "
             "WHERE phone = ? AND consumed_at IS NULL ORDER BY created_at DESC LIMIT 1");
@@ -67,28 +67,25 @@ std::optional<OtpChallenge> SqliteSignInStore::latest_challenge(const std::strin
     });
 }
 
-bool SqliteSignInStore::use_attempt(const std::string& challenge_id, int max_attempts) {
-    return db_.with([&](Database& db) {
-        db.prepare("UPDATE otp_challenges SET attempts = attempts + 1 "
-                   "WHERE id = ? AND attempts < ? AND consumed_at IS NULL")
-            .bind(1, challenge_id)
-            .bind(2, static_cast<std::int64_t>(max_attempts))
-            .run();
-        return db.changes() == 1;
+bool SqlSignInStore::use_attempt(const std::string& challenge_id, int max_attempts) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("UPDATE otp_challenges SET attempts = attempts + 1 "
+                               "WHERE id = ? AND attempts < ? AND consumed_at IS NULL");
+        stmt.bind(1, challenge_id).bind(2, static_cast<std::int64_t>(max_attempts)).run();
+        return stmt.changes() == 1;
     });
 }
 
-std::optional<SignedIn> SqliteSignInStore::complete_sign_in(const OtpChallenge& challenge,
+std::optional<SignedIn> SqlSignInStore::complete_sign_in(const OtpChallenge& challenge,
                                                             const std::string& new_user_id,
                                                             Session session,
                                                             const std::string& token_hash,
                                                             TimeMs now) {
-    return db_.transaction([&](Database& db) -> std::optional<SignedIn> {
-        db.prepare("UPDATE otp_challenges SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL")
-            .bind(1, now)
-            .bind(2, challenge.id)
-            .run();
-        if (db.changes() != 1) return std::nullopt;
+    return db_.transaction([&](Connection& db) -> std::optional<SignedIn> {
+        auto consume = db.prepare("UPDATE otp_challenges SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL");
+        consume.bind(1, now).bind(2, challenge.id).run();
+        if (consume.changes() != 1) return std::nullopt;
+        consume.reset();
 
         SignedIn result;
         auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
@@ -131,8 +128,8 @@ std::optional<SignedIn> SqliteSignInStore::complete_sign_in(const OtpChallenge& 
     });
 }
 
-std::optional<Session> SqliteSignInStore::find_session(const std::string& token_hash) {
-    return db_.with([&](Database& db) -> std::optional<Session> {
+std::optional<Session> SqlSignInStore::find_session(const std::string& token_hash) {
+    return db_.with([&](Connection& db) -> std::optional<Session> {
         auto stmt = db.prepare(
             "SELECT id, user_id, device, created_at FROM sessions WHERE token_hash = ?");
         stmt.bind_blob(1, token_hash);
@@ -141,10 +138,10 @@ std::optional<Session> SqliteSignInStore::find_session(const std::string& token_
     });
 }
 
-void SqliteSignInStore::delete_session(const std::string& session_id) {
-    db_.with([&](Database& db) {
+void SqlSignInStore::delete_session(const std::string& session_id) {
+    db_.with([&](Connection& db) {
         db.prepare("DELETE FROM sessions WHERE id = ?").bind(1, session_id).run();
     });
 }
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

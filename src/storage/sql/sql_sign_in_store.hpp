@@ -1,14 +1,14 @@
 #pragma once
 
 #include "storage/sign_in_store.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sql/database.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
-// SignInStore on SQLite. Thread-safe through its Database.
-class SqliteSignInStore final : public SignInStore {
+// SignInStore in SQL, on either engine. Thread-safe through its Database.
+class SqlSignInStore final : public SignInStore {
 public:
-    explicit SqliteSignInStore(Database& db) : db_(db) {}
+    explicit SqlSignInStore(Database& db) : db_(db) {}
 
     Status start_challenge(const OtpChallenge& challenge, const std::string& address,
                            const std::function<Status(const SendHistory&)>& allow) override;
@@ -25,4 +25,4 @@ private:
     Database& db_;
 };
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

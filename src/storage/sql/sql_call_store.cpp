@@ -1,13 +1,17 @@
-#include "storage/sqlite/sqlite_call_store.hpp"
+#include "storage/sql/sql_call_store.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 namespace {
 
-std::optional<Call> load_call(Database& db, const std::string& call_id) {
-    auto stmt = db.prepare(
-        "SELECT type, chat_id, caller_id, callee_id, status, created_at, answered_at, ended_at, ring_until "
-        "FROM calls WHERE id = ?");
+#define CALL_SELECT                                                                                    \
+    "SELECT type, chat_id, caller_id, callee_id, status, created_at, answered_at, ended_at, ring_until " \
+    "FROM calls WHERE id = ?"
+
+// The call and its participants; `for_update` locks its row until the transaction ends,
+// so changes to one call happen one at a time on every node.
+std::optional<Call> load_call(Connection& db, const std::string& call_id, bool for_update = false) {
+    auto stmt = db.prepare(for_update ? CALL_SELECT " FOR UPDATE" : CALL_SELECT);
     stmt.bind(1, call_id);
     if (!stmt.step()) return std::nullopt;
     Call call{call_id,
@@ -31,14 +35,14 @@ std::optional<Call> load_call(Database& db, const std::string& call_id) {
     return call;
 }
 
-bool in_live_call(Database& db, const std::string& user_id) {
+bool in_live_call(Connection& db, const std::string& user_id) {
     auto stmt = db.prepare(
         "SELECT 1 FROM call_participants WHERE user_id = ? AND state IN ('ringing', 'joined') LIMIT 1");
     stmt.bind(1, user_id);
     return stmt.step();
 }
 
-void save_participant(Database& db, const std::string& call_id, const CallParticipant& p) {
+void save_participant(Connection& db, const std::string& call_id, const CallParticipant& p) {
     db.prepare("UPDATE call_participants SET state = ?, session_id = ? WHERE call_id = ? AND user_id = ?")
         .bind(1, to_string(p.state))
         .bind(2, p.session_id)
@@ -49,9 +53,13 @@ void save_participant(Database& db, const std::string& call_id, const CallPartic
 
 }  // namespace
 
-Call SqliteCallStore::create(Call call, const std::function<void(Call&)>& busy) {
-    return db_.transaction([&](Database& db) {
-        if (call.callee_id && in_live_call(db, *call.callee_id)) busy(call);
+Call SqlCallStore::create(Call call, const std::function<void(Call&)>& busy) {
+    return db_.transaction([&](Connection& db) {
+        if (call.callee_id) {
+            // Locking the callee's row makes two calls to them, from any node, take turns.
+            db.prepare("SELECT id FROM users WHERE id = ? FOR UPDATE").bind(1, *call.callee_id).run();
+            if (in_live_call(db, *call.callee_id)) busy(call);
+        }
         db.prepare("INSERT INTO calls (id, type, chat_id, caller_id, callee_id, status, created_at, answered_at, "
                    "ended_at, ring_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(1, call.id)
@@ -79,13 +87,13 @@ Call SqliteCallStore::create(Call call, const std::function<void(Call&)>& busy) 
     });
 }
 
-std::optional<Call> SqliteCallStore::find(const std::string& call_id) {
-    return db_.with([&](Database& db) { return load_call(db, call_id); });
+std::optional<Call> SqlCallStore::find(const std::string& call_id) {
+    return db_.with([&](Connection& db) { return load_call(db, call_id); });
 }
 
-Result<Call> SqliteCallStore::modify(const std::string& call_id, const std::function<Status(Call&)>& change) {
-    return db_.transaction([&](Database& db) -> Result<Call> {
-        auto call = load_call(db, call_id);
+Result<Call> SqlCallStore::modify(const std::string& call_id, const std::function<Status(Call&)>& change) {
+    return db_.transaction([&](Connection& db) -> Result<Call> {
+        auto call = load_call(db, call_id, true);
         if (!call) return Error::not_found("no such call");
         if (auto allowed = change(*call); !allowed) return std::move(allowed).error();
         db.prepare("UPDATE calls SET status = ?, answered_at = ?, ended_at = ?, ring_until = ? WHERE id = ?")
@@ -100,12 +108,12 @@ Result<Call> SqliteCallStore::modify(const std::string& call_id, const std::func
     });
 }
 
-std::vector<Call> SqliteCallStore::history(const std::string& user_id, const std::optional<std::string>& before,
+std::vector<Call> SqlCallStore::history(const std::string& user_id, const std::optional<std::string>& before,
                                            int limit) {
-    return db_.with([&](Database& db) {
+    return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
-            "SELECT call_id FROM call_participants WHERE user_id = ?1 AND (?2 IS NULL OR call_id < ?2) "
+            "SELECT call_id FROM call_participants WHERE user_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR call_id < ?2) "
             "ORDER BY call_id DESC LIMIT ?3");
         stmt.bind(1, user_id).bind(2, before).bind(3, std::int64_t{limit});
         while (stmt.step()) ids.push_back(stmt.text(0));
@@ -117,8 +125,8 @@ std::vector<Call> SqliteCallStore::history(const std::string& user_id, const std
     });
 }
 
-std::vector<std::string> SqliteCallStore::rung_out(TimeMs now) {
-    return db_.with([&](Database& db) {
+std::vector<std::string> SqlCallStore::rung_out(TimeMs now) {
+    return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare("SELECT id FROM calls WHERE ring_until IS NOT NULL AND ring_until <= ? ORDER BY ring_until");
         stmt.bind(1, now);
@@ -127,4 +135,4 @@ std::vector<std::string> SqliteCallStore::rung_out(TimeMs now) {
     });
 }
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

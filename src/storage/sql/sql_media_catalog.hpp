@@ -1,22 +1,22 @@
 #pragma once
 
 #include "storage/media_catalog.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sql/database.hpp"
 
 // The columns read_media expects, of the media table under alias `t`.
 #define MEDIA_COLUMNS(t)                                                                      \
     t ".id, " t ".owner_id, " t ".kind, " t ".mime, " t ".size, " t ".sha256, " t ".created_at, " \
     t ".width, " t ".height, " t ".duration_ms"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 // The Media in a row's MEDIA_COLUMNS, from column `first` on.
 Media read_media(const Statement& row, int first);
 
-// MediaCatalog on SQLite. Thread-safe through its Database.
-class SqliteMediaCatalog final : public MediaCatalog {
+// MediaCatalog in SQL, on either engine. Thread-safe through its Database.
+class SqlMediaCatalog final : public MediaCatalog {
 public:
-    explicit SqliteMediaCatalog(Database& db) : db_(db) {}
+    explicit SqlMediaCatalog(Database& db) : db_(db) {}
 
     void insert(const Media& media) override;
     std::optional<Media> find(const std::string& media_id) override;
@@ -28,4 +28,4 @@ private:
     Database& db_;
 };
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

@@ -1,6 +1,6 @@
-#include "storage/sqlite/sqlite_media_catalog.hpp"
+#include "storage/sql/sql_media_catalog.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 namespace {
 
@@ -31,8 +31,8 @@ Media read_media(const Statement& row, int first) {
                  row.optional_integer(first + 9)};
 }
 
-void SqliteMediaCatalog::insert(const Media& media) {
-    db_.with([&](Database& db) {
+void SqlMediaCatalog::insert(const Media& media) {
+    db_.with([&](Connection& db) {
         auto stmt = db.prepare(
             "INSERT INTO media (id, owner_id, kind, mime, size, sha256, created_at, width, height, "
             "duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -50,8 +50,8 @@ void SqliteMediaCatalog::insert(const Media& media) {
     });
 }
 
-std::optional<Media> SqliteMediaCatalog::find(const std::string& media_id) {
-    return db_.with([&](Database& db) -> std::optional<Media> {
+std::optional<Media> SqlMediaCatalog::find(const std::string& media_id) {
+    return db_.with([&](Connection& db) -> std::optional<Media> {
         auto stmt = db.prepare("SELECT " MEDIA_COLUMNS("md") " FROM media md WHERE md.id = ?");
         stmt.bind(1, media_id);
         if (!stmt.step()) return std::nullopt;
@@ -59,8 +59,8 @@ std::optional<Media> SqliteMediaCatalog::find(const std::string& media_id) {
     });
 }
 
-bool SqliteMediaCatalog::visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) {
-    return db_.with([&](Database& db) {
+bool SqlMediaCatalog::visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) {
+    return db_.with([&](Connection& db) {
         auto stmt = db.prepare(
             "SELECT 1 FROM media WHERE id = ?1 AND owner_id = ?2 "
             "UNION ALL SELECT 1 FROM messages m JOIN participants p ON p.chat_id = m.chat_id "
@@ -78,8 +78,8 @@ bool SqliteMediaCatalog::visible_to(const std::string& media_id, const std::stri
     });
 }
 
-std::vector<std::string> SqliteMediaCatalog::unused_before(TimeMs created_before, int limit) {
-    return db_.with([&](Database& db) {
+std::vector<std::string> SqlMediaCatalog::unused_before(TimeMs created_before, int limit) {
+    return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare((std::string("SELECT md.id FROM media md WHERE md.created_at < ? AND") +
                                 kUnused + " LIMIT ?").c_str());
@@ -89,17 +89,17 @@ std::vector<std::string> SqliteMediaCatalog::unused_before(TimeMs created_before
     });
 }
 
-std::vector<std::string> SqliteMediaCatalog::remove_unused(const std::vector<std::string>& media_ids) {
-    return db_.transaction([&](Database& db) {
+std::vector<std::string> SqlMediaCatalog::remove_unused(const std::vector<std::string>& media_ids) {
+    return db_.transaction([&](Connection& db) {
         std::vector<std::string> removed;
         auto stmt = db.prepare((std::string("DELETE FROM media AS md WHERE md.id = ? AND") + kUnused).c_str());
         for (const auto& id : media_ids) {
             stmt.reset();
             stmt.bind(1, id).run();
-            if (db.changes() > 0) removed.push_back(id);
+            if (stmt.changes() > 0) removed.push_back(id);
         }
         return removed;
     });
 }
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

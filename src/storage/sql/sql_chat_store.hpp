@@ -1,14 +1,14 @@
 #pragma once
 
 #include "storage/chat_store.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sql/database.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
-// ChatStore on SQLite. Thread-safe through its Database.
-class SqliteChatStore final : public ChatStore {
+// ChatStore in SQL, on either engine. Thread-safe through its Database.
+class SqlChatStore final : public ChatStore {
 public:
-    explicit SqliteChatStore(Database& db) : db_(db) {}
+    explicit SqlChatStore(Database& db) : db_(db) {}
 
     std::optional<Chat> find_chat(const std::string& chat_id) override;
     std::pair<Chat, bool> find_or_create_direct(const Chat& proposed) override;
@@ -44,4 +44,4 @@ private:
     Database& db_;
 };
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

@@ -1,12 +1,19 @@
-#include "storage/sqlite/sqlite_chat_store.hpp"
+#include "storage/sql/sql_chat_store.hpp"
 
-#include "storage/sqlite/sqlite_media_catalog.hpp"
+#include "storage/sql/sql_media_catalog.hpp"
 
 #include <algorithm>
+#include <limits>
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 namespace {
+
+// How far a device has got in a chat: its cursor (d), or just before the member (p)
+// joined when it has none or is behind that.
+#define DEVICE_DONE                                                                         \
+    "CASE WHEN COALESCE(d.delivered_seq, 0) > p.joined_seq - 1 THEN COALESCE(d.delivered_seq, 0) " \
+    "ELSE p.joined_seq - 1 END"
 
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
@@ -37,9 +44,12 @@ std::vector<Message> read_messages(Statement& stmt) {
     return out;
 }
 
-std::optional<Chat> load_chat(Database& db, const std::string& chat_id) {
-    auto stmt = db.prepare(
-        "SELECT id, type, name, image_id, created_at, active_at, last_seq FROM chats WHERE id = ?");
+#define CHAT_SELECT "SELECT id, type, name, image_id, created_at, active_at, last_seq FROM chats WHERE id = ?"
+
+// The chat and its members; `for_update` locks its row until the transaction ends, so
+// changes to one chat (and its seq) happen one at a time on every node.
+std::optional<Chat> load_chat(Connection& db, const std::string& chat_id, bool for_update = false) {
+    auto stmt = db.prepare(for_update ? CHAT_SELECT " FOR UPDATE" : CHAT_SELECT);
     stmt.bind(1, chat_id);
     if (!stmt.step()) return std::nullopt;
     Chat chat{stmt.text(0), stmt.text(1) == "group" ? ChatType::group : ChatType::direct,
@@ -56,7 +66,7 @@ std::optional<Chat> load_chat(Database& db, const std::string& chat_id) {
     return chat;
 }
 
-void insert_participant(Database& db, const std::string& chat_id, const Participant& p) {
+void insert_participant(Connection& db, const std::string& chat_id, const Participant& p) {
     db.prepare("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at, read_seq, "
                "delivered_seq) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, chat_id)
@@ -69,9 +79,9 @@ void insert_participant(Database& db, const std::string& chat_id, const Particip
         .run();
 }
 
-void insert_chat(Database& db, const Chat& chat, const std::optional<std::string>& direct_key) {
-    db.prepare("INSERT INTO chats (id, type, name, image_id, created_at, active_at, last_seq, "
-               "direct_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+void insert_group(Connection& db, const Chat& chat) {
+    db.prepare("INSERT INTO chats (id, type, name, image_id, created_at, active_at, last_seq) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, chat.id)
         .bind(2, to_string(chat.type))
         .bind(3, chat.name)
@@ -79,7 +89,6 @@ void insert_chat(Database& db, const Chat& chat, const std::optional<std::string
         .bind(5, chat.created_at)
         .bind(6, chat.active_at)
         .bind(7, chat.last_seq)
-        .bind(8, direct_key)
         .run();
     for (const auto& p : chat.participants) insert_participant(db, chat.id, p);
 }
@@ -92,7 +101,7 @@ std::string direct_key(const Chat& chat) {
 }
 
 // Stores the participants of `after` that differ from `before`.
-void save_participants(Database& db, const Chat& before, const Chat& after) {
+void save_participants(Connection& db, const Chat& before, const Chat& after) {
     for (const auto& old : before.participants) {
         const auto* now = after.participant(old.user_id);
         if (!now) {
@@ -117,7 +126,7 @@ void save_participants(Database& db, const Chat& before, const Chat& after) {
         if (!before.participant(p.user_id)) insert_participant(db, after.id, p);
 }
 
-ChatView view_of(Database& db, const Chat& chat, const std::string& user_id) {
+ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
     ChatView view{chat, std::nullopt, 0};
     const auto* me = chat.participant(user_id);
     if (!me) return view;
@@ -138,7 +147,7 @@ ChatView view_of(Database& db, const Chat& chat, const std::string& user_id) {
     return view;
 }
 
-std::optional<Message> message_by_id(Database& db, const std::string& chat_id,
+std::optional<Message> message_by_id(Connection& db, const std::string& chat_id,
                                      const std::string& message_id) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
                             " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.id = ? AND m.chat_id = ?")
@@ -150,10 +159,11 @@ std::optional<Message> message_by_id(Database& db, const std::string& chat_id,
 
 // Runs `sql`, an UPDATE moving one participant's mark up to a seq (binds: seq, chat,
 // user, seq); the new mark, or nullopt when it was there already.
-std::optional<Seq> advance_mark(Database& db, const char* sql, const std::string& chat_id,
+std::optional<Seq> advance_mark(Connection& db, const char* sql, const std::string& chat_id,
                                 const std::string& user_id, Seq seq) {
-    db.prepare(sql).bind(1, seq).bind(2, chat_id).bind(3, user_id).bind(4, seq).run();
-    if (db.changes() == 0) return std::nullopt;
+    auto stmt = db.prepare(sql);
+    stmt.bind(1, seq).bind(2, chat_id).bind(3, user_id).bind(4, seq).run();
+    if (stmt.changes() == 0) return std::nullopt;
     return seq;
 }
 
@@ -165,34 +175,50 @@ std::vector<std::string> ids_of(const Chat& chat) {
 
 }  // namespace
 
-std::optional<Chat> SqliteChatStore::find_chat(const std::string& chat_id) {
-    return db_.with([&](Database& db) { return load_chat(db, chat_id); });
+std::optional<Chat> SqlChatStore::find_chat(const std::string& chat_id) {
+    return db_.with([&](Connection& db) { return load_chat(db, chat_id); });
 }
 
-std::pair<Chat, bool> SqliteChatStore::find_or_create_direct(const Chat& proposed) {
-    return db_.transaction([&](Database& db) -> std::pair<Chat, bool> {
+std::pair<Chat, bool> SqlChatStore::find_or_create_direct(const Chat& proposed) {
+    return db_.transaction([&](Connection& db) -> std::pair<Chat, bool> {
         const auto key = direct_key(proposed);
+        // Whoever inserts the pair's key first creates the chat; on another node at the
+        // same moment, the loser waits for that commit and finds it.
+        auto claim = db.prepare(
+            "INSERT INTO chats (id, type, name, image_id, created_at, active_at, last_seq, direct_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (direct_key) DO NOTHING");
+        claim.bind(1, proposed.id)
+            .bind(2, to_string(proposed.type))
+            .bind(3, proposed.name)
+            .bind(4, proposed.image_id)
+            .bind(5, proposed.created_at)
+            .bind(6, proposed.active_at)
+            .bind(7, proposed.last_seq)
+            .bind(8, key)
+            .run();
+        if (claim.changes() == 1) {
+            claim.reset();
+            for (const auto& p : proposed.participants) insert_participant(db, proposed.id, p);
+            return {proposed, true};
+        }
+        claim.reset();
         auto stmt = db.prepare("SELECT id FROM chats WHERE direct_key = ?");
         stmt.bind(1, key);
-        if (stmt.step()) {
-            const auto id = stmt.text(0);
-            stmt.reset();
-            return {*load_chat(db, id), false};
-        }
+        if (!stmt.step()) throw Failure("a direct chat's key is taken but its chat is not there");
+        const auto id = stmt.text(0);
         stmt.reset();
-        insert_chat(db, proposed, key);
-        return {proposed, true};
+        return {*load_chat(db, id), false};
     });
 }
 
-void SqliteChatStore::create_group(const Chat& chat) {
-    db_.transaction([&](Database& db) { insert_chat(db, chat, std::nullopt); });
+void SqlChatStore::create_group(const Chat& chat) {
+    db_.transaction([&](Connection& db) { insert_group(db, chat); });
 }
 
-Result<Chat> SqliteChatStore::modify_chat(const std::string& chat_id,
+Result<Chat> SqlChatStore::modify_chat(const std::string& chat_id,
                                           const std::function<Status(Chat&)>& change) {
-    return db_.transaction([&](Database& db) -> Result<Chat> {
-        auto before = load_chat(db, chat_id);
+    return db_.transaction([&](Connection& db) -> Result<Chat> {
+        auto before = load_chat(db, chat_id, true);
         if (!before) return Error::not_found("no such chat");
         Chat after = *before;
         if (auto allowed = change(after); !allowed) return std::move(allowed).error();
@@ -206,8 +232,8 @@ Result<Chat> SqliteChatStore::modify_chat(const std::string& chat_id,
     });
 }
 
-std::vector<ChatView> SqliteChatStore::list_chats(const std::string& user_id) {
-    return db_.with([&](Database& db) {
+std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id) {
+    return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
             "SELECT c.id FROM participants p JOIN chats c ON c.id = p.chat_id WHERE p.user_id = ? "
@@ -222,12 +248,12 @@ std::vector<ChatView> SqliteChatStore::list_chats(const std::string& user_id) {
     });
 }
 
-ChatView SqliteChatStore::view_chat(const Chat& chat, const std::string& user_id) {
-    return db_.with([&](Database& db) { return view_of(db, chat, user_id); });
+ChatView SqlChatStore::view_chat(const Chat& chat, const std::string& user_id) {
+    return db_.with([&](Connection& db) { return view_of(db, chat, user_id); });
 }
 
-std::vector<std::string> SqliteChatStore::contacts_of(const std::string& user_id) {
-    return db_.with([&](Database& db) {
+std::vector<std::string> SqlChatStore::contacts_of(const std::string& user_id) {
+    return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
             "SELECT DISTINCT other.user_id FROM participants mine JOIN participants other "
@@ -238,9 +264,9 @@ std::vector<std::string> SqliteChatStore::contacts_of(const std::string& user_id
     });
 }
 
-Result<Appended> SqliteChatStore::append_message(const Message& message, const AppendCheck& check) {
-    return db_.transaction([&](Database& db) -> Result<Appended> {
-        auto chat = load_chat(db, message.chat_id);
+Result<Appended> SqlChatStore::append_message(const Message& message, const AppendCheck& check) {
+    return db_.transaction([&](Connection& db) -> Result<Appended> {
+        auto chat = load_chat(db, message.chat_id, true);
         if (!chat) return Error::not_found("no such chat");
         std::optional<Message> reply_target;
         if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
@@ -279,15 +305,15 @@ Result<Appended> SqliteChatStore::append_message(const Message& message, const A
     });
 }
 
-std::optional<Message> SqliteChatStore::find_message(const std::string& chat_id,
+std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
                                                      const std::string& message_id) {
-    return db_.with([&](Database& db) { return message_by_id(db, chat_id, message_id); });
+    return db_.with([&](Connection& db) { return message_by_id(db, chat_id, message_id); });
 }
 
-std::vector<Message> SqliteChatStore::history(const std::string& chat_id,
+std::vector<Message> SqlChatStore::history(const std::string& chat_id,
                                               const std::string& user_id, Seq from_seq,
                                               const HistoryPage& page) {
-    return db_.with([&](Database& db) {
+    return db_.with([&](Connection& db) {
         const std::string base = std::string("SELECT ") + kMessageColumns +
                                  " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
         if (page.after) {
@@ -305,10 +331,10 @@ std::vector<Message> SqliteChatStore::history(const std::string& chat_id,
     });
 }
 
-std::vector<Message> SqliteChatStore::media(const std::string& chat_id, const std::string& user_id,
+std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::string& user_id,
                                             Seq from_seq, std::optional<MessageType> type,
                                             std::optional<Seq> before, int limit) {
-    return db_.with([&](Database& db) {
+    return db_.with([&](Connection& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
                                 " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                                 " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
@@ -322,10 +348,10 @@ std::vector<Message> SqliteChatStore::media(const std::string& chat_id, const st
     });
 }
 
-Result<Message> SqliteChatStore::delete_for_everyone(
+Result<Message> SqlChatStore::delete_for_everyone(
     const std::string& chat_id, const std::string& message_id,
     const std::function<Status(const Message&)>& check) {
-    return db_.transaction([&](Database& db) -> Result<Message> {
+    return db_.transaction([&](Connection& db) -> Result<Message> {
         auto message = message_by_id(db, chat_id, message_id);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
@@ -339,9 +365,9 @@ Result<Message> SqliteChatStore::delete_for_everyone(
     });
 }
 
-void SqliteChatStore::hide_message(const std::string& user_id, const Message& message) {
-    db_.with([&](Database& db) {
-        db.prepare("INSERT OR IGNORE INTO hidden_messages (user_id, message_id, chat_id) VALUES (?, ?, ?)")
+void SqlChatStore::hide_message(const std::string& user_id, const Message& message) {
+    db_.with([&](Connection& db) {
+        db.prepare("INSERT INTO hidden_messages (user_id, message_id, chat_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(1, user_id)
             .bind(2, message.id)
             .bind(3, message.chat_id)
@@ -349,21 +375,21 @@ void SqliteChatStore::hide_message(const std::string& user_id, const Message& me
     });
 }
 
-std::optional<Seq> SqliteChatStore::mark_read(const std::string& chat_id, const std::string& user_id,
+std::optional<Seq> SqlChatStore::mark_read(const std::string& chat_id, const std::string& user_id,
                                               Seq seq) {
-    return db_.with([&](Database& db) {
+    return db_.with([&](Connection& db) {
         return advance_mark(db, "UPDATE participants SET read_seq = ? WHERE chat_id = ? AND user_id = ? "
                                 "AND read_seq < ?", chat_id, user_id, seq);
     });
 }
 
-std::optional<Seq> SqliteChatStore::mark_delivered(const std::string& session_id,
+std::optional<Seq> SqlChatStore::mark_delivered(const std::string& session_id,
                                                    const std::string& chat_id,
                                                    const std::string& user_id, Seq seq) {
-    return db_.transaction([&](Database& db) -> std::optional<Seq> {
+    return db_.transaction([&](Connection& db) -> std::optional<Seq> {
         db.prepare("INSERT INTO device_cursors (session_id, chat_id, delivered_seq) VALUES (?, ?, ?) "
-                   "ON CONFLICT (session_id, chat_id) DO UPDATE SET "
-                   "delivered_seq = max(delivered_seq, excluded.delivered_seq)")
+                   "ON CONFLICT (session_id, chat_id) DO UPDATE SET delivered_seq = excluded.delivered_seq "
+                   "WHERE excluded.delivered_seq > device_cursors.delivered_seq")
             .bind(1, session_id)
             .bind(2, chat_id)
             .bind(3, seq)
@@ -373,26 +399,26 @@ std::optional<Seq> SqliteChatStore::mark_delivered(const std::string& session_id
     });
 }
 
-std::vector<DeliveryCursor> SqliteChatStore::undelivered(const std::string& session_id,
+std::vector<DeliveryCursor> SqlChatStore::undelivered(const std::string& session_id,
                                                          const std::string& user_id) {
-    return db_.with([&](Database& db) {
+    return db_.with([&](Connection& db) {
         std::vector<DeliveryCursor> cursors;
         auto stmt = db.prepare(
-            "SELECT c.id, max(ifnull(d.delivered_seq, 0), p.joined_seq - 1) AS done, c.last_seq "
+            "SELECT c.id, " DEVICE_DONE " AS done, c.last_seq "
             "FROM participants p JOIN chats c ON c.id = p.chat_id "
             "LEFT JOIN device_cursors d ON d.session_id = ? AND d.chat_id = c.id "
-            "WHERE p.user_id = ? AND c.last_seq > max(ifnull(d.delivered_seq, 0), p.joined_seq - 1)");
+            "WHERE p.user_id = ? AND c.last_seq > " DEVICE_DONE);
         stmt.bind(1, session_id).bind(2, user_id);
         while (stmt.step()) cursors.push_back({stmt.text(0), stmt.integer(1), stmt.integer(2)});
         return cursors;
     });
 }
 
-Seq SqliteChatStore::delivered(const std::string& session_id, const std::string& chat_id,
+Seq SqlChatStore::delivered(const std::string& session_id, const std::string& chat_id,
                                const std::string& user_id) {
-    return db_.with([&](Database& db) -> Seq {
+    return db_.with([&](Connection& db) -> Seq {
         auto stmt = db.prepare(
-            "SELECT max(ifnull(d.delivered_seq, 0), p.joined_seq - 1) FROM participants p "
+            "SELECT " DEVICE_DONE " FROM participants p "
             "LEFT JOIN device_cursors d ON d.session_id = ? AND d.chat_id = p.chat_id "
             "WHERE p.chat_id = ? AND p.user_id = ?");
         stmt.bind(1, session_id).bind(2, chat_id).bind(3, user_id);
@@ -400,4 +426,4 @@ Seq SqliteChatStore::delivered(const std::string& session_id, const std::string&
     });
 }
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

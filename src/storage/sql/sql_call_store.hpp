@@ -1,14 +1,14 @@
 #pragma once
 
 #include "storage/call_store.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sql/database.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
-// CallStore on SQLite. Thread-safe through its Database.
-class SqliteCallStore final : public CallStore {
+// CallStore in SQL, on either engine. Thread-safe through its Database.
+class SqlCallStore final : public CallStore {
 public:
-    explicit SqliteCallStore(Database& db) : db_(db) {}
+    explicit SqlCallStore(Database& db) : db_(db) {}
 
     Call create(Call call, const std::function<void(Call&)>& busy) override;
     std::optional<Call> find(const std::string& call_id) override;
@@ -21,4 +21,4 @@ private:
     Database& db_;
 };
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

@@ -1,8 +1,8 @@
-#include "storage/sqlite/sqlite_user_store.hpp"
+#include "storage/sql/sql_user_store.hpp"
 
 #include <string>
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 User read_user(const Statement& row) {
     return User{row.text(0),          row.text(1),    row.text(2),
@@ -10,20 +10,22 @@ User read_user(const Statement& row) {
                 row.optional_integer(6)};
 }
 
-std::optional<User> find_user(Database& db, const std::string& user_id) {
-    auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
-                           "FROM users WHERE id = ?");
+#define USER_SELECT "SELECT id, phone, name, about, image_id, created_at, last_seen_at FROM users WHERE id = ?"
+
+// The user; `for_update` locks the row until the transaction ends.
+std::optional<User> find_user(Connection& db, const std::string& user_id, bool for_update) {
+    auto stmt = db.prepare(for_update ? USER_SELECT " FOR UPDATE" : USER_SELECT);
     stmt.bind(1, user_id);
     if (!stmt.step()) return std::nullopt;
     return read_user(stmt);
 }
 
-std::optional<User> SqliteUserStore::find(const std::string& user_id) {
-    return db_.with([&](Database& db) { return find_user(db, user_id); });
+std::optional<User> SqlUserStore::find(const std::string& user_id) {
+    return db_.with([&](Connection& db) { return find_user(db, user_id); });
 }
 
-std::vector<User> SqliteUserStore::find_by_phones(const std::vector<std::string>& phones) {
-    return db_.with([&](Database& db) {
+std::vector<User> SqlUserStore::find_by_phones(const std::vector<std::string>& phones) {
+    return db_.with([&](Connection& db) {
         std::vector<User> users;
         auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
                                "FROM users WHERE phone = ?");
@@ -36,10 +38,10 @@ std::vector<User> SqliteUserStore::find_by_phones(const std::vector<std::string>
     });
 }
 
-std::optional<User> SqliteUserStore::update_profile(const std::string& user_id,
+std::optional<User> SqlUserStore::update_profile(const std::string& user_id,
                                                     const ProfileChange& change) {
-    return db_.transaction([&](Database& db) -> std::optional<User> {
-        auto user = find_user(db, user_id);
+    return db_.transaction([&](Connection& db) -> std::optional<User> {
+        auto user = find_user(db, user_id, true);
         if (!user) return std::nullopt;
         apply_profile_change(*user, change);
         db.prepare("UPDATE users SET name = ?, about = ?, image_id = ? WHERE id = ?")
@@ -52,10 +54,10 @@ std::optional<User> SqliteUserStore::update_profile(const std::string& user_id,
     });
 }
 
-void SqliteUserStore::touch_last_seen(const std::string& user_id, TimeMs at) {
-    db_.with([&](Database& db) {
+void SqlUserStore::touch_last_seen(const std::string& user_id, TimeMs at) {
+    db_.with([&](Connection& db) {
         db.prepare("UPDATE users SET last_seen_at = ? WHERE id = ?").bind(1, at).bind(2, user_id).run();
     });
 }
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

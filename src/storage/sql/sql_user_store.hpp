@@ -1,17 +1,17 @@
 #pragma once
 
-#include "storage/sqlite/sqlite_database.hpp"
+#include "storage/sql/database.hpp"
 #include "storage/user_store.hpp"
 
-namespace flow::sqlite {
+namespace flow::sql {
 
 // The User in a row of `SELECT id, phone, name, about, image_id, created_at, last_seen_at`.
 User read_user(const Statement& row);
 
-// UserStore on SQLite. Thread-safe through its Database.
-class SqliteUserStore final : public UserStore {
+// UserStore in SQL, on either engine. Thread-safe through its Database.
+class SqlUserStore final : public UserStore {
 public:
-    explicit SqliteUserStore(Database& db) : db_(db) {}
+    explicit SqlUserStore(Database& db) : db_(db) {}
 
     std::optional<User> find(const std::string& user_id) override;
     std::vector<User> find_by_phones(const std::vector<std::string>& phones) override;
@@ -24,6 +24,6 @@ private:
 };
 
 // Finds a user on a connection already held; shared by the stores.
-std::optional<User> find_user(Database& db, const std::string& user_id);
+std::optional<User> find_user(Connection& db, const std::string& user_id, bool for_update = false);
 
-}  // namespace flow::sqlite
+}  // namespace flow::sql

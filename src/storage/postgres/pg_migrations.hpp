@@ -1,0 +1,15 @@
+#pragma once
+
+#include "storage/sql/database.hpp"
+
+namespace flow::postgres {
+
+// Brings a PostgreSQL schema up to the newest version of sql::schema_migrations(), as
+// PostgreSQL reads it (to_postgres_schema). All in one transaction under
+// an advisory lock, so that nodes starting at once against one database apply each
+// migration exactly once; each applied version is a row of schema_migrations. Throws
+// sql::Failure when a migration fails or the database is newer than this binary knows
+// (start-up aborts).
+void migrate(sql::Database& db);
+
+}  // namespace flow::postgres

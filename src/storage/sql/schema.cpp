@@ -1,0 +1,168 @@
+#include "storage/sql/schema.hpp"
+
+namespace flow::sql {
+
+namespace {
+
+// Append only: a migration that has shipped is never edited, a new one is added.
+const std::vector<const char*> kMigrations = {
+    // 1: users, sign-in codes, sessions
+    R"sql(
+    CREATE TABLE users (
+        id           TEXT PRIMARY KEY,
+        phone        TEXT NOT NULL UNIQUE,
+        name         TEXT NOT NULL DEFAULT '',
+        about        TEXT NOT NULL DEFAULT '',
+        image_id     TEXT,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER
+    );
+    CREATE TABLE otp_challenges (
+        id          TEXT PRIMARY KEY,
+        phone       TEXT NOT NULL,
+        address     TEXT NOT NULL,
+        code_hash   BLOB NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        consumed_at INTEGER
+    );
+    CREATE INDEX otp_challenges_by_phone ON otp_challenges (phone, created_at);
+    CREATE INDEX otp_challenges_by_address ON otp_challenges (address, created_at);
+    CREATE INDEX otp_challenges_by_age ON otp_challenges (created_at);
+    CREATE TABLE sessions (
+        id         TEXT PRIMARY KEY,
+        token_hash BLOB NOT NULL UNIQUE,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        device     TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions (user_id);
+    )sql",
+    // 2: chats, participants, messages, what each user hid, how far each device got
+    R"sql(
+    CREATE TABLE chats (
+        id         TEXT PRIMARY KEY,
+        type       TEXT NOT NULL,
+        name       TEXT NOT NULL DEFAULT '',
+        image_id   TEXT,
+        created_at INTEGER NOT NULL,
+        active_at  INTEGER NOT NULL,
+        last_seq   INTEGER NOT NULL DEFAULT 0,
+        direct_key TEXT UNIQUE
+    );
+    CREATE TABLE participants (
+        chat_id       TEXT NOT NULL REFERENCES chats (id),
+        user_id       TEXT NOT NULL REFERENCES users (id),
+        role          TEXT NOT NULL,
+        joined_seq    INTEGER NOT NULL,
+        joined_at     INTEGER NOT NULL,
+        read_seq      INTEGER NOT NULL DEFAULT 0,
+        delivered_seq INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    CREATE INDEX participants_by_user ON participants (user_id);
+    CREATE TABLE messages (
+        id         TEXT PRIMARY KEY,
+        chat_id    TEXT NOT NULL REFERENCES chats (id),
+        seq        INTEGER NOT NULL,
+        sender_id  TEXT NOT NULL,
+        client_id  TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        media_id   TEXT,
+        reply_to   TEXT,
+        created_at INTEGER NOT NULL,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        origin_session TEXT NOT NULL DEFAULT '',
+        UNIQUE (chat_id, seq),
+        UNIQUE (chat_id, sender_id, client_id)
+    );
+    CREATE INDEX messages_with_media ON messages (chat_id, seq) WHERE media_id IS NOT NULL;
+    CREATE TABLE hidden_messages (
+        user_id    TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        PRIMARY KEY (user_id, message_id)
+    );
+    CREATE TABLE device_cursors (
+        session_id    TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        chat_id       TEXT NOT NULL,
+        delivered_seq INTEGER NOT NULL,
+        PRIMARY KEY (session_id, chat_id)
+    );
+    )sql",
+    // 3: media objects
+    R"sql(
+    CREATE TABLE media (
+        id          TEXT PRIMARY KEY,
+        owner_id    TEXT NOT NULL REFERENCES users (id),
+        kind        TEXT NOT NULL,
+        mime        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        width       INTEGER,
+        height      INTEGER,
+        duration_ms INTEGER
+    );
+    CREATE INDEX messages_by_media ON messages (media_id) WHERE media_id IS NOT NULL;
+    CREATE INDEX users_by_image ON users (image_id) WHERE image_id IS NOT NULL;
+    CREATE INDEX chats_by_image ON chats (image_id) WHERE image_id IS NOT NULL;
+    )sql",
+    // 4: stories and who viewed them; media by age, for the sweep of unused media
+    R"sql(
+    CREATE TABLE stories (
+        id         TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        type       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        media_id   TEXT,
+        background TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX stories_by_user ON stories (user_id, expires_at);
+    CREATE INDEX stories_by_expiry ON stories (expires_at);
+    CREATE INDEX stories_by_media ON stories (media_id) WHERE media_id IS NOT NULL;
+    CREATE TABLE story_views (
+        story_id  TEXT NOT NULL,
+        user_id   TEXT NOT NULL,
+        viewed_at INTEGER NOT NULL,
+        PRIMARY KEY (story_id, user_id)
+    );
+    CREATE INDEX media_by_age ON media (created_at);
+    )sql",
+    // 5: calls and who is in them
+    R"sql(
+    CREATE TABLE calls (
+        id          TEXT PRIMARY KEY,
+        type        TEXT NOT NULL,
+        chat_id     TEXT NOT NULL,
+        caller_id   TEXT NOT NULL REFERENCES users (id),
+        callee_id   TEXT REFERENCES users (id),
+        status      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        answered_at INTEGER,
+        ended_at    INTEGER,
+        ring_until  INTEGER
+    );
+    CREATE INDEX calls_ringing ON calls (ring_until) WHERE ring_until IS NOT NULL;
+    CREATE TABLE call_participants (
+        call_id    TEXT NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        state      TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        position   INTEGER NOT NULL,
+        PRIMARY KEY (call_id, user_id)
+    );
+    CREATE INDEX call_participants_by_user ON call_participants (user_id, call_id);
+    CREATE INDEX call_participants_live ON call_participants (user_id) WHERE state IN ('ringing', 'joined');
+    )sql",
+};
+
+}  // namespace
+
+const std::vector<const char*>& schema_migrations() { return kMigrations; }
+
+}  // namespace flow::sql

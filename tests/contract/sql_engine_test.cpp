@@ -1,0 +1,652 @@
+// What the stores rely on from a SQL engine (sql::Database and its connections and
+// statements), for SQLite and PostgreSQL alike, and what PostgreSQL's engine adds: the pool, reconnection, migrations run by
+// several nodes at once. The PostgreSQL cases run when FLOW_TEST_POSTGRES_URL is set
+// (`scripts/postgres.sh start DIR` prints one) and are skipped otherwise; each test works in
+// a schema of its own, so tests can run in parallel against one database.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <latch>
+#include <limits>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/postgres/pg_database.hpp"
+#include "storage/postgres/pg_migrations.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
+
+namespace flow {
+namespace {
+
+using I = std::int64_t;
+
+std::string random_name(const std::string& prefix) {
+    static std::mt19937_64 random{std::random_device{}()};
+    static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string name = prefix;
+    for (int i = 0; i < 12; ++i) name += kDigits[random() % 36];
+    return name;
+}
+
+// A schema of its own on the test server, dropped at the end: a URL to it puts it first on
+// the search path, so unqualified tables land there.
+class PgScratch {
+public:
+    explicit PgScratch(std::string base) : base_(std::move(base)), admin_(base_, 1) {
+        admin_.with([&](sql::Connection& c) { c.exec(("CREATE SCHEMA " + name_).c_str()); });
+    }
+    ~PgScratch() {
+        try {
+            admin_.with(
+                [&](sql::Connection& c) { c.exec(("DROP SCHEMA " + name_ + " CASCADE").c_str()); });
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << e.what();
+        }
+    }
+    std::string url() const {
+        return base_ + (base_.find('?') == std::string::npos ? "?" : "&") +
+               "options=-c%20search_path%3D" + name_;
+    }
+
+private:
+    std::string base_;
+    std::string name_ = random_name("flow_test_");
+    postgres::PgDatabase admin_;
+};
+
+// An engine under test: opens databases on a fresh, empty store of its own.
+class Engine {
+public:
+    virtual ~Engine() = default;
+    virtual std::unique_ptr<sql::Database> open(std::size_t connections) = 0;
+};
+
+class PgEngine final : public Engine {
+public:
+    explicit PgEngine(const std::string& url) : scratch_(url) {}
+    std::unique_ptr<sql::Database> open(std::size_t connections) override {
+        return std::make_unique<postgres::PgDatabase>(scratch_.url(), connections);
+    }
+
+private:
+    PgScratch scratch_;
+};
+
+// SQLite on a file in a temporary folder of its own, removed at the end.
+class SqliteEngine final : public Engine {
+public:
+    SqliteEngine() : dir_(std::filesystem::temp_directory_path() / random_name("flow-sql-test-")) {
+        std::filesystem::create_directories(dir_);
+    }
+    ~SqliteEngine() override { std::filesystem::remove_all(dir_); }
+    std::unique_ptr<sql::Database> open(std::size_t) override {
+        return std::make_unique<sqlite::SqliteDatabase>((dir_ / "test.db").string());
+    }
+
+private:
+    std::filesystem::path dir_;
+};
+
+const char* postgres_url() {
+    return std::getenv("FLOW_TEST_POSTGRES_URL");
+}
+
+#define FLOW_REQUIRE_POSTGRES()                                                                  \
+    do {                                                                                         \
+        if (!postgres_url())                                                                     \
+            GTEST_SKIP() << "FLOW_TEST_POSTGRES_URL is not set (scripts/postgres.sh start DIR)"; \
+    } while (false)
+
+// ---------------------------------------------------------------------------------------
+// The contract, for every engine.
+
+class SqlEngineContract : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (GetParam() == "postgresql") {
+            FLOW_REQUIRE_POSTGRES();
+            engine_ = std::make_unique<PgEngine>(postgres_url());
+        } else {
+            engine_ = std::make_unique<SqliteEngine>();
+        }
+        db_ = engine_->open(8);
+        exec("CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, n BIGINT, b BYTEA)");
+    }
+
+    void exec(const char* sql) {
+        db_->with([&](sql::Connection& c) { c.exec(sql); });
+    }
+
+    void insert(I id, const std::optional<std::string>& s, const std::optional<I>& n) {
+        db_->with([&](sql::Connection& c) {
+            c.prepare("INSERT INTO t (id, s, n) VALUES (?1, ?2, ?3)")
+                .bind(1, id)
+                .bind(2, s)
+                .bind(3, n)
+                .run();
+        });
+    }
+
+    I count(const char* where) {
+        return db_->with([&](sql::Connection& c) {
+            auto stmt = c.prepare((std::string("SELECT COUNT(*) FROM t WHERE ") + where).c_str());
+            EXPECT_TRUE(stmt.step());
+            return stmt.integer(0);
+        });
+    }
+
+    std::unique_ptr<Engine> engine_;
+    std::unique_ptr<sql::Database> db_;
+};
+
+TEST_P(SqlEngineContract, TextRoundTripsIncludingEmptyAndUtf8) {
+    const std::vector<std::string> texts = {"hello", "", "héllo wörld ✓ 日本語 🎉",
+                                            "quote ' and \\ backslash", std::string(100000, 'x')};
+    for (std::size_t i = 0; i < texts.size(); ++i) insert(I(i), texts[i], std::nullopt);
+    db_->with([&](sql::Connection& c) {
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            auto stmt = c.prepare("SELECT s, length(s) FROM t WHERE id = ?1");
+            stmt.bind(1, I(i));
+            ASSERT_TRUE(stmt.step());
+            EXPECT_EQ(stmt.text(0), texts[i]);
+            EXPECT_EQ(stmt.optional_text(0), std::optional(texts[i]));  // empty is not NULL
+            EXPECT_FALSE(stmt.step());
+        }
+        // A text parameter compared in a WHERE finds its row.
+        auto stmt = c.prepare("SELECT id FROM t WHERE s = ?1");
+        stmt.bind(1, texts[2]);
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 2);
+    });
+}
+
+TEST_P(SqlEngineContract, IntegersRoundTripIncludingNegativesAndExtremes) {
+    const std::vector<I> values = {
+        0, 1, -1, -42, 1700000000000, std::numeric_limits<I>::max(), std::numeric_limits<I>::min()};
+    for (std::size_t i = 0; i < values.size(); ++i) insert(I(i), std::nullopt, values[i]);
+    db_->with([&](sql::Connection& c) {
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            auto stmt = c.prepare("SELECT n FROM t WHERE n = ?1");
+            stmt.bind(1, values[i]);
+            ASSERT_TRUE(stmt.step()) << values[i];
+            EXPECT_EQ(stmt.integer(0), values[i]);
+            EXPECT_EQ(stmt.optional_integer(0), std::optional(values[i]));
+        }
+        auto sum = c.prepare("SELECT n + 1 FROM t WHERE id = ?1");
+        sum.bind(1, I(3));
+        ASSERT_TRUE(sum.step());
+        EXPECT_EQ(sum.integer(0), -41);
+    });
+}
+
+TEST_P(SqlEngineContract, NullsBindAndReadAsNullopt) {
+    insert(1, std::nullopt, std::nullopt);
+    db_->with([&](sql::Connection& c) {
+        c.prepare("INSERT INTO t (id, s, n, b) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, I(2))
+            .bind_null(2)
+            .bind_null(3)
+            .bind_null(4)
+            .run();
+        for (I id : {1, 2}) {
+            auto stmt = c.prepare("SELECT s, n, b FROM t WHERE id = ?1");
+            stmt.bind(1, id);
+            ASSERT_TRUE(stmt.step());
+            EXPECT_EQ(stmt.optional_text(0), std::nullopt);
+            EXPECT_EQ(stmt.optional_integer(1), std::nullopt);
+            EXPECT_EQ(stmt.optional_text(2), std::nullopt);
+        }
+    });
+    EXPECT_EQ(count("s IS NULL AND n IS NULL"), 2);
+}
+
+TEST_P(SqlEngineContract, BlobsRoundTripEveryByteValue) {
+    std::string all(256, '\0');
+    for (int i = 0; i < 256; ++i) all[static_cast<std::size_t>(i)] = static_cast<char>(i);
+    std::string big(1 << 20, '\0');
+    std::uint32_t x = 1;
+    for (auto& ch : big) ch = static_cast<char>((x = x * 1664525u + 1013904223u) >> 24);
+    const std::vector<std::string> blobs = {std::string(), std::string(1, '\0'),
+                                            std::string("\0\0\x01\xff", 4), all, big};
+    db_->with([&](sql::Connection& c) {
+        for (std::size_t i = 0; i < blobs.size(); ++i)
+            c.prepare("INSERT INTO t (id, b) VALUES (?1, ?2)")
+                .bind(1, I(i))
+                .bind_blob(2, blobs[i])
+                .run();
+        for (std::size_t i = 0; i < blobs.size(); ++i) {
+            auto stmt = c.prepare("SELECT b, length(b) FROM t WHERE id = ?1");
+            stmt.bind(1, I(i));
+            ASSERT_TRUE(stmt.step());
+            EXPECT_EQ(stmt.blob(0), blobs[i]) << i;
+            EXPECT_EQ(stmt.integer(1), I(blobs[i].size()));
+            EXPECT_FALSE(stmt.optional_text(0) == std::nullopt);  // an empty blob is not NULL
+        }
+        // A blob parameter compared in a WHERE finds its row (sessions by token hash).
+        auto stmt = c.prepare("SELECT id FROM t WHERE b = ?1");
+        stmt.bind_blob(1, all);
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 3);
+        EXPECT_FALSE(stmt.step());
+    });
+}
+
+TEST_P(SqlEngineContract, StepWalksEveryRowThenStaysDone) {
+    for (I i = 1; i <= 5; ++i) insert(i, "row" + std::to_string(i), i * 10);
+    db_->with([&](sql::Connection& c) {
+        auto stmt = c.prepare("SELECT id, s, n FROM t WHERE id >= ?1 ORDER BY id");
+        stmt.bind(1, I(2));
+        std::vector<I> ids;
+        while (stmt.step()) {
+            ids.push_back(stmt.integer(0));
+            EXPECT_EQ(stmt.text(1), "row" + std::to_string(ids.back()));
+            EXPECT_EQ(stmt.integer(2), ids.back() * 10);
+        }
+        EXPECT_EQ(ids, (std::vector<I>{2, 3, 4, 5}));
+        EXPECT_FALSE(stmt.step());
+        // No rows at all.
+        auto none = c.prepare("SELECT id FROM t WHERE id > ?1");
+        none.bind(1, I(100));
+        EXPECT_FALSE(none.step());
+    });
+}
+
+TEST_P(SqlEngineContract, ChangesCountsTheRowsAStatementChanged) {
+    db_->with([&](sql::Connection& c) {
+        for (I i = 1; i <= 3; ++i) {
+            auto stmt = c.prepare("INSERT INTO t (id, n) VALUES (?1, ?2)");
+            stmt.bind(1, i).bind(2, I(0)).run();
+            EXPECT_EQ(stmt.changes(), 1);
+        }
+        auto update = c.prepare("UPDATE t SET n = n + 1 WHERE n = ?1");
+        update.bind(1, I(0)).run();
+        EXPECT_EQ(update.changes(), 3);
+        auto again = c.prepare("INSERT INTO t (id, n) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+        again.bind(1, I(2)).bind(2, I(9)).run();
+        EXPECT_EQ(again.changes(), 0);
+        auto remove = c.prepare("DELETE FROM t WHERE id > ?1");
+        remove.bind(1, I(100)).run();
+        EXPECT_EQ(remove.changes(), 0);
+        auto returning = c.prepare("DELETE FROM t WHERE id >= ?1 RETURNING id");
+        returning.bind(1, I(2));
+        int rows = 0;
+        while (returning.step()) ++rows;
+        EXPECT_EQ(rows, 2);
+        EXPECT_EQ(returning.changes(), 2);
+    });
+}
+
+TEST_P(SqlEngineContract, TransactionCommitsAndRollsBackWhenWorkThrows) {
+    const I id = db_->transaction([&](sql::Connection& c) {
+        c.prepare("INSERT INTO t (id, s) VALUES (?1, ?2)").bind(1, I(1)).bind(2, "kept").run();
+        return I(1);
+    });
+    EXPECT_EQ(id, 1);
+    EXPECT_THROW(db_->transaction([&](sql::Connection& c) {
+        c.prepare("INSERT INTO t (id, s) VALUES (?1, ?2)").bind(1, I(2)).bind(2, "dropped").run();
+        c.prepare("UPDATE t SET s = ?1 WHERE id = ?2").bind(1, "changed").bind(2, I(1)).run();
+        throw std::runtime_error("abandon");
+    }),
+                 std::runtime_error);
+    EXPECT_EQ(count("id = 2"), 0);
+    EXPECT_EQ(count("s = 'kept'"), 1);
+    // A failing statement rolls the transaction back too, and the connection is usable again.
+    EXPECT_THROW(db_->transaction([&](sql::Connection& c) {
+        c.prepare("INSERT INTO t (id) VALUES (?1)").bind(1, I(3)).run();
+        c.prepare("INSERT INTO t (id) VALUES (?1)").bind(1, I(1)).run();  // duplicate key
+    }),
+                 sql::Failure);
+    EXPECT_EQ(count("id = 3"), 0);
+    EXPECT_EQ(count("1 = 1"), 1);
+}
+
+TEST_P(SqlEngineContract, AStatementRunsManyTimes) {
+    db_->transaction([&](sql::Connection& c) {
+        for (I i = 0; i < 500; ++i)
+            c.prepare("INSERT INTO t (id, n) VALUES (?1, ?2)").bind(1, i).bind(2, i * i).run();
+    });
+    db_->with([&](sql::Connection& c) {
+        auto stmt = c.prepare("SELECT n FROM t WHERE id = ?1");
+        for (I i = 0; i < 500; ++i) {
+            stmt.reset();
+            stmt.bind(1, i);
+            ASSERT_TRUE(stmt.step());
+            ASSERT_EQ(stmt.integer(0), i * i);
+        }
+    });
+    EXPECT_EQ(count("n >= 0"), 500);
+}
+
+TEST_P(SqlEngineContract, AParameterCanAppearTwice) {
+    insert(1, "a", 5);
+    insert(2, "b", 7);
+    db_->with([&](sql::Connection& c) {
+        c.prepare("INSERT INTO t (id, n) VALUES (?1, ?1)").bind(1, I(3)).run();
+        auto stmt = c.prepare("SELECT id FROM t WHERE id = ?1 OR n = ?1 ORDER BY id");
+        stmt.bind(1, I(3));
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 3);
+        EXPECT_FALSE(stmt.step());
+        stmt.reset();
+        stmt.bind(1, I(7));
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 2);
+    });
+}
+
+// The optional-filter idiom: a NULL parameter means "any". PostgreSQL cannot infer the
+// type of a bare `?1 IS NULL`; the CAST tells it.
+TEST_P(SqlEngineContract, CastParameterIsNullFiltersOptionally) {
+    insert(1, "a", 1);
+    insert(2, "b", 2);
+    insert(3, "a", 3);
+    db_->with([&](sql::Connection& c) {
+        const char* sql = "SELECT COUNT(*) FROM t WHERE CAST(?1 AS TEXT) IS NULL OR s = ?1";
+        auto stmt = c.prepare(sql);
+        stmt.bind(1, std::optional<std::string>());
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 3);
+        stmt.reset();
+        stmt.bind(1, std::optional<std::string>("a"));
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 2);
+
+        auto flag = c.prepare("SELECT CAST(?1 AS TEXT) IS NULL");  // a boolean reads as 1 or 0
+        flag.bind_null(1);
+        ASSERT_TRUE(flag.step());
+        EXPECT_EQ(flag.integer(0), 1);
+        flag.reset();
+        flag.bind(1, "x");
+        ASSERT_TRUE(flag.step());
+        EXPECT_EQ(flag.integer(0), 0);
+    });
+}
+
+TEST_P(SqlEngineContract, ExecRunsSeveralStatements) {
+    exec("CREATE TABLE u (v BIGINT); INSERT INTO u VALUES (1); INSERT INTO u VALUES (2)");
+    db_->with([&](sql::Connection& c) {
+        auto stmt = c.prepare("SELECT SUM(v) FROM u");
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), 3);
+    });
+}
+
+// Read, then write, a counter under FOR UPDATE from 8 threads at once: no increment lost.
+TEST_P(SqlEngineContract, ConcurrentTransactionsSerializeOnALockedRow) {
+    exec("CREATE TABLE counter (id BIGINT PRIMARY KEY, value BIGINT NOT NULL)");
+    exec("INSERT INTO counter (id, value) VALUES (1, 0)");
+    constexpr int kThreads = 8, kIncrements = 50;
+    std::atomic<int> failures = 0;
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&] {
+            start.arrive_and_wait();
+            for (int i = 0; i < kIncrements; ++i) {
+                try {
+                    db_->transaction([](sql::Connection& c) {
+                        auto read = c.prepare("SELECT value FROM counter WHERE id = ?1 FOR UPDATE");
+                        read.bind(1, I(1));
+                        if (!read.step()) throw std::logic_error("no counter row");
+                        const I value = read.integer(0);
+                        c.prepare("UPDATE counter SET value = ?1 WHERE id = ?2")
+                            .bind(1, value + 1)
+                            .bind(2, I(1))
+                            .run();
+                    });
+                } catch (const std::exception& e) {
+                    if (failures++ == 0) ADD_FAILURE() << e.what();
+                }
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(failures, 0);
+    db_->with([&](sql::Connection& c) {
+        auto stmt = c.prepare("SELECT value FROM counter WHERE id = 1");
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.integer(0), kThreads * kIncrements);
+    });
+}
+
+TEST_P(SqlEngineContract, PingsAndNamesItsEngine) {
+    EXPECT_TRUE(db_->ping());
+    EXPECT_EQ(db_->engine(), GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SqlEngineContract, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL's own: the pool, reconnection, its failure modes, migrations.
+
+class PgDatabaseTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        FLOW_REQUIRE_POSTGRES();
+        scratch_ = std::make_unique<PgScratch>(postgres_url());
+    }
+    std::unique_ptr<postgres::PgDatabase> open(std::size_t connections = 1) {
+        return std::make_unique<postgres::PgDatabase>(scratch_->url(), connections);
+    }
+    static I scalar(sql::Database& db, const char* sql) {
+        return db.with([&](sql::Connection& c) {
+            auto stmt = c.prepare(sql);
+            EXPECT_TRUE(stmt.step()) << sql;
+            return stmt.integer(0);
+        });
+    }
+
+    std::unique_ptr<PgScratch> scratch_;
+};
+
+TEST(PgDatabaseStart, ABadUrlFailsNamingTheHostButNotThePassword) {
+    try {
+        postgres::PgDatabase db(
+            "postgresql://flow:s3cret-pw@127.0.0.1:1/flow_test?connect_timeout=2", 1);
+        FAIL() << "connected to port 1";
+    } catch (const sql::Failure& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("127.0.0.1"), std::string::npos) << message;
+        EXPECT_EQ(message.find("s3cret-pw"), std::string::npos) << message;
+    }
+    for (const char* url : {"postgresql://flow:s3cret-pw@127.0.0.1:notaport/flow_test",
+                            "postgresql://flow:s3cret-pw%zz@127.0.0.1/flow_test",
+                            "postgresql://127.0.0.1/flow_test?password=s3cret-pw&bogus=1",
+                            "mysql://flow:s3cret-pw@127.0.0.1/flow_test"}) {
+        try {
+            postgres::PgDatabase db(url, 1);
+            ADD_FAILURE() << "accepted " << url;
+        } catch (const sql::Failure& e) {
+            EXPECT_EQ(std::string(e.what()).find("s3cret-pw"), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST_F(PgDatabaseTest, MoreThreadsThanConnectionsWaitTheirTurn) {
+    auto db = open(2);
+    std::atomic<int> inside = 0, most = 0, done = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&] {
+            db->with([&](sql::Connection& c) {
+                const int now = ++inside;
+                for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
+                }
+                c.exec("SELECT pg_sleep(0.05)");
+                --inside;
+            });
+            ++done;
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(done, 8);
+    EXPECT_LE(most, 2);
+}
+
+TEST_F(PgDatabaseTest, ABrokenConnectionIsReconnectedWithItsStatementsPreparedAgain) {
+    auto db = open(1);
+    const char* sql = "SELECT CAST(?1 AS BIGINT) + 1";
+    auto add_one = [&](I value) {
+        return db->with([&](sql::Connection& c) {
+            auto stmt = c.prepare(sql);
+            stmt.bind(1, value);
+            EXPECT_TRUE(stmt.step());
+            return stmt.integer(0);
+        });
+    };
+    EXPECT_EQ(add_one(1), 2);
+    // The server ends the session, as on a restart or a failover.
+    EXPECT_THROW(db->with([](sql::Connection& c) {
+        c.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    }),
+                 sql::Failure);
+    EXPECT_EQ(add_one(41), 42);
+    EXPECT_TRUE(db->ping());
+    // Settings are made again on the new session.
+    db->with([](sql::Connection& c) {
+        auto stmt = c.prepare(
+            "SELECT current_setting('synchronous_commit'), current_setting('client_min_messages')");
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.text(0), "on");
+        EXPECT_EQ(stmt.text(1), "warning");
+    });
+}
+
+// Unlike SQLite, PostgreSQL aborts a whole transaction when one statement fails, and
+// answers a later COMMIT with ROLLBACK: the engine reports that instead of pretending.
+TEST_F(PgDatabaseTest, ACommitAfterACaughtFailureThrowsAndKeepsNothing) {
+    auto db = open(1);
+    db->with([](sql::Connection& c) { c.exec("CREATE TABLE k (id BIGINT PRIMARY KEY)"); });
+    EXPECT_THROW(db->transaction([](sql::Connection& c) {
+        c.exec("INSERT INTO k VALUES (1)");
+        try {
+            c.exec("INSERT INTO k VALUES (1)");
+        } catch (const sql::Failure&) {
+        }
+    }),
+                 sql::Failure);
+    EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM k"), 0);
+}
+
+TEST_F(PgDatabaseTest, AConnectionComesBackWithNoTransactionOpen) {
+    auto db = open(1);
+    db->with([](sql::Connection& c) {
+        c.exec("CREATE TABLE k (id BIGINT PRIMARY KEY)");
+        c.begin();
+        c.exec("INSERT INTO k VALUES (1)");
+    });
+    EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM k"), 0);
+    db->transaction([](sql::Connection& c) { c.exec("INSERT INTO k VALUES (2)"); });
+    EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM k"), 1);
+}
+
+TEST_F(PgDatabaseTest, MisuseFailsClearly) {
+    auto db = open(1);
+    db->with([](sql::Connection& c) {
+        auto stmt = c.prepare("SELECT ?1 || 'x'");
+        EXPECT_THROW(stmt.bind(2, "a"), sql::Failure);
+        EXPECT_THROW(stmt.bind(1, std::string("a\0b", 3)), sql::Failure);
+        EXPECT_THROW(stmt.text(0), sql::Failure);  // no row yet
+        stmt.bind(1, "a");
+        ASSERT_TRUE(stmt.step());
+        EXPECT_EQ(stmt.text(0), "ax");
+        EXPECT_THROW(stmt.integer(0), sql::Failure);  // not a number
+        EXPECT_THROW(stmt.text(1), sql::Failure);     // no such column
+        try {
+            c.prepare("SELECT nope FROM nowhere");
+            ADD_FAILURE() << "prepared";
+        } catch (const sql::Failure& e) {
+            EXPECT_NE(std::string(e.what()).find("42P01"), std::string::npos) << e.what();
+        }
+    });
+}
+
+TEST_F(PgDatabaseTest, MigrationsFromFourNodesAtOnceApplyEachVersionOnce) {
+    constexpr int kNodes = 4;
+    std::vector<std::unique_ptr<postgres::PgDatabase>> nodes;
+    for (int i = 0; i < kNodes; ++i) nodes.push_back(open(1));
+    std::atomic<int> failures = 0;
+    std::latch start(kNodes);
+    std::vector<std::thread> threads;
+    for (auto& node : nodes)
+        threads.emplace_back([&, db = node.get()] {
+            start.arrive_and_wait();
+            try {
+                postgres::migrate(*db);
+            } catch (const std::exception& e) {
+                ++failures;
+                ADD_FAILURE() << e.what();
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    ASSERT_EQ(failures, 0);
+
+    auto& db = *nodes[0];
+    const I latest = scalar(db, "SELECT MAX(version) FROM schema_migrations");
+    EXPECT_GE(latest, 5);
+    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), latest);
+    EXPECT_EQ(
+        scalar(db,
+               "SELECT COUNT(DISTINCT version) FROM schema_migrations WHERE version BETWEEN 1 AND "
+               "(SELECT MAX(version) FROM schema_migrations)"),
+        latest);
+    postgres::migrate(db);  // nothing left to do
+    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), latest);
+
+    // The schema keeps SQLite's constraints: unique phones, cascades, partial indexes.
+    db.with([](sql::Connection& c) {
+        c.exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+15550001', 1)");
+        c.prepare(
+             "INSERT INTO sessions (id, token_hash, user_id, created_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, "s1")
+            .bind_blob(2, std::string("\0\x01\xfe", 3))
+            .bind(3, "u1")
+            .bind(4, I(1))
+            .run();
+        c.exec(
+            "INSERT INTO device_cursors (session_id, chat_id, delivered_seq) VALUES ('s1', 'c1', "
+            "3)");
+        c.exec("DELETE FROM sessions WHERE id = 's1'");
+    });
+    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM device_cursors"), 0);
+    EXPECT_THROW(db.with([](sql::Connection& c) {
+        c.exec("INSERT INTO users (id, phone, created_at) VALUES ('u2', '+15550001', 1)");
+    }),
+                 sql::Failure);
+    EXPECT_THROW(db.with([](sql::Connection& c) {
+        c.exec(
+            "INSERT INTO sessions (id, token_hash, user_id, created_at) VALUES ('s2', '\\x00', "
+            "'nobody', 1)");
+    }),
+                 sql::Failure);
+    EXPECT_EQ(scalar(db,
+                     // The catalog itself, not pg_indexes: its pg_get_indexdef() over every
+                     // index trips on tables that tests running beside this one drop.
+                     "SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                     "WHERE c.relname = 'call_participants_live' AND i.indpred IS NOT NULL "
+                     "AND c.relnamespace = CAST(current_schema() AS regnamespace)"),
+              1);
+}
+
+TEST_F(PgDatabaseTest, MigrationsRefuseADatabaseNewerThanTheBinary) {
+    auto db = open(1);
+    postgres::migrate(*db);
+    db->with([](sql::Connection& c) {
+        c.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
+    });
+    try {
+        postgres::migrate(*db);
+        FAIL() << "migrated a newer database";
+    } catch (const sql::Failure& e) {
+        EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace flow
