@@ -6,9 +6,9 @@
 // of up to 8 with per-participant signalling, and a ringing call surviving kill -9.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
-import { startFlowd, uniquePhone, assertError, sleep } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertError, assertAckError, sleep } from './lib/flowd.mjs';
 import { connect } from './lib/ws_client.mjs';
+import { connectSio } from './lib/sio_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -97,102 +97,23 @@ const stateOf = (c, u) => c.participants.find((p) => p.user_id === (u.id ?? u))?
 const about = (id, pred = () => true) => (d) => d && d.id === id && pred(d);
 const signalOf = (id) => (d) => d && d.call_id === id;
 
-/** Asserts an ack carrying {error: {code, message}} with the given code. */
-function assertAckError(ack, code, what = '') {
-  const ctx = `${what}: ack ${brief(ack)}`;
-  assert.ok(ack && typeof ack === 'object' && ack.error && typeof ack.error === 'object', `error ack expected, ${ctx}`);
-  assert.equal(ack.error.code, code, `error code, ${ctx}`);
-  assert.equal(typeof ack.error.message, 'string', ctx);
-  assert.ok(ack.error.message.length > 0, ctx);
-}
-
 // ---------------------------------------------------------------------------------
-// Sockets: /ws (lib/ws_client.mjs) and Socket.IO, with one interface
+// Sockets: /ws (lib/ws_client.mjs) and Socket.IO (lib/sio_client.mjs), with one interface
 // ---------------------------------------------------------------------------------
 
-/** A socket.io-client socket with next / none / emit like lib/ws_client.mjs. */
-function sioClient(baseUrl, token, options) {
-  const socket = io(baseUrl, { forceNew: true, reconnection: false, timeout: WAIT_MS, auth: { token }, ...options });
-  const buffer = [];
-  const waiters = [];
-  let ended = null;
-  socket.onAny((event, data) => {
-    const i = waiters.findIndex((w) => w.name === event && w.filter(data));
-    if (i >= 0) {
-      const [w] = waiters.splice(i, 1);
-      clearTimeout(w.timer);
-      w.resolve(data);
-    } else buffer.push({ event, data });
-  });
-  const names = () => JSON.stringify(buffer.map((e) => e.event));
-  const c = {
-    socket,
-    next(name, { timeout = WAIT_MS, filter = () => true } = {}) {
-      const i = buffer.findIndex((e) => e.event === name && filter(e.data));
-      if (i >= 0) return Promise.resolve(buffer.splice(i, 1)[0].data);
-      if (ended) return Promise.reject(new Error(`${ended}; no ${name} buffered`));
-      return new Promise((resolve, reject) => {
-        const w = { name, filter, resolve, reject };
-        w.timer = setTimeout(() => {
-          const k = waiters.indexOf(w);
-          if (k >= 0) waiters.splice(k, 1);
-          reject(new Error(`no ${name} event within ${timeout} ms; buffered: ${names()}`));
-        }, timeout);
-        waiters.push(w);
-      });
-    },
-    async none(name, ms = QUIET_MS, { filter = () => true } = {}) {
-      const found = () => buffer.find((e) => e.event === name && filter(e.data));
-      let hit = found();
-      if (!hit) {
-        await sleep(ms);
-        hit = found();
-      }
-      if (hit) throw new Error(`unexpected ${name} event: ${brief(hit.data)}`);
-    },
-    emit(event, data, { timeout = WAIT_MS } = {}) {
-      return socket.timeout(timeout).emitWithAck(event, data);
-    },
-    async terminate() {
-      socket.disconnect();
-    },
-  };
-  socket.on('disconnect', (reason) => {
-    ended = `disconnected (${reason})`;
-    for (const w of waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`${ended} while waiting for ${w.name}; buffered: ${names()}`));
-    }
-  });
-  c.connected = new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(c));
-    socket.once('connect_error', (err) => reject(err));
-  });
-  return c;
-}
-
-/** The data of the next event `name` matching `filter` on `sock`, failing with its label. */
+/** The data of the next event `name` matching `filter` on `sock`, failing with `what`. */
 async function got(sock, name, filter, what = '') {
   try {
     return await sock.next(name, { filter, timeout: WAIT_MS });
   } catch (e) {
-    e.message = `${sock.label}: ${what}: ${e.message}`;
+    e.message = `${what}: ${e.message}`; // the message starts with the socket's label
     throw e;
   }
 }
 
 /** Asserts that none of `socks` gets an event `name` matching `filter` within QUIET_MS. */
 async function quiet(socks, name, filter, what = '', ms = QUIET_MS) {
-  await Promise.all(
-    socks.map(async (s) => {
-      try {
-        await s.none(name, ms, { filter });
-      } catch (e) {
-        e.message = `${s.label}: ${what}: ${e.message}`;
-        throw e;
-      }
-    }),
-  );
+  await Promise.all(socks.map((s) => s.none(name, ms, { filter, what: `(${what})` })));
 }
 
 // ---------------------------------------------------------------------------------
@@ -282,23 +203,15 @@ function harness(getF) {
     },
     /** A /ws client of `who`'s device. */
     async ws(who, label) {
-      const c = await connect(getF().baseUrl, who.token);
-      c.label = label;
+      const c = await connect(getF().baseUrl, who.token, { label });
       sockets.push(c);
       return c;
     },
     /** A Socket.IO client of `who`'s device; `mode` 'websocket' (WebSocket only) or 'default'. */
     async sio(who, label, mode = 'websocket') {
-      const c = sioClient(getF().baseUrl, who.token, mode === 'websocket' ? { transports: ['websocket'] } : {});
-      c.label = label;
+      const options = mode === 'websocket' ? { transports: ['websocket'] } : {};
+      const c = await connectSio(getF().baseUrl, who.token, { label, timeout: WAIT_MS, ...options });
       sockets.push(c);
-      let timer;
-      await Promise.race([
-        c.connected,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${label}: Socket.IO connect: nothing within ${WAIT_MS} ms`)), WAIT_MS);
-        }),
-      ]).finally(() => clearTimeout(timer));
       return c;
     },
     async closeAll() {

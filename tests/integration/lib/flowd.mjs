@@ -190,7 +190,6 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
   return { status: res.status, headers: res.headers, json, text };
 }
 
-/** Asserts an error answer: status, JSON {"error":{"code","message"}} with the given code. */
 /** Asserts that `m` is a Message as API.md shapes it (not an error object). */
 export function assertMessage(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)?.slice(0, 300)}`;
@@ -211,6 +210,7 @@ export function assertMessage(m, what = 'message') {
   assert.equal(typeof m.deleted, 'boolean', ctx);
 }
 
+/** Asserts an error answer: status, JSON {"error":{"code","message"}} with the given code. */
 export function assertError(res, status, code, what = '') {
   const ctx = `${what} -> ${res.status} ${res.text}`;
   assert.equal(res.status, status, `status: ${ctx}`);
@@ -219,6 +219,19 @@ export function assertError(res, status, code, what = '') {
   assert.equal(res.json.error.code, code, `error code: ${ctx}`);
   assert.equal(typeof res.json.error.message, 'string', `error message: ${ctx}`);
   assert.ok(res.json.error.message.length > 0, `non-empty error message: ${ctx}`);
+}
+
+/**
+ * Asserts a socket ack (/ws or Socket.IO) carrying {error: {code, message}} with the given
+ * code (any code if null).
+ */
+export function assertAckError(ack, code, what = '') {
+  const ctx = `${what}: ack ${JSON.stringify(ack)?.slice(0, 400)}`;
+  assert.ok(ack && typeof ack === 'object' && ack.error && typeof ack.error === 'object', `error ack expected, ${ctx}`);
+  if (code !== null) assert.equal(ack.error.code, code, `error code, ${ctx}`);
+  else assert.equal(typeof ack.error.code, 'string', `error code, ${ctx}`);
+  assert.equal(typeof ack.error.message, 'string', `error message, ${ctx}`);
+  assert.ok(ack.error.message.length > 0, `non-empty error message, ${ctx}`);
 }
 
 /** Asserts a positive integer Retry-After header (seconds) and returns it. */
