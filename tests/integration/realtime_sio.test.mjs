@@ -5,10 +5,9 @@
 // logout, and many sends in a row keeping their order.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { io } from 'socket.io-client';
-import WebSocket from 'ws';
-import { assertMessage, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { assertAckError, assertMessage, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { openSio } from './lib/sio_client.mjs';
+import { connect } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -25,164 +24,15 @@ const brief = (x) => {
   return s && s.length > 400 ? `${s.slice(0, 400)}...` : s;
 };
 
-/** Asserts an ack error {error: {code, message}} with the given code (any code if null). */
-function assertAckError(ack, code, what = '') {
-  const ctx = `${what}: ack ${brief(ack)}`;
-  assert.ok(ack && typeof ack === 'object' && ack.error && typeof ack.error === 'object', `error ack expected, ${ctx}`);
-  if (code !== null) assert.equal(ack.error.code, code, `error code, ${ctx}`);
-  else assert.equal(typeof ack.error.code, 'string', `error code, ${ctx}`);
-  assert.equal(typeof ack.error.message, 'string', `error message, ${ctx}`);
-  assert.ok(ack.error.message.length > 0, `non-empty error message, ${ctx}`);
-}
-
-// ---------------------------------------------------------------------------------
-// Received events, kept in arrival order until a test takes them
-// ---------------------------------------------------------------------------------
-
-class Inbox {
-  constructor(label) {
-    this.label = label;
-    this.log = []; // every event received: {event, data}
-    this.buffer = []; // not yet taken by next()
-    this.waiters = []; // {event, filter, resolve, reject, timer}
-    this.ended = null; // why no more events will come
-  }
-
-  push(event, data) {
-    this.log.push({ event, data });
-    const i = this.waiters.findIndex((w) => w.event === event && w.filter(data));
-    if (i >= 0) {
-      const [w] = this.waiters.splice(i, 1);
-      clearTimeout(w.timer);
-      w.resolve(data);
-    } else {
-      this.buffer.push({ event, data });
-    }
-  }
-
-  end(why) {
-    this.ended = why;
-    for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`${this.label}: ${why} while waiting for ${w.event}; buffered: ${this.names()}`));
-    }
-  }
-
-  names() {
-    return brief(this.buffer.map((e) => e.event));
-  }
-
-  /** The data of the next event `event` (matching `filter`), buffered or still to come. */
-  next(event, { filter = () => true, timeout = WAIT_MS } = {}) {
-    const i = this.buffer.findIndex((e) => e.event === event && filter(e.data));
-    if (i >= 0) return Promise.resolve(this.buffer.splice(i, 1)[0].data);
-    if (this.ended) return Promise.reject(new Error(`${this.label}: ${this.ended}; no ${event} buffered`));
-    return new Promise((resolve, reject) => {
-      const w = { event, filter, resolve, reject };
-      w.timer = setTimeout(() => {
-        const k = this.waiters.indexOf(w);
-        if (k >= 0) this.waiters.splice(k, 1);
-        reject(new Error(`${this.label}: no ${event} within ${timeout} ms; buffered: ${this.names()}`));
-      }, timeout);
-      this.waiters.push(w);
-    });
-  }
-
-  /** The next `n` events `event` (matching `filter`), in arrival order. */
-  async take(event, n, opts = {}) {
-    const out = [];
-    for (let i = 0; i < n; i++) {
-      try {
-        out.push(await this.next(event, opts));
-      } catch (e) {
-        e.message = `${e.message} (got ${i} of ${n}: ${brief(out)})`;
-        throw e;
-      }
-    }
-    return out;
-  }
-
-  /** Asserts that no event `event` (matching `filter`) is buffered or arrives within `ms`. */
-  async none(event, { filter = () => true, ms = QUIET_MS, what = '' } = {}) {
-    const check = () => {
-      const hit = this.buffer.find((e) => e.event === event && filter(e.data));
-      assert.ok(!hit, `${this.label}: unexpected ${event} ${brief(hit?.data)} ${what}`);
-    };
-    check();
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    check();
-  }
-
-  /** Takes (and returns) every buffered event `event` matching `filter`. */
-  drain(event, filter = () => true) {
-    const out = [];
-    this.buffer = this.buffer.filter((e) => {
-      if (e.event === event && filter(e.data)) {
-        out.push(e.data);
-        return false;
-      }
-      return true;
-    });
-    return out;
-  }
-}
-
 // ---------------------------------------------------------------------------------
 // Clients
 // ---------------------------------------------------------------------------------
 
 const live = new Set(); // every client opened by the current test, closed after it
 
-/**
- * A socket.io-client socket for `token` (auth omitted when undefined). `connected` resolves
- * on 'connect' and rejects with the connect_error; `upgraded` resolves with the name of the
- * transport the engine upgraded to; `disconnected` with the disconnect reason.
- */
+/** A socket.io client (lib/sio_client.mjs), not awaited: see `connected`, `upgraded`, `disconnected`. */
 function sio(f, token, options = {}, label = 'sio') {
-  const socket = io(f.baseUrl, {
-    forceNew: true,
-    reconnection: false,
-    timeout: WAIT_MS,
-    ...(token === undefined ? {} : { auth: { token } }),
-    ...options,
-  });
-  const inbox = new Inbox(label);
-  socket.onAny((event, data) => inbox.push(event, data));
-  const engine = socket.io.engine;
-  const c = {
-    socket,
-    inbox,
-    engine,
-    transports: [], // names of the transports the engine used, in order
-    next: (...a) => inbox.next(...a),
-    take: (...a) => inbox.take(...a),
-    none: (...a) => inbox.none(...a),
-    /** emitWithAck with a timeout; resolves with the ack's data. */
-    emit(event, data, timeout = WAIT_MS) {
-      return socket.timeout(timeout).emitWithAck(event, data);
-    },
-    send(chatId, text, clientId = newClientId()) {
-      return c.emit('message:send', { chat_id: chatId, client_id: clientId, type: 'text', text });
-    },
-    close() {
-      live.delete(c);
-      socket.disconnect();
-    },
-  };
-  engine.once('open', () => c.transports.push(engine.transport.name));
-  c.upgraded = new Promise((resolve) => engine.once('upgrade', (t) => {
-    c.transports.push(t.name);
-    resolve(t.name);
-  }));
-  c.connected = new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(c));
-    socket.once('connect_error', (err) => reject(err));
-  });
-  c.connected.catch(() => {});
-  c.disconnected = new Promise((resolve) => socket.once('disconnect', (reason) => {
-    inbox.end(`disconnected (${reason})`);
-    resolve(reason);
-  }));
+  const c = openSio(f.baseUrl, token, { ...options, label, timeout: WAIT_MS });
   live.add(c);
   return c;
 }
@@ -194,78 +44,16 @@ async function sioConnect(f, token, options = { transports: ['websocket'] }, lab
   return c;
 }
 
-/** A client of the plain WebSocket transport at /ws?token=T. */
+/** A client of the plain WebSocket transport at /ws?token=T (lib/ws_client.mjs). */
 async function wsConnect(f, token, label = 'ws') {
-  const ws = new WebSocket(`${f.baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`, {
-    perMessageDeflate: false,
-  });
-  const inbox = new Inbox(label);
-  const acks = new Map();
-  let ackNo = 0;
-  ws.on('message', (raw) => {
-    let frame;
-    try {
-      frame = JSON.parse(raw.toString('utf8'));
-    } catch {
-      inbox.push('<not json>', raw.toString('utf8'));
-      return;
-    }
-    if (frame && typeof frame.event === 'string') inbox.push(frame.event, frame.data);
-    else if (frame && 'ack' in frame && acks.has(frame.ack)) {
-      const p = acks.get(frame.ack);
-      acks.delete(frame.ack);
-      clearTimeout(p.timer);
-      p.resolve(frame.data);
-    } else inbox.push('<unexpected>', frame);
-  });
-  ws.on('error', () => {});
-  ws.on('close', (code) => {
-    inbox.end(`closed (${code})`);
-    for (const p of acks.values()) {
-      clearTimeout(p.timer);
-      p.reject(new Error(`${label}: closed (${code}) before the ack`));
-    }
-    acks.clear();
-  });
-  const c = {
-    ws,
-    inbox,
-    next: (...a) => inbox.next(...a),
-    take: (...a) => inbox.take(...a),
-    none: (...a) => inbox.none(...a),
-    emit(event, data, timeout = WAIT_MS) {
-      const n = ++ackNo;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          acks.delete(n);
-          reject(new Error(`${label}: no ack to ${event} within ${timeout} ms`));
-        }, timeout);
-        acks.set(n, { resolve, reject, timer });
-        ws.send(JSON.stringify({ event, data, ack: n }));
-      });
-    },
-    send(chatId, text, clientId = newClientId()) {
-      return c.emit('message:send', { chat_id: chatId, client_id: clientId, type: 'text', text });
-    },
-    close() {
-      live.delete(c);
-      ws.terminate();
-    },
-  };
+  const c = await connect(f.baseUrl, token, { label, timeout: WAIT_MS }); // the handshake times out after WAIT_MS
   live.add(c);
-  await within(
-    Promise.race([
-      once(ws, 'open'),
-      once(ws, 'unexpected-response').then(([, res]) => {
-        throw new Error(`${label}: /ws refused with HTTP ${res.statusCode}`);
-      }),
-      once(ws, 'error').then(([e]) => {
-        throw e;
-      }),
-    ]),
-    `${label} connect`,
-  );
   return c;
+}
+
+/** message:send of a text message from socket client `c`; resolves with the ack. */
+function say(c, chatId, text, clientId = newClientId()) {
+  return c.emit('message:send', { chat_id: chatId, client_id: clientId, type: 'text', text });
 }
 
 /** `promise`, or a rejection naming `what` after `ms`. */
@@ -325,8 +113,8 @@ async function restSend(f, u, chatId, text, clientId = newClientId()) {
  */
 async function exchange(sender, receivers, silent, chatId, text, expectSenderId) {
   const clientId = newClientId();
-  const ack = await sender.send(chatId, text, clientId);
-  assertMessage(ack, `${sender.inbox.label} ack`);
+  const ack = await say(sender, chatId, text, clientId);
+  assertMessage(ack, `${sender.label} ack`);
   assert.equal(ack.chat_id, chatId);
   assert.equal(ack.text, text);
   assert.equal(ack.type, 'text');
@@ -335,10 +123,10 @@ async function exchange(sender, receivers, silent, chatId, text, expectSenderId)
   if (expectSenderId) assert.equal(ack.sender_id, expectSenderId);
   for (const r of receivers) {
     const m = await r.next('message:new', { filter: (x) => x && x.id === ack.id });
-    assert.deepEqual(m, ack, `${r.inbox.label} got the message as the sender's ack has it`);
+    assert.deepEqual(m, ack, `${r.label} got the message as the sender's ack has it`);
   }
   for (const s of [sender, ...silent]) {
-    await s.none('message:new', { filter: (x) => x && x.id === ack.id, ms: 150, what: `(${text})` });
+    await s.none('message:new', 150, { filter: (x) => x && x.id === ack.id, what: `(${text})` });
   }
   return ack;
 }
@@ -353,10 +141,11 @@ describe('real time over Socket.IO', () => {
     f = await startFlowd(ARGS);
   });
   afterEach(() => {
-    for (const c of [...live]) c.close();
+    for (const c of live) c.terminate();
+    live.clear();
   });
   after(async () => {
-    for (const c of [...live]) c.close();
+    for (const c of live) c.terminate();
     await f?.shutdown();
   });
 
@@ -425,7 +214,7 @@ describe('real time over Socket.IO', () => {
     await exchange(sb, [wa, sc], [], trio.id, 'sio(ws) to the group', b.id);
     await exchange(sc, [wa, sb], [], trio.id, 'sio(upgraded) to the group', c.id);
     // C, not in the direct chat, saw none of it.
-    await sc.none('message:new', { filter: (m) => m.chat_id === dm.id, ms: 50 });
+    await sc.none('message:new', 50, { filter: (m) => m.chat_id === dm.id });
   });
 
   it('a message sent over REST reaches the socket.io clients, the sender\'s other device too', async () => {
@@ -441,15 +230,15 @@ describe('real time over Socket.IO', () => {
     assertMessage(m1);
     assert.deepEqual(await sb.next('message:new', { filter: (m) => m.id === m1.id }), m1);
     assert.deepEqual(await sa2.next('message:new', { filter: (m) => m.id === m1.id }), m1);
-    await sc.none('message:new', { filter: (m) => m.id === m1.id, ms: 100 });
+    await sc.none('message:new', 100, { filter: (m) => m.id === m1.id });
 
     const m2 = await restSend(f, a, trio.id, 'group over REST');
     for (const r of [sb, sc, sa2]) {
-      assert.deepEqual(await r.next('message:new', { filter: (m) => m.id === m2.id }), m2, r.inbox.label);
+      assert.deepEqual(await r.next('message:new', { filter: (m) => m.id === m2.id }), m2, r.label);
     }
     // And a socket.io send from the other device reaches B and none twice.
     await exchange(sa2, [sb], [], dm.id, 'from the second device', a.id);
-    await sb.none('message:new', { filter: (m) => m.id === m1.id || m.id === m2.id, ms: 50 });
+    await sb.none('message:new', 50, { filter: (m) => m.id === m1.id || m.id === m2.id });
   });
 
   it('receipts: delivered and read reach the sender as message:status; typing', async () => {
@@ -499,9 +288,9 @@ describe('real time over Socket.IO', () => {
     assert.ok(online.last_seen_at === null || isMs(online.last_seen_at), brief(online));
 
     const sb2 = await sioConnect(f, b2.token, {}, 'B2');
-    await sa.none('presence', { filter: fromB, what: '(second device connected)' });
+    await sa.none('presence', QUIET_MS, { filter: fromB, what: '(second device connected)' });
     sb1.close();
-    await sa.none('presence', { filter: fromB, what: '(one of two devices left)' });
+    await sa.none('presence', QUIET_MS, { filter: fromB, what: '(one of two devices left)' });
 
     const before = Date.now();
     sb2.close();
@@ -509,7 +298,7 @@ describe('real time over Socket.IO', () => {
     assert.equal(offline.online, false, brief(offline));
     assert.ok(isMs(offline.last_seen_at), `last_seen_at in ms: ${brief(offline)}`);
     assert.ok(offline.last_seen_at >= before - 5000, `last_seen_at recent: ${brief(offline)}`);
-    await sx.none('presence', { filter: fromB, ms: 50, what: '(not a contact)' });
+    await sx.none('presence', 50, { filter: fromB, what: '(not a contact)' });
   });
 
   it('offline catch-up: on connect, every unacknowledged message per chat in seq order, then new ones, none twice', async () => {
@@ -521,7 +310,7 @@ describe('real time over Socket.IO', () => {
     // B is offline: five messages over two chats.
     const sent = [];
     for (const [chat, text] of [[dm, 'd1'], [trio, 'g1'], [dm, 'd2'], [trio, 'g2'], [dm, 'd3']]) {
-      const ack = await sa.send(chat.id, text);
+      const ack = await say(sa, chat.id, text);
       assertMessage(ack, text);
       sent.push(ack);
     }
@@ -529,10 +318,10 @@ describe('real time over Socket.IO', () => {
 
     // B connects; A sends one more at once.
     let sb = await sioConnect(f, b.token, undefined, 'B');
-    const d4 = await sa.send(dm.id, 'd4');
+    const d4 = await say(sa, dm.id, 'd4');
     assertMessage(d4, 'd4');
     const got = await sb.take('message:new', 6);
-    await sb.none('message:new', { what: '(more than the six)' });
+    await sb.none('message:new', QUIET_MS, { what: '(more than the six)' });
     assert.deepEqual(seqsOf(byChat(got, dm)), [1, 2, 3, 4], `direct chat: ${brief(got.map((m) => m.text))}`);
     assert.deepEqual(seqsOf(byChat(got, trio)), [1, 2], `group: ${brief(got.map((m) => m.text))}`);
     assert.deepEqual(byChat(got, dm).map((m) => m.text), ['d1', 'd2', 'd3', 'd4']);
@@ -543,13 +332,13 @@ describe('real time over Socket.IO', () => {
     assert.deepEqual(await sb.emit('message:delivered', { chat_id: dm.id, seq: 2 }), {});
     assert.deepEqual(await sb.emit('message:delivered', { chat_id: trio.id, seq: 2 }), {});
     sb.close();
-    const d5 = await sa.send(dm.id, 'd5');
+    const d5 = await say(sa, dm.id, 'd5');
     assertMessage(d5, 'd5');
 
     // Reconnected: what was not acknowledged (d3, d4) and what is new (d5), once each.
     sb = await sioConnect(f, b.token, {}, 'B again'); // this time polling first
     const again = await sb.take('message:new', 3);
-    await sb.none('message:new', { what: '(after d3, d4, d5)' });
+    await sb.none('message:new', QUIET_MS, { what: '(after d3, d4, d5)' });
     assert.deepEqual(again.map((m) => [m.chat_id, m.seq, m.text]), [
       [dm.id, 3, 'd3'],
       [dm.id, 4, 'd4'],
@@ -560,7 +349,7 @@ describe('real time over Socket.IO', () => {
     assert.deepEqual(await sb.emit('message:delivered', { chat_id: dm.id, seq: 5 }), {});
     sb.close();
     sb = await sioConnect(f, b.token, undefined, 'B third time');
-    await sb.none('message:new', { ms: 500, what: '(everything was acknowledged)' });
+    await sb.none('message:new', 500, { what: '(everything was acknowledged)' });
     // And the live path still works.
     await exchange(sa, [sb], [], dm.id, 'd6', a.id);
   });
@@ -573,16 +362,16 @@ describe('real time over Socket.IO', () => {
     const big = await group(f, a, [b, c], 'Big backlog');
     const sa = await sioConnect(f, a.token, undefined, 'A');
     // While B is offline: one message in the direct chat, G in the group.
-    const backlog = [await sa.send(dm.id, 'old d1')];
-    backlog.push(...(await Promise.all(Array.from({ length: G }, (_, i) => sa.send(big.id, `old g${i + 1}`)))));
+    const backlog = [await say(sa, dm.id, 'old d1')];
+    backlog.push(...(await Promise.all(Array.from({ length: G }, (_, i) => say(sa, big.id, `old g${i + 1}`)))));
     backlog.forEach((m) => assertMessage(m));
 
     // B connects; at once A sends N new messages in the direct chat.
     const sb = await sioConnect(f, b.token, undefined, 'B');
-    const fresh = await Promise.all(Array.from({ length: N }, (_, i) => sa.send(dm.id, `new d${i + 2}`)));
+    const fresh = await Promise.all(Array.from({ length: N }, (_, i) => say(sa, dm.id, `new d${i + 2}`)));
     fresh.forEach((m) => assertMessage(m));
     const got = await sb.take('message:new', G + 1 + N);
-    await sb.none('message:new', { what: `(more than ${G + 1 + N})` });
+    await sb.none('message:new', QUIET_MS, { what: `(more than ${G + 1 + N})` });
     assert.deepEqual(seqsOf(got.filter((m) => m.chat_id === big.id)), Array.from({ length: G }, (_, i) => i + 1));
     assert.deepEqual(seqsOf(got.filter((m) => m.chat_id === dm.id)), Array.from({ length: N + 1 }, (_, i) => i + 1));
     // Per chat (API.md: "per chat in seq order, before new ones"): the direct chat's
@@ -600,13 +389,13 @@ describe('real time over Socket.IO', () => {
     const sb = await sioConnect(f, b.token, undefined, 'B');
 
     const cid = newClientId();
-    const first = await sa.send(dm.id, 'only once', cid);
+    const first = await say(sa, dm.id, 'only once', cid);
     assertMessage(first);
-    const retry = await sa.send(dm.id, 'only once', cid);
+    const retry = await say(sa, dm.id, 'only once', cid);
     assert.deepEqual(retry, first, 'the retry answers the first message');
     // Concurrent duplicates of another client_id.
     const cid2 = newClientId();
-    const [x, y, z] = await Promise.all([sa.send(dm.id, 'twice?', cid2), sa.send(dm.id, 'twice?', cid2), sa.send(dm.id, 'twice?', cid2)]);
+    const [x, y, z] = await Promise.all([say(sa, dm.id, 'twice?', cid2), say(sa, dm.id, 'twice?', cid2), say(sa, dm.id, 'twice?', cid2)]);
     assertMessage(x);
     assert.deepEqual(y, x);
     assert.deepEqual(z, x);
@@ -620,9 +409,9 @@ describe('real time over Socket.IO', () => {
     assert.deepEqual(rest.json, first);
 
     const got = await sb.take('message:new', 2);
-    await sb.none('message:new', { what: '(a duplicate)' });
+    await sb.none('message:new', QUIET_MS, { what: '(a duplicate)' });
     assert.deepEqual(got, [first, x]);
-    const next = await sa.send(dm.id, 'next');
+    const next = await say(sa, dm.id, 'next');
     assert.equal(next.seq, x.seq + 1, 'no seq was used by the retries');
   });
 
@@ -633,8 +422,8 @@ describe('real time over Socket.IO', () => {
     const sb = await sioConnect(f, b.token, undefined, 'B');
     const sc = await sioConnect(f, c.token, undefined, 'C (outsider)');
 
-    assertAckError(await sc.send(dm.id, 'let me in'), 'not_found', 'outsider message:send');
-    assertAckError(await sc.send('no-such-chat', 'hello?'), 'not_found', 'unknown chat');
+    assertAckError(await say(sc, dm.id, 'let me in'), 'not_found', 'outsider message:send');
+    assertAckError(await say(sc, 'no-such-chat', 'hello?'), 'not_found', 'unknown chat');
     await exchange(sa, [sb], [sc], dm.id, 'private', a.id);
     await sb.emit('typing', { chat_id: dm.id, typing: true });
     await sb.emit('message:delivered', { chat_id: dm.id, seq: 1 });
@@ -643,11 +432,11 @@ describe('real time over Socket.IO', () => {
     // The outsider's own typing / receipts for the chat reach nobody in it.
     const t = await sc.emit('typing', { chat_id: dm.id, typing: true });
     const d = await sc.emit('message:delivered', { chat_id: dm.id, seq: 1 });
-    await sc.none('message:new', { ms: 50 });
-    await sc.none('typing', { ms: 0 });
-    await sc.none('message:status', { ms: 0 });
-    await sa.none('typing', { filter: (x) => x.user_id === c.id, what: `(outsider typing; its ack ${brief(t)})` });
-    await sa.none('message:status', { filter: (x) => x.user_id === c.id, ms: 0, what: `(outsider delivered; its ack ${brief(d)})` });
+    await sc.none('message:new', 50);
+    await sc.none('typing', 0);
+    await sc.none('message:status', 0);
+    await sa.none('typing', QUIET_MS, { filter: (x) => x.user_id === c.id, what: `(outsider typing; its ack ${brief(t)})` });
+    await sa.none('message:status', 0, { filter: (x) => x.user_id === c.id, what: `(outsider delivered; its ack ${brief(d)})` });
 
     // Bad requests.
     assertAckError(await sa.emit('no:such:event', { x: 1 }), 'unknown_event', 'unknown event');
@@ -658,7 +447,7 @@ describe('real time over Socket.IO', () => {
     assertAckError(await sa.emit('message:send', { client_id: cid(), type: 'text', text: 'x' }), null, 'no chat_id');
     assertAckError(await sa.emit('message:send', { chat_id: dm.id, type: 'text', text: 'x' }), null, 'no client_id');
     assertAckError(await sa.emit('message:send', 'not an object'), null, 'a string payload');
-    await sb.none('message:new', { ms: 100, what: '(from a refused send)' });
+    await sb.none('message:new', 100, { what: '(from a refused send)' });
     // Still connected and working.
     await exchange(sa, [sb], [sc], dm.id, 'still fine', a.id);
   });
@@ -716,12 +505,12 @@ describe('real time over Socket.IO', () => {
       await within(sa.connected, 'A connect');
       const N = 50;
       const texts = Array.from({ length: N }, (_, i) => `burst ${i + 1}`);
-      const acks = await Promise.all(texts.map((t) => sa.send(dm.id, t)));
+      const acks = await Promise.all(texts.map((t) => say(sa, dm.id, t)));
       acks.forEach((m, i) => assertMessage(m, `ack ${i + 1}`));
       assert.deepEqual(acks.map((m) => m.text), texts);
       assert.deepEqual(seqsOf(acks), Array.from({ length: N }, (_, i) => i + 1), 'acks: seq in the order sent');
       const got = await sb.take('message:new', N);
-      await sb.none('message:new', { ms: 200, what: '(beyond the 50)' });
+      await sb.none('message:new', 200, { what: '(beyond the 50)' });
       assert.deepEqual(got.map((m) => m.text), texts, 'received in the order sent');
       assert.deepEqual(seqsOf(got), seqsOf(acks));
       assert.deepEqual(got, acks);

@@ -5,7 +5,7 @@
 // reader being dropped without holding anyone else up.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertAckError } from './lib/flowd.mjs';
 import { connect, handshake } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
@@ -28,15 +28,6 @@ function assertMessage(m, what = 'message') {
   }
   assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
   assert.ok(isMs(m.created_at), `created_at: ${ctx}`);
-}
-
-/** Asserts an ack carrying {"error": {"code", "message"}} with the given code. */
-function assertAckError(data, code, what = '') {
-  const ctx = `${what}: ack ${JSON.stringify(data)}`;
-  assert.ok(data && typeof data === 'object' && data.error && typeof data.error === 'object', `error ack expected, ${ctx}`);
-  assert.equal(data.error.code, code, `error code, ${ctx}`);
-  assert.equal(typeof data.error.message, 'string', ctx);
-  assert.ok(data.error.message.length > 0, ctx);
 }
 
 /** Waits for `promise` at most `ms`, failing with `what`. */

@@ -7,9 +7,15 @@
 //   await f.stop();       // SIGTERM; asserts exit code 0 within 10 s
 //   await f.restart();    // start again on the same data dir (new port)
 //   await f.cleanup();    // stop if running, close the webhook, remove the temp dir
-import { spawn } from 'node:child_process';
+//
+// The scaled shape: with FLOW_TEST_POSTGRES_URL (a PostgreSQL server the test script
+// started), each server gets a database of its own, and with FLOW_TEST_S3_ENDPOINT too,
+// its media go to that S3 server. scripts/test.sh runs the chat, media, story and call
+// suites that way.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -190,7 +196,6 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
   return { status: res.status, headers: res.headers, json, text };
 }
 
-/** Asserts an error answer: status, JSON {"error":{"code","message"}} with the given code. */
 /** Asserts that `m` is a Message as API.md shapes it (not an error object). */
 export function assertMessage(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)?.slice(0, 300)}`;
@@ -211,6 +216,7 @@ export function assertMessage(m, what = 'message') {
   assert.equal(typeof m.deleted, 'boolean', ctx);
 }
 
+/** Asserts an error answer: status, JSON {"error":{"code","message"}} with the given code. */
 export function assertError(res, status, code, what = '') {
   const ctx = `${what} -> ${res.status} ${res.text}`;
   assert.equal(res.status, status, `status: ${ctx}`);
@@ -219,6 +225,19 @@ export function assertError(res, status, code, what = '') {
   assert.equal(res.json.error.code, code, `error code: ${ctx}`);
   assert.equal(typeof res.json.error.message, 'string', `error message: ${ctx}`);
   assert.ok(res.json.error.message.length > 0, `non-empty error message: ${ctx}`);
+}
+
+/**
+ * Asserts a socket ack (/ws or Socket.IO) carrying {error: {code, message}} with the given
+ * code (any code if null).
+ */
+export function assertAckError(ack, code, what = '') {
+  const ctx = `${what}: ack ${JSON.stringify(ack)?.slice(0, 400)}`;
+  assert.ok(ack && typeof ack === 'object' && ack.error && typeof ack.error === 'object', `error ack expected, ${ctx}`);
+  if (code !== null) assert.equal(ack.error.code, code, `error code, ${ctx}`);
+  else assert.equal(typeof ack.error.code, 'string', `error code, ${ctx}`);
+  assert.equal(typeof ack.error.message, 'string', `error message, ${ctx}`);
+  assert.ok(ack.error.message.length > 0, `non-empty error message, ${ctx}`);
 }
 
 /** Asserts a positive integer Retry-After header (seconds) and returns it. */
@@ -249,6 +268,33 @@ export function assertUser(u, what = 'user') {
 // ---------------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------------
+
+/**
+ * The flags that put a server with data dir `dir` on the scaled shape's backends, or
+ * none on the embedded shape (flags the test gives itself win). Its database is made on first use and kept in the data
+ * dir, so a restart on the same dir finds the same data.
+ */
+async function backendArgs(dir, extraArgs) {
+  const admin = process.env.FLOW_TEST_POSTGRES_URL;
+  if (!admin) return [];
+  const file = path.join(dir, 'postgres-url');
+  let url = await readFile(file, 'utf8').catch(() => null);
+  if (!url) {
+    const name = `flow_${randomBytes(6).toString('hex')}`;
+    await new Promise((resolve, reject) =>
+      execFile('psql', [admin, '-qAtc', `CREATE DATABASE ${name}`], (err, _out, stderr) =>
+        err ? reject(new Error(`CREATE DATABASE ${name}: ${stderr || err.message}`)) : resolve()),
+    );
+    const parsed = new URL(admin);
+    parsed.pathname = `/${name}`;
+    url = parsed.toString();
+    await writeFile(file, url);
+  }
+  const args = ['--db', url.trim()];
+  const s3 = process.env.FLOW_TEST_S3_ENDPOINT;
+  if (s3 && !extraArgs.includes('--media')) args.push('--media', 's3://media', '--s3-endpoint', s3, '--s3-access-key', 'S3RVER', '--s3-secret-key', 'S3RVER');
+  return args;
+}
 
 const running = new Set();
 
@@ -310,6 +356,7 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
         '--port', String(f.port),
         '--data-dir', f.dataDir,
         '--sms', `webhook:${hook.url}`,
+        ...(await backendArgs(f.dataDir, f.extraArgs)),
         ...f.extraArgs,
       ];
       const proc = spawn(FLOWD, args, {

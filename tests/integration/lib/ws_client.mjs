@@ -9,10 +9,9 @@
 //
 // Every frame received is kept, parsed, in `events` (acks too). Server events that no
 // `next` has taken yet stay buffered, in arrival order, so a test can wait for one event
-// without losing the others.
+// without losing the others (lib/inbox.mjs; lib/sio_client.mjs is the Socket.IO twin).
 import WebSocket from 'ws';
-
-const DEFAULT_TIMEOUT_MS = 4000;
+import { Inbox, DEFAULT_TIMEOUT_MS } from './inbox.mjs';
 
 /** The ws:// URL of /ws on an http:// base URL, with the token in the query if given. */
 export function wsUrl(baseUrl, token) {
@@ -20,11 +19,6 @@ export function wsUrl(baseUrl, token) {
   if (token !== undefined) url.searchParams.set('token', token);
   return url.toString();
 }
-
-const brief = (frame) => {
-  const s = JSON.stringify(frame);
-  return s.length > 300 ? `${s.slice(0, 300)}...` : s;
-};
 
 function open(baseUrl, token, { auth = 'query', headers = {}, timeout = DEFAULT_TIMEOUT_MS } = {}) {
   const h = { ...headers };
@@ -76,11 +70,15 @@ export async function handshake(baseUrl, token, opts = {}) {
   return r;
 }
 
-/** Connects as the device holding `token`; rejects if the server refuses the upgrade. */
+/**
+ * Connects as the device holding `token`; rejects if the server refuses the upgrade.
+ * Options: auth ('query' or 'header'), headers, timeout (of the handshake), label (prefixes
+ * the client's error messages).
+ */
 export async function connect(baseUrl, token, opts = {}) {
   const ws = open(baseUrl, token, opts);
   // Listen before the upgrade completes: frames may come in the same read as the 101.
-  const client = wrap(ws);
+  const client = wrap(ws, { label: opts.label });
   const r = await opened(ws);
   if (!r.ws) {
     const err = new Error(`ws connect refused: HTTP ${r.status} ${r.body}`);
@@ -91,11 +89,10 @@ export async function connect(baseUrl, token, opts = {}) {
   return client;
 }
 
-/** The client API around a `ws` WebSocket (listening from the start). */
-export function wrap(ws) {
+/** The client API around a `ws` WebSocket (listening from the start); `label` prefixes errors. */
+export function wrap(ws, { label = '' } = {}) {
   const events = []; // every frame received, parsed ({raw} when it was not JSON)
-  const buffer = []; // server events (frames with "event") not taken by next()
-  const waiters = []; // {name, filter, resolve, reject, timer}
+  const inbox = new Inbox(label); // server events (frames with "event") not taken by next()
   const acks = new Map(); // ack number -> {resolve, reject, timer}
   let ackCounter = 0;
   let closeInfo = null;
@@ -126,37 +123,24 @@ export function wrap(ws) {
       }
       return;
     }
-    if (!frame || typeof frame.event !== 'string') return;
-    const i = waiters.findIndex((w) => w.name === frame.event && w.filter(frame.data));
-    if (i >= 0) {
-      const [w] = waiters.splice(i, 1);
-      clearTimeout(w.timer);
-      w.resolve(frame.data);
-    } else {
-      buffer.push(frame);
-    }
+    if (frame && typeof frame.event === 'string') inbox.push(frame);
   });
 
   ws.on('close', (code, reason) => {
     closeInfo = { code, reason: reason.toString('utf8') };
-    for (const w of waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`connection closed (${code}) while waiting for ${w.name}; buffered: ${names()}`));
-    }
+    inbox.end(`connection closed (${code})`);
     for (const [n, p] of acks) {
       clearTimeout(p.timer);
-      p.reject(new Error(`connection closed (${code}) before ack ${n}`));
+      p.reject(new Error(inbox.tag(`connection closed (${code}) before ack ${n}`)));
     }
     acks.clear();
     resolveClosed(closeInfo);
   });
 
-  const names = () => JSON.stringify(buffer.map((f) => f.event));
-
-  const c = {
+  // next, take, none, drain, buffer and label: see lib/inbox.mjs.
+  const c = inbox.attach({
     ws,
     events,
-    buffer,
     closed,
     get isOpen() {
       return ws.readyState === WebSocket.OPEN;
@@ -165,64 +149,13 @@ export function wrap(ws) {
       return closeInfo;
     },
 
-    /** The data of the next event `name` (matching `filter`), buffered or still to come. */
-    next(name, { timeout = DEFAULT_TIMEOUT_MS, filter = () => true } = {}) {
-      const i = buffer.findIndex((f) => f.event === name && filter(f.data));
-      if (i >= 0) return Promise.resolve(buffer.splice(i, 1)[0].data);
-      if (closeInfo) return Promise.reject(new Error(`connection closed (${closeInfo.code}); no ${name} buffered`));
-      return new Promise((resolve, reject) => {
-        const w = { name, filter, resolve, reject };
-        w.timer = setTimeout(() => {
-          const k = waiters.indexOf(w);
-          if (k >= 0) waiters.splice(k, 1);
-          reject(new Error(`no ${name} event within ${timeout} ms; buffered: ${names()}`));
-        }, timeout);
-        waiters.push(w);
-      });
-    },
-
-    /** The data of the next `n` events `name` (matching `filter`), in arrival order. */
-    async take(name, n, opts = {}) {
-      const out = [];
-      for (let i = 0; i < n; i++) {
-        try {
-          out.push(await c.next(name, opts));
-        } catch (e) {
-          e.message = `${e.message} (got ${i} of ${n})`;
-          throw e;
-        }
-      }
-      return out;
-    },
-
-    /** Asserts that no event `name` (matching `filter`) is buffered or arrives within `ms`. */
-    async none(name, ms = 300, { filter = () => true } = {}) {
-      const found = () => buffer.find((f) => f.event === name && filter(f.data));
-      let hit = found();
-      if (!hit) {
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        hit = found();
-      }
-      if (hit) throw new Error(`unexpected ${name} event: ${brief(hit)}`);
-    },
-
-    /** Buffered (not yet taken) events named `name`, removed from the buffer. */
-    drain(name, filter = () => true) {
-      const out = [];
-      for (let i = 0; i < buffer.length; ) {
-        if (buffer[i].event === name && filter(buffer[i].data)) out.push(buffer.splice(i, 1)[0].data);
-        else i++;
-      }
-      return out;
-    },
-
     /** Sends {event, data, ack}; resolves with the ack's data (a result or {error}). */
     emit(event, data, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
       const ack = ++ackCounter;
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           acks.delete(ack);
-          reject(new Error(`no ack ${ack} for ${event} within ${timeout} ms`));
+          reject(new Error(inbox.tag(`no ack ${ack} for ${event} within ${timeout} ms`)));
         }, timeout);
         acks.set(ack, { resolve, reject, timer });
         c.send(JSON.stringify({ event, data, ack }), (err) => {
@@ -256,6 +189,6 @@ export function wrap(ws) {
       if (!closeInfo) ws.terminate();
       return closed;
     },
-  };
+  });
   return c;
 }
