@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startFlowd, uniquePhone, assertError, assertUser, sleep } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertError, assertUser, sleep, MEDIA_ON_S3 } from './lib/flowd.mjs';
 import { connect } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
@@ -327,6 +327,7 @@ describe('story expiry and the sweep', () => {
     }
     assert.equal(status, 404, 'the sweep deleted the expired story’s media');
     assert.equal((await ann.media(kept.id)).status, 200, 'a fresh unattached upload stays');
+    if (MEDIA_ON_S3) return; // the bytes are on the S3 server; the 404 above stands for them
     const files = await mediaFiles(f);
     assert.ok(files.some((name) => name.includes(kept.id)), `the kept upload's bytes: ${files}`);
     assert.ok(!files.some((name) => name.includes(image.id)), `the swept media's bytes are gone: ${files}`);

@@ -269,6 +269,9 @@ export function assertUser(u, what = 'user') {
 // The server
 // ---------------------------------------------------------------------------------
 
+/** Whether servers keep their media on the S3 server (the scaled shape) rather than in a folder. */
+export const MEDIA_ON_S3 = Boolean(process.env.FLOW_TEST_POSTGRES_URL && process.env.FLOW_TEST_S3_ENDPOINT);
+
 /**
  * The flags that put a server with data dir `dir` on the scaled shape's backends, or
  * none on the embedded shape (flags the test gives itself win). Its database is made on first use and kept in the data
@@ -291,8 +294,10 @@ async function backendArgs(dir, extraArgs) {
     await writeFile(file, url);
   }
   const args = ['--db', url.trim()];
-  const s3 = process.env.FLOW_TEST_S3_ENDPOINT;
-  if (s3 && !extraArgs.includes('--media')) args.push('--media', 's3://media', '--s3-endpoint', s3, '--s3-access-key', 'S3RVER', '--s3-secret-key', 'S3RVER');
+  if (MEDIA_ON_S3 && !extraArgs.includes('--media')) {
+    const s3 = process.env.FLOW_TEST_S3_ENDPOINT;
+    args.push('--media', 's3://media', '--s3-endpoint', s3, '--s3-access-key', 'S3RVER', '--s3-secret-key', 'S3RVER');
+  }
   return args;
 }
 
