@@ -15,7 +15,10 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--port", c.port, "port to listen on")->envname("FLOW_PORT")->capture_default_str();
     cli.add_option("--data-dir", c.data_dir, "folder for the database, media and the secret key")
         ->envname("FLOW_DATA_DIR")->capture_default_str();
-    cli.add_option("--db", c.db, "SQLite file (default: flow.db in the data dir)")->envname("FLOW_DB");
+    cli.add_option("--db", c.db, "SQLite file (default: flow.db in the data dir), or a postgresql:// URL")
+        ->envname("FLOW_DB");
+    cli.add_option("--redis", c.redis, "redis:// URL of the Redis that nodes share for fan-out (default: none, one node)")
+        ->envname("FLOW_REDIS");
     cli.add_option("--media", c.media, "media folder (default: media in the data dir), or s3://BUCKET")
         ->envname("FLOW_MEDIA");
     cli.add_option("--s3-endpoint", c.s3_endpoint, "S3 endpoint URL, e.g. http://127.0.0.1:9000")

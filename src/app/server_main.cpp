@@ -82,6 +82,8 @@ int run_server(const Config& config) {
     PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the ring timeout of calls",
                                [&services] { services.calls().ring_out_due(); });
     ring_timeouts.start();
+    PeriodicTask heartbeat(blocking, std::chrono::seconds(3), "the node's heartbeat", [&services] { services.heartbeat(); });
+    heartbeat.start();
     spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {})", config.host, http.port(),
                  services.storage().backend(), config.media.starts_with("s3://") ? "s3" : "folder",
                  config.sms.starts_with("webhook:") ? "webhook" : "log");
@@ -102,6 +104,7 @@ int run_server(const Config& config) {
     for (auto& t : threads) t.join();
     sweep.stop();
     ring_timeouts.stop();
+    heartbeat.stop();
     blocking.join();
     curl_global_cleanup();
     spdlog::info("flowd stopped");

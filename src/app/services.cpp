@@ -15,6 +15,10 @@
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
+#include "bus/local/local_event_bus.hpp"
+#include "bus/redis/redis_device_registry.hpp"
+#include "bus/redis/redis_event_bus.hpp"
+#include "common/ids.hpp"
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
 #include "sms/log/log_sms_sender.hpp"
@@ -88,19 +92,30 @@ Services::Services(const Config& config) {
     const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "flow.db").string() : config.db;
     storage_ = std::make_unique<sql::SqlStorage>(open_database(db, config));
     sms_ = make_sms(config.sms);
-    bus_.subscribe([this](const Delivery& delivery) { hub_.deliver(delivery); });
-    auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, bus_, *secrets_, clock_, config.otp);
+    if (config.redis.empty()) {
+        devices_ = std::make_unique<LocalDeviceRegistry>();
+        bus_ = std::make_unique<LocalEventBus>(hub_);
+    } else {
+        const auto redis = parse_redis_url(config.redis);
+        const auto node_id = new_id(clock_.now_ms());
+        devices_ = std::make_unique<RedisDeviceRegistry>(redis, node_id);
+        bus_ = std::make_unique<RedisEventBus>(redis, node_id, hub_, [this] {
+            spdlog::info("redis: back after an outage; closing sockets so that devices catch up");
+            hub_.close_all();
+        });
+    }
+    auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);
     media_ = std::make_unique<MediaService>(storage_->media(), *media_store_, clock_, config.max_upload_bytes);
     users_ = std::make_unique<UserService>(storage_->users(), *media_);
-    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, bus_, clock_);
-    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, bus_, clock_,
+    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
+    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, clock_,
                                                  config.delete_for_everyone_s * 1000);
-    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), bus_, clock_);
+    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *devices_, *bus_, clock_);
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
-                                              bus_, clock_, config.story_ttl_s * 1000);
+                                              *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
-    calls_ = std::make_unique<CallService>(storage_->calls(), *chats_, bus_, clock_, config.call_ring_s * 1000);
+    calls_ = std::make_unique<CallService>(storage_->calls(), *chats_, *bus_, clock_, config.call_ring_s * 1000);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_, *calls_);
     ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
 }
@@ -130,7 +145,7 @@ std::unique_ptr<http::Router> Services::make_router() {
             return boost::json::object{{"status", storage_ok && media_ok ? "ok" : "down"},
                                        {"storage", storage_ok ? "ok" : "down"},
                                        {"media", media_ok ? "ok" : "down"},
-                                       {"bus", "ok"}};
+                                       {"bus", bus_->healthy() ? "ok" : "down"}};
         },
         metrics_);
     return router;

@@ -3,7 +3,8 @@
 #include <memory>
 
 #include "auth/secrets.hpp"
-#include "bus/local/local_event_bus.hpp"
+#include "bus/device_registry.hpp"
+#include "bus/event_bus.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "http/router.hpp"
@@ -48,6 +49,8 @@ public:
     realtime::Hub& hub() { return hub_; }
     realtime::Gateway& gateway() { return *gateway_; }
     Metrics& metrics() { return metrics_; }
+    // Keeps this node counted among the live ones (a few seconds apart). Blocking.
+    void heartbeat() { devices_->heartbeat(); }
 
     // Every route of the API, on a new router.
     std::unique_ptr<http::Router> make_router();
@@ -56,7 +59,8 @@ private:
     SystemClock clock_;
     Metrics metrics_;
     realtime::Hub hub_;
-    LocalEventBus bus_;
+    std::unique_ptr<DeviceRegistry> devices_;
+    std::unique_ptr<EventBus> bus_;
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<SmsSender> sms_;

@@ -10,6 +10,8 @@ class EventBus {
 public:
     virtual ~EventBus() = default;
     virtual void publish(Delivery delivery) = 0;
+    // Whether events reach every node now; for /health.
+    virtual bool healthy() const { return true; }
 };
 
 }  // namespace flow

@@ -7,7 +7,7 @@ namespace flow::realtime {
 
 namespace {
 
-bool wanted(const Delivery& delivery, const std::string& session_id) {
+bool wanted(const EncodedDelivery& delivery, const std::string& session_id) {
     if (!delivery.only_session.empty()) return session_id == delivery.only_session;
     return session_id != delivery.except_session;
 }
@@ -34,7 +34,7 @@ bool Hub::detach(const DeviceSession& device) {
     return removed > 0;
 }
 
-void Hub::deliver(const Delivery& delivery) {
+void Hub::deliver(const EncodedDelivery& delivery) {
     std::vector<std::shared_ptr<DeviceSession>> recipients;
     {
         std::shared_lock lock(mutex_);
@@ -47,13 +47,22 @@ void Hub::deliver(const Delivery& delivery) {
     }
     if (recipients.empty()) return;
 
-    if (const auto* ended = std::get_if<event::SessionEnded>(&delivery.event)) {
+    if (!delivery.ended_session.empty()) {
         for (const auto& device : recipients)
-            if (device->caller().session_id == ended->session_id) device->close();
+            if (device->caller().session_id == delivery.ended_session) device->close();
         return;
     }
-    const auto event = OutboundEvent::encode(delivery.event);
+    const auto event = OutboundEvent::frame(delivery);
     for (const auto& device : recipients) device->push(event);
+}
+
+void Hub::close_all() {
+    std::vector<std::shared_ptr<DeviceSession>> devices;
+    {
+        std::shared_lock lock(mutex_);
+        for (const auto& [user, list] : by_user_) devices.insert(devices.end(), list.begin(), list.end());
+    }
+    for (const auto& device : devices) device->close();
 }
 
 std::size_t Hub::devices() const {

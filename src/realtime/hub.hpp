@@ -6,21 +6,24 @@
 #include <unordered_map>
 #include <vector>
 
-#include "domain/events.hpp"
+#include "bus/encoded_delivery.hpp"
 #include "realtime/device_session.hpp"
 
 namespace flow::realtime {
 
 // Who is connected to this node: each user's devices. Takes deliveries from the event
-// bus, encodes each event once and hands the shared frame to every recipient device,
+// bus, frames each event once and hands the shared frame to every recipient device,
 // without holding its lock while it does. Thread-safe.
-class Hub {
+class Hub final : public DeliverySink {
 public:
     // Adds a device; true when it is the user's first on this node.
     bool attach(const std::shared_ptr<DeviceSession>& device);
     // Removes a device; true when it was the user's last on this node.
     bool detach(const DeviceSession& device);
-    void deliver(const Delivery& delivery);
+    void deliver(const EncodedDelivery& delivery) override;
+    // Closes every socket on this node: their devices reconnect, to any node, and catch
+    // up from storage (after the bus between nodes was down and may have lost events).
+    void close_all();
     std::size_t devices() const;
 
 private:

@@ -3,7 +3,6 @@
 #include <boost/json/serialize.hpp>
 
 #include "wire/chat_json.hpp"
-#include "wire/event_json.hpp"
 
 namespace flow::realtime {
 
@@ -20,8 +19,7 @@ std::string frame_event(WireFormat format, std::string_view name, std::string_vi
 
 namespace {
 
-std::shared_ptr<OutboundEvent> make(std::string_view name, const boost::json::value& data) {
-    const std::string json = boost::json::serialize(data);
+std::shared_ptr<OutboundEvent> make(std::string_view name, std::string_view json) {
     auto out = std::make_shared<OutboundEvent>();
     out->plain_frame = std::make_shared<const std::string>(frame_event(WireFormat::plain, name, json));
     out->socketio_frame = std::make_shared<const std::string>(frame_event(WireFormat::socketio, name, json));
@@ -30,14 +28,15 @@ std::shared_ptr<OutboundEvent> make(std::string_view name, const boost::json::va
 
 }  // namespace
 
-std::shared_ptr<const OutboundEvent> OutboundEvent::encode(const Event& event) {
-    if (const auto* created = std::get_if<event::MessageNew>(&event)) return encode(created->message);
-    const auto encoded = wire::to_json(event);
-    return make(encoded.name, encoded.data);
+std::shared_ptr<const OutboundEvent> OutboundEvent::frame(const EncodedDelivery& delivery) {
+    auto out = make(delivery.event, delivery.data_json);
+    out->chat_id = delivery.chat_id;
+    out->seq = delivery.seq;
+    return out;
 }
 
 std::shared_ptr<const OutboundEvent> OutboundEvent::encode(const Message& message) {
-    auto out = make("message:new", wire::to_json(message));
+    auto out = make("message:new", boost::json::serialize(wire::to_json(message)));
     out->chat_id = message.chat_id;
     out->seq = message.seq;
     return out;

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "domain/events.hpp"
+#include "bus/encoded_delivery.hpp"
 #include "domain/message.hpp"
 
 namespace flow::realtime {
@@ -25,7 +25,8 @@ struct OutboundEvent {
     std::string chat_id;  // message:new only
     Seq seq = 0;          // message:new only
 
-    static std::shared_ptr<const OutboundEvent> encode(const Event& event);
+    // The frames of a delivery's event (not of a sign-out).
+    static std::shared_ptr<const OutboundEvent> frame(const EncodedDelivery& delivery);
     static std::shared_ptr<const OutboundEvent> encode(const Message& message);
     const std::shared_ptr<const std::string>& frame(WireFormat format) const {
         return format == WireFormat::plain ? plain_frame : socketio_frame;

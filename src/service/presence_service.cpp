@@ -3,12 +3,14 @@
 namespace flow {
 
 void PresenceService::online(const std::string& user_id) {
+    if (!devices_.arrived(user_id)) return;
     const auto user = users_.find(user_id);
     bus_.publish({chats_.contacts_of(user_id), "",
                   event::Presence{user_id, true, user ? user->last_seen_at : std::nullopt}});
 }
 
 void PresenceService::offline(const std::string& user_id) {
+    if (!devices_.left(user_id)) return;
     const TimeMs now = clock_.now_ms();
     users_.touch_last_seen(user_id, now);
     bus_.publish({chats_.contacts_of(user_id), "", event::Presence{user_id, false, now}});

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "bus/device_registry.hpp"
 #include "bus/event_bus.hpp"
 #include "common/clock.hpp"
 #include "storage/chat_store.hpp"
@@ -10,12 +11,14 @@
 namespace flow {
 
 // Tells a user's contacts (whoever shares a chat with them) when the user comes online
-// (first device connects) and goes offline (last device leaves), with last seen.
+// (first device connects, on any node) and goes offline (last device leaves, on every
+// node), with last seen. Told of the first device on this node and the last leaving it.
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class PresenceService {
 public:
-    PresenceService(ChatStore& chats, UserStore& users, EventBus& bus, const Clock& clock)
-        : chats_(chats), users_(users), bus_(bus), clock_(clock) {}
+    PresenceService(ChatStore& chats, UserStore& users, DeviceRegistry& devices, EventBus& bus,
+                    const Clock& clock)
+        : chats_(chats), users_(users), devices_(devices), bus_(bus), clock_(clock) {}
 
     void online(const std::string& user_id);
     void offline(const std::string& user_id);
@@ -23,6 +26,7 @@ public:
 private:
     ChatStore& chats_;
     UserStore& users_;
+    DeviceRegistry& devices_;
     EventBus& bus_;
     const Clock& clock_;
 };

@@ -1,25 +1,20 @@
 #pragma once
 
-#include <functional>
-#include <mutex>
-#include <vector>
-
+#include "bus/encoded_delivery.hpp"
 #include "bus/event_bus.hpp"
 
 namespace flow {
 
-// The in-process bus of a single node: hands each delivery straight to the subscribers
-// (the real-time hub), which must not block. Thread-safe.
+// The in-process bus of a single node: encodes each delivery and hands it straight to
+// this node's devices. Thread-safe.
 class LocalEventBus final : public EventBus {
 public:
-    using Subscriber = std::function<void(const Delivery&)>;
+    explicit LocalEventBus(DeliverySink& sink) : sink_(sink) {}
 
-    void subscribe(Subscriber subscriber);
-    void publish(Delivery delivery) override;
+    void publish(Delivery delivery) override { sink_.deliver(encode(delivery)); }
 
 private:
-    std::mutex mutex_;
-    std::vector<Subscriber> subscribers_;
+    DeliverySink& sink_;
 };
 
 }  // namespace flow

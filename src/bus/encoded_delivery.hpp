@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/events.hpp"
+
+namespace flow {
+
+// A delivery with its event encoded once for the wire, as it goes to this node's devices
+// and, through a shared bus, to other nodes': the recipients, then the event's name and
+// JSON data (for message:new also its chat and seq, which devices keep their chats in
+// order by), or the session whose sockets are to close.
+struct EncodedDelivery {
+    std::vector<std::string> user_ids;
+    std::string except_session;
+    std::string only_session;
+    std::string event;
+    std::string data_json;
+    std::string chat_id;
+    Seq seq = 0;
+    std::string ended_session;  // set for a sign-out, which has no event
+};
+
+EncodedDelivery encode(const Delivery& delivery);
+
+// One JSON text per delivery, for a bus between nodes, tagged with the node that sent it.
+std::string to_envelope(const EncodedDelivery& delivery, std::string_view node_id);
+// The delivery in an envelope, and the node that sent it; nullopt for anything malformed.
+std::optional<std::pair<EncodedDelivery, std::string>> from_envelope(std::string_view text);
+
+// Where a bus hands deliveries for the devices connected to this node: the real-time
+// hub. Must not block.
+class DeliverySink {
+public:
+    virtual ~DeliverySink() = default;
+    virtual void deliver(const EncodedDelivery& delivery) = 0;
+};
+
+}  // namespace flow
