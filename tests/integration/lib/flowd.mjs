@@ -8,10 +8,12 @@
 //   await f.restart();    // start again on the same data dir (new port)
 //   await f.cleanup();    // stop if running, close the webhook, remove the temp dir
 //
-// The scaled shape: with FLOW_TEST_POSTGRES_URL (a PostgreSQL server the test script
+// The scaled shapes: with FLOW_TEST_POSTGRES_URL (a PostgreSQL server the test script
 // started), each server gets a database of its own, and with FLOW_TEST_S3_ENDPOINT too,
-// its media go to that S3 server. scripts/test.sh runs the chat, media, story and call
-// suites that way.
+// its media go to that S3 server; with FLOW_TEST_REDIS_URL as well, a "server" is two
+// flowd nodes sharing them and Redis, and f.baseUrl takes turns between the nodes, so
+// every test's clients spread over both. scripts/test.sh runs the chat, media, story and
+// call suites that way.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -294,6 +296,7 @@ async function backendArgs(dir, extraArgs) {
     await writeFile(file, url);
   }
   const args = ['--db', url.trim()];
+  if (process.env.FLOW_TEST_REDIS_URL) args.push('--redis', process.env.FLOW_TEST_REDIS_URL);
   if (MEDIA_ON_S3 && !extraArgs.includes('--media')) {
     const s3 = process.env.FLOW_TEST_S3_ENDPOINT;
     args.push('--media', 's3://media', '--s3-endpoint', s3, '--s3-access-key', 'S3RVER', '--s3-secret-key', 'S3RVER');
@@ -301,7 +304,92 @@ async function backendArgs(dir, extraArgs) {
   return args;
 }
 
-const running = new Set();
+const live = new Set(); // every node process still running, to kill on exit
+
+/** How many flowd processes one server is: two on the cluster shape (Redis between them). */
+export const NODES = process.env.FLOW_TEST_POSTGRES_URL && process.env.FLOW_TEST_REDIS_URL ? 2 : 1;
+
+const running = (node) => node.proc.exitCode === null && node.proc.signalCode === null;
+
+/** Starts node `i` of server `f` and waits until it answers /health. */
+async function spawnNode(f, i) {
+  const port = await freePort();
+  const args = [
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--data-dir', f.dataDir,
+    '--sms', `webhook:${f.sms.url}`,
+    ...(await backendArgs(f.dataDir, f.extraArgs)),
+    ...f.extraArgs,
+  ];
+  const proc = spawn(FLOWD, args, {
+    cwd: f.dataDir,
+    env: { ...process.env, ...(f.env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const node = { proc, port, url: `http://127.0.0.1:${port}`, exit: null };
+  const runNo = f.logs.length;
+  f.logs.push(`--- flowd${NODES > 1 ? ` node ${i + 1}` : ''} ${args.join(' ')}\n`);
+  proc.stdout.setEncoding('utf8');
+  proc.stderr.setEncoding('utf8');
+  proc.stdout.on('data', (d) => f.logs.push(d));
+  proc.stderr.on('data', (d) => f.logs.push(d));
+  node.exit = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => resolve({ code, signal }));
+    proc.on('error', (err) => resolve({ code: null, signal: null, error: err }));
+  });
+  let exited = null;
+  node.exit.then((e) => {
+    exited = e;
+    live.delete(proc);
+  });
+  live.add(proc);
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let lastErr;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      const res = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(1000) });
+      await res.text();
+      if (res.status === 200) return node;
+      lastErr = new Error(`GET /health -> ${res.status}`);
+    } catch (e) {
+      lastErr = e;
+    }
+    await sleep(50);
+  }
+  if (!exited) {
+    proc.kill('SIGKILL');
+    await node.exit;
+  }
+  throw new Error(
+    `flowd did not become healthy within ${START_TIMEOUT_MS} ms ` +
+      `(${exited ? `exited ${JSON.stringify(exited)}` : `last error: ${lastErr?.message}`})\n` +
+      `server output:\n${f.logs.slice(runNo).join('')}`,
+  );
+}
+
+/** SIGTERM to one node; asserts a clean exit (code 0) within 10 s. */
+async function stopNode(f, node) {
+  node.proc.kill('SIGTERM');
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+  });
+  const result = await Promise.race([node.exit, timeout]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    node.proc.kill('SIGKILL');
+    await node.exit;
+    assert.fail(`flowd did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${f.output()}`);
+  }
+  assert.deepEqual(
+    { code: result.code, signal: result.signal },
+    { code: 0, signal: null },
+    `flowd exit after SIGTERM\n${f.output()}`,
+  );
+}
 
 /**
  * Starts build/flowd. Options: dataDir (use this dir and don't remove it), sms (reuse a
@@ -318,11 +406,27 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
     dataDir: dir,
     sms: hook,
     extraArgs,
-    proc: null,
-    port: 0,
-    baseUrl: '',
+    env,
+    nodes: [], // one {proc, port, url, exit} per flowd process: two on the cluster shape
     logs: [], // output of every process run on this instance, in order
-    exit: null, // promise of {code, signal} for the current process
+    turn: 0,
+
+    /**
+     * The URL of a node to talk to: on the cluster shape each use takes the next node,
+     * so a test's requests and sockets spread over both.
+     */
+    get baseUrl() {
+      const live = f.nodes.filter(running);
+      const pool = live.length ? live : f.nodes;
+      return pool[f.turn++ % pool.length]?.url ?? '';
+    },
+    /** The first node's port and process. */
+    get port() {
+      return f.nodes[0]?.port ?? 0;
+    },
+    get proc() {
+      return f.nodes[0]?.proc ?? null;
+    },
 
     /** Everything the server(s) printed (stdout and stderr) so far. */
     output() {
@@ -353,97 +457,31 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
       return { token: s.token, user: r.json, new_user: s.new_user };
     },
 
+    // One after the other: the first node makes the data dir's secret key, which the
+    // others then share.
     async _spawn() {
-      f.port = await freePort();
-      f.baseUrl = `http://127.0.0.1:${f.port}`;
-      const args = [
-        '--host', '127.0.0.1',
-        '--port', String(f.port),
-        '--data-dir', f.dataDir,
-        '--sms', `webhook:${hook.url}`,
-        ...(await backendArgs(f.dataDir, f.extraArgs)),
-        ...f.extraArgs,
-      ];
-      const proc = spawn(FLOWD, args, {
-        cwd: f.dataDir,
-        env: { ...process.env, ...(env || {}) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      f.proc = proc;
-      const runNo = f.logs.length;
-      f.logs.push(`--- flowd ${args.join(' ')}\n`);
-      proc.stdout.setEncoding('utf8');
-      proc.stderr.setEncoding('utf8');
-      proc.stdout.on('data', (d) => f.logs.push(d));
-      proc.stderr.on('data', (d) => f.logs.push(d));
-      f.exit = new Promise((resolve) => {
-        proc.on('exit', (code, signal) => resolve({ code, signal }));
-        proc.on('error', (err) => resolve({ code: null, signal: null, error: err }));
-      });
-      let exited = null;
-      f.exit.then((e) => {
-        exited = e;
-        running.delete(f);
-      });
-      running.add(f);
-
-      const deadline = Date.now() + START_TIMEOUT_MS;
-      let lastErr;
-      while (Date.now() < deadline) {
-        if (exited) break;
-        try {
-          const res = await fetch(`${f.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
-          await res.text();
-          if (res.status === 200) return;
-          lastErr = new Error(`GET /health -> ${res.status}`);
-        } catch (e) {
-          lastErr = e;
-        }
-        await sleep(50);
-      }
-      if (!exited) {
-        proc.kill('SIGKILL');
-        await f.exit;
-      }
-      throw new Error(
-        `flowd did not become healthy within ${START_TIMEOUT_MS} ms ` +
-          `(${exited ? `exited ${JSON.stringify(exited)}` : `last error: ${lastErr?.message}`})\n` +
-          `server output:\n${f.logs.slice(runNo).join('')}`,
-      );
+      f.nodes = [];
+      for (let i = 0; i < NODES; i++) f.nodes.push(await spawnNode(f, i));
     },
 
     get running() {
-      return f.proc !== null && f.proc.exitCode === null && f.proc.signalCode === null;
+      return f.nodes.some(running);
     },
 
-    /** SIGTERM; asserts a clean exit (code 0) within 10 s. */
+    /** SIGTERM to every node; asserts a clean exit (code 0) within 10 s. */
     async stop() {
-      if (!f.running) return;
-      const proc = f.proc;
-      proc.kill('SIGTERM');
-      let timer;
-      const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
-      });
-      const result = await Promise.race([f.exit, timeout]);
-      clearTimeout(timer);
-      if (result === 'timeout') {
-        proc.kill('SIGKILL');
-        await f.exit;
-        assert.fail(`flowd did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${f.output()}`);
-      }
-      assert.deepEqual(
-        { code: result.code, signal: result.signal },
-        { code: 0, signal: null },
-        `flowd exit after SIGTERM\n${f.output()}`,
-      );
+      await Promise.all(f.nodes.filter(running).map((node) => stopNode(f, node)));
     },
 
-    /** SIGKILL (kill -9); waits for the process to be gone. */
-    async kill() {
-      if (!f.running) return;
-      f.proc.kill('SIGKILL');
-      await f.exit;
+    /** SIGKILL (kill -9) to every node, or to node `i` alone; waits for them to be gone. */
+    async kill(i) {
+      const nodes = i === undefined ? f.nodes : [f.nodes[i]];
+      await Promise.all(
+        nodes.filter(running).map(async (node) => {
+          node.proc.kill('SIGKILL');
+          await node.exit;
+        }),
+      );
     },
 
     /** Starts the server again on the same data dir (stopping it first if it runs). */
@@ -464,10 +502,7 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
 
     /** Kill whatever still runs, close the webhook, remove the temp data dir. */
     async cleanup() {
-      if (f.running) {
-        f.proc.kill('SIGKILL');
-        await f.exit;
-      }
+      await f.kill();
       if (ownsSms) await hook.close();
       if (ownsDataDir) await rm(f.dataDir, { recursive: true, force: true });
     },
@@ -484,9 +519,9 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
 
 // Belt and braces: never leave a server behind if the test process goes away.
 process.on('exit', () => {
-  for (const f of running) {
+  for (const proc of live) {
     try {
-      f.proc.kill('SIGKILL');
+      proc.kill('SIGKILL');
     } catch {
       /* already gone */
     }
