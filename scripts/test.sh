@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test against a built tree: the unit and contract tests (ctest; the contract
-# tests against the servers started here: s3rver and PostgreSQL; FLOW_TEST_SKIP_S3=1
-# skips the S3 cases), then the integration suite, which starts build/flowd itself and
-# talks to it like a client (node:test): every suite on the embedded shape (SQLite, media
-# in a folder), then the chat, media, story and call suites again on the scaled shape's
-# backends (PostgreSQL, media on the S3 server).
+# tests against the servers started here: s3rver, PostgreSQL and Redis;
+# FLOW_TEST_SKIP_S3=1 skips the S3 cases), then the integration suite, which starts
+# build/flowd itself and talks to it like a client (node:test): every suite on the
+# embedded shape (one node, SQLite, media in a folder), then the chat, media, story, call
+# and cluster suites again on the scaled shape (two nodes on PostgreSQL, Redis and the
+# S3 server).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -14,12 +15,20 @@ failed=0
 echo "== test servers"
 s3_pid=
 pg_dir=$(mktemp -d)
-trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1; rm -rf "$pg_dir"; wait' EXIT
+redis_dir=$(mktemp -d)
+trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1; scripts/redis.sh stop "$redis_dir"; rm -rf "$pg_dir" "$redis_dir"; wait' EXIT
 if postgres_url=$(scripts/postgres.sh start "$pg_dir"); then
   echo "PostgreSQL on $postgres_url"
 else
   echo "PostgreSQL did not start: its tests will be skipped or fail" >&2
   postgres_url=
+  failed=1
+fi
+if redis_url=$(scripts/redis.sh start "$redis_dir"); then
+  echo "Redis on $redis_url"
+else
+  echo "Redis did not start: the scaled shape runs on one node" >&2
+  redis_url=
   failed=1
 fi
 if [ "${FLOW_TEST_SKIP_S3:-}" != 1 ]; then
@@ -53,9 +62,9 @@ fi
 echo "-- embedded shape: SQLite, media in a folder"
 (unset FLOW_TEST_S3_ENDPOINT; node --test --test-concurrency=2 tests/integration/*.test.mjs) || failed=1
 if [ -n "$postgres_url" ]; then
-  echo "-- scaled shape: PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
-  scaled=(chats realtime_ws realtime_sio media stories calls)
-  FLOW_TEST_POSTGRES_URL=$postgres_url node --test --test-concurrency=2 \
+  echo "-- scaled shape: ${redis_url:+two nodes, Redis, }PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
+  scaled=(chats realtime_ws realtime_sio media stories calls cluster)
+  FLOW_TEST_POSTGRES_URL=$postgres_url FLOW_TEST_REDIS_URL=$redis_url node --test --test-concurrency=2 \
     $(printf "tests/integration/%s.test.mjs " "${scaled[@]}") || failed=1
 fi
 

@@ -17,6 +17,9 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->envname("FLOW_DATA_DIR")->capture_default_str();
     cli.add_option("--db", c.db, "SQLite file (default: flow.db in the data dir), or a postgresql:// URL")
         ->envname("FLOW_DB");
+    cli.add_option("--trusted-proxies", c.trusted_proxies,
+                   "addresses of load balancers whose X-Forwarded-For names the client (comma-separated)")
+        ->envname("FLOW_TRUSTED_PROXIES")->delimiter(',');
     cli.add_option("--redis", c.redis, "redis:// URL of the Redis that nodes share for fan-out (default: none, one node)")
         ->envname("FLOW_REDIS");
     cli.add_option("--media", c.media, "media folder (default: media in the data dir), or s3://BUCKET")

@@ -62,7 +62,9 @@ int run_server(const Config& config) {
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),
                                      services.gateway(), services.hub(), blocking,
                                      config.max_outbound_bytes};
-    server::HttpServer http(io, blocking, *router, services.metrics(), {});
+    server::HttpOptions http_options;
+    http_options.trusted_proxies = config.trusted_proxies;
+    server::HttpServer http(io, blocking, *router, services.metrics(), http_options);
     http.mount("/ws", server::plain_socket_mount(sockets));
     const auto media = server::media_mount(services.auth(), services.media(), blocking);
     http.mount_streaming("/media", media);

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include "http/client_address.hpp"
 #include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
 
@@ -25,8 +26,8 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Copies what a handler needs out of Beast's request. nullopt for a target that is not a
 // valid origin-form path.
-std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in,
-                                        const std::string& client_address) {
+std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in, const std::string& peer,
+                                        const std::vector<std::string>& trusted_proxies) {
     auto url = boost::urls::parse_origin_form(in.target());
     if (!url) return std::nullopt;
     http::Request out;
@@ -39,7 +40,7 @@ std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in,
         out.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     out.body = std::move(in.body());
-    out.client_address = client_address;
+    out.client_address = http::client_address(peer, in["X-Forwarded-For"], trusted_proxies);
     return out;
 }
 
@@ -61,8 +62,8 @@ bool is_disconnect(const beast::error_code& ec) {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, asio::thread_pool& pool, const http::Router& router,
-                       Metrics& metrics, HttpLimits limits)
-    : io_(io), pool_(pool), router_(router), metrics_(metrics), limits_(limits), acceptor_(io) {}
+                       Metrics& metrics, HttpOptions options)
+    : io_(io), pool_(pool), router_(router), metrics_(metrics), options_(std::move(options)), acceptor_(io) {}
 
 void HttpServer::listen(const std::string& host, unsigned short port) {
     const tcp::endpoint endpoint(asio::ip::make_address(host), port);
@@ -132,9 +133,9 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     for (;;) {
         // The header first: a streaming mount reads the body itself.
         bhttp::request_parser<bhttp::empty_body> header;
-        header.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+        header.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
         header.body_limit(boost::none);
-        stream.expires_after(limits_.idle_timeout);
+        stream.expires_after(options_.idle_timeout);
         auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, header, kTuple);
         if (!header_ec) {
             if (const auto* mount = find(streaming_mounts_, header.get().target())) {
@@ -148,12 +149,12 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         beast::error_code ec = header_ec;
         if (!ec) {
             body.emplace(std::move(header));
-            body->body_limit(limits_.max_body_bytes);
+            body->body_limit(options_.max_body_bytes);
             const auto length = body->content_length();
-            if (length && *length > limits_.max_body_bytes) {
+            if (length && *length > options_.max_body_bytes) {
                 ec = bhttp::error::body_limit;
             } else {
-                stream.expires_after(limits_.io_timeout);
+                stream.expires_after(options_.io_timeout);
                 auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, *body, kTuple);
                 ec = body_ec;
             }
@@ -181,7 +182,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
             keep_alive = message.keep_alive();
             version = message.version();
             head = message.method() == bhttp::verb::head;
-            auto request = to_request(message, client_address);
+            auto request = to_request(message, client_address, options_.trusted_proxies);
             if (!request) {
                 response = http::Response::error(Error::invalid("bad_request", "malformed request target"));
                 response.route = "unreadable";
@@ -196,7 +197,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         const int status = response.status;
         const std::string method = ec ? "-" : std::string(body->get().method_string());
         auto answer = to_beast(std::move(response), version, keep_alive, head);
-        stream.expires_after(limits_.io_timeout);
+        stream.expires_after(options_.io_timeout);
         auto [write_ec, written] = co_await bhttp::async_write(stream, answer, kTuple);
 
         const double seconds =

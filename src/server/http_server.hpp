@@ -18,7 +18,9 @@
 
 namespace flow::server {
 
-struct HttpLimits {
+struct HttpOptions {
+    // Load balancers whose X-Forwarded-For names the client (see http::client_address).
+    std::vector<std::string> trusted_proxies;
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds idle_timeout{60};  // a keep-alive connection with no request
@@ -31,7 +33,7 @@ struct HttpLimits {
 class HttpServer {
 public:
     HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& pool,
-               const http::Router& router, Metrics& metrics, HttpLimits limits);
+               const http::Router& router, Metrics& metrics, HttpOptions options);
 
     // Hands every request whose path is `path` to `mount` instead of the router; a `path`
     // ending in '/' takes the paths below it too. Call before `listen`.
@@ -57,7 +59,7 @@ private:
     boost::asio::thread_pool& pool_;
     const http::Router& router_;
     Metrics& metrics_;
-    HttpLimits limits_;
+    HttpOptions options_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<int> requests_in_flight_{0};
     std::vector<std::pair<std::string, Mount>> mounts_;

@@ -242,6 +242,21 @@ describe('sign-in', () => {
     assert.equal(f.sms.countTo(phone), 0);
   });
 
+  it('behind a trusted load balancer, caps each client by the address it forwards', async () => {
+    const trusting = await server(['--otp-resend-seconds', '0', '--otp-address-hourly-cap', '1', '--trusted-proxies', '127.0.0.1']);
+    const send = (f, forwardedFor) =>
+      f.request('POST', '/auth/enter_number', { body: { phone: uniquePhone() }, headers: { 'x-forwarded-for': forwardedFor } });
+    assert.equal((await send(trusting, '198.51.100.1')).status, 200);
+    assertError(await send(trusting, '198.51.100.1'), 429, 'rate_limited', 'second code for one forwarded client');
+    assert.equal((await send(trusting, '198.51.100.2')).status, 200, 'another client behind the balancer has its own cap');
+    assertError(await send(trusting, '198.51.100.2, 198.51.100.1'), 429, 'rate_limited',
+      'the entry the balancer appended counts, not one the client sent');
+
+    const wary = await server(['--otp-resend-seconds', '0', '--otp-address-hourly-cap', '1']);
+    assert.equal((await send(wary, '198.51.100.1')).status, 200);
+    assertError(await send(wary, '198.51.100.2'), 429, 'rate_limited', 'an untrusted peer cannot choose its address');
+  });
+
   it('rejects invalid phone numbers with 400 invalid_phone', async () => {
     const invalid = [
       'abc',
