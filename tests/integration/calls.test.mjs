@@ -6,7 +6,7 @@
 // of up to 8 with per-participant signalling, and a ringing call surviving kill -9.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, uniquePhone, assertError, assertAckError, sleep } from './lib/flowd.mjs';
+import { startFlowd, assertError, assertAckError, sleep } from './lib/flowd.mjs';
 import { connect } from './lib/ws_client.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 
@@ -129,15 +129,8 @@ function harness(getF) {
     req(who, method, p, body) {
       return getF().request(method, p, { token: who.token ?? who, body });
     },
-    async users(n, prefix = 'Caller') {
-      const f = getF();
-      return Promise.all(
-        Array.from({ length: n }, async (_, i) => {
-          const phone = uniquePhone();
-          const s = await f.signUp(phone, { name: `${prefix} ${i + 1}` });
-          return { phone, token: s.token, id: s.user.id, user: s.user };
-        }),
-      );
+    users(n, prefix = 'Caller') {
+      return getF().signUpMany(n, prefix);
     },
     /** Another sign-in (another device, another token) of the same user. */
     async device(u) {

@@ -3,7 +3,7 @@
 // read marks, and durability across a restart and a crash.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertMessage, startFlowd, uniquePhone, assertError, sleep } from './lib/flowd.mjs';
+import { assertMessage, startFlowd, assertError, sleep } from './lib/flowd.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -97,10 +97,7 @@ function client(f, { token, user }) {
 }
 
 async function users(f, n, prefix = 'User') {
-  const signed = await Promise.all(
-    Array.from({ length: n }, (_, i) => f.signUp(uniquePhone(), { name: `${prefix} ${i + 1}` })),
-  );
-  return signed.map((s) => client(f, s));
+  return (await f.signUpMany(n, prefix)).map((s) => client(f, s));
 }
 
 describe('chats and messages', () => {

@@ -280,10 +280,7 @@ function client(f, { token, user }) {
 }
 
 async function users(f, n, prefix = 'Media User') {
-  const signed = await Promise.all(
-    Array.from({ length: n }, (_, i) => f.signUp(uniquePhone(), { name: `${prefix} ${i + 1}` })),
-  );
-  return signed.map((s) => client(f, s));
+  return (await f.signUpMany(n, prefix)).map((s) => client(f, s));
 }
 
 // ---------------------------------------------------------------------------------

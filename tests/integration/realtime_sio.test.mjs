@@ -5,7 +5,7 @@
 // logout, and many sends in a row keeping their order.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAckError, assertMessage, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { assertAckError, assertMessage, startFlowd } from './lib/flowd.mjs';
 import { openSio } from './lib/sio_client.mjs';
 import { connect } from './lib/ws_client.mjs';
 
@@ -69,11 +69,8 @@ function within(promise, what, ms = WAIT_MS) {
 // REST
 // ---------------------------------------------------------------------------------
 
-async function users(f, n, prefix = 'Sio') {
-  const signed = await Promise.all(
-    Array.from({ length: n }, (_, i) => f.signUp(uniquePhone(), { name: `${prefix} ${i + 1}` })),
-  );
-  return signed.map((s) => ({ token: s.token, user: s.user, id: s.user.id, phone: s.user.phone }));
+function users(f, n, prefix = 'Sio') {
+  return f.signUpMany(n, prefix);
 }
 
 /** Another device (sign-in) of an existing user; returns {token, id}. */

@@ -5,7 +5,7 @@
 // reader being dropped without holding anyone else up.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, uniquePhone, assertAckError } from './lib/flowd.mjs';
+import { startFlowd, assertAckError } from './lib/flowd.mjs';
 import { connect, handshake } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
@@ -70,15 +70,8 @@ function harness(getF) {
     async closeAll() {
       await Promise.all(sockets.splice(0).map((c) => c.terminate()));
     },
-    async users(n, prefix = 'Ws') {
-      const f = getF();
-      return Promise.all(
-        Array.from({ length: n }, async (_, i) => {
-          const phone = uniquePhone();
-          const s = await f.signUp(phone, { name: `${prefix} ${i + 1}` });
-          return { phone, token: s.token, id: s.user.id, user: s.user };
-        }),
-      );
+    users(n, prefix = 'Ws') {
+      return getF().signUpMany(n, prefix);
     },
     /** Another sign-in (another device, another token) of the same user. */
     async device(u) {

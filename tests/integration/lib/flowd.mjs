@@ -277,9 +277,9 @@ export const MEDIA_ON_S3 = Boolean(process.env.FLOW_TEST_POSTGRES_URL && process
 /**
  * The flags that put a server with data dir `dir` on the scaled shape's backends, or
  * none on the embedded shape (flags the test gives itself win). Its database is made on first use and kept in the data
- * dir, so a restart on the same dir finds the same data.
+ * dir, so a restart on the same dir finds the same data. `redisUrl`: the Redis between its nodes, if any.
  */
-async function backendArgs(dir, extraArgs) {
+async function backendArgs(dir, extraArgs, redisUrl) {
   const admin = process.env.FLOW_TEST_POSTGRES_URL;
   if (!admin) return [];
   const file = path.join(dir, 'postgres-url');
@@ -296,7 +296,7 @@ async function backendArgs(dir, extraArgs) {
     await writeFile(file, url);
   }
   const args = ['--db', url.trim()];
-  if (process.env.FLOW_TEST_REDIS_URL) args.push('--redis', process.env.FLOW_TEST_REDIS_URL);
+  if (redisUrl) args.push('--redis', redisUrl);
   if (MEDIA_ON_S3 && !extraArgs.includes('--media')) {
     const s3 = process.env.FLOW_TEST_S3_ENDPOINT;
     args.push('--media', 's3://media', '--s3-endpoint', s3, '--s3-access-key', 'S3RVER', '--s3-secret-key', 'S3RVER');
@@ -319,7 +319,7 @@ async function spawnNode(f, i) {
     '--port', String(port),
     '--data-dir', f.dataDir,
     '--sms', `webhook:${f.sms.url}`,
-    ...(await backendArgs(f.dataDir, f.extraArgs)),
+    ...(await backendArgs(f.dataDir, f.extraArgs, f.redisUrl)),
     ...f.extraArgs,
   ];
   const proc = spawn(FLOWD, args, {
@@ -393,9 +393,10 @@ async function stopNode(f, node) {
 
 /**
  * Starts build/flowd. Options: dataDir (use this dir and don't remove it), sms (reuse a
- * webhook from startSmsWebhook), env (extra environment).
+ * webhook from startSmsWebhook), env (extra environment), redisUrl (on the scaled shape,
+ * the Redis its nodes share instead of FLOW_TEST_REDIS_URL's, e.g. one the test can stop).
  */
-export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
+export async function startFlowd(extraArgs = [], { dataDir, sms, env, redisUrl = process.env.FLOW_TEST_REDIS_URL } = {}) {
   if (!existsSync(FLOWD)) throw new Error(`server binary not found: ${FLOWD}`);
   const ownsDataDir = !dataDir;
   const dir = dataDir || (await mkdtemp(path.join(os.tmpdir(), 'flowd-it-')));
@@ -407,6 +408,7 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
     sms: hook,
     extraArgs,
     env,
+    redisUrl,
     nodes: [], // one {proc, port, url, exit} per flowd process: two on the cluster shape
     logs: [], // output of every process run on this instance, in order
     turn: 0,
@@ -447,6 +449,17 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env } = {}) {
       const v = await f.request('POST', '/auth/verify_otp', { body });
       assert.equal(v.status, 200, `verify_otp ${phone} -> ${v.status} ${v.text}`);
       return v.json;
+    },
+
+    /** `n` new users at once, named `${prefix} 1`, ...: [{phone, token, id, user}]. */
+    async signUpMany(n, prefix = 'User') {
+      const signed = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const phone = uniquePhone();
+          return { phone, ...(await f.signUp(phone, { name: `${prefix} ${i + 1}` })) };
+        }),
+      );
+      return signed.map(({ phone, token, user }) => ({ phone, token, id: user.id, user }));
     },
 
     /** signIn + register_user; returns {token, user (the registered profile)}. */
