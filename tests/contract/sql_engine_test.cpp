@@ -415,6 +415,41 @@ TEST_P(SqlEngineContract, ConcurrentTransactionsSerializeOnALockedRow) {
     });
 }
 
+// Concurrent transactions of which some throw: each that returned is kept whole, each
+// that threw left nothing, whether or not an engine commits them together.
+TEST_P(SqlEngineContract, ConcurrentTransactionsThatThrowLeaveNothingAndSpareTheOthers) {
+    constexpr int kThreads = 8, kEach = 40;
+    std::atomic<int> thrown = 0, wrong = 0;
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            for (int i = 0; i < kEach; ++i) {
+                const I id = t * 1000 + i;
+                const bool fail = i % 3 == 0;
+                try {
+                    db_->transaction([&](sql::Connection& c) {
+                        c.prepare("INSERT INTO t (id, n) VALUES (?1, ?2)").bind(1, id).bind(2, I(t)).run();
+                        c.prepare("INSERT INTO t (id, n) VALUES (?1, ?2)").bind(1, id + 500).bind(2, I(t)).run();
+                        if (fail) throw std::runtime_error("refused");
+                    });
+                    if (fail) ++wrong;
+                } catch (const std::runtime_error& e) {
+                    if (!fail || std::string(e.what()) != "refused") ++wrong;
+                    ++thrown;
+                }
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(wrong, 0) << "each transaction's own outcome reached its own thread";
+    const int kept = kThreads * (kEach - (kEach + 2) / 3);
+    EXPECT_EQ(thrown, kThreads * kEach - kept);
+    EXPECT_EQ(count("1 = 1"), 2 * kept) << "both rows of every kept transaction, none of the others";
+    EXPECT_EQ(count("id % 1000 < 500 AND (id % 1000) % 3 = 0"), 0);
+    EXPECT_EQ(count("id % 1000 >= 500 AND (id % 1000 - 500) % 3 = 0"), 0);
+}
+
 TEST_P(SqlEngineContract, PingsAndNamesItsEngine) {
     EXPECT_TRUE(db_->ping());
     EXPECT_EQ(db_->engine(), GetParam());

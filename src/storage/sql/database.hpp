@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -113,25 +114,18 @@ class Database {
 public:
     virtual ~Database() = default;
 
-    // Runs `work(connection)` inside a transaction, committing when it returns and rolling
-    // back if it throws. Returns what `work` returns.
+    // Runs `work(connection)` inside a transaction, committed (durably) before this
+    // returns, or rolled back if `work` throws (and the exception rethrown). Returns what
+    // `work` returns. An engine may commit the work of several threads together.
     template <class Work>
     auto transaction(Work&& work) {
-        Lease lease(*this);
-        Connection& connection = lease.connection();
-        connection.begin();
-        try {
-            if constexpr (std::is_void_v<decltype(work(connection))>) {
-                work(connection);
-                connection.commit();
-            } else {
-                auto result = work(connection);
-                connection.commit();
-                return result;
-            }
-        } catch (...) {
-            connection.rollback();
-            throw;
+        using Returned = decltype(work(std::declval<Connection&>()));
+        if constexpr (std::is_void_v<Returned>) {
+            run_transaction([&](Connection& connection) { work(connection); });
+        } else {
+            std::optional<Returned> result;
+            run_transaction([&](Connection& connection) { result.emplace(work(connection)); });
+            return std::move(*result);
         }
     }
 
@@ -149,6 +143,20 @@ public:
     virtual std::string engine() const = 0;
 
 protected:
+    using TransactionWork = std::function<void(Connection&)>;
+    // Runs `work` in a transaction of its own on a connection of its own.
+    virtual void run_transaction(const TransactionWork& work) {
+        Lease lease(*this);
+        Connection& connection = lease.connection();
+        connection.begin();
+        try {
+            work(connection);
+            connection.commit();
+        } catch (...) {
+            connection.rollback();
+            throw;
+        }
+    }
     // A connection for the caller alone until release(); may wait for one.
     virtual Connection& acquire() = 0;
     virtual void release(Connection& connection) noexcept = 0;

@@ -127,6 +127,59 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : connection_(std::make_
 
 SqliteDatabase::~SqliteDatabase() = default;
 
+void SqliteDatabase::run_transaction(const TransactionWork& work) {
+    Pending me{&work, nullptr, false};
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+        if (committing_) {
+            committed_.wait(lock);
+            continue;
+        }
+        // Nobody is committing: this thread runs every transaction queued so far.
+        committing_ = true;
+        std::vector<Pending*> batch;
+        batch.swap(queue_);
+        lock.unlock();
+        commit_batch(batch);
+        lock.lock();
+        committing_ = false;
+        for (auto* pending : batch) pending->done = true;
+        committed_.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
+}
+
+void SqliteDatabase::commit_batch(const std::vector<Pending*>& batch) {
+    std::lock_guard lock(mutex_);
+    auto& connection = *connection_;
+    try {
+        connection.begin();
+        for (auto* pending : batch) {
+            if (batch.size() == 1) {
+                (*pending->work)(connection);
+                continue;
+            }
+            connection.exec("SAVEPOINT work");
+            try {
+                (*pending->work)(connection);
+                connection.exec("RELEASE work");
+            } catch (...) {
+                pending->error = std::current_exception();
+                connection.exec("ROLLBACK TO work");
+                connection.exec("RELEASE work");
+            }
+        }
+        connection.commit();
+    } catch (...) {
+        // The transaction as a whole failed (or the one work of a batch of one threw):
+        // nothing of it was kept.
+        connection.rollback();
+        for (auto* pending : batch)
+            if (!pending->error) pending->error = std::current_exception();
+    }
+}
+
 sql::Connection& SqliteDatabase::acquire() {
     mutex_.lock();
     return *connection_;
