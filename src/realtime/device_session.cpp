@@ -3,6 +3,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace flow::realtime {
 
 namespace asio = boost::asio;
@@ -14,6 +16,10 @@ namespace {
 constexpr int kSyncBatch = 100;
 // `sent` of a chat whose acknowledged point has yet to be read from storage.
 constexpr Seq kUnknown = -1;
+// How long a message that arrived early waits for those before it before they are read
+// from storage: enough for a message published by another thread or node a moment
+// later, short enough that a lost one is not noticed.
+constexpr auto kGapWait = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -43,10 +49,14 @@ void DeviceSession::push(std::shared_ptr<const OutboundEvent> event) {
 }
 
 void DeviceSession::sent_here(const Message& message) {
-    asio::post(executor_, [self = shared_from_this(), chat_id = message.chat_id, seq = message.seq] {
-        auto it = self->chats_.find(chat_id);
-        if (it != self->chats_.end() && !it->second.syncing && it->second.sent == seq - 1)
-            it->second.sent = seq;
+    // A marker without frames: it takes the message's place in the chat's order, so the
+    // messages after it need not wait for it.
+    auto marker = std::make_shared<OutboundEvent>();
+    marker->chat_id = message.chat_id;
+    marker->seq = message.seq;
+    asio::post(executor_, [self = shared_from_this(), marker = std::move(marker)]() mutable {
+        // A chat not seen on this connection yet learns where it stands from storage.
+        if (self->chats_.contains(marker->chat_id)) self->handle(std::move(marker));
     });
 }
 
@@ -65,7 +75,7 @@ void DeviceSession::stop() {
 }
 
 void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {
-    if (!stopped_) outlet_.send(frame);
+    if (!stopped_ && frame) outlet_.send(frame);
 }
 
 void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
@@ -80,11 +90,45 @@ void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
     if (event->seq <= progress.sent) return;  // sent already, by a sync
     if (event->seq == progress.sent + 1) {
         progress.sent = event->seq;
-        return send(event->frame(format_));
+        send(event->frame(format_));
+        return release_held(progress);
     }
+    if (progress.sent != kUnknown) return hold_for_gap(progress, it->first, std::move(event));
     const Seq until = event->seq;
     progress.held.push_back(std::move(event));
     sync(it->first, until);
+}
+
+void DeviceSession::hold_for_gap(ChatProgress& progress, const std::string& chat_id,
+                                 std::shared_ptr<const OutboundEvent> event) {
+    auto at = std::upper_bound(progress.held.begin(), progress.held.end(), event->seq,
+                               [](Seq seq, const auto& held) { return seq < held->seq; });
+    progress.held.insert(at, std::move(event));
+    if (progress.gap_timer) return;  // already waiting
+    progress.gap_timer = std::make_shared<asio::steady_timer>(executor_, kGapWait);
+    progress.gap_timer->async_wait([self = shared_from_this(), chat_id, timer = progress.gap_timer](auto ec) {
+        auto it = self->chats_.find(chat_id);
+        if (ec || self->stopped_ || it == self->chats_.end() || it->second.gap_timer != timer) return;
+        auto& progress = it->second;
+        progress.gap_timer.reset();
+        // Still a gap: read it from storage, the held events after it.
+        if (!progress.held.empty() && !progress.syncing) self->sync(chat_id, progress.held.back()->seq);
+    });
+}
+
+void DeviceSession::release_held(ChatProgress& progress) {
+    if (progress.syncing) return;
+    while (!progress.held.empty() && progress.held.front()->seq <= progress.sent + 1) {
+        auto event = std::move(progress.held.front());
+        progress.held.pop_front();
+        if (event->seq <= progress.sent) continue;
+        progress.sent = event->seq;
+        send(event->frame(format_));
+    }
+    if (progress.held.empty() && progress.gap_timer) {
+        progress.gap_timer->cancel();
+        progress.gap_timer.reset();
+    }
 }
 
 void DeviceSession::sync(const std::string& chat_id, Seq until) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <deque>
 #include <functional>
@@ -18,9 +19,9 @@ namespace flow::realtime {
 // One connected device (one token) on some socket transport: what it has been sent, so
 // that each of its chats reaches it once and in seq order, whatever order events arrive
 // in. On start it is sent every message it has not acknowledged; a live message that
-// would leave a gap (one published late, or a chat it has not seen on this connection)
-// makes it read the missing part from storage first, holding that chat's later events
-// meanwhile. Its state lives on `executor` (a strand); push() may be called from any
+// would leave a gap is held a moment for the ones before it, and if they do not come
+// (or for a chat it has not seen on this connection) the missing part is read from
+// storage first, holding that chat's later events meanwhile. Its state lives on `executor` (a strand); push() may be called from any
 // thread. Owned by the transport's connection and, while attached, the Hub.
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
@@ -44,7 +45,7 @@ public:
     // A live event for this device. Thread-safe.
     void push(std::shared_ptr<const OutboundEvent> event);
     // This device sent `message` (and had it back in the ack): it needs no message:new
-    // for it. Thread-safe.
+    // for it, and the messages after it need not wait for it. Thread-safe.
     void sent_here(const Message& message);
     // Closes the device's socket (it signed out). Thread-safe.
     void close();
@@ -56,10 +57,19 @@ private:
         Seq sent = 0;          // every message up to here has gone out
         bool syncing = false;  // a read from storage is under way
         Seq until = 0;         // the sync goes at least this far
-        std::deque<std::shared_ptr<const OutboundEvent>> held;  // live events waiting for it
+        // Live events waiting for the sync, or, between syncs, for the ones before them.
+        std::deque<std::shared_ptr<const OutboundEvent>> held;
+        std::shared_ptr<boost::asio::steady_timer> gap_timer;  // while waiting for a gap to fill
     };
 
     void handle(std::shared_ptr<const OutboundEvent> event);
+    // Holds an event that came before the ones that precede it: usually they are a moment
+    // behind (messages published by several threads or nodes), so it waits a little for
+    // them before reading the gap from storage.
+    void hold_for_gap(ChatProgress& progress, const std::string& chat_id,
+                      std::shared_ptr<const OutboundEvent> event);
+    // Sends the held events that follow on from what was sent.
+    void release_held(ChatProgress& progress);
     // Reads the chat's messages after what was sent (or, for a chat not seen yet, after
     // what the device acknowledged) up to at least `until`, then releases held events.
     void sync(const std::string& chat_id, Seq until);
