@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps build run test clean
+.PHONY: all deps build run test bench clean
 
 all: build
 
@@ -19,6 +19,12 @@ run: build
 
 test: build
 	@scripts/test.sh $(BUILD_DIR)
+
+# `make bench`: Flow against a Node socket.io peer (bench/run.mjs, README "Benchmarks"),
+# about 11 minutes; `make bench QUICK=1` 2 to 3. BENCH_ARGS adds run.mjs flags.
+bench: build
+	@cd bench && npm ci --no-audit --no-fund --loglevel=error && cd peer && npm ci --no-audit --no-fund --loglevel=error
+	@ulimit -n "$$(ulimit -Hn)" 2>/dev/null; node bench/run.mjs --flowd $(BUILD_DIR)/flowd $(if $(filter 1 yes true,$(QUICK)),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,0 +1,263 @@
+// The two servers under test, started and driven the same way:
+//   const s = await startFlow({bin}) | await startPeer();
+//   s.pid, s.url; await s.signIn(n) -> [{id, token}]; await s.directChat(a, b) -> chat id
+//   await s.stop()
+// Flow's users sign in through its real API: enter_number, the code from the SMS webhook
+// (an HTTP listener here), verify_otp. Nothing is cached between runs: each start is a
+// fresh data dir and a fresh set of phone numbers.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = path.resolve(BENCH_DIR, '..');
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs fn over items with at most `concurrency` at once; results in order. */
+export async function pool(items, concurrency, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  async function lane() {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return out;
+}
+
+async function freePort() {
+  const srv = net.createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function post(url, body, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+// Distinct valid UK mobile numbers (+4473 and 8 digits), never twice in this process.
+let phoneBase = Math.floor(Math.random() * 50_000_000);
+const nextPhone = () => `+4473${String(phoneBase++ % 100_000_000).padStart(8, '0')}`;
+
+/** Spawns `bin args` with the soft descriptor limit raised to the hard one; keeps an output tail. */
+function spawnServer(bin, args, opts = {}) {
+  const proc = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', bin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...opts,
+  });
+  const tail = [];
+  const keep = (d) => {
+    tail.push(d);
+    if (tail.length > 200) tail.shift();
+  };
+  proc.stdout.setEncoding('utf8');
+  proc.stderr.setEncoding('utf8');
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  return { proc, tail, exited };
+}
+
+async function stopProc(p, what) {
+  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return await p.exited;
+  p.proc.kill('SIGTERM');
+  const r = await Promise.race([p.exited, sleep(15000).then(() => null)]);
+  if (r) return r;
+  p.proc.kill('SIGKILL');
+  console.error(`${what} did not stop within 15 s of SIGTERM: killed`);
+  return await p.exited;
+}
+
+async function waitHealthy(url, p, what) {
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline) {
+    if (p.proc.exitCode !== null) break;
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      await res.text();
+      if (res.status === 200) return;
+    } catch {
+      /* not yet */
+    }
+    await sleep(50);
+  }
+  throw new Error(`${what} did not answer /health within 15 s:\n${p.tail.join('')}`);
+}
+
+/** The SMS webhook flowd POSTs {to, code, text} to; codeFor(phone) waits for the code. */
+async function startSmsWebhook() {
+  const waiting = new Map(); // phone -> resolve
+  const arrived = new Map(); // phone -> code
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const { to, code } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const w = waiting.get(to);
+        if (w) {
+          waiting.delete(to);
+          w(code);
+        } else arrived.set(to, code);
+      } catch {
+        /* not ours */
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${server.address().port}/sms`,
+    codeFor(phone, timeoutMs = 30000) {
+      const c = arrived.get(phone);
+      if (c !== undefined) {
+        arrived.delete(phone);
+        return Promise.resolve(c);
+      }
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          waiting.delete(phone);
+          reject(new Error(`no SMS to ${phone} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiting.set(phone, (code) => {
+          clearTimeout(t);
+          resolve(code);
+        });
+      });
+    },
+    close() {
+      server.closeAllConnections?.();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+async function directChat(url, a, b) {
+  const r = await post(`${url}/chats`, { type: 'direct', user_id: b.id }, a.token);
+  if (r.status !== 201 && r.status !== 200) throw new Error(`POST /chats -> ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json.id;
+}
+
+/** flowd on a fresh data dir in /tmp, its SMS going to a webhook here. */
+export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'), extraArgs = [], signInConcurrency = 50 } = {}) {
+  if (!existsSync(bin)) throw new Error(`flowd not found at ${bin} (build it with make build, or give --flowd / FLOWD_BIN)`);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flow-bench-'));
+  const sms = await startSmsWebhook();
+  const port = await freePort();
+  const args = [
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--data-dir', dataDir,
+    '--sms', `webhook:${sms.url}`,
+    '--otp-address-hourly-cap', '1000000',
+    '--otp-phone-hourly-cap', '1000000',
+    '--otp-resend-seconds', '0',
+    ...extraArgs,
+  ];
+  const p = spawnServer(bin, args, { cwd: dataDir });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(url, p, 'flowd');
+  } catch (e) {
+    await stopProc(p, 'flowd');
+    await sms.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    name: 'flow',
+    label: 'Flow',
+    pid: p.proc.pid,
+    url,
+    args,
+    bin,
+    output: () => p.tail.join(''),
+    async signIn(n) {
+      return pool(Array.from({ length: n }), signInConcurrency, async () => {
+        const phone = nextPhone();
+        const en = await post(`${url}/auth/enter_number`, { phone });
+        if (en.status !== 200) throw new Error(`enter_number ${phone} -> ${en.status} ${en.text.slice(0, 300)}`);
+        const code = await sms.codeFor(en.json.phone);
+        const v = await post(`${url}/auth/verify_otp`, { phone, code });
+        if (v.status !== 200) throw new Error(`verify_otp ${phone} -> ${v.status} ${v.text.slice(0, 300)}`);
+        return { id: v.json.user.id, token: v.json.token };
+      });
+    },
+    directChat: (a, b) => directChat(url, a, b),
+    async stop() {
+      const r = await stopProc(p, 'flowd');
+      await sms.close();
+      await rm(dataDir, { recursive: true, force: true });
+      return r;
+    },
+  };
+}
+
+/** The socket.io peer (bench/peer/server.mjs). */
+export async function startPeer({ node = process.execPath, signInConcurrency = 50 } = {}) {
+  const script = path.join(BENCH_DIR, 'peer', 'server.mjs');
+  if (!existsSync(path.join(BENCH_DIR, 'peer', 'node_modules', 'socket.io'))) {
+    throw new Error('bench/peer/node_modules is missing: run npm ci in bench/peer (make bench does)');
+  }
+  const p = spawnServer(node, [script, '--host', '127.0.0.1', '--port', '0']);
+  const ready = await new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d) => {
+      buf += d;
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        p.proc.stdout.off('data', onData);
+        resolve(JSON.parse(line));
+      }
+    };
+    p.proc.stdout.on('data', onData);
+    p.exited.then((e) => reject(new Error(`the peer exited ${JSON.stringify(e)}:\n${p.tail.join('')}`)));
+    setTimeout(() => reject(new Error('the peer did not start within 15 s')), 15000).unref();
+  });
+  const url = `http://127.0.0.1:${ready.port}`;
+  await waitHealthy(url, p, 'the peer');
+  return {
+    name: 'peer',
+    label: 'peer',
+    pid: ready.pid,
+    url,
+    args: [script],
+    bin: node,
+    output: () => p.tail.join(''),
+    async signIn(n) {
+      return pool(Array.from({ length: n }), signInConcurrency, async () => {
+        const phone = nextPhone();
+        const r = await post(`${url}/auth/login`, { phone });
+        if (r.status !== 200) throw new Error(`login ${phone} -> ${r.status} ${r.text.slice(0, 300)}`);
+        return { id: r.json.user.id, token: r.json.token };
+      });
+    },
+    directChat: (a, b) => directChat(url, a, b),
+    stop: () => stopProc(p, 'the peer'),
+  };
+}

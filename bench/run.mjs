@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+// Flow against a Node socket.io peer, side by side: `make bench` (or `make bench QUICK=1`).
+//
+//   node bench/run.mjs [--quick] [--runs 3] [--scenarios pairs,rate,idle] [--servers flow,peer]
+//                      [--pairs 500] [--window 16] [--warmup 5] [--duration 10] [--rate 10000]
+//                      [--idle 2000,10000] [--idle-seconds 26] [--workers 2] [--idle-workers 4]
+//                      [--flowd build/flowd] [--flow-args "--log-level warn"] [--text-bytes 64]
+//                      [--perf]   (perf record of flowd while measuring: a profile, not figures)
+//                      [--wait-quiet SECONDS] [--max-outstanding 20000]
+//   node bench/run.mjs --redraw STAMP   (the charts again from bench/results/STAMP-*.json)
+//
+// For each scenario and run it starts one server (flowd on a fresh data dir in /tmp, or the
+// peer), never both at once, runs the scenario, stops it, then the other server; the order
+// alternates between runs. Every scenario's runs go to bench/results/<stamp>-<scenario>.json,
+// the table (medians over the runs) to the terminal and bench/results/<stamp>-table.md.
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BENCH_DIR, REPO_ROOT, startFlow, startPeer } from './lib/servers.mjs';
+import { SCENARIOS, describe } from './lib/scenarios.mjs';
+import { writeCharts } from './lib/charts.mjs';
+import { machineBusy, machineCpu } from './lib/proc.mjs';
+
+const HELP = readFileSync(new URL(import.meta.url), 'utf8')
+  .split('\n')
+  .slice(1, 15)
+  .map((l) => l.replace(/^\/\/ ?/, ''))
+  .join('\n');
+
+function parseArgs(argv) {
+  const quick = argv.includes('--quick') || ['1', 'true', 'yes'].includes(process.env.QUICK || '');
+  const o = {
+    quick,
+    runs: quick ? 1 : 3,
+    scenarios: ['pairs', 'rate', 'idle'],
+    servers: ['flow', 'peer'],
+    pairs: quick ? 100 : 500,
+    window: 16,
+    warmup: quick ? 2 : 5,
+    duration: quick ? 5 : 10,
+    rate: 10000,
+    idle: quick ? [2000] : [2000, 10000],
+    idleSeconds: 26,
+    settleMs: 3000,
+    workers: 2,
+    idleWorkers: 4,
+    flowd: process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'),
+    flowArgs: [],
+    textBytes: 64,
+    drainMs: 10000,
+    out: path.join(BENCH_DIR, 'results'),
+    charts: true,
+    perf: false,
+    maxOutstanding: 20000,
+    waitQuiet: 0,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const num = () => {
+      const x = Number(v());
+      if (!Number.isFinite(x) || x < 0) throw new Error(`${a}: a number expected`);
+      return x;
+    };
+    switch (a) {
+      case '--quick': break;
+      case '--runs': o.runs = Math.max(1, Math.floor(num())); break;
+      case '--scenarios': o.scenarios = v().split(',').filter(Boolean); break;
+      case '--servers': o.servers = v().split(',').filter(Boolean); break;
+      case '--pairs': o.pairs = Math.max(1, Math.floor(num())); break;
+      case '--window': o.window = Math.max(1, Math.floor(num())); break;
+      case '--warmup': o.warmup = num(); break;
+      case '--duration': o.duration = Math.max(1, num()); break;
+      case '--rate': o.rate = Math.max(1, num()); break;
+      case '--idle': o.idle = v().split(',').map(Number).filter((x) => x > 0); break;
+      case '--idle-seconds': o.idleSeconds = Math.max(1, num()); break;
+      case '--settle-ms': o.settleMs = num(); break;
+      case '--workers': o.workers = Math.max(1, Math.floor(num())); break;
+      case '--idle-workers': o.idleWorkers = Math.max(1, Math.floor(num())); break;
+      case '--flowd': o.flowd = path.resolve(v()); break;
+      case '--flow-args': o.flowArgs = v().split(/\s+/).filter(Boolean); break;
+      case '--text-bytes': o.textBytes = Math.max(24, Math.floor(num())); break;
+      case '--drain-ms': o.drainMs = num(); break;
+      case '--out': o.out = path.resolve(v()); break;
+      case '--no-charts': o.charts = false; break;
+      case '--perf': o.perf = true; break;
+      case '--max-outstanding': o.maxOutstanding = Math.max(1, Math.floor(num())); break;
+      case '--wait-quiet': o.waitQuiet = num(); break;
+      case '-h':
+      case '--help':
+        console.log(HELP);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${a} (see --help)`);
+    }
+  }
+  for (const s of o.scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}: ${Object.keys(SCENARIOS).join(', ')}`);
+  for (const s of o.servers) if (!['flow', 'peer'].includes(s)) throw new Error(`unknown server ${s}: flow, peer`);
+  return o;
+}
+
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
+function fmt(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v !== 'number') return String(v);
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+/** The ratio Flow/peer, and in words who wins and by how much. */
+function verdict(flow, peer, better) {
+  if (typeof flow !== 'number' || typeof peer !== 'number') return { ratio: '—', words: '' };
+  if (flow === 0 && peer === 0) return { ratio: '—', words: better ? 'equal' : '' };
+  const num = (x) => (x === Infinity ? '∞' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const ratio = peer === 0 ? Infinity : flow / peer;
+  if (!better) return { ratio: num(ratio), words: '(context)' };
+  if (flow === peer) return { ratio: num(ratio), words: `${better} is better: equal` };
+  const [hi, lo] = flow > peer ? [flow, peer] : [peer, flow];
+  const factor = lo === 0 ? Infinity : hi / lo;
+  const flowWins = better === 'lower' ? flow < peer : flow > peer;
+  const x = factor === Infinity ? '∞' : factor >= 10 ? factor.toFixed(0) : factor.toFixed(1);
+  return { ratio: num(ratio), words: `${better} is better: ${flowWins ? 'Flow' : 'peer'} ${x}× better` };
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((x, c) => String(x).padEnd(widths[c])).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+function params(name, o) {
+  if (name === 'pairs') return `${o.pairs} pairs, window ${o.window}, ${o.warmup} s warm-up + ${o.duration} s, ${o.textBytes}-byte texts`;
+  if (name === 'rate') return `${o.pairs} pairs, ${o.rate.toLocaleString('en-US')} msg/s offered, ${o.warmup} s warm-up + ${o.duration} s`;
+  if (name === 'idle') return `${o.idle.map((n) => n.toLocaleString('en-US')).join(' then ')} sockets, idle CPU at the largest over ${o.idleSeconds} s`;
+  return '';
+}
+
+/**
+ * How busy the machine is with other work before a run (cores, over 1 s); with --wait-quiet
+ * S, waits up to S seconds for it to drop below 0.25 cores. Warns when it stays above.
+ */
+async function quiet(o) {
+  const deadline = Date.now() + o.waitQuiet * 1000;
+  for (;;) {
+    const a = machineCpu();
+    await new Promise((r) => setTimeout(r, 1000));
+    const cores = machineBusy(a, machineCpu()) * os.cpus().length;
+    if (cores < 0.25 || Date.now() >= deadline) {
+      if (cores >= 0.25) console.log(`    note: other work keeps ${cores.toFixed(2)} cores busy: the figures of this run are noisy`);
+      return { busy_cores: Number(cores.toFixed(2)), loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) };
+    }
+  }
+}
+
+/** --redraw STAMP: the charts again from the JSON of an earlier run. */
+async function redraw(dir, stamp) {
+  const summary = {};
+  for (const name of Object.keys(SCENARIOS)) {
+    try {
+      const j = JSON.parse(readFileSync(path.join(dir, `${stamp}-${name}.json`), 'utf8'));
+      summary[name] = { medians: j.medians };
+    } catch {
+      /* not in that run */
+    }
+  }
+  for (const c of await writeCharts(dir, stamp, summary)) console.log(`chart: ${path.relative(process.cwd(), c)}`);
+}
+
+async function main() {
+  const r = process.argv.indexOf('--redraw');
+  if (r >= 0) return redraw(path.join(BENCH_DIR, 'results'), process.argv[r + 1]);
+  const o = parseArgs(process.argv.slice(2));
+  mkdirSync(o.out, { recursive: true });
+  const started = new Date();
+  const stamp = started.toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const machine = {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model,
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    loadavg_at_start: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+  const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim() + (o.quick && !process.argv.includes('--quick') ? ' (QUICK=1)' : '');
+  console.log(`Flow vs peer: ${o.scenarios.join(', ')}; ${o.runs} run(s) each; ${machine.cpus} cores (${machine.cpu_model}); flowd ${o.flowd}`);
+
+  const summary = {};
+  for (const name of o.scenarios) {
+    const sc = SCENARIOS[name];
+    console.log(`\n== ${sc.title}: ${params(name, o)}`);
+    const runs = [];
+    for (let run = 1; run <= o.runs; run++) {
+      const order = run % 2 ? o.servers : [...o.servers].reverse();
+      for (const which of order) {
+        console.log(`  run ${run}/${o.runs}, ${which === 'flow' ? 'Flow' : 'peer'}`);
+        const t = Date.now();
+        let server;
+        const record = { server: which, run, started_at: new Date().toISOString() };
+        try {
+          record.machine_before = await quiet(o);
+          server = which === 'flow' ? await startFlow({ bin: o.flowd, extraArgs: o.flowArgs }) : await startPeer();
+          record.pid = server.pid;
+          record.server_args = server.args;
+          const r = await sc.run(server, { ...o, stamp, scenario: name, run });
+          Object.assign(record, r);
+        } catch (e) {
+          record.error = String(e?.stack || e);
+          if (server) record.server_output_tail = server.output().slice(-4000);
+          console.error(`  FAILED: ${String(e?.message || e).split('\n').slice(0, 6).join('\n  ')}`);
+        } finally {
+          if (server) {
+            const exit = await server.stop();
+            record.server_exit = exit;
+            if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM') {
+              console.error(`  ${which} exited ${JSON.stringify(exit)}`);
+              record.server_output_tail ??= server.output().slice(-4000);
+            }
+          }
+        }
+        record.seconds = Math.round((Date.now() - t) / 100) / 10;
+        runs.push(record);
+      }
+    }
+    const medians = {};
+    for (const which of o.servers) {
+      const ok = runs.filter((r) => r.server === which && r.figures);
+      medians[which] = {};
+      const names = [...new Set(ok.flatMap((r) => Object.keys(r.figures)))];
+      for (const f of names) medians[which][f] = median(ok.map((r) => r.figures[f]));
+    }
+    summary[name] = { title: sc.title, params: params(name, o), medians, failed: runs.filter((r) => r.error).length };
+    const file = path.join(o.out, `${stamp}-${name}.json`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ scenario: name, title: sc.title, params: params(name, o), stamp, date: started.toISOString(), command, options: o, machine, medians, runs }, null, 1)}\n`,
+    );
+    console.log(`  -> ${path.relative(process.cwd(), file)}`);
+  }
+
+  // The table.
+  const lines = [];
+  lines.push(`Flow vs peer (socket.io 4.8.4 on Node ${process.version}), medians of ${o.runs} run(s); ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${machine.cpus} cores, shared machine`);
+  lines.push(`ratio = Flow / peer`);
+  for (const [name, s] of Object.entries(summary)) {
+    lines.push('');
+    lines.push(`${s.title} (${s.params})${s.failed ? ` — ${s.failed} run(s) FAILED, see the JSON` : ''}`);
+    const figs = [...new Set(Object.values(s.medians).flatMap((m) => Object.keys(m)))];
+    const rows = [['figure', 'Flow', 'peer', 'ratio', '']];
+    for (const f of figs) {
+      const d = describe(f);
+      const flow = s.medians.flow?.[f];
+      const peer = s.medians.peer?.[f];
+      const v = verdict(flow, peer, d.better);
+      rows.push([d.label, fmt(flow), fmt(peer), v.ratio, v.words]);
+    }
+    lines.push(table(rows));
+  }
+  const text = lines.join('\n');
+  console.log(`\n${text}\n`);
+  writeFileSync(path.join(o.out, `${stamp}-table.md`), `${text}\n\nCommand: \`${command}\`\n`);
+  if (o.charts) {
+    try {
+      const charts = await writeCharts(o.out, stamp, summary);
+      for (const c of charts) console.log(`chart: ${path.relative(process.cwd(), c)}`);
+    } catch (e) {
+      console.error(`charts: ${e.message}`);
+    }
+  }
+  const failed = Object.values(summary).reduce((a, s) => a + s.failed, 0);
+  console.log(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${path.relative(process.cwd(), o.out)}/${stamp}-*`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e?.stack || e);
+  process.exit(2);
+});
