@@ -106,8 +106,9 @@ public:
     }
     // IMMEDIATE takes the write lock at once, so a transaction never fails half-way for
     // want of it.
-    void begin() override { exec("BEGIN IMMEDIATE"); }
-    void commit() override { exec("COMMIT"); }
+    // Prepared once, like every statement: these run for every transaction.
+    void begin() override { prepare("BEGIN IMMEDIATE").run(); }
+    void commit() override { prepare("COMMIT").run(); }
     void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
 private:
@@ -160,14 +161,14 @@ void SqliteDatabase::commit_batch(const std::vector<Pending*>& batch) {
                 (*pending->work)(connection);
                 continue;
             }
-            connection.exec("SAVEPOINT work");
+            connection.prepare("SAVEPOINT work").run();
             try {
                 (*pending->work)(connection);
-                connection.exec("RELEASE work");
+                connection.prepare("RELEASE work").run();
             } catch (...) {
                 pending->error = std::current_exception();
-                connection.exec("ROLLBACK TO work");
-                connection.exec("RELEASE work");
+                connection.prepare("ROLLBACK TO work").run();
+                connection.prepare("RELEASE work").run();
             }
         }
         connection.commit();
