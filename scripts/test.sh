@@ -17,20 +17,9 @@ s3_pid=
 pg_dir=$(mktemp -d)
 redis_dir=$(mktemp -d)
 trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1; scripts/redis.sh stop "$redis_dir"; rm -rf "$pg_dir" "$redis_dir"; wait' EXIT
-if postgres_url=$(scripts/postgres.sh start "$pg_dir"); then
-  echo "PostgreSQL on $postgres_url"
-else
-  echo "PostgreSQL did not start: its tests will be skipped or fail" >&2
-  postgres_url=
-  failed=1
-fi
-if redis_url=$(scripts/redis.sh start "$redis_dir"); then
-  echo "Redis on $redis_url"
-else
-  echo "Redis did not start: the scaled shape runs on one node" >&2
-  redis_url=
-  failed=1
-fi
+postgres_url=$(scripts/postgres.sh start "$pg_dir") || { echo "PostgreSQL did not start" >&2; postgres_url=; failed=1; }
+redis_url=$(scripts/redis.sh start "$redis_dir") || { echo "Redis did not start" >&2; redis_url=; failed=1; }
+echo "PostgreSQL on ${postgres_url:-nothing}, Redis on ${redis_url:-nothing}"
 if [ "${FLOW_TEST_SKIP_S3:-}" != 1 ]; then
   # s3rver (it checks SigV4 signatures) on a free port; it prints the port once ready.
   (cd tests/support && npm ci --no-audit --no-fund --loglevel=error) || failed=1

@@ -32,15 +32,18 @@ std::string to_envelope(const EncodedDelivery& d, std::string_view node_id) {
                           {"only", d.only_session}};
     if (!d.ended_session.empty()) {
         envelope["ended_session"] = d.ended_session;
-    } else {
-        envelope["event"] = d.event;
-        envelope["data"] = json::parse(d.data_json);
-        if (d.seq != 0) {
-            envelope["chat_id"] = d.chat_id;
-            envelope["seq"] = d.seq;
-        }
+        return json::serialize(envelope);
     }
-    return json::serialize(envelope);
+    envelope["event"] = d.event;
+    if (d.seq != 0) {
+        envelope["chat_id"] = d.chat_id;
+        envelope["seq"] = d.seq;
+    }
+    // The data is JSON text already: spliced in as it is, not parsed and printed again.
+    auto text = json::serialize(envelope);
+    text.pop_back();
+    text.append(R"(,"data":)").append(d.data_json).push_back('}');
+    return text;
 }
 
 std::optional<std::pair<EncodedDelivery, std::string>> from_envelope(std::string_view text) {

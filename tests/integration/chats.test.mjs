@@ -3,7 +3,7 @@
 // read marks, and durability across a restart and a crash.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertMessage, startFlowd, assertError, sleep } from './lib/flowd.mjs';
+import { assertMessage, startFlowd, assertError, sleep, asUser } from './lib/flowd.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -38,13 +38,11 @@ const roles = (chat) => Object.fromEntries(chat.participants.map((p) => [p.user_
 const seqs = (page) => page.items.map((m) => m.seq);
 
 /** A client bound to one server and one signed-in user. */
-function client(f, { token, user }) {
-  const req = (method, p, body) => f.request(method, p, { token, body });
+function client(f, signed) {
+  const base = asUser(f, signed);
+  const { req } = base;
   const c = {
-    token,
-    user,
-    id: user.id,
-    req,
+    ...base,
     direct: (userId) => req('POST', '/chats', { type: 'direct', user_id: userId }),
     group: (name, userIds) => req('POST', '/chats', { type: 'group', name, user_ids: userIds }),
     chat: (chatId) => req('GET', `/chats/${chatId}`),

@@ -13,7 +13,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startFlowd, uniquePhone, assertError, sleep, REPO_ROOT, MEDIA_ON_S3 } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertError, sleep, REPO_ROOT, MEDIA_ON_S3, asUser } from './lib/flowd.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -222,13 +222,11 @@ function assertMedia(m, what = 'media') {
 }
 
 /** A client bound to one server and one signed-in user. */
-function client(f, { token, user }) {
-  const req = (method, p, body) => f.request(method, p, { token, body });
+function client(f, signed) {
+  const base = asUser(f, signed);
+  const { token, req } = base;
   const c = {
-    token,
-    user,
-    id: user.id,
-    req,
+    ...base,
     /** Raw-body upload; `type` is the Content-Type sent (a hint only). */
     upload: (data, type = 'application/octet-stream') =>
       fetchBytes(f, 'POST', '/media', { token, body: data, headers: { 'content-type': type } }),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startFlowd, uniquePhone, assertError, assertUser, sleep, MEDIA_ON_S3 } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertError, assertUser, sleep, MEDIA_ON_S3, asUser } from './lib/flowd.mjs';
 import { connect } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
@@ -74,13 +74,11 @@ function assertStory(s, what = 'story') {
 }
 
 /** A client bound to one server and one signed-in user. */
-function client(f, { token, user }) {
-  const req = (method, p, body) => f.request(method, p, { token, body });
+function client(f, signed) {
+  const base = asUser(f, signed);
+  const { token, req } = base;
   return {
-    token,
-    user,
-    id: user.id,
-    req,
+    ...base,
     upload: (bytes, type) => f.request('POST', '/media', { token, rawBody: bytes, headers: { 'content-type': type } }),
     media: (id) => f.request('GET', `/media/${id}`, { token }),
     post: (body) => req('POST', '/stories', body),

@@ -199,6 +199,11 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
 }
 
 /** Asserts that `m` is a Message as API.md shapes it (not an error object). */
+/** One signed-in user ({token, user}) on server `f`, and requests as them: the base of each suite's client. */
+export function asUser(f, { token, user }) {
+  return { token, user, id: user.id, req: (method, p, body) => f.request(method, p, { token, body }) };
+}
+
 export function assertMessage(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)?.slice(0, 300)}`;
   assert.ok(m && typeof m === 'object' && !m.error, ctx);
