@@ -183,6 +183,15 @@ void DeviceSession::deliver_batch(const std::string& chat_id, Seq start,
 
 void DeviceSession::finish_sync(const std::string& chat_id) {
     auto& progress = chats_[chat_id];
+    Seq newest = 0;
+    for (const auto& event : progress.held) newest = std::max(newest, event->seq);
+    if (newest > progress.until) {
+        // Live messages went on while it synced: read them from storage as well, paced by
+        // the socket, rather than sending them all at once into a full queue.
+        progress.until = newest;
+        progress.held.clear();
+        return read_batch(chat_id, progress.sent);
+    }
     progress.syncing = false;
     const Seq until = std::exchange(progress.until, 0);
     auto held = std::move(progress.held);
