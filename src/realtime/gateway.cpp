@@ -22,19 +22,29 @@ boost::json::value error_json(const Error& error) {
     return {{"error", {{"code", error.code}, {"message", error.message}}}};
 }
 
-Result<boost::json::value> Gateway::handle(DeviceSession& device, std::string_view event,
-                                           const boost::json::value& data) const {
+void Gateway::handle(DeviceSession& device, std::string_view event, const boost::json::value& data,
+                     Reply reply) const {
+    if (event == "message:send") return send_message(device, data, std::move(reply));
+    reply(handle_now(device, event, data));
+}
+
+void Gateway::send_message(DeviceSession& device, const boost::json::value& data, Reply reply) const {
+    JsonReader in(data);
+    const auto chat_id = in.string("chat_id");
+    auto message = wire::read_new_message(in);
+    if (!message) return reply(std::move(message).error());
+    messages_.send(device.caller(), chat_id, *message,
+                   [device = device.shared_from_this(), reply = std::move(reply)](Result<Appended> sent) {
+                       if (!sent) return reply(std::move(sent).error());
+                       device->sent_here(sent->message);
+                       reply(boost::json::value(wire::to_json(sent->message)));
+                   });
+}
+
+Result<boost::json::value> Gateway::handle_now(DeviceSession& device, std::string_view event,
+                                               const boost::json::value& data) const {
     const Caller& caller = device.caller();
     JsonReader in(data);
-    if (event == "message:send") {
-        const auto chat_id = in.string("chat_id");
-        auto message = wire::read_new_message(in);
-        if (!message) return std::move(message).error();
-        auto sent = messages_.send(caller, chat_id, *message);
-        if (!sent) return std::move(sent).error();
-        device.sent_here(sent->message);
-        return boost::json::value(wire::to_json(sent->message));
-    }
     if (event == "message:delivered" || event == "message:read") {
         const auto chat_id = in.string("chat_id");
         const auto seq = in.integer("seq");

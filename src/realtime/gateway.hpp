@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <functional>
 #include <string_view>
 
 #include "common/result.hpp"
@@ -14,16 +15,24 @@ namespace flow::realtime {
 // The events clients send over either socket transport: each runs one use case, and
 // its Result becomes the ack. `message:send` (a send_message body plus chat_id) acks
 // with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
-// ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {}. Blocking (storage): call it on the blocking pool.
+// ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {}.
+// Blocking (storage): call it on the blocking pool.
 class Gateway {
 public:
     Gateway(MessageService& messages, CallService& calls) : messages_(messages), calls_(calls) {}
 
-    // Runs `event` from `device`.
-    Result<boost::json::value> handle(DeviceSession& device, std::string_view event,
-                                      const boost::json::value& data) const;
+    // Runs `event` from `device`; `reply` hears the ack's result before this returns, or
+    // for `message:send` once the message is durable, on a thread of storage's. A
+    // device's sends, handled one after another, are stored and replied to in order.
+    using Reply = std::function<void(Result<boost::json::value>)>;
+    void handle(DeviceSession& device, std::string_view event, const boost::json::value& data,
+                Reply reply) const;
 
 private:
+    void send_message(DeviceSession& device, const boost::json::value& data, Reply reply) const;
+    Result<boost::json::value> handle_now(DeviceSession& device, std::string_view event,
+                                          const boost::json::value& data) const;
+
     MessageService& messages_;
     CallService& calls_;
 };

@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "realtime/device_session.hpp"
 
 namespace flow::realtime {
@@ -14,12 +17,37 @@ namespace {
 
 using BlockingStrand = asio::strand<asio::thread_pool::executor_type>;
 
-// What a Socket.IO socket keeps of its signed-in device. Its events run one after
-// another on a strand of the blocking pool, so a device's sends keep their order.
+// Events of one device not yet answered (sends waiting for storage). The next event waits
+// while there are this many, so that one device cannot fill storage's queue ahead of
+// everyone else's.
+constexpr int kEventsInFlight = 64;
+
+// What a Socket.IO socket keeps of its signed-in device. Its events start one after
+// another on a strand of the blocking pool, so a device's sends keep their order; a send
+// does not wait for storage before the next event starts, up to kEventsInFlight.
 struct Device {
-    Caller caller;
+    Device(Caller caller, BlockingStrand events) : caller(std::move(caller)), events(std::move(events)) {}
+
+    // On the strand: waits for room for one more event in flight.
+    void start_event() {
+        std::unique_lock lock(mutex);
+        room.wait(lock, [this] { return in_flight < kEventsInFlight; });
+        ++in_flight;
+    }
+    void end_event() {
+        {
+            std::lock_guard lock(mutex);
+            --in_flight;
+        }
+        room.notify_one();
+    }
+
+    const Caller caller;
     BlockingStrand events;
     std::shared_ptr<DeviceSession> session;
+    std::mutex mutex;
+    std::condition_variable room;
+    int in_flight = 0;
 };
 
 std::string token_of(const boost::json::value& auth) {
@@ -37,8 +65,8 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         asio::post(context.blocking, [&context, socket, token, done = std::move(done)] {
             auto caller = context.auth.authenticate(token);
             if (!caller) return done(caller.error());
-            socket->set_data(std::make_shared<Device>(
-                Device{std::move(*caller), asio::make_strand(context.blocking.get_executor()), nullptr}));
+            socket->set_data(
+                std::make_shared<Device>(std::move(*caller), asio::make_strand(context.blocking.get_executor())));
             done(Ok{});
         });
     });
@@ -71,11 +99,14 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         boost::json::value data = args.values.empty() ? boost::json::value(boost::json::object{})
                                                       : std::move(args.values[0]);
         asio::post(device->events, [&context, device, event, data = std::move(data), ack] {
-            auto result = context.gateway.handle(*device->session, event, data);
-            if (!ack) return;
-            socketio::Args reply;
-            reply.values.push_back(result ? std::move(*result) : error_json(result.error()));
-            ack(std::move(reply));
+            device->start_event();
+            context.gateway.handle(*device->session, event, data, [device, ack](Result<boost::json::value> result) {
+                device->end_event();
+                if (!ack) return;
+                socketio::Args reply;
+                reply.values.push_back(result ? std::move(*result) : error_json(result.error()));
+                ack(std::move(reply));
+            });
         });
     });
 

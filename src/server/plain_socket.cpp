@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <deque>
+#include <future>
 
 #include "http/router.hpp"
 #include "realtime/device_session.hpp"
@@ -122,8 +123,13 @@ private:
         const auto* data = object->if_contains("data");
         const std::string name(event->as_string());
         const boost::json::value payload = data ? *data : boost::json::value(boost::json::object{});
+        // One event at a time: the next frame is read once this one is answered.
         auto result = co_await offload(context_.blocking, [this, &name, &payload] {
-            return context_.gateway.handle(*device_, name, payload);
+            std::promise<Result<boost::json::value>> answered;
+            context_.gateway.handle(*device_, name, payload, [&answered](Result<boost::json::value> result) {
+                answered.set_value(std::move(result));
+            });
+            return answered.get_future().get();
         });
         if (ack) {
             boost::json::object reply{{"ack", *ack}};

@@ -1,6 +1,7 @@
 #include "service/message_service.hpp"
 
 #include <algorithm>
+#include <future>
 
 #include "common/ids.hpp"
 
@@ -15,13 +16,13 @@ Status check_seq(Seq seq) {
 
 }  // namespace
 
-Result<Appended> MessageService::send(const Caller& caller, const std::string& chat_id,
-                                      const NewMessage& request) {
-    if (auto valid = validate_new_message(request); !valid) return std::move(valid).error();
+void MessageService::send(const Caller& caller, const std::string& chat_id, const NewMessage& request,
+                          Sent done) {
+    if (auto valid = validate_new_message(request); !valid) return done(std::move(valid).error());
     std::optional<Media> media;
     if (request.media_id) {
         auto attachable = media_.attachable(caller.user_id, *request.media_id, to_string(request.type));
-        if (!attachable) return std::move(attachable).error();
+        if (!attachable) return done(std::move(attachable).error());
         media = std::move(*attachable);
     }
 
@@ -29,18 +30,28 @@ Result<Appended> MessageService::send(const Caller& caller, const std::string& c
     Message message{new_id(now), chat_id,         0,   caller.user_id, request.client_id,
                     request.type, request.text, request.media_id, request.reply_to, now, false,
                     caller.session_id, std::move(media)};
-    auto appended = chats_.append_message(
-        message, [&](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
-            const auto* me = chat.participant(caller.user_id);
-            if (!me) return Error::not_found("no such chat");
-            if (request.reply_to && (!reply_target || reply_target->seq < me->joined_seq))
-                return Error::invalid("invalid_reply", "reply_to names no message of this chat");
-            return Ok{};
-        });
-    if (!appended) return appended;
-    if (appended->created)
-        bus_.publish({appended->participant_ids, caller.session_id, event::MessageNew{appended->message}});
-    return appended;
+    auto check = [user_id = caller.user_id, replying = request.reply_to.has_value()](
+                     const Chat& chat, const std::optional<Message>& reply_target) -> Status {
+        const auto* me = chat.participant(user_id);
+        if (!me) return Error::not_found("no such chat");
+        if (replying && (!reply_target || reply_target->seq < me->joined_seq))
+            return Error::invalid("invalid_reply", "reply_to names no message of this chat");
+        return Ok{};
+    };
+    chats_.append_message(std::move(message), std::move(check),
+                          [this, session_id = caller.session_id, done = std::move(done)](Result<Appended> appended) {
+                              if (appended && appended->created)
+                                  bus_.publish({appended->participant_ids, session_id,
+                                                event::MessageNew{appended->message}});
+                              done(std::move(appended));
+                          });
+}
+
+Result<Appended> MessageService::send(const Caller& caller, const std::string& chat_id,
+                                      const NewMessage& request) {
+    std::promise<Result<Appended>> sent;
+    send(caller, chat_id, request, [&sent](Result<Appended> appended) { sent.set_value(std::move(appended)); });
+    return sent.get_future().get();
 }
 
 Result<MessagePage> MessageService::history(const Caller& caller, const std::string& chat_id,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,13 @@ public:
         : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), clock_(clock),
           delete_window_ms_(delete_window_ms) {}
 
-    // The stored message, and whether this call created it (false for a retry).
+    // Sends without waiting for storage: `done` hears the stored message and whether this
+    // call created it (false for a retry), or why not, once it is durable; on a thread of
+    // storage's, so it must not wait on storage. A caller's sends, made one after another,
+    // are stored and heard of in that order.
+    using Sent = std::function<void(Result<Appended>)>;
+    void send(const Caller& caller, const std::string& chat_id, const NewMessage& message, Sent done);
+    // The same, waiting for the result.
     Result<Appended> send(const Caller& caller, const std::string& chat_id, const NewMessage& message);
     Result<MessagePage> history(const Caller& caller, const std::string& chat_id,
                                 const HistoryPage& page);

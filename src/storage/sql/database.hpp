@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -137,13 +138,31 @@ public:
         return work(lease.connection());
     }
 
+    // What runs inside a transaction; and what hears that it committed (a null exception)
+    // or why it did not.
+    using TransactionWork = std::function<void(Connection&)>;
+    using Committed = std::function<void(std::exception_ptr)>;
+
+    // Like transaction(), without waiting: `done` is called once the work is committed
+    // durably, or with what it threw; on whichever thread committed it, so neither may
+    // wait on this database. An engine that commits on a thread of its own returns at
+    // once, which lets one caller have many transactions in flight, in order; the
+    // default commits before it returns.
+    virtual void submit(TransactionWork work, Committed done) {
+        try {
+            run_transaction(work);
+        } catch (...) {
+            return done(std::current_exception());
+        }
+        done(nullptr);
+    }
+
     // Whether the database answers; for /health.
     virtual bool ping() = 0;
     // The engine's name, for logs: "sqlite" or "postgresql".
     virtual std::string engine() const = 0;
 
 protected:
-    using TransactionWork = std::function<void(Connection&)>;
     // Runs `work` in a transaction of its own on a connection of its own.
     virtual void run_transaction(const TransactionWork& work) {
         Lease lease(*this);

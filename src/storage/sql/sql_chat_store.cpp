@@ -2,6 +2,8 @@
 
 #include "storage/sql/sql_media_catalog.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -264,45 +266,74 @@ std::vector<std::string> SqlChatStore::contacts_of(const std::string& user_id) {
     });
 }
 
-Result<Appended> SqlChatStore::append_message(const Message& message, const AppendCheck& check) {
-    return db_.transaction([&](Connection& db) -> Result<Appended> {
-        auto chat = load_chat(db, message.chat_id, true);
-        if (!chat) return Error::not_found("no such chat");
-        std::optional<Message> reply_target;
-        if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
-        if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
+namespace {
 
+// Appends `message` in the transaction `db` is in: see ChatStore::append_message.
+Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check) {
+    auto chat = load_chat(db, message.chat_id, true);
+    if (!chat) return Error::not_found("no such chat");
+    std::optional<Message> reply_target;
+    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
+    if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
+
+    Message stored = message;
+    stored.seq = chat->last_seq + 1;
+    // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
+    auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
+                             "media_id, reply_to, created_at, origin_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "ON CONFLICT (chat_id, sender_id, client_id) DO NOTHING");
+    insert.bind(1, stored.id)
+        .bind(2, stored.chat_id)
+        .bind(3, stored.seq)
+        .bind(4, stored.sender_id)
+        .bind(5, stored.client_id)
+        .bind(6, to_string(stored.type))
+        .bind(7, stored.text)
+        .bind(8, stored.media_id)
+        .bind(9, stored.reply_to)
+        .bind(10, stored.created_at)
+        .bind(11, stored.origin_session)
+        .run();
+    if (insert.changes() == 0) {
         auto earlier = db.prepare((std::string("SELECT ") + kMessageColumns +
                                    " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.sender_id = ? "
                                    "AND m.client_id = ?")
                                       .c_str());
         earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
-        if (earlier.step()) return Appended{read_message(earlier), false, ids_of(*chat)};
-        earlier.reset();
+        if (!earlier.step()) throw Failure("a message conflicted with none");
+        return Appended{read_message(earlier), false, ids_of(*chat)};
+    }
+    db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
+        .bind(1, stored.seq)
+        .bind(2, stored.created_at)
+        .bind(3, stored.chat_id)
+        .run();
+    return Appended{std::move(stored), true, ids_of(*chat)};
+}
 
-        Message stored = message;
-        stored.seq = chat->last_seq + 1;
-        db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
-                   "media_id, reply_to, created_at, origin_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(1, stored.id)
-            .bind(2, stored.chat_id)
-            .bind(3, stored.seq)
-            .bind(4, stored.sender_id)
-            .bind(5, stored.client_id)
-            .bind(6, to_string(stored.type))
-            .bind(7, stored.text)
-            .bind(8, stored.media_id)
-            .bind(9, stored.reply_to)
-            .bind(10, stored.created_at)
-            .bind(11, stored.origin_session)
-            .run();
-        db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
-            .bind(1, stored.seq)
-            .bind(2, stored.created_at)
-            .bind(3, stored.chat_id)
-            .run();
-        return Appended{std::move(stored), true, ids_of(*chat)};
-    });
+}  // namespace
+
+Result<Appended> SqlChatStore::append_message(const Message& message, const AppendCheck& check) {
+    return db_.transaction([&](Connection& db) { return append_in(db, message, check); });
+}
+
+void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone done) {
+    auto result = std::make_shared<std::optional<Result<Appended>>>();
+    db_.submit(
+        [result, message = std::move(message), check = std::move(check)](Connection& db) {
+            result->emplace(append_in(db, message, check));
+        },
+        [result, done = std::move(done)](std::exception_ptr error) {
+            if (!error) return done(std::move(**result));
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                spdlog::error("appending a message failed: {}", e.what());
+            } catch (...) {
+                spdlog::error("appending a message failed");
+            }
+            done(Error::internal("the server failed to store the message; try again"));
+        });
 }
 
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,

@@ -20,6 +20,7 @@ public:
     std::vector<std::string> contacts_of(const std::string& user_id) override;
 
     Result<Appended> append_message(const Message& message, const AppendCheck& check) override;
+    void append_message(Message message, AppendCheck check, AppendDone done) override;
     std::optional<Message> find_message(const std::string& chat_id,
                                         const std::string& message_id) override;
     std::vector<Message> history(const std::string& chat_id, const std::string& user_id,

@@ -1,5 +1,6 @@
 #include "storage/sqlite/sqlite_database.hpp"
 
+#include <future>
 #include <string>
 
 namespace flow::sqlite {
@@ -124,49 +125,79 @@ std::string to_sqlite_dialect(std::string_view sql) {
     return out;
 }
 
-SqliteDatabase::SqliteDatabase(const std::string& path) : connection_(std::make_unique<Connection>(path)) {}
+SqliteDatabase::SqliteDatabase(const std::string& path)
+    : connection_(std::make_unique<Connection>(path)), writer_([this] { write_loop(); }) {}
 
-SqliteDatabase::~SqliteDatabase() = default;
-
-void SqliteDatabase::run_transaction(const TransactionWork& work) {
-    Pending me{&work, nullptr, false};
-    std::unique_lock lock(queue_mutex_);
-    queue_.push_back(&me);
-    while (!me.done) {
-        if (committing_) {
-            committed_.wait(lock);
-            continue;
-        }
-        // Nobody is committing: this thread runs every transaction queued so far.
-        committing_ = true;
-        std::vector<Pending*> batch;
-        batch.swap(queue_);
-        lock.unlock();
-        commit_batch(batch);
-        lock.lock();
-        committing_ = false;
-        for (auto* pending : batch) pending->done = true;
-        committed_.notify_all();
+SqliteDatabase::~SqliteDatabase() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        stopping_ = true;
     }
-    if (me.error) std::rethrow_exception(me.error);
+    queued_.notify_one();
+    writer_.join();
 }
 
-void SqliteDatabase::commit_batch(const std::vector<Pending*>& batch) {
+void SqliteDatabase::submit(TransactionWork work, Committed done) {
+    {
+        std::lock_guard lock(queue_mutex_);
+        queue_.push_back({std::move(work), std::move(done), nullptr});
+    }
+    queued_.notify_one();
+}
+
+void SqliteDatabase::run_transaction(const TransactionWork& work) {
+    // The writer itself (a `done` that runs a transaction) would wait for itself: it runs
+    // the work at once, in a transaction of its own.
+    if (std::this_thread::get_id() == writer_.get_id()) {
+        std::vector<Pending> alone;
+        alone.push_back({work, nullptr, nullptr});
+        commit_batch(alone);
+        if (alone.front().error) std::rethrow_exception(alone.front().error);
+        return;
+    }
+    std::promise<void> committed;
+    submit(std::cref(work), [&committed](std::exception_ptr error) {
+        if (error) committed.set_exception(error);
+        else committed.set_value();
+    });
+    committed.get_future().get();
+}
+
+void SqliteDatabase::write_loop() {
+    // Bounds how long one transaction holds the connection.
+    constexpr std::size_t kMaxBatch = 256;
+    std::vector<Pending> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(queue_mutex_);
+            queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and everything committed
+            const auto n = std::min(queue_.size(), kMaxBatch);
+            batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+            queue_.erase(queue_.begin(), queue_.begin() + n);
+        }
+        commit_batch(batch);
+        for (auto& pending : batch) pending.done(pending.error);
+        batch.clear();
+    }
+}
+
+void SqliteDatabase::commit_batch(std::vector<Pending>& batch) {
     std::lock_guard lock(mutex_);
     auto& connection = *connection_;
     try {
         connection.begin();
-        for (auto* pending : batch) {
+        for (auto& pending : batch) {
             if (batch.size() == 1) {
-                (*pending->work)(connection);
+                pending.work(connection);
                 continue;
             }
             connection.prepare("SAVEPOINT work").run();
             try {
-                (*pending->work)(connection);
+                pending.work(connection);
                 connection.prepare("RELEASE work").run();
             } catch (...) {
-                pending->error = std::current_exception();
+                pending.error = std::current_exception();
                 connection.prepare("ROLLBACK TO work").run();
                 connection.prepare("RELEASE work").run();
             }
@@ -176,8 +207,8 @@ void SqliteDatabase::commit_batch(const std::vector<Pending*>& batch) {
         // The transaction as a whole failed (or the one work of a batch of one threw):
         // nothing of it was kept.
         connection.rollback();
-        for (auto* pending : batch)
-            if (!pending->error) pending->error = std::current_exception();
+        for (auto& pending : batch)
+            if (!pending.error) pending.error = std::current_exception();
     }
 }
 

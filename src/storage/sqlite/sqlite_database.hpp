@@ -3,12 +3,14 @@
 #include <sqlite3.h>
 
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "storage/sql/database.hpp"
@@ -19,15 +21,17 @@ namespace flow::sqlite {
 // transaction survives a crash of the process or the machine. Units of work take the
 // connection one at a time, so SQLite's transactions never overlap.
 //
-// Group commit: a commit's fsync is most of a small write's cost, so the transactions
-// of threads that arrive while one commits wait, then run together in the next
-// transaction, each inside a savepoint (one that throws is rolled back alone), and are
-// made durable by one commit. Nobody returns before the commit that holds their work.
+// Group commit: a commit's fsync is most of a small write's cost, so transactions are
+// queued for one writer thread, which runs all that wait (up to a bound) together, each
+// inside a savepoint (one that throws is rolled back alone), and makes them durable by
+// one commit. Nobody hears of a transaction before the commit that holds it.
 class SqliteDatabase final : public sql::Database {
 public:
     explicit SqliteDatabase(const std::string& path);
+    // Commits what was submitted, then stops the writer.
     ~SqliteDatabase() override;
 
+    void submit(TransactionWork work, Committed done) override;
     bool ping() override;
     std::string engine() const override { return "sqlite"; }
 
@@ -38,23 +42,25 @@ protected:
 
 private:
     class Connection;
-    // One thread's transaction, waiting for the commit that includes it.
+    // A submitted transaction, waiting for the commit that includes it.
     struct Pending {
-        const TransactionWork* work;
+        TransactionWork work;
+        Committed done;
         std::exception_ptr error;
-        bool done = false;
     };
 
+    void write_loop();
     // Runs a batch in one transaction and commits it; on the connection.
-    void commit_batch(const std::vector<Pending*>& batch);
+    void commit_batch(std::vector<Pending>& batch);
 
     std::mutex mutex_;  // the connection
     std::unique_ptr<Connection> connection_;
 
     std::mutex queue_mutex_;
-    std::condition_variable committed_;
-    std::vector<Pending*> queue_;
-    bool committing_ = false;  // a thread is running a batch
+    std::condition_variable queued_;
+    std::deque<Pending> queue_;
+    bool stopping_ = false;
+    std::thread writer_;
 };
 
 // The SQL of the stores as SQLite reads it: without `FOR UPDATE`, since SQLite's
