@@ -8,13 +8,21 @@
 // REST, just enough to set a benchmark up (shaped like Flow's):
 //   POST /auth/login {phone}              -> {token, user: {id, phone}}  (no OTP: a bench peer)
 //   POST /chats {type:"direct", user_id}  -> 201 Chat {id, type, participants}  (Bearer token)
+//   POST /chats {type:"group", name, user_ids} -> 201 Chat, the caller its admin
+//   GET  /chats/{id}/messages ?before= | ?after=, limit (1-200, default 50)
+//                                         -> {items: [Message] ascending, next_before}
 //   GET  /health                          -> {status: "ok"}
+//   POST /bench/fill {chat_id, count, text_bytes} -> {last_seq}: `count` messages appended
+//        to the chat at once, alternately from its first two members (bench only: a chat
+//        with a long history without sending it through a socket)
 // Socket.IO at /socket.io/, the token in the CONNECT auth {token}; events:
 //   message:send {chat_id, client_id, type:"text", text} -> ack: Message, or {error}
-//   message:new (Message) to every socket of both participants but the sending one
-//   message:delivered / message:read {chat_id, seq} -> ack {}; message:status to the sender
+//   message:new (Message) to every socket of every participant but the sending one
+//   message:delivered / message:read {chat_id, seq} -> ack {}; message:status to the others
 // Messages get a per-chat seq 1, 2, 3, ...; a client_id seen before in the chat from the
-// same sender answers the first message again (safe retries, as Flow does).
+// same sender answers the first message again (safe retries, as Flow does). A participant
+// with no socket connected gets the message queued in memory, and the queue is sent, in
+// order, when their next socket connects (one device per user: the bench's clients).
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Server } from 'socket.io';
@@ -67,11 +75,98 @@ function bearer(req) {
 const chatJson = (chat) => ({
   id: chat.id,
   type: chat.type,
-  name: '',
+  name: chat.name,
   image_id: null,
-  participants: chat.participants.map((user_id) => ({ user_id, role: 'member' })),
+  participants: chat.participants.map((user_id, i) => ({ user_id, role: chat.type === 'group' && i === 0 ? 'admin' : 'member' })),
   created_at: chat.created_at,
 });
+
+function newChat(type, participants, name = '') {
+  const chat = {
+    id: newId('c'),
+    type,
+    name,
+    participants,
+    created_at: Date.now(),
+    seq: 0,
+    delivered: new Map(), // user id -> seq
+    messages: [], // every Message, in seq order: messages[seq - 1]
+    byClientId: new Map(), // sender id + client id -> Message
+  };
+  chats.set(chat.id, chat);
+  return chat;
+}
+
+function createChat(me, body) {
+  if (body?.type === 'group') {
+    if (typeof body.name !== 'string' || !body.name || !Array.isArray(body.user_ids)) {
+      return [400, error('invalid_request', '{type: "group", name, user_ids} expected')];
+    }
+    const others = [...new Set(body.user_ids)].filter((u) => u !== me);
+    if (others.some((u) => !users.has(u))) return [404, error('not_found', 'no such user')];
+    if (others.length + 1 > MAX_GROUP) return [400, error('too_many_participants', `a group has at most ${MAX_GROUP} members`)];
+    return [201, chatJson(newChat('group', [me, ...others], body.name))];
+  }
+  if (body?.type !== 'direct' || typeof body.user_id !== 'string') {
+    return [400, error('invalid_request', '{type: "direct", user_id} or {type: "group", name, user_ids} expected')];
+  }
+  if (!users.has(body.user_id)) return [404, error('not_found', 'no such user')];
+  if (body.user_id === me) return [400, error('invalid_request', 'a chat with yourself')];
+  const key = [me, body.user_id].sort().join('|');
+  const existing = directChats.get(key);
+  if (existing) return [200, chatJson(chats.get(existing))];
+  const chat = newChat('direct', [me, body.user_id]);
+  directChats.set(key, chat.id);
+  return [201, chatJson(chat)];
+}
+
+/** A page of a chat's history, as Flow pages it: newest first unless `after`. */
+function historyPage(chat, query) {
+  const limit = query.has('limit') ? Number(query.get('limit')) : 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) return [400, error('invalid_limit', 'limit 1 to 200')];
+  const cursor = (k) => (query.has(k) ? Number(query.get(k)) : null);
+  const after = cursor('after');
+  const before = cursor('before');
+  if ([after, before].some((c) => c !== null && !Number.isInteger(c))) return [400, error('invalid_cursor', 'seq expected')];
+  // Seqs from + 1 .. to, which are messages[from .. to - 1].
+  let from;
+  let to;
+  if (after !== null) {
+    from = after;
+    to = Math.min(after + limit, chat.seq);
+  } else {
+    to = Math.min(before === null ? chat.seq : before - 1, chat.seq);
+    from = to - limit;
+  }
+  const items = chat.messages.slice(Math.max(0, from), Math.max(0, to));
+  const older = items.length && items[0].seq > 1 && (after !== null || items.length === limit);
+  return [200, { items, next_before: older ? items[0].seq : null }];
+}
+
+/** Bench only: `count` text messages appended at once, alternately from the first two members. */
+function fill(chat, count, textBytes) {
+  const now = Date.now();
+  for (let k = 0; k < count; k++) {
+    const seq = ++chat.seq;
+    const sender = chat.participants[seq % 2 ? 0 : 1];
+    const message = {
+      id: newId('m'),
+      chat_id: chat.id,
+      seq,
+      sender_id: sender,
+      client_id: `fill-${seq}`,
+      type: 'text',
+      text: `${seq}: `.padEnd(textBytes, 'x'),
+      media: null,
+      reply_to: null,
+      created_at: now - (count - k) * 1000, // a second apart, up to now
+      deleted: false,
+    };
+    chat.messages.push(message);
+    chat.byClientId.set(`${sender}\n${message.client_id}`, message);
+  }
+  return chat.seq;
+}
 
 async function rest(req, res) {
   const url = req.url.split('?')[0];
@@ -91,31 +186,20 @@ async function rest(req, res) {
     tokens.set(token, user.id);
     return send(res, 200, { token, user });
   }
-  if (req.method === 'POST' && url === '/chats') {
-    const me = bearer(req);
-    if (!me) return send(res, 401, error('unauthorized', 'token expected'));
+  if (req.method === 'POST' && url === '/bench/fill') {
     const body = await readJson(req);
-    if (!body || body.type !== 'direct' || typeof body.user_id !== 'string') {
-      return send(res, 400, error('invalid_request', '{type: "direct", user_id} expected'));
-    }
-    if (!users.has(body.user_id)) return send(res, 404, error('not_found', 'no such user'));
-    if (body.user_id === me) return send(res, 400, error('invalid_request', 'a chat with yourself'));
-    const key = [me, body.user_id].sort().join('|');
-    const existing = directChats.get(key);
-    if (existing) return send(res, 200, chatJson(chats.get(existing)));
-    const chat = {
-      id: newId('c'),
-      type: 'direct',
-      participants: [me, body.user_id],
-      created_at: Date.now(),
-      seq: 0,
-      delivered: new Map(), // user id -> seq
-      messages: [], // every Message, in seq order
-      byClientId: new Map(), // sender id + client id -> Message
-    };
-    chats.set(chat.id, chat);
-    directChats.set(key, chat.id);
-    return send(res, 201, chatJson(chat));
+    const chat = body && chats.get(body.chat_id);
+    if (!chat || !Number.isInteger(body.count) || body.count < 0) return send(res, 400, error('invalid_request', '{chat_id, count} expected'));
+    return send(res, 200, { last_seq: fill(chat, body.count, body.text_bytes ?? 64) });
+  }
+  const me = bearer(req);
+  if (!me) return send(res, 401, error('unauthorized', 'token expected'));
+  if (req.method === 'POST' && url === '/chats') return send(res, ...createChat(me, await readJson(req)));
+  const m = /^\/chats\/([^/]+)\/messages$/.exec(url);
+  if (req.method === 'GET' && m) {
+    const chat = chats.get(decodeURIComponent(m[1]));
+    if (!chat || !chat.participants.includes(me)) return send(res, 404, error('not_found', 'no such chat'));
+    return send(res, ...historyPage(chat, new URL(req.url, 'http://peer').searchParams));
   }
   return send(res, 404, error('not_found', 'no such route'));
 }
@@ -140,10 +224,19 @@ io.use((socket, next) => {
 
 const room = (userId) => `u:${userId}`;
 const MAX_TEXT = 64 * 1024;
+const MAX_GROUP = 1024; // as Flow
+const pending = new Map(); // user id -> [Message] sent while they had no socket
+
+const online = (userId) => (io.sockets.adapter.rooms.get(room(userId))?.size ?? 0) > 0;
 
 io.on('connection', (socket) => {
   const me = socket.data.userId;
   socket.join(room(me));
+  const owed = pending.get(me);
+  if (owed) {
+    pending.delete(me);
+    for (const message of owed) socket.emit('message:new', message);
+  }
 
   socket.on('message:send', (data, ack) => {
     if (typeof ack !== 'function') ack = () => {};
@@ -172,8 +265,14 @@ io.on('connection', (socket) => {
     };
     chat.messages.push(message);
     chat.byClientId.set(key, message);
-    // Every socket of every participant except the sending one (the sender's other devices too).
+    // Every socket of every participant except the sending one (the sender's other devices
+    // too); kept for those with none.
     socket.to(chat.participants.map(room)).emit('message:new', message);
+    for (const u of chat.participants) {
+      if (u === me || online(u)) continue;
+      if (!pending.has(u)) pending.set(u, []);
+      pending.get(u).push(message);
+    }
     ack(message);
   });
 
