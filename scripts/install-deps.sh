@@ -13,6 +13,8 @@ packages=(
   libcurl4-openssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libmagic-dev
   libwebp-dev libjpeg-dev libgtest-dev libbenchmark-dev libphonenumber8 libprotobuf-dev
   libabsl-dev libicu-dev curl ca-certificates coturn postgresql-15 redis-server
+  # make bench writes a long chat history straight into flowd's database with it
+  sqlite3
 )
 
 missing=()

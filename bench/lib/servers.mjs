@@ -1,6 +1,8 @@
 // The two servers under test, started and driven the same way:
 //   const s = await startFlow({bin}) | await startPeer();
 //   s.pid, s.url; await s.signIn(n) -> [{id, token}]; await s.directChat(a, b) -> chat id
+//   await s.groupChat(owner, members) -> chat id
+//   await s.fill([{chat_id, sender_ids: [a, b], count}], textBytes): history stored at once
 //   await s.stop()
 // Flow's users sign in through its real API: enter_number, the code from the SMS webhook
 // (an HTTP listener here), verify_otp. Nothing is cached between runs: each start is a
@@ -163,6 +165,53 @@ async function directChat(url, a, b) {
   return r.json.id;
 }
 
+async function groupChat(url, owner, members) {
+  const r = await post(`${url}/chats`, { type: 'group', name: `bench ${members.length + 1}`, user_ids: members.map((u) => u.id) }, owner.token);
+  if (r.status !== 201) throw new Error(`POST /chats (group of ${members.length + 1}) -> ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json.id;
+}
+
+const sqlText = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+/**
+ * SQL that appends `count` text messages to each chat straight into flowd's SQLite
+ * database, as flowd itself stores them (src/storage/sql/): seqs after the chat's
+ * last_seq, alternately from the two senders, a second apart up to now, ids of
+ * flowd's form (the creation time in 10 base-32 digits, then random ones); the chat's
+ * last_seq and active_at follow, and every member's marks and every device cursor of
+ * the chat move to the end, as if all of it had been delivered and read.
+ */
+function fillSql(list, textBytes) {
+  const now = Date.now();
+  const idTime = Array.from({ length: 10 }, (_, k) => `substr(a, ((at >> ${5 * (9 - k)}) & 31) + 1, 1)`).join(' || ');
+  const out = ['BEGIN;'];
+  for (const { chat_id: chat, sender_ids: [s0, s1], count } of list) {
+    const c = sqlText(chat);
+    out.push(`
+WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ${count}),
+  m(seq, at, a) AS (SELECT (SELECT last_seq FROM chats WHERE id = ${c}) + k, ${now} - (${count} - k) * 1000, '0123456789abcdefghjkmnpqrstvwxyz' FROM n)
+INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, created_at)
+SELECT ${idTime} || lower(hex(randomblob(8))), ${c}, seq, CASE seq % 2 WHEN 1 THEN ${sqlText(s0)} ELSE ${sqlText(s1)} END,
+  'fill-' || seq, 'text', substr(printf('%d: %.*c', seq, ${textBytes}, 'x'), 1, ${textBytes}), at FROM m;
+UPDATE chats SET last_seq = last_seq + ${count}, active_at = ${now} WHERE id = ${c};
+UPDATE participants SET read_seq = (SELECT last_seq FROM chats WHERE id = ${c}), delivered_seq = (SELECT last_seq FROM chats WHERE id = ${c}) WHERE chat_id = ${c};
+INSERT INTO device_cursors (session_id, chat_id, delivered_seq)
+  SELECT s.id, ${c}, (SELECT last_seq FROM chats WHERE id = ${c}) FROM sessions s JOIN participants p ON p.user_id = s.user_id AND p.chat_id = ${c} WHERE true
+  ON CONFLICT (session_id, chat_id) DO UPDATE SET delivered_seq = excluded.delivered_seq;`);
+  }
+  out.push('COMMIT;');
+  return out.join('\n');
+}
+
+/** Runs `sql` with the sqlite3 shell on the database file `db`. */
+async function sqlite(db, sql) {
+  const p = spawn('sqlite3', ['-bail', db, sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const [code] = await Promise.race([once(p, 'exit'), once(p, 'error').then(([e]) => [e.message])]);
+  if (code !== 0) throw new Error(`sqlite3 ${db} failed (${code}): ${err.slice(0, 1000)} (apt-get install sqlite3 if it is missing)`);
+}
+
 /** flowd on a fresh data dir in /tmp, its SMS going to a webhook here. */
 export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'), extraArgs = [], signInConcurrency = 50 } = {}) {
   if (!existsSync(bin)) throw new Error(`flowd not found at ${bin} (build it with make build, or give --flowd / FLOWD_BIN)`);
@@ -179,12 +228,21 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
     '--otp-resend-seconds', '0',
     ...extraArgs,
   ];
-  const p = spawnServer(bin, args, { cwd: dataDir });
   const url = `http://127.0.0.1:${port}`;
+  const launch = async () => {
+    const proc = spawnServer(bin, args, { cwd: dataDir });
+    try {
+      await waitHealthy(url, proc, 'flowd');
+      return proc;
+    } catch (e) {
+      await stopProc(proc, 'flowd');
+      throw e;
+    }
+  };
+  let p;
   try {
-    await waitHealthy(url, p, 'flowd');
+    p = await launch();
   } catch (e) {
-    await stopProc(p, 'flowd');
     await sms.close();
     await rm(dataDir, { recursive: true, force: true });
     throw e;
@@ -192,7 +250,9 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
   return {
     name: 'flow',
     label: 'Flow',
-    pid: p.proc.pid,
+    get pid() {
+      return p.proc.pid;
+    },
     url,
     args,
     bin,
@@ -209,6 +269,16 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
       });
     },
     directChat: (a, b) => directChat(url, a, b),
+    groupChat: (owner, members) => groupChat(url, owner, members),
+    // Through the API a million messages take minutes: flowd is stopped, the rows go
+    // straight into its database, and it starts again on the same data dir and port.
+    async fill(list, textBytes) {
+      if (args.includes('--db')) throw new Error('fill needs flowd on its own SQLite file (no --db)');
+      const exit = await stopProc(p, 'flowd');
+      if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new Error(`flowd exited ${JSON.stringify(exit)} when stopped to fill`);
+      await sqlite(path.join(dataDir, 'flow.db'), fillSql(list, textBytes));
+      p = await launch();
+    },
     async stop() {
       const r = await stopProc(p, 'flowd');
       await sms.close();
@@ -258,6 +328,13 @@ export async function startPeer({ node = process.execPath, signInConcurrency = 5
       });
     },
     directChat: (a, b) => directChat(url, a, b),
+    groupChat: (owner, members) => groupChat(url, owner, members),
+    async fill(list, textBytes) {
+      for (const { chat_id, count } of list) {
+        const r = await post(`${url}/bench/fill`, { chat_id, count, text_bytes: textBytes });
+        if (r.status !== 200) throw new Error(`POST /bench/fill -> ${r.status} ${r.text.slice(0, 300)}`);
+      }
+    },
     stop: () => stopProc(p, 'the peer'),
   };
 }
