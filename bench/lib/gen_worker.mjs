@@ -9,6 +9,15 @@
 //   connect {url, clients: [{key, token}], localAddresses, concurrency}
 //   pairs   {pairs: [{sender, recipient, chat_id}], mode: "window"|"rate", window, rate,
 //            t0, t1 (CLOCK_MONOTONIC ns, as strings), drainMs, textBytes}
+//   send    {key, chat_id, tag, textBytes} -> {stamp, ack_ms, seq, error}: one message, acked
+//   fill    {sends: [{key, chat_id, count}], window, textBytes} -> {acked, ack_errors}:
+//            every message sent, at most `window` in flight, one chat after another in turn
+//   watch   {clients: [{key, chat_id}]}: message:new to these clients (connected now or
+//            later) counted, by tag (the text up to its first ':') and in all, each
+//            client's seqs checked to run 1, 2, 3, ... in its chat
+//   heard   {tag?, expect, timeoutMs} -> {count, last_ns, duplicates, order_errors,
+//            unexpected}: once `expect` of the tag (or in all) have arrived, or at the
+//            timeout; one waiting at a time
 //   cpu     -> {cpu: process.cpuUsage(), now}
 //   close   closes every socket
 // Times: process.hrtime.bigint() is CLOCK_MONOTONIC, the same clock in every process of
@@ -21,6 +30,7 @@ const nowNs = () => Number(process.hrtime.bigint()); // exact below 2^53 ns (104
 
 const clients = new Map(); // key -> Client
 const stats = { disconnects: 0, connectErrors: 0, pings: 0, events: {} };
+const watchers = new Map(); // key -> onEvent for a client not connected yet (watch)
 
 class Client {
   constructor(key, token) {
@@ -137,6 +147,8 @@ async function cmdConnect({ url, clients: list, localAddresses = ['127.0.0.1'], 
       const i = next++;
       const { key, token } = list[i];
       const c = new Client(key, token);
+      // Set before connecting: a catch-up may come right behind the CONNECT answer.
+      c.onEvent = watchers.get(key) ?? null;
       try {
         await c.connect(url, localAddresses[(addrBase + i) % localAddresses.length]);
         clients.set(key, c);
@@ -381,16 +393,106 @@ async function cmdPairs({ pairs: spec, mode, window = 16, rate = 0, t0, t1, drai
   };
 }
 
+const textOf = (tag, stamp, textBytes) => pad(`${tag}:${stamp}:`, textBytes);
+
+function cmdSend({ key, chat_id, tag, textBytes = 64 }) {
+  const c = clients.get(key);
+  if (!c) throw new Error(`${key} is not connected`);
+  return new Promise((resolve) => {
+    const stamp = nowNs();
+    c.emit('message:send', { chat_id, client_id: tag, type: 'text', text: textOf(tag, stamp, textBytes) }, (m) => {
+      const ackMs = (nowNs() - stamp) / 1e6;
+      const error = !m || m.error || typeof m.seq !== 'number' ? JSON.stringify(m).slice(0, 300) : null;
+      resolve({ stamp: String(stamp), ack_ms: ackMs, seq: m?.seq ?? null, error });
+    });
+  });
+}
+
+async function cmdFill({ sends, window = 64, textBytes = 64 }) {
+  // One message of each chat in turn, so a chat's messages are rarely in flight together.
+  const queue = [];
+  const most = Math.max(0, ...sends.map((x) => x.count));
+  for (let n = 0; n < most; n++) for (const x of sends) if (n < x.count) queue.push([x, n]);
+  let next = 0;
+  let acked = 0;
+  const errors = [];
+  async function lane() {
+    while (next < queue.length) {
+      const [x, n] = queue[next++];
+      const r = await cmdSend({ key: x.key, chat_id: x.chat_id, tag: `f${n}`, textBytes });
+      if (r.error) errors.push(r.error);
+      else acked++;
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(window, queue.length) }, lane));
+  return { acked, ack_errors: errors.length, errors: errors.slice(0, 3) };
+}
+
+// What the watched clients heard: in all and by tag, each with the time of the last one.
+const heard = { all: { count: 0, lastNs: 0 }, byTag: new Map(), duplicates: 0, orderErrors: 0, unexpected: 0, waiter: null };
+
+function cmdWatch({ clients: list }) {
+  for (const { key, chat_id } of list) {
+    let lastSeq = 0;
+    const onEvent = (name, m) => {
+      if (name !== 'message:new' || m.chat_id !== chat_id) {
+        stats.events[name] = (stats.events[name] || 0) + 1;
+        if (name === 'message:new') heard.unexpected++;
+        return;
+      }
+      if (m.seq <= lastSeq) {
+        heard.duplicates++;
+        return;
+      }
+      if (m.seq !== lastSeq + 1) heard.orderErrors++;
+      lastSeq = m.seq;
+      const t = nowNs();
+      const tag = m.text.slice(0, m.text.indexOf(':'));
+      if (!heard.byTag.has(tag)) heard.byTag.set(tag, { count: 0, lastNs: 0 });
+      for (const h of [heard.all, heard.byTag.get(tag)]) {
+        h.count++;
+        h.lastNs = t;
+      }
+      if (heard.waiter) heard.waiter();
+    };
+    const c = clients.get(key);
+    if (c) c.onEvent = onEvent;
+    else watchers.set(key, onEvent);
+  }
+  return { watching: list.length };
+}
+
+async function cmdHeard({ tag, expect, timeoutMs = 10000 }) {
+  const of = () => (tag === undefined ? heard.all : heard.byTag.get(tag) ?? { count: 0, lastNs: 0 });
+  if (of().count < expect) {
+    await new Promise((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(t);
+        heard.waiter = null;
+        resolve();
+      }
+      heard.waiter = () => of().count >= expect && done();
+    });
+  }
+  return { count: of().count, last_ns: String(of().lastNs), duplicates: heard.duplicates, order_errors: heard.orderErrors, unexpected: heard.unexpected };
+}
+
 async function cmdClose() {
   for (const c of clients.values()) c.close();
   const n = clients.size;
   clients.clear();
+  watchers.clear();
   return { closed: n };
 }
 
 const handlers = {
   connect: cmdConnect,
   pairs: cmdPairs,
+  send: cmdSend,
+  fill: cmdFill,
+  watch: cmdWatch,
+  heard: cmdHeard,
   cpu: async () => ({ cpu: process.cpuUsage(), now: String(now()), open: clients.size, disconnects: stats.disconnects, pings: stats.pings }),
   close: cmdClose,
 };
