@@ -95,14 +95,26 @@ asio::awaitable<Disposition> fail(beast::tcp_stream& stream, const Request& requ
     co_return co_await reply(stream, request, bhttp::status::bad_request, "application/json", std::move(body));
 }
 
+// Whether the calling coroutine runs on the session's strand already: a session opened
+// on a WebSocket lives on its connection's strand, so its reads and writes need no hop.
+asio::awaitable<bool> on_session_strand(const std::shared_ptr<Session>& session) {
+    co_return (co_await asio::this_coro::executor) == session->strand();
+}
+
 // Runs `task` on the session's strand and hands back its result.
 template <class Task>
 asio::awaitable<std::invoke_result_t<Task&>> on_strand(const std::shared_ptr<Session>& session, Task task) {
     using Value = std::invoke_result_t<Task&>;
+    const bool here = co_await on_session_strand(session);
     if constexpr (std::is_void_v<Value>) {
+        if (here) {
+            task();
+            co_return;
+        }
         co_await asio::co_spawn(session->strand(), [&task]() -> asio::awaitable<void> { task(); co_return; },
                                 asio::use_awaitable);
     } else {
+        if (here) co_return task();
         co_return co_await asio::co_spawn(session->strand(), [&task]() -> asio::awaitable<Value> { co_return task(); },
                                           asio::use_awaitable);
     }
@@ -213,8 +225,11 @@ private:
 
     asio::awaitable<void> write_loop() {
         auto session = session_;
+        const bool inline_strand = co_await on_session_strand(session);
         for (;;) {
-            const auto drain = co_await asio::co_spawn(session->strand(), session->next_batch(), asio::use_awaitable);
+            Drain drain;
+            if (inline_strand) drain = co_await session->next_batch();
+            else drain = co_await asio::co_spawn(session->strand(), session->next_batch(), asio::use_awaitable);
             for (const auto& packet : drain.packets) {
                 const char type = static_cast<char>('0' + static_cast<int>(packet.type));
                 const auto data = packet.data ? asio::buffer(*packet.data) : asio::const_buffer();
@@ -273,11 +288,12 @@ std::size_t EngineIoServer::session_count() const {
     return registry_->sessions.size();
 }
 
-std::shared_ptr<Session> EngineIoServer::create_session(const std::string& client_address, bool websocket) {
+std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor strand,
+                                                        const std::string& client_address, bool websocket) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
     auto session = std::make_shared<Session>(
-        asio::make_strand(executor_), options_, new_id(now.count()), client_address,
+        std::move(strand), options_, new_id(now.count()), client_address,
         websocket ? Transport::websocket : Transport::polling,
         [weak = std::weak_ptr<Registry>(registry_)](const std::string& sid) {
             if (auto registry = weak.lock()) {
@@ -305,13 +321,13 @@ asio::awaitable<Disposition> EngineIoServer::handle(beast::tcp_stream& stream, R
         if (websocket) {
             WebSocketTransport transport(stream, nullptr);
             if (!co_await transport.accept(request, options_.max_payload)) co_return Disposition::close;
-            auto session = create_session(client_address, true);
+            auto session = create_session(stream.get_executor(), client_address, true);
             co_await on_strand(session, [&] { session->open(on_open_); });
             transport.attach(session);
             co_await transport.run();
             co_return Disposition::close;
         }
-        auto session = create_session(client_address, false);
+        auto session = create_session(asio::make_strand(executor_), client_address, false);
         co_await on_strand(session, [&] { session->open(on_open_); });
         co_return co_await answer_poll(stream, request, session);
     }

@@ -41,7 +41,10 @@ private:
     boost::asio::awaitable<Disposition> handle(boost::beast::tcp_stream& stream,
                                                boost::beast::http::request<boost::beast::http::string_body>& request,
                                                std::string client_address);
-    std::shared_ptr<Session> create_session(const std::string& client_address, bool websocket);
+    // A new session on `strand`: the connection's own for a session opened on a
+    // WebSocket, a strand of its own for one that starts polling.
+    std::shared_ptr<Session> create_session(boost::asio::any_io_executor strand,
+                                            const std::string& client_address, bool websocket);
 
     boost::asio::any_io_executor executor_;
     EngineIoOptions options_;
