@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Flow against a Node socket.io peer, side by side: `make bench` (or `make bench QUICK=1`).
 //
-//   node bench/run.mjs [--quick] [--runs 3] [--scenarios pairs,rate,idle] [--servers flow,peer]
-//                      [--pairs 500] [--window 16] [--warmup 5] [--duration 10] [--rate 10000]
-//                      [--idle 2000,10000] [--idle-seconds 26] [--workers 2] [--idle-workers 4]
+//   node bench/run.mjs [--quick] [--runs N] [--scenarios pairs,rate,idle,group,catchup,history]
+//                      [--servers flow,peer] [--pairs 500] [--window 16] [--warmup 5]
+//                      [--duration 10] [--rate 10000] [--rates 1000,2500,5000]
+//                      [--idle 2000,10000,max] [--idle-seconds 26] [--workers 2] [--idle-workers 4]
+//                      [--group-sizes 10,100,1000] [--group-sends 50] [--group-warmup 5]
+//                      [--catchup-clients 5000] [--catchup-messages 20]
+//                      [--history-sizes 1,1000000] [--history-ops 200]
 //                      [--flowd build/flowd] [--flow-args "--log-level warn"] [--text-bytes 64]
 //                      [--perf]   (perf record of flowd while measuring: a profile, not figures)
 //                      [--wait-quiet SECONDS] [--max-outstanding 20000]
@@ -11,8 +15,14 @@
 //
 // For each scenario and run it starts one server (flowd on a fresh data dir in /tmp, or the
 // peer), never both at once, runs the scenario, stops it, then the other server; the order
-// alternates between runs. Every scenario's runs go to bench/results/<stamp>-<scenario>.json,
-// the table (medians over the runs) to the terminal and bench/results/<stamp>-table.md.
+// alternates between runs. rate starts a fresh server for each offered rate of --rates and
+// --rate (full figures for --rate, latency and errors for the others). idle's `max` is the
+// server's descriptor limit less 500, at most 19,500. --runs defaults to 3, but to 1 for
+// catchup and history (minutes each: 100,000 messages sent first; a million stored), and
+// --quick makes everything small and runs it once. Every scenario's runs go to
+// bench/results/<stamp>-<scenario>.json, the table (medians over the runs) to the terminal
+// and bench/results/<stamp>-table.md.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,27 +33,50 @@ import { machineBusy, machineCpu } from './lib/proc.mjs';
 
 const HELP = readFileSync(new URL(import.meta.url), 'utf8')
   .split('\n')
-  .slice(1, 15)
+  .slice(1, 24)
   .map((l) => l.replace(/^\/\/ ?/, ''))
   .join('\n');
+
+/**
+ * The most idle sockets a server can hold: its descriptor limit (both are started with the
+ * soft limit raised to the hard one) less 500 for its own files, at most 19,500 so that
+ * the default run stays bounded.
+ */
+function idleMax() {
+  const hard = Number(spawnSync('/bin/sh', ['-c', 'ulimit -Hn']).stdout.toString().trim());
+  return Math.min(Number.isFinite(hard) ? hard : 20000, 20000) - 500;
+}
+
+const counts = (s) => s.split(',').map((x) => (x === 'max' ? idleMax() : Number(x))).filter((x) => Number.isInteger(x) && x > 0);
 
 function parseArgs(argv) {
   const quick = argv.includes('--quick') || ['1', 'true', 'yes'].includes(process.env.QUICK || '');
   const o = {
     quick,
-    runs: quick ? 1 : 3,
-    scenarios: ['pairs', 'rate', 'idle'],
+    runs: quick ? 1 : null, // null: each scenario's own default
+    scenarios: ['pairs', 'rate', 'idle', 'group', 'catchup', 'history'],
     servers: ['flow', 'peer'],
     pairs: quick ? 100 : 500,
     window: 16,
     warmup: quick ? 2 : 5,
     duration: quick ? 5 : 10,
     rate: 10000,
-    idle: quick ? [2000] : [2000, 10000],
+    rates: quick ? [2500] : [1000, 2500, 5000],
+    idle: quick ? [2000] : [2000, 10000, idleMax()],
     idleSeconds: 26,
     settleMs: 3000,
     workers: 2,
     idleWorkers: 4,
+    groupSizes: quick ? [10, 100] : [10, 100, 1000],
+    groupSends: quick ? 20 : 50,
+    groupWarmup: quick ? 2 : 5,
+    groupTimeoutMs: 10000,
+    catchupClients: quick ? 500 : 5000,
+    catchupMessages: 20,
+    catchupConcurrency: 500,
+    catchupTimeoutMs: 120000,
+    historySizes: quick ? [1, 100000] : [1, 1000000],
+    historyOps: quick ? 50 : 200,
     flowd: process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'),
     flowArgs: [],
     textBytes: 64,
@@ -75,7 +108,15 @@ function parseArgs(argv) {
       case '--warmup': o.warmup = num(); break;
       case '--duration': o.duration = Math.max(1, num()); break;
       case '--rate': o.rate = Math.max(1, num()); break;
-      case '--idle': o.idle = v().split(',').map(Number).filter((x) => x > 0); break;
+      case '--rates': o.rates = counts(v()); break;
+      case '--idle': o.idle = counts(v()); break;
+      case '--group-sizes': o.groupSizes = counts(v()).filter((n) => n >= 2); break;
+      case '--group-sends': o.groupSends = Math.max(1, Math.floor(num())); break;
+      case '--group-warmup': o.groupWarmup = Math.floor(num()); break;
+      case '--catchup-clients': o.catchupClients = Math.max(1, Math.floor(num())); break;
+      case '--catchup-messages': o.catchupMessages = Math.max(1, Math.floor(num())); break;
+      case '--history-sizes': o.historySizes = counts(v()); break;
+      case '--history-ops': o.historyOps = Math.max(1, Math.floor(num())); break;
       case '--idle-seconds': o.idleSeconds = Math.max(1, num()); break;
       case '--settle-ms': o.settleMs = num(); break;
       case '--workers': o.workers = Math.max(1, Math.floor(num())); break;
@@ -144,9 +185,16 @@ function table(rows) {
 }
 
 function params(name, o) {
+  const n = (x) => x.toLocaleString('en-US');
   if (name === 'pairs') return `${o.pairs} pairs, window ${o.window}, ${o.warmup} s warm-up + ${o.duration} s, ${o.textBytes}-byte texts`;
-  if (name === 'rate') return `${o.pairs} pairs, ${o.rate.toLocaleString('en-US')} msg/s offered, ${o.warmup} s warm-up + ${o.duration} s`;
-  if (name === 'idle') return `${o.idle.map((n) => n.toLocaleString('en-US')).join(' then ')} sockets, idle CPU at the largest over ${o.idleSeconds} s`;
+  if (name === 'rate') {
+    const others = o.rates.filter((r) => r !== o.rate);
+    return `${o.pairs} pairs, ${n(o.rate)} msg/s offered${others.length ? ` (and ${others.map(n).join(', ')})` : ''}, ${o.warmup} s warm-up + ${o.duration} s`;
+  }
+  if (name === 'idle') return `${o.idle.map(n).join(' then ')} sockets, idle CPU at the largest over ${o.idleSeconds} s`;
+  if (name === 'group') return `groups of ${o.groupSizes.map(n).join(', ')}, ${o.groupSends} sends each one at a time after ${o.groupWarmup} uncounted`;
+  if (name === 'catchup') return `${n(o.catchupClients)} clients owed ${o.catchupMessages} messages each (${n(o.catchupClients * o.catchupMessages)}), connecting ${o.catchupConcurrency} at a time per worker`;
+  if (name === 'history') return `${o.historySizes.map(n).join(' and ')} messages stored, ${o.historyOps} sends and ${o.historyOps} reads of the newest page each`;
   return '';
 }
 
@@ -181,6 +229,35 @@ async function redraw(dir, stamp) {
   for (const c of await writeCharts(dir, stamp, summary)) console.log(`chart: ${path.relative(process.cwd(), c)}`);
 }
 
+/** One server started, one scenario (step) run on it, the server stopped: the run's record. */
+async function runOnce(sc, which, opts, step) {
+  const t = Date.now();
+  let server;
+  const record = { server: which, run: opts.run, ...(Object.keys(step).length ? { step } : {}), started_at: new Date().toISOString() };
+  try {
+    record.machine_before = await quiet(opts);
+    server = which === 'flow' ? await startFlow({ bin: opts.flowd, extraArgs: opts.flowArgs }) : await startPeer();
+    record.pid = server.pid;
+    record.server_args = server.args;
+    Object.assign(record, await sc.run(server, opts));
+  } catch (e) {
+    record.error = String(e?.stack || e);
+    if (server) record.server_output_tail = server.output().slice(-4000);
+    console.error(`  FAILED: ${String(e?.message || e).split('\n').slice(0, 6).join('\n  ')}`);
+  } finally {
+    if (server) {
+      const exit = await server.stop();
+      record.server_exit = exit;
+      if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM') {
+        console.error(`  ${which} exited ${JSON.stringify(exit)}`);
+        record.server_output_tail ??= server.output().slice(-4000);
+      }
+    }
+  }
+  record.seconds = Math.round((Date.now() - t) / 100) / 10;
+  return record;
+}
+
 async function main() {
   const r = process.argv.indexOf('--redraw');
   if (r >= 0) return redraw(path.join(BENCH_DIR, 'results'), process.argv[r + 1]);
@@ -197,43 +274,21 @@ async function main() {
     loadavg_at_start: os.loadavg().map((x) => Number(x.toFixed(2))),
   };
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim() + (o.quick && !process.argv.includes('--quick') ? ' (QUICK=1)' : '');
-  console.log(`Flow vs peer: ${o.scenarios.join(', ')}; ${o.runs} run(s) each; ${machine.cpus} cores (${machine.cpu_model}); flowd ${o.flowd}`);
+  console.log(`Flow vs peer: ${o.scenarios.join(', ')}; ${o.runs ?? 'default'} run(s) each; ${machine.cpus} cores (${machine.cpu_model}); flowd ${o.flowd}`);
 
   const summary = {};
   for (const name of o.scenarios) {
     const sc = SCENARIOS[name];
     console.log(`\n== ${sc.title}: ${params(name, o)}`);
     const runs = [];
-    for (let run = 1; run <= o.runs; run++) {
+    const count = o.runs ?? sc.runs ?? 3;
+    for (let run = 1; run <= count; run++) {
       const order = run % 2 ? o.servers : [...o.servers].reverse();
       for (const which of order) {
-        console.log(`  run ${run}/${o.runs}, ${which === 'flow' ? 'Flow' : 'peer'}`);
-        const t = Date.now();
-        let server;
-        const record = { server: which, run, started_at: new Date().toISOString() };
-        try {
-          record.machine_before = await quiet(o);
-          server = which === 'flow' ? await startFlow({ bin: o.flowd, extraArgs: o.flowArgs }) : await startPeer();
-          record.pid = server.pid;
-          record.server_args = server.args;
-          const r = await sc.run(server, { ...o, stamp, scenario: name, run });
-          Object.assign(record, r);
-        } catch (e) {
-          record.error = String(e?.stack || e);
-          if (server) record.server_output_tail = server.output().slice(-4000);
-          console.error(`  FAILED: ${String(e?.message || e).split('\n').slice(0, 6).join('\n  ')}`);
-        } finally {
-          if (server) {
-            const exit = await server.stop();
-            record.server_exit = exit;
-            if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM') {
-              console.error(`  ${which} exited ${JSON.stringify(exit)}`);
-              record.server_output_tail ??= server.output().slice(-4000);
-            }
-          }
+        for (const step of sc.steps ? sc.steps(o) : [{}]) {
+          console.log(`  run ${run}/${count}, ${which === 'flow' ? 'Flow' : 'peer'}${step.label ? `, ${step.label}` : ''}`);
+          runs.push(await runOnce(sc, which, { ...o, ...step, stamp, scenario: name, run }, step));
         }
-        record.seconds = Math.round((Date.now() - t) / 100) / 10;
-        runs.push(record);
       }
     }
     const medians = {};
@@ -243,7 +298,7 @@ async function main() {
       const names = [...new Set(ok.flatMap((r) => Object.keys(r.figures)))];
       for (const f of names) medians[which][f] = median(ok.map((r) => r.figures[f]));
     }
-    summary[name] = { title: sc.title, params: params(name, o), medians, failed: runs.filter((r) => r.error).length };
+    summary[name] = { title: sc.title, params: params(name, o), runs: count, medians, failed: runs.filter((r) => r.error).length };
     const file = path.join(o.out, `${stamp}-${name}.json`);
     writeFileSync(
       file,
@@ -254,11 +309,11 @@ async function main() {
 
   // The table.
   const lines = [];
-  lines.push(`Flow vs peer (socket.io 4.8.4 on Node ${process.version}), medians of ${o.runs} run(s); ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${machine.cpus} cores, shared machine`);
+  lines.push(`Flow vs peer (socket.io 4.8.4 on Node ${process.version}), medians over each scenario's runs; ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${machine.cpus} cores, shared machine`);
   lines.push(`ratio = Flow / peer`);
   for (const [name, s] of Object.entries(summary)) {
     lines.push('');
-    lines.push(`${s.title} (${s.params})${s.failed ? ` — ${s.failed} run(s) FAILED, see the JSON` : ''}`);
+    lines.push(`${s.title} (${s.params}; ${s.runs} run(s))${s.failed ? ` — ${s.failed} run(s) FAILED, see the JSON` : ''}`);
     const figs = [...new Set(Object.values(s.medians).flatMap((m) => Object.keys(m)))];
     const rows = [['figure', 'Flow', 'peer', 'ratio', '']];
     for (const f of figs) {

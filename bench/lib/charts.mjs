@@ -1,6 +1,7 @@
 // SVG charts of a bench run, drawn here (no gnuplot needed): server RSS against idle
-// connections, and latency against the delivered rate (the fixed-rate run and the
-// saturating run, which is where each server's curve ends).
+// connections, latency against the delivered rate (the fixed-rate run and the
+// saturating run, which is where each server's curve ends), and latency against the
+// offered rate (the rate sweep).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -133,5 +134,38 @@ export async function writeCharts(dir, stamp, summary) {
     writeFileSync(f, lineChart({ title: 'Latency (send to message:new) against delivered rate', xLabel: 'delivered messages/s', yLabel: 'latency (ms, log scale)', series, logY: true, legend: 'bottom-right' }));
     written.push(f);
   }
+  const sweep = sweepSeries(summary.rate?.medians, servers);
+  if (sweep.length) {
+    const f = path.join(dir, `${stamp}-rate.svg`);
+    writeFileSync(f, lineChart({ title: 'Latency (send to message:new) against offered rate', xLabel: 'offered messages/s', yLabel: 'latency (ms, log scale)', series: sweep, logY: true, legend: 'bottom-right' }));
+    written.push(f);
+  }
   return written;
+}
+
+/**
+ * p50 and p99 of each server at each offered rate (`p50_ms@RATE`, and the --rate run's
+ * own), the p99 point noting the delivered rate where the server fell behind.
+ */
+function sweepSeries(medians, servers) {
+  const series = [];
+  for (const [k, name] of servers) {
+    const m = medians?.[k];
+    if (!m) continue;
+    const behind = (q, rate, delivered) => (q === 'p99_ms' && delivered < 0.95 * rate ? `${Math.round(delivered).toLocaleString('en-US')}/s delivered` : '');
+    for (const [q, dash] of [
+      ['p50_ms', '5,4'],
+      ['p99_ms', null],
+    ]) {
+      const points = Object.keys(m)
+        .filter((f) => f.startsWith(`${q}@`) && typeof m[f] === 'number')
+        .map((f) => {
+          const rate = Number(f.split('@')[1]);
+          return [rate, m[f], behind(q, rate, m[`delivered_per_s@${rate}`])];
+        });
+      if (typeof m.offered_per_s === 'number' && typeof m[q] === 'number') points.push([m.offered_per_s, m[q], behind(q, m.offered_per_s, m.delivered_per_s)]);
+      if (points.length > 1) series.push({ name: `${name} ${q.replace('_ms', '')}`, color: COLORS[name], dash, points });
+    }
+  }
+  return series;
 }

@@ -2,10 +2,17 @@
 // processes and returns {figures, details}: `figures` are the numbers of the table (flat,
 // named), `details` everything else worth keeping in the JSON.
 //
-//   pairs: 1:1 pairs saturating: each sender keeps `window` messages in flight (sent and
-//          not yet both acked and delivered), for `duration` s after a `warmup`.
-//   rate:  1:1 pairs at a fixed offered rate (open loop), same measurement.
-//   idle:  N authenticated idle sockets: RSS per connection and idle CPU, for each N.
+//   pairs:   1:1 pairs saturating: each sender keeps `window` messages in flight (sent and
+//            not yet both acked and delivered), for `duration` s after a `warmup`.
+//   rate:    1:1 pairs at a fixed offered rate (open loop), same measurement; one step
+//            per offered rate of the sweep, each on a fresh server.
+//   idle:    N authenticated idle sockets: RSS per connection and idle CPU, for each N.
+//   group:   one message at a time to a group of N connected members: send -> the last
+//            member has it, for each N.
+//   catchup: clients owed messages sent while they were offline connect at once: until
+//            every message is delivered.
+//   history: message:send acks and GET /chats/{id}/messages in chats with N messages
+//            stored, for each N.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -185,6 +192,208 @@ async function runPairs(server, opts, mode) {
   }
 }
 
+/** Connects `clients` ({key, token}) over the workers, shares[w] to worker w; throws if any fails. */
+async function connectAll(server, workers, shares, concurrency = 50) {
+  const t = Date.now();
+  const conn = await workers.all('connect', (w) => ({ url: server.url, concurrency, clients: shares[w] }));
+  const failed = conn.reduce((a, c) => a + c.failed, 0);
+  if (failed) throw new Error(`${failed} sockets failed to connect: ${JSON.stringify(conn.map((c) => c.errors))}`);
+  return Date.now() - t;
+}
+
+const msOf = (h) => {
+  const s = h.summaryMs();
+  return { count: s.count, p50_ms: round(s.p50_ms), p99_ms: round(s.p99_ms), max_ms: round(s.max_ms) };
+};
+
+async function runGroup(server, opts) {
+  const sizes = [...opts.groupSizes].sort((a, b) => a - b);
+  const N = sizes[sizes.length - 1];
+  const W = Math.min(opts.workers, N);
+  const { users, ms: signInMs } = await signIn(server, N, opts);
+  // Member i of every group is user i; user 0 owns each group and sends.
+  const chats = [];
+  for (const n of sizes) chats.push(await server.groupChat(users[0], users.slice(1, n)));
+  const workers = await startWorkers(W);
+  try {
+    const clients = users.map((u, i) => ({ key: `m${i}`, token: u.token }));
+    const connectMs = await connectAll(server, workers, share(clients, W)); // m0 in worker 0
+    await sleep(1000);
+    const figures = {};
+    const steps = [];
+    const checks = { lost: 0, ack_errors: 0, duplicates: 0, order_errors: 0 };
+    for (const [s, n] of sizes.entries()) {
+      const chat_id = chats[s];
+      // The members but the sender, where share() put them: member i in worker i % W.
+      const members = Array.from({ length: n - 1 }, (_, k) => k + 1);
+      const expect = Array.from({ length: W }, (_, w) => members.filter((i) => i % W === w).length);
+      await workers.all('watch', (w) => ({ clients: members.filter((i) => i % W === w).map((i) => ({ key: `m${i}`, chat_id })) }));
+      // The first sends to a group warm the servers' caches; they are kept in the JSON only.
+      const warm = new Histogram();
+      const last = new Histogram();
+      const ack = new Histogram();
+      for (let k = 0; k < opts.groupWarmup + opts.groupSends; k++) {
+        const tag = `g${n}-${k}`;
+        const waits = workers.list.map((w, i) => w.ask('heard', { tag, expect: expect[i], timeoutMs: opts.groupTimeoutMs }));
+        const sent = await workers.list[0].ask('send', { key: 'm0', chat_id, tag, textBytes: opts.textBytes });
+        const heard = await Promise.all(waits);
+        const missing = n - 1 - heard.reduce((a, h) => a + h.count, 0);
+        if (sent.error || missing) {
+          if (sent.error) checks.ack_errors++;
+          checks.lost += missing;
+          log(opts, `    group of ${n}, send ${k}: ${sent.error ? `ack error ${sent.error}; ` : ''}${missing} members without it after ${opts.groupTimeoutMs} ms: the rest of this size skipped`);
+          break;
+        }
+        const lastNs = Math.max(...heard.filter((_, i) => expect[i] > 0).map((h) => Number(BigInt(h.last_ns))));
+        (k < opts.groupWarmup ? warm : last).record((lastNs - Number(BigInt(sent.stamp))) / 1000);
+        if (k >= opts.groupWarmup) ack.record(sent.ack_ms * 1000);
+      }
+      const step = { members: n, last_member: msOf(last), warm_up: msOf(warm), sender_ack: msOf(ack) };
+      steps.push(step);
+      figures[`last_member_p50_ms@${n}`] = step.last_member.p50_ms;
+      figures[`last_member_p99_ms@${n}`] = step.last_member.p99_ms;
+      log(opts, `    group of ${n}: last member p50 ${step.last_member.p50_ms} p99 ${step.last_member.p99_ms} max ${step.last_member.max_ms} ms over ${step.last_member.count} sends (ack p50 ${step.sender_ack.p50_ms} ms)`);
+    }
+    const heard = await workers.all('heard', { expect: 0 }); // the counters, at once
+    checks.duplicates = heard.reduce((a, h) => a + h.duplicates, 0);
+    checks.order_errors = heard.reduce((a, h) => a + h.order_errors, 0);
+    Object.assign(figures, { lost: checks.lost, order_errors: checks.duplicates + checks.order_errors, ack_errors: checks.ack_errors });
+    return { figures, details: { sign_in_ms: signInMs, connect_ms: connectMs, checks, steps } };
+  } finally {
+    await workers.stop();
+  }
+}
+
+const CATCHUP_PER_SENDER = 10; // recipients each sender has a direct chat with
+const FILL_WINDOW = 256; // messages in flight per worker while the backlog is sent
+
+async function runCatchup(server, opts) {
+  const R = opts.catchupClients;
+  const M = opts.catchupMessages;
+  const S = Math.ceil(R / CATCHUP_PER_SENDER);
+  const W = opts.workers;
+  // Recipients sign in (their device exists) before the chats do: all of the chat is owed.
+  const { users, ms: signInMs } = await signIn(server, S + R, opts);
+  const senders = users.slice(0, S).map((u, i) => ({ key: `s${i}`, token: u.token }));
+  const recipients = users.slice(S).map((u, j) => ({ key: `r${j}`, token: u.token, sender: Math.floor(j / CATCHUP_PER_SENDER) }));
+  let t = Date.now();
+  await pool(recipients, 50, async (r, j) => {
+    r.chat_id = await server.directChat(users[r.sender], users[S + j]);
+  });
+  log(opts, `    ${R} direct chats in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const workers = await startWorkers(W);
+  try {
+    await connectAll(server, workers, share(senders, W));
+    // The backlog, while the recipients are offline: sender i is in worker i % W.
+    t = Date.now();
+    const fill = await workers.all('fill', (w) => ({
+      sends: recipients.filter((r) => r.sender % W === w).map((r) => ({ key: `s${r.sender}`, chat_id: r.chat_id, count: M })),
+      window: FILL_WINDOW,
+      textBytes: opts.textBytes,
+    }));
+    const fillMs = Date.now() - t;
+    const ackErrors = fill.reduce((a, f) => a + f.ack_errors, 0);
+    log(opts, `    ${R * M} messages sent to offline recipients in ${(fillMs / 1000).toFixed(1)} s (${Math.round((R * M * 1000) / fillMs)}/s), ${ackErrors} ack errors`);
+    if (ackErrors) throw new Error(`${ackErrors} sends of the backlog failed: ${JSON.stringify(fill.map((f) => f.errors))}`);
+    await sleep(1000);
+
+    const shares = share(recipients, W);
+    await workers.all('watch', (w) => ({ clients: shares[w].map((r) => ({ key: r.key, chat_id: r.chat_id })) }));
+    const t0 = hr();
+    const connectMs = await connectAll(server, workers, shares, opts.catchupConcurrency);
+    const heard = await workers.all('heard', (w) => ({ expect: shares[w].length * M, timeoutMs: opts.catchupTimeoutMs }));
+    const delivered = heard.reduce((a, h) => a + h.count, 0);
+    const allMs = (Math.max(...heard.map((h) => Number(BigInt(h.last_ns)))) - t0) / 1e6;
+    const checks = {
+      lost: R * M - delivered,
+      duplicates: heard.reduce((a, h) => a + h.duplicates, 0),
+      order_errors: heard.reduce((a, h) => a + h.order_errors, 0),
+      unexpected: heard.reduce((a, h) => a + h.unexpected, 0),
+    };
+    const figures = {
+      all_delivered_ms: checks.lost ? null : round(allMs, 1),
+      catchup_per_s: checks.lost ? null : round((R * M * 1000) / allMs, 0),
+      connected_ms: connectMs,
+      lost: checks.lost,
+      order_errors: checks.duplicates + checks.order_errors,
+      server_rss_mb: round(memory(server.pid)?.rss_kb / 1024, 1),
+    };
+    log(
+      opts,
+      `    ${R} clients connected in ${connectMs} ms; ${delivered} of ${R * M} delivered` +
+        `${checks.lost ? ` (${checks.lost} LOST after ${opts.catchupTimeoutMs} ms)` : ` in ${figures.all_delivered_ms} ms`}; duplicates ${checks.duplicates}, order ${checks.order_errors}`,
+    );
+    return {
+      figures,
+      details: { sign_in_ms: signInMs, senders: S, fill_ms: fillMs, fill_per_s: round((R * M * 1000) / fillMs, 0), checks },
+    };
+  } finally {
+    await workers.stop();
+  }
+}
+
+/** `ops` GETs of the default (newest) page of a chat's history, each checked and timed. */
+async function readHistory(server, user, chatId, stored, ops) {
+  const h = new Histogram();
+  let errors = 0;
+  for (let k = 0; k < ops; k++) {
+    const t = hr();
+    const res = await fetch(`${server.url}/chats/${chatId}/messages`, { headers: { authorization: `Bearer ${user.token}` } });
+    const body = await res.json().catch(() => null);
+    h.record((hr() - t) / 1000);
+    const items = body?.items;
+    if (res.status !== 200 || items?.length !== Math.min(50, stored) || items[items.length - 1].seq !== stored) errors++;
+  }
+  return { h, errors };
+}
+
+async function runHistory(server, opts) {
+  const sizes = [...opts.historySizes].sort((a, b) => a - b);
+  // A pair of users and their direct chat for each size.
+  const { users, ms: signInMs } = await signIn(server, 2 * sizes.length, opts);
+  const chats = await Promise.all(sizes.map((_, i) => server.directChat(users[2 * i], users[2 * i + 1])));
+  let t = Date.now();
+  await server.fill(
+    sizes.map((count, i) => ({ chat_id: chats[i], sender_ids: [users[2 * i].id, users[2 * i + 1].id], count })),
+    opts.textBytes,
+  );
+  const fillMs = Date.now() - t;
+  log(opts, `    ${sizes.map((n) => n.toLocaleString('en-US')).join(' and ')} messages stored in ${(fillMs / 1000).toFixed(1)} s`);
+  const workers = await startWorkers(1);
+  try {
+    await connectAll(server, workers, [users.map((u, i) => ({ key: `h${i}`, token: u.token }))]);
+    await sleep(1000);
+    const figures = {};
+    const steps = [];
+    let errors = 0;
+    for (const [i, n] of sizes.entries()) {
+      t = Date.now();
+      // Reads first, while the chat holds exactly n messages; then the sends.
+      const reads = await readHistory(server, users[2 * i], chats[i], n, opts.historyOps);
+      const send = new Histogram();
+      let sendErrors = 0;
+      for (let k = 0; k < opts.historyOps; k++) {
+        const r = await workers.list[0].ask('send', { key: `h${2 * i}`, chat_id: chats[i], tag: `h${k}`, textBytes: opts.textBytes });
+        send.record(r.ack_ms * 1000);
+        if (r.error || r.seq !== n + k + 1) sendErrors++;
+      }
+      errors += reads.errors + sendErrors;
+      const step = { stored: n, history: msOf(reads.h), history_errors: reads.errors, send: msOf(send), send_errors: sendErrors, seconds: (Date.now() - t) / 1000 };
+      steps.push(step);
+      figures[`send_p50_ms@${n}`] = step.send.p50_ms;
+      figures[`send_p99_ms@${n}`] = step.send.p99_ms;
+      figures[`history_p50_ms@${n}`] = step.history.p50_ms;
+      figures[`history_p99_ms@${n}`] = step.history.p99_ms;
+      log(opts, `    ${n} stored: send ack p50 ${step.send.p50_ms} p99 ${step.send.p99_ms} ms; history page p50 ${step.history.p50_ms} p99 ${step.history.p99_ms} ms; ${reads.errors + sendErrors} errors`);
+    }
+    figures.errors = errors;
+    figures.server_rss_mb = round(memory(server.pid)?.rss_kb / 1024, 1);
+    return { figures, details: { sign_in_ms: signInMs, fill_ms: fillMs, steps } };
+  } finally {
+    await workers.stop();
+  }
+}
+
 async function runIdle(server, opts) {
   const counts = [...opts.idle].sort((a, b) => a - b);
   const max = counts[counts.length - 1];
@@ -268,6 +477,20 @@ async function runIdle(server, opts) {
   }
 }
 
+/** The figures of a sweep step of `rate`, named for its offered rate. */
+function sweepFigures(r, rate) {
+  const f = r.figures;
+  return {
+    figures: {
+      [`delivered_per_s@${rate}`]: f.delivered_per_s,
+      [`p50_ms@${rate}`]: f.p50_ms,
+      [`p99_ms@${rate}`]: f.p99_ms,
+      [`errors@${rate}`]: f.lost + f.order_errors + f.ack_errors,
+    },
+    details: { all_figures: f, ...r.details },
+  };
+}
+
 export const SCENARIOS = {
   pairs: {
     title: '1:1 pairs, saturating',
@@ -275,11 +498,33 @@ export const SCENARIOS = {
   },
   rate: {
     title: '1:1 pairs, fixed offered rate',
-    run: (s, o) => runPairs(s, o, 'rate'),
+    // Each offered rate on a fresh server; the full figures for --rate, a few for the others.
+    steps: (o) =>
+      [...new Set([...o.rates, o.rate])]
+        .sort((a, b) => a - b)
+        .map((rate) => ({ label: `${rate.toLocaleString('en-US')} msg/s offered`, rate, sweep: rate !== o.rate })),
+    run: async (s, o) => {
+      const r = await runPairs(s, o, 'rate');
+      return o.sweep ? sweepFigures(r, o.rate) : r;
+    },
   },
   idle: {
     title: 'idle authenticated sockets',
     run: runIdle,
+  },
+  group: {
+    title: 'one message to a group, all members connected',
+    run: runGroup,
+  },
+  catchup: {
+    title: 'catch-up of clients owed messages, connecting at once',
+    runs: 1,
+    run: runCatchup,
+  },
+  history: {
+    title: 'sends and history reads against stored history',
+    runs: 1,
+    run: runHistory,
   },
 };
 
@@ -289,29 +534,39 @@ export const SCENARIOS = {
  */
 export function describe(name) {
   const [base, at] = name.split('@');
-  const suffix = at ? ` @${Number(at).toLocaleString('en-US')} conns` : '';
   const d = {
-    delivered_per_s: ['delivered messages/s', 'higher'],
+    delivered_per_s: ['delivered messages/s', 'higher', 'msg/s offered'],
     offered_per_s: ['offered messages/s', null],
     cpu_us_per_msg: ['server CPU-µs per delivered message', 'lower'],
     server_cores: ['server CPU (cores busy)', null],
-    p50_ms: ['latency p50 (ms)', 'lower'],
+    p50_ms: ['latency p50 (ms)', 'lower', 'msg/s offered'],
     p90_ms: ['latency p90 (ms)', 'lower'],
-    p99_ms: ['latency p99 (ms)', 'lower'],
+    p99_ms: ['latency p99 (ms)', 'lower', 'msg/s offered'],
     max_ms: ['latency max (ms)', 'lower'],
     lost: ['lost messages (must be 0)', 'lower'],
     order_errors: ['order/duplicate errors (must be 0)', 'lower'],
     ack_errors: ['error acks (must be 0)', 'lower'],
+    errors: ['errors: lost, order, acks, answers (must be 0)', 'lower', 'msg/s offered'],
     unacked: ['no ack by the end of the drain (backlog)', 'lower'],
     gen_max_worker_cores: ['generator: busiest worker (cores)', null],
     machine_busy: ['machine CPU busy (share of all cores)', null],
     other_cores: ['other work on the machine (cores)', null],
     not_sent: ['due but not sent: server too far behind', 'lower'],
     server_rss_mb: ['server RSS after the run (MiB)', null],
-    rss_per_conn_kb: ['RSS per idle connection (KiB)', 'lower'],
-    rss_mb: ['server RSS (MiB)', 'lower'],
-    idle_cpu_pct: ['idle CPU (% of a core)', 'lower'],
-    connect_per_s: ['connects/s (setup)', 'higher'],
+    rss_per_conn_kb: ['RSS per idle connection (KiB)', 'lower', 'conns'],
+    rss_mb: ['server RSS (MiB)', 'lower', 'conns'],
+    idle_cpu_pct: ['idle CPU (% of a core)', 'lower', 'conns'],
+    connect_per_s: ['connects/s (setup)', 'higher', 'conns'],
+    last_member_p50_ms: ['send → last member has it, p50 (ms)', 'lower', 'members'],
+    last_member_p99_ms: ['send → last member has it, p99 (ms)', 'lower', 'members'],
+    all_delivered_ms: ['connect → all owed messages delivered (ms)', 'lower'],
+    catchup_per_s: ['owed messages delivered/s', 'higher'],
+    connected_ms: ['all sockets connected (ms)', 'lower'],
+    send_p50_ms: ['message:send ack p50 (ms)', 'lower', 'stored'],
+    send_p99_ms: ['message:send ack p99 (ms)', 'lower', 'stored'],
+    history_p50_ms: ['GET newest history page p50 (ms)', 'lower', 'stored'],
+    history_p99_ms: ['GET newest history page p99 (ms)', 'lower', 'stored'],
   }[base] || [base, null];
+  const suffix = at ? ` @${Number(at).toLocaleString('en-US')} ${d[2] ?? ''}`.trimEnd() : '';
   return { label: d[0] + suffix, better: d[1] };
 }
