@@ -144,10 +144,9 @@ public:
     using Committed = std::function<void(std::exception_ptr)>;
 
     // Like transaction(), without waiting: `done` is called once the work is committed
-    // durably, or with what it threw; on whichever thread committed it, so neither may
-    // wait on this database. An engine that commits on a thread of its own returns at
-    // once, which lets one caller have many transactions in flight, in order; the
-    // default commits before it returns.
+    // durably, or with what it threw. An engine that commits on threads of its own
+    // returns at once and calls `done` on one of them, which lets one caller have many
+    // transactions in flight, heard of in order; the default commits before it returns.
     virtual void submit(TransactionWork work, Committed done) {
         try {
             run_transaction(work);

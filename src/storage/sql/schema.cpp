@@ -159,6 +159,11 @@ const std::vector<const char*> kMigrations = {
     CREATE INDEX call_participants_by_user ON call_participants (user_id, call_id);
     CREATE INDEX call_participants_live ON call_participants (user_id) WHERE state IN ('ringing', 'joined');
     )sql",
+    // 6: a chat's members in the order they are listed, read for every message sent
+    // without a sort or a visit to the table
+    R"sql(
+    CREATE INDEX participants_in_order ON participants (chat_id, joined_at, user_id, role, joined_seq);
+    )sql",
 };
 
 }  // namespace

@@ -126,7 +126,9 @@ std::string to_sqlite_dialect(std::string_view sql) {
 }
 
 SqliteDatabase::SqliteDatabase(const std::string& path)
-    : connection_(std::make_unique<Connection>(path)), writer_([this] { write_loop(); }) {}
+    : connection_(std::make_unique<Connection>(path)),
+      writer_([this] { write_loop(); }),
+      notifier_([this] { notify_loop(); }) {}
 
 SqliteDatabase::~SqliteDatabase() {
     {
@@ -135,6 +137,7 @@ SqliteDatabase::~SqliteDatabase() {
     }
     queued_.notify_one();
     writer_.join();
+    notifier_.join();
 }
 
 void SqliteDatabase::submit(TransactionWork work, Committed done) {
@@ -146,15 +149,6 @@ void SqliteDatabase::submit(TransactionWork work, Committed done) {
 }
 
 void SqliteDatabase::run_transaction(const TransactionWork& work) {
-    // The writer itself (a `done` that runs a transaction) would wait for itself: it runs
-    // the work at once, in a transaction of its own.
-    if (std::this_thread::get_id() == writer_.get_id()) {
-        std::vector<Pending> alone;
-        alone.push_back({work, nullptr, nullptr});
-        commit_batch(alone);
-        if (alone.front().error) std::rethrow_exception(alone.front().error);
-        return;
-    }
     std::promise<void> committed;
     submit(std::cref(work), [&committed](std::exception_ptr error) {
         if (error) committed.set_exception(error);
@@ -166,19 +160,41 @@ void SqliteDatabase::run_transaction(const TransactionWork& work) {
 void SqliteDatabase::write_loop() {
     // Bounds how long one transaction holds the connection.
     constexpr std::size_t kMaxBatch = 256;
-    std::vector<Pending> batch;
     for (;;) {
+        std::vector<Pending> batch;
         {
             std::unique_lock lock(queue_mutex_);
             queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and everything committed
+            if (queue_.empty()) break;  // stopping, and everything committed
             const auto n = std::min(queue_.size(), kMaxBatch);
             batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
             queue_.erase(queue_.begin(), queue_.begin() + n);
         }
         commit_batch(batch);
+        {
+            std::lock_guard lock(committed_mutex_);
+            committed_batches_.push_back(std::move(batch));
+        }
+        committed_.notify_one();
+    }
+    {
+        std::lock_guard lock(committed_mutex_);
+        writer_done_ = true;
+    }
+    committed_.notify_one();
+}
+
+void SqliteDatabase::notify_loop() {
+    for (;;) {
+        std::vector<Pending> batch;
+        {
+            std::unique_lock lock(committed_mutex_);
+            committed_.wait(lock, [this] { return writer_done_ || !committed_batches_.empty(); });
+            if (committed_batches_.empty()) return;  // the writer has stopped: nothing more comes
+            batch = std::move(committed_batches_.front());
+            committed_batches_.pop_front();
+        }
         for (auto& pending : batch) pending.done(pending.error);
-        batch.clear();
     }
 }
 

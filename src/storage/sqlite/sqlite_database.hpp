@@ -24,7 +24,8 @@ namespace flow::sqlite {
 // Group commit: a commit's fsync is most of a small write's cost, so transactions are
 // queued for one writer thread, which runs all that wait (up to a bound) together, each
 // inside a savepoint (one that throws is rolled back alone), and makes them durable by
-// one commit. Nobody hears of a transaction before the commit that holds it.
+// one commit. Nobody hears of a transaction before the commit that holds it: a notifier
+// thread tells them, batch after batch in order, while the writer goes on to the next.
 class SqliteDatabase final : public sql::Database {
 public:
     explicit SqliteDatabase(const std::string& path);
@@ -50,6 +51,7 @@ private:
     };
 
     void write_loop();
+    void notify_loop();
     // Runs a batch in one transaction and commits it; on the connection.
     void commit_batch(std::vector<Pending>& batch);
 
@@ -60,7 +62,14 @@ private:
     std::condition_variable queued_;
     std::deque<Pending> queue_;
     bool stopping_ = false;
+
+    std::mutex committed_mutex_;
+    std::condition_variable committed_;
+    std::deque<std::vector<Pending>> committed_batches_;
+    bool writer_done_ = false;
+
     std::thread writer_;
+    std::thread notifier_;
 };
 
 // The SQL of the stores as SQLite reads it: without `FOR UPDATE`, since SQLite's
