@@ -28,6 +28,13 @@ void Gateway::handle(DeviceSession& device, std::string_view event, const boost:
     reply(handle_now(device, event, data));
 }
 
+bool Gateway::waits_on_nothing(std::string_view event, const boost::json::value& data) const {
+    if (event != "message:send" || !messages_.sends_in_background()) return false;
+    const auto* object = data.if_object();
+    const auto* media = object ? object->if_contains("media_id") : nullptr;
+    return !media || media->is_null();
+}
+
 void Gateway::send_message(DeviceSession& device, const boost::json::value& data, Reply reply) const {
     JsonReader in(data);
     const auto chat_id = in.string("chat_id");

@@ -16,7 +16,7 @@ namespace flow::realtime {
 // its Result becomes the ack. `message:send` (a send_message body plus chat_id) acks
 // with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
 // ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {}.
-// Blocking (storage): call it on the blocking pool.
+// Blocking (storage): call it on the blocking pool, unless waits_on_nothing().
 class Gateway {
 public:
     Gateway(MessageService& messages, CallService& calls) : messages_(messages), calls_(calls) {}
@@ -27,6 +27,10 @@ public:
     using Reply = std::function<void(Result<boost::json::value>)>;
     void handle(DeviceSession& device, std::string_view event, const boost::json::value& data,
                 Reply reply) const;
+
+    // Whether handle() would return without waiting on storage, so that an I/O thread may
+    // call it: a text message when storage queues it (one with media reads that first).
+    bool waits_on_nothing(std::string_view event, const boost::json::value& data) const;
 
 private:
     void send_message(DeviceSession& device, const boost::json::value& data, Reply reply) const;

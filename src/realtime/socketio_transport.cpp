@@ -24,15 +24,34 @@ constexpr int kEventsInFlight = 64;
 
 // What a Socket.IO socket keeps of its signed-in device. Its events start one after
 // another on a strand of the blocking pool, so a device's sends keep their order; a send
-// does not wait for storage before the next event starts, up to kEventsInFlight.
+// does not wait for storage before the next event starts, up to kEventsInFlight. An event
+// that waits on nothing (a text message) starts right on the I/O thread when no earlier
+// one is still to start on the strand.
 struct Device {
     Device(Caller caller, BlockingStrand events) : caller(std::move(caller)), events(std::move(events)) {}
 
+    // On the I/O thread: takes a place in flight for an event that can start there.
+    bool try_start_here() {
+        std::lock_guard lock(mutex);
+        if (to_start > 0 || in_flight >= kEventsInFlight) return false;
+        ++in_flight;
+        return true;
+    }
+    // On the I/O thread, before posting an event to the strand.
+    void queue_on_strand() {
+        std::lock_guard lock(mutex);
+        ++to_start;
+    }
     // On the strand: waits for room for one more event in flight.
-    void start_event() {
+    void start_on_strand() {
         std::unique_lock lock(mutex);
         room.wait(lock, [this] { return in_flight < kEventsInFlight; });
         ++in_flight;
+    }
+    // On the strand, once the event has started (a send is queued for storage).
+    void started_on_strand() {
+        std::lock_guard lock(mutex);
+        --to_start;
     }
     void end_event() {
         {
@@ -47,8 +66,21 @@ struct Device {
     std::shared_ptr<DeviceSession> session;
     std::mutex mutex;
     std::condition_variable room;
-    int in_flight = 0;
+    int in_flight = 0;  // started and not answered
+    int to_start = 0;   // posted to the strand and not started
 };
+
+// Runs the event; its ack (when asked for) once answered.
+void run_event(Context& context, const std::shared_ptr<Device>& device, const std::string& event,
+               const boost::json::value& data, socketio::Ack ack) {
+    context.gateway.handle(*device->session, event, data, [device, ack = std::move(ack)](Result<boost::json::value> result) {
+        device->end_event();
+        if (!ack) return;
+        socketio::Args reply;
+        reply.values.push_back(result ? std::move(*result) : error_json(result.error()));
+        ack(std::move(reply));
+    });
+}
 
 std::string token_of(const boost::json::value& auth) {
     const auto* object = auth.if_object();
@@ -98,15 +130,13 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         if (!device || !device->session) return;
         boost::json::value data = args.values.empty() ? boost::json::value(boost::json::object{})
                                                       : std::move(args.values[0]);
-        asio::post(device->events, [&context, device, event, data = std::move(data), ack] {
-            device->start_event();
-            context.gateway.handle(*device->session, event, data, [device, ack](Result<boost::json::value> result) {
-                device->end_event();
-                if (!ack) return;
-                socketio::Args reply;
-                reply.values.push_back(result ? std::move(*result) : error_json(result.error()));
-                ack(std::move(reply));
-            });
+        if (context.gateway.waits_on_nothing(event, data) && device->try_start_here())
+            return run_event(context, device, event, data, std::move(ack));
+        device->queue_on_strand();
+        asio::post(device->events, [&context, device, event, data = std::move(data), ack = std::move(ack)]() mutable {
+            device->start_on_strand();
+            run_event(context, device, event, data, std::move(ack));
+            device->started_on_strand();
         });
     });
 

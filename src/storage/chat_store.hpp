@@ -67,6 +67,8 @@ public:
     // thread are committed, and heard of, in that order.
     using AppendDone = std::function<void(Result<Appended>)>;
     virtual void append_message(Message message, AppendCheck check, AppendDone done) = 0;
+    // Whether that returns at once, before storage is touched.
+    virtual bool appends_in_background() const = 0;
     virtual std::optional<Message> find_message(const std::string& chat_id,
                                                 const std::string& message_id) = 0;
     virtual std::vector<Message> history(const std::string& chat_id, const std::string& user_id,

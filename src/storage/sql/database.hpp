@@ -156,6 +156,9 @@ public:
         done(nullptr);
     }
 
+    // Whether submit() returns at once, before the work runs.
+    virtual bool submits_in_background() const { return false; }
+
     // Whether the database answers; for /health.
     virtual bool ping() = 0;
     // The engine's name, for logs: "sqlite" or "postgresql".

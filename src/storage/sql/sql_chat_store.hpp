@@ -21,6 +21,7 @@ public:
 
     Result<Appended> append_message(const Message& message, const AppendCheck& check) override;
     void append_message(Message message, AppendCheck check, AppendDone done) override;
+    bool appends_in_background() const override { return db_.submits_in_background(); }
     std::optional<Message> find_message(const std::string& chat_id,
                                         const std::string& message_id) override;
     std::vector<Message> history(const std::string& chat_id, const std::string& user_id,

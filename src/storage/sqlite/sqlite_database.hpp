@@ -33,6 +33,7 @@ public:
     ~SqliteDatabase() override;
 
     void submit(TransactionWork work, Committed done) override;
+    bool submits_in_background() const override { return true; }
     bool ping() override;
     std::string engine() const override { return "sqlite"; }
 
