@@ -519,4 +519,29 @@ describe('real time over Socket.IO', () => {
       }
     });
   }
+
+  it('sends mixed with receipts and a file message, none awaited, are stored and acked in the order sent', async () => {
+    const [a, b] = await users(f, 2);
+    const dm = await direct(f, a, b);
+    const upload = await f.request('POST', '/media', {
+      token: a.token,
+      rawBody: Buffer.from('a small file\n'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    assert.equal(upload.status, 201, `upload -> ${upload.status} ${upload.text}`);
+    const sa = await sioConnect(f, a.token, undefined, 'A');
+    // Text sends start at once; a receipt or a file send waits for the blocking pool, and
+    // the sends after it must wait for it too.
+    const sends = [];
+    for (let i = 1; i <= 30; i++) {
+      if (i === 10) sends.push(sa.emit('message:send', { chat_id: dm.id, client_id: newClientId(), type: 'file', media_id: upload.json.id, text: `burst ${i}` }));
+      else sends.push(say(sa, dm.id, `burst ${i}`));
+      if (i % 7 === 0) sa.emit('message:read', { chat_id: dm.id, seq: i - 1 });
+    }
+    const acks = await Promise.all(sends);
+    acks.forEach((m, i) => assertMessage(m, `ack ${i + 1}`));
+    assert.deepEqual(acks.map((m) => m.text), acks.map((_, i) => `burst ${i + 1}`));
+    assert.deepEqual(seqsOf(acks), Array.from({ length: 30 }, (_, i) => i + 1), 'seq in the order sent');
+    assert.equal(acks[9].type, 'file');
+  });
 });
