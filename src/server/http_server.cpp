@@ -163,6 +163,9 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
 
         if (!ec) {
             if (const auto* mount = find(mounts_, body->get().target())) {
+                // A mount may hold the connection long (a WebSocket): what the buffer
+                // grew to for the request is not kept meanwhile.
+                buffer.shrink_to_fit();
                 const auto disposition = co_await (*mount)(stream, body->get(), client_address);
                 if (disposition == Disposition::close) co_return;
                 continue;

@@ -101,6 +101,9 @@ asio::awaitable<bool> on_session_strand(const std::shared_ptr<Session>& session)
     co_return (co_await asio::this_coro::executor) == session->strand();
 }
 
+// Frees what the upgrade request holds, which is not needed for the WebSocket's life.
+void release(Request& request) { request = {}; }
+
 // Runs `task` on the session's strand and hands back its result.
 template <class Task>
 asio::awaitable<std::invoke_result_t<Task&>> on_strand(const std::shared_ptr<Session>& session, Task task) {
@@ -321,6 +324,7 @@ asio::awaitable<Disposition> EngineIoServer::handle(beast::tcp_stream& stream, R
         if (websocket) {
             WebSocketTransport transport(stream, nullptr);
             if (!co_await transport.accept(request, options_.max_payload)) co_return Disposition::close;
+            release(request);
             auto session = create_session(stream.get_executor(), client_address, true);
             co_await on_strand(session, [&] { session->open(on_open_); });
             transport.attach(session);
@@ -343,6 +347,7 @@ asio::awaitable<Disposition> EngineIoServer::handle(beast::tcp_stream& stream, R
             co_await on_strand(session, [&session] { session->release_upgrade(); });
             co_return Disposition::close;
         }
+        release(request);
         if (co_await transport.probe(options_.upgrade_timeout)) co_await transport.run();
         co_return Disposition::close;
     }
