@@ -18,8 +18,9 @@
 // alternates between runs. rate starts a fresh server for each offered rate of --rates and
 // --rate (full figures for --rate, latency and errors for the others). idle's `max` is the
 // server's descriptor limit less 500, at most 19,500. --runs defaults to 3, but to 1 for
-// catchup and history (minutes each: 100,000 messages sent first; a million stored), and
-// --quick makes everything small and runs it once. Every scenario's runs go to
+// catchup and history (minutes each: 100,000 messages sent first; a million stored) and
+// for the rates of --rates (the sweep's chart), so that `make bench` takes 20 to 25
+// minutes; --quick makes everything small and runs it once. Every scenario's runs go to
 // bench/results/<stamp>-<scenario>.json, the table (medians over the runs) to the terminal
 // and bench/results/<stamp>-table.md.
 import { spawnSync } from 'node:child_process';
@@ -33,7 +34,7 @@ import { machineBusy, machineCpu } from './lib/proc.mjs';
 
 const HELP = readFileSync(new URL(import.meta.url), 'utf8')
   .split('\n')
-  .slice(1, 24)
+  .slice(1, 25)
   .map((l) => l.replace(/^\/\/ ?/, ''))
   .join('\n');
 
@@ -189,7 +190,7 @@ function params(name, o) {
   if (name === 'pairs') return `${o.pairs} pairs, window ${o.window}, ${o.warmup} s warm-up + ${o.duration} s, ${o.textBytes}-byte texts`;
   if (name === 'rate') {
     const others = o.rates.filter((r) => r !== o.rate);
-    return `${o.pairs} pairs, ${n(o.rate)} msg/s offered${others.length ? ` (and ${others.map(n).join(', ')})` : ''}, ${o.warmup} s warm-up + ${o.duration} s`;
+    return `${o.pairs} pairs, ${n(o.rate)} msg/s offered${others.length ? ` (and ${others.map(n).join(', ')}, ${o.runs ? 'as often' : 'once'})` : ''}, ${o.warmup} s warm-up + ${o.duration} s`;
   }
   if (name === 'idle') return `${o.idle.map(n).join(' then ')} sockets, idle CPU at the largest over ${o.idleSeconds} s`;
   if (name === 'group') return `groups of ${o.groupSizes.map(n).join(', ')}, ${o.groupSends} sends each one at a time after ${o.groupWarmup} uncounted`;
@@ -285,7 +286,8 @@ async function main() {
     for (let run = 1; run <= count; run++) {
       const order = run % 2 ? o.servers : [...o.servers].reverse();
       for (const which of order) {
-        for (const step of sc.steps ? sc.steps(o) : [{}]) {
+        // A step may run in fewer runs than its scenario (the rate sweep's other rates: once).
+        for (const step of (sc.steps ? sc.steps(o) : [{}]).filter((st) => run <= (o.runs ?? st.runs ?? count))) {
           console.log(`  run ${run}/${count}, ${which === 'flow' ? 'Flow' : 'peer'}${step.label ? `, ${step.label}` : ''}`);
           runs.push(await runOnce(sc, which, { ...o, ...step, stamp, scenario: name, run }, step));
         }

@@ -498,11 +498,12 @@ export const SCENARIOS = {
   },
   rate: {
     title: '1:1 pairs, fixed offered rate',
-    // Each offered rate on a fresh server; the full figures for --rate, a few for the others.
+    // Each offered rate on a fresh server; the full figures for --rate, a few for the others,
+    // which run once.
     steps: (o) =>
       [...new Set([...o.rates, o.rate])]
         .sort((a, b) => a - b)
-        .map((rate) => ({ label: `${rate.toLocaleString('en-US')} msg/s offered`, rate, sweep: rate !== o.rate })),
+        .map((rate) => ({ label: `${rate.toLocaleString('en-US')} msg/s offered`, rate, ...(rate !== o.rate && { sweep: true, runs: 1 }) })),
     run: async (s, o) => {
       const r = await runPairs(s, o, 'rate');
       return o.sweep ? sweepFigures(r, o.rate) : r;
