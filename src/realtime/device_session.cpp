@@ -30,13 +30,15 @@ DeviceSession::DeviceSession(Caller caller, WireFormat format, asio::any_io_exec
 
 void DeviceSession::start() {
     asio::post(blocking_, [self = shared_from_this()] {
-        auto owed = self->messages_.undelivered(self->caller_);
-        asio::post(self->executor_, [self, owed = std::move(owed)] {
-            for (const auto& cursor : owed) {
+        auto cursors = self->messages_.delivery_cursors(self->caller_);
+        asio::post(self->executor_, [self, cursors = std::move(cursors)] {
+            for (const auto& cursor : cursors) {
+                // Knowing where it stands in every chat, a live message that follows on
+                // goes straight out, without a read from storage first.
                 auto [it, fresh] = self->chats_.try_emplace(cursor.chat_id);
                 if (!fresh) continue;  // a live event got there first and syncs it already
                 it->second.sent = cursor.delivered;
-                self->sync(cursor.chat_id, cursor.last);
+                if (cursor.last > cursor.delivered) self->sync(cursor.chat_id, cursor.last);
             }
         });
     });
@@ -118,13 +120,13 @@ void DeviceSession::hold_for_gap(ChatProgress& progress, const std::string& chat
 
 void DeviceSession::release_held(ChatProgress& progress) {
     if (progress.syncing) return;
-    while (!progress.held.empty() && progress.held.front()->seq <= progress.sent + 1) {
-        auto event = std::move(progress.held.front());
-        progress.held.pop_front();
-        if (event->seq <= progress.sent) continue;
-        progress.sent = event->seq;
-        send(event->frame(format_));
+    auto next = progress.held.begin();
+    for (; next != progress.held.end() && (*next)->seq <= progress.sent + 1; ++next) {
+        if ((*next)->seq <= progress.sent) continue;
+        progress.sent = (*next)->seq;
+        send((*next)->frame(format_));
     }
+    progress.held.erase(progress.held.begin(), next);
     if (progress.held.empty() && progress.gap_timer) {
         progress.gap_timer->cancel();
         progress.gap_timer.reset();

@@ -3,7 +3,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,11 +17,12 @@ namespace flow::realtime {
 
 // One connected device (one token) on some socket transport: what it has been sent, so
 // that each of its chats reaches it once and in seq order, whatever order events arrive
-// in. On start it is sent every message it has not acknowledged; a live message that
-// would leave a gap is held a moment for the ones before it, and if they do not come
-// (or for a chat it has not seen on this connection) the missing part is read from
-// storage first, holding that chat's later events meanwhile. Its state lives on `executor` (a strand); push() may be called from any
-// thread. Owned by the transport's connection and, while attached, the Hub.
+// in. On start it learns where it stands in each chat and is sent every message it has
+// not acknowledged; a live message that would leave a gap is held a moment for the ones
+// before it, and if they do not come (or for a chat it joined since) the missing part is
+// read from storage first, holding that chat's later events meanwhile. Its state lives
+// on `executor` (a strand); push() may be called from any thread. Owned by the
+// transport's connection and, while attached, the Hub.
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
     // How frames leave, called on `executor`. `send` must not block; the transport
@@ -58,7 +58,8 @@ private:
         bool syncing = false;  // a read from storage is under way
         Seq until = 0;         // the sync goes at least this far
         // Live events waiting for the sync, or, between syncs, for the ones before them.
-        std::deque<std::shared_ptr<const OutboundEvent>> held;
+        // A vector: unlike a deque, it takes no memory while empty, as it mostly is.
+        std::vector<std::shared_ptr<const OutboundEvent>> held;
         std::shared_ptr<boost::asio::steady_timer> gap_timer;  // while waiting for a gap to fill
     };
 

@@ -54,11 +54,17 @@ Result<Appended> MessageService::send(const Caller& caller, const std::string& c
     return sent.get_future().get();
 }
 
+Result<Seq> MessageService::visible_from(const Caller& caller, const std::string& chat_id) {
+    auto from = chats_.joined_seq(chat_id, caller.user_id);
+    if (!from) return Error::not_found("no such chat");
+    return *from;
+}
+
 Result<MessagePage> MessageService::history(const Caller& caller, const std::string& chat_id,
                                             const HistoryPage& page) {
-    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
-    if (!chat) return std::move(chat).error();
-    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    auto visible = visible_from(caller, chat_id);
+    if (!visible) return std::move(visible).error();
+    const Seq from = *visible;
     MessagePage result{chats_.history(chat_id, caller.user_id, from, page), std::nullopt};
     // Older messages may remain when this page is full or started after a cursor.
     if (!result.items.empty() && result.items.front().seq > from &&
@@ -97,10 +103,9 @@ Status MessageService::delete_message(const Caller& caller, const std::string& c
 Result<MessagePage> MessageService::media(const Caller& caller, const std::string& chat_id,
                                           std::optional<MessageType> type,
                                           std::optional<Seq> before, int limit) {
-    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
-    if (!chat) return std::move(chat).error();
-    const Seq from = chat->participant(caller.user_id)->joined_seq;
-    MessagePage result{chats_.media(chat_id, caller.user_id, from, type, before, limit), std::nullopt};
+    auto from = visible_from(caller, chat_id);
+    if (!from) return std::move(from).error();
+    MessagePage result{chats_.media(chat_id, caller.user_id, *from, type, before, limit), std::nullopt};
     if (static_cast<int>(result.items.size()) == limit) result.next_before = result.items.back().seq;
     return result;
 }
@@ -135,23 +140,21 @@ Status MessageService::typing(const Caller& caller, const std::string& chat_id, 
     return Ok{};
 }
 
-std::vector<DeliveryCursor> MessageService::undelivered(const Caller& caller) {
-    return chats_.undelivered(caller.session_id, caller.user_id);
+std::vector<DeliveryCursor> MessageService::delivery_cursors(const Caller& caller) {
+    return chats_.delivery_cursors(caller.session_id, caller.user_id);
 }
 
 Result<Seq> MessageService::delivered(const Caller& caller, const std::string& chat_id) {
-    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
-    if (!chat) return std::move(chat).error();
+    if (auto member = visible_from(caller, chat_id); !member) return std::move(member).error();
     return chats_.delivered(caller.session_id, chat_id, caller.user_id);
 }
 
 Result<std::vector<Message>> MessageService::messages_after(const Caller& caller,
                                                             const std::string& chat_id,
                                                             Seq after_seq, int limit) {
-    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
-    if (!chat) return std::move(chat).error();
-    const Seq from = chat->participant(caller.user_id)->joined_seq;
-    return chats_.history(chat_id, caller.user_id, from, {std::nullopt, after_seq, limit});
+    auto from = visible_from(caller, chat_id);
+    if (!from) return std::move(from).error();
+    return chats_.history(chat_id, caller.user_id, *from, {std::nullopt, after_seq, limit});
 }
 
 }  // namespace flow

@@ -52,8 +52,8 @@ public:
     Status mark_delivered(const Caller& caller, const std::string& chat_id, Seq seq);
     Status typing(const Caller& caller, const std::string& chat_id, bool typing);
 
-    // What the caller's device has not acknowledged, chat by chat.
-    std::vector<DeliveryCursor> undelivered(const Caller& caller);
+    // Where the caller's device stands in each of its chats.
+    std::vector<DeliveryCursor> delivery_cursors(const Caller& caller);
     // How far the caller's device has acknowledged a chat.
     Result<Seq> delivered(const Caller& caller, const std::string& chat_id);
     // The messages of a chat after `after_seq` that the caller may see, in seq order.
@@ -61,6 +61,10 @@ public:
                                                 Seq after_seq, int limit);
 
 private:
+    // The first seq the caller may see in the chat; not_found when not a member. Cheaper
+    // than loading the chat with all its members.
+    Result<Seq> visible_from(const Caller& caller, const std::string& chat_id);
+
     ChatStore& chats_;
     ChatService& chat_rules_;
     MediaService& media_;

@@ -42,6 +42,8 @@ public:
     virtual ~ChatStore() = default;
 
     virtual std::optional<Chat> find_chat(const std::string& chat_id) = 0;
+    // The first seq a member may see (where they joined); nullopt when not a member.
+    virtual std::optional<Seq> joined_seq(const std::string& chat_id, const std::string& user_id) = 0;
     // The direct chat of the two participants of `proposed`, creating it as proposed when
     // there is none. The bool says whether it was created.
     virtual std::pair<Chat, bool> find_or_create_direct(const Chat& proposed) = 0;
@@ -92,9 +94,9 @@ public:
     virtual std::optional<Seq> mark_delivered(const std::string& session_id,
                                               const std::string& chat_id,
                                               const std::string& user_id, Seq seq) = 0;
-    // The device's chats that have messages it has not acknowledged.
-    virtual std::vector<DeliveryCursor> undelivered(const std::string& session_id,
-                                                    const std::string& user_id) = 0;
+    // Where the device stands in each of the user's chats.
+    virtual std::vector<DeliveryCursor> delivery_cursors(const std::string& session_id,
+                                                         const std::string& user_id) = 0;
     // How far the device has acknowledged one chat (its join point when never).
     virtual Seq delivered(const std::string& session_id, const std::string& chat_id,
                           const std::string& user_id) = 0;

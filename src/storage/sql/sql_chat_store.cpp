@@ -181,6 +181,15 @@ std::optional<Chat> SqlChatStore::find_chat(const std::string& chat_id) {
     return db_.with([&](Connection& db) { return load_chat(db, chat_id); });
 }
 
+std::optional<Seq> SqlChatStore::joined_seq(const std::string& chat_id, const std::string& user_id) {
+    return db_.with([&](Connection& db) -> std::optional<Seq> {
+        auto stmt = db.prepare("SELECT joined_seq FROM participants WHERE chat_id = ? AND user_id = ?");
+        stmt.bind(1, chat_id).bind(2, user_id);
+        if (!stmt.step()) return std::nullopt;
+        return stmt.integer(0);
+    });
+}
+
 std::pair<Chat, bool> SqlChatStore::find_or_create_direct(const Chat& proposed) {
     return db_.transaction([&](Connection& db) -> std::pair<Chat, bool> {
         const auto key = direct_key(proposed);
@@ -430,15 +439,15 @@ std::optional<Seq> SqlChatStore::mark_delivered(const std::string& session_id,
     });
 }
 
-std::vector<DeliveryCursor> SqlChatStore::undelivered(const std::string& session_id,
-                                                         const std::string& user_id) {
+std::vector<DeliveryCursor> SqlChatStore::delivery_cursors(const std::string& session_id,
+                                                              const std::string& user_id) {
     return db_.with([&](Connection& db) {
         std::vector<DeliveryCursor> cursors;
         auto stmt = db.prepare(
             "SELECT c.id, " DEVICE_DONE " AS done, c.last_seq "
             "FROM participants p JOIN chats c ON c.id = p.chat_id "
             "LEFT JOIN device_cursors d ON d.session_id = ? AND d.chat_id = c.id "
-            "WHERE p.user_id = ? AND c.last_seq > " DEVICE_DONE);
+            "WHERE p.user_id = ?");
         stmt.bind(1, session_id).bind(2, user_id);
         while (stmt.step()) cursors.push_back({stmt.text(0), stmt.integer(1), stmt.integer(2)});
         return cursors;

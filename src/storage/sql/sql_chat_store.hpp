@@ -11,6 +11,7 @@ public:
     explicit SqlChatStore(Database& db) : db_(db) {}
 
     std::optional<Chat> find_chat(const std::string& chat_id) override;
+    std::optional<Seq> joined_seq(const std::string& chat_id, const std::string& user_id) override;
     std::pair<Chat, bool> find_or_create_direct(const Chat& proposed) override;
     void create_group(const Chat& chat) override;
     Result<Chat> modify_chat(const std::string& chat_id,
@@ -37,7 +38,7 @@ public:
                                  Seq seq) override;
     std::optional<Seq> mark_delivered(const std::string& session_id, const std::string& chat_id,
                                       const std::string& user_id, Seq seq) override;
-    std::vector<DeliveryCursor> undelivered(const std::string& session_id,
+    std::vector<DeliveryCursor> delivery_cursors(const std::string& session_id,
                                             const std::string& user_id) override;
     Seq delivered(const std::string& session_id, const std::string& chat_id,
                   const std::string& user_id) override;
