@@ -12,7 +12,7 @@ packages=(
   libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libhiredis-dev
   libcurl4-openssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libmagic-dev
   libwebp-dev libjpeg-dev libgtest-dev libbenchmark-dev libphonenumber8 libprotobuf-dev
-  libabsl-dev libicu-dev curl ca-certificates coturn postgresql-15 redis-server
+  libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates coturn postgresql-15 redis-server
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
 )

@@ -1,5 +1,9 @@
 #include "server/engineio/engineio_server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -100,6 +104,24 @@ asio::awaitable<Disposition> fail(beast::tcp_stream& stream, const Request& requ
 asio::awaitable<bool> on_session_strand(const std::shared_ptr<Session>& session) {
     co_return (co_await asio::this_coro::executor) == session->strand();
 }
+
+// While a batch of packets is written, the kernel holds back part-filled TCP segments
+// (TCP_CORK): the batch leaves in as few segments, waking the client as few times, as
+// its size allows, rather than one per frame. Uncorked, which sends the rest, when done.
+class Cork {
+public:
+    Cork(asio::ip::tcp::socket& socket, bool on) : socket_(on ? &socket : nullptr) { set(1); }
+    ~Cork() { set(0); }
+    Cork(const Cork&) = delete;
+    Cork& operator=(const Cork&) = delete;
+
+private:
+    void set(int value) const {
+        if (socket_ && socket_->is_open())
+            ::setsockopt(socket_->native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+    }
+    asio::ip::tcp::socket* socket_;
+};
 
 // Frees what the upgrade request holds, which is not needed for the WebSocket's life.
 void release(Request& request) { request = {}; }
@@ -233,6 +255,7 @@ private:
             Drain drain;
             if (inline_strand) drain = co_await session->next_batch();
             else drain = co_await asio::co_spawn(session->strand(), session->next_batch(), asio::use_awaitable);
+            const Cork cork(beast::get_lowest_layer(*ws_).socket(), drain.packets.size() > 1);
             for (const auto& packet : drain.packets) {
                 const char type = static_cast<char>('0' + static_cast<int>(packet.type));
                 const auto data = packet.data ? asio::buffer(*packet.data) : asio::const_buffer();
