@@ -29,10 +29,10 @@ void Gateway::handle(DeviceSession& device, std::string_view event, const boost:
 }
 
 bool Gateway::waits_on_nothing(std::string_view event, const boost::json::value& data) const {
-    if (event != "message:send" || !messages_.sends_in_background()) return false;
+    if (event != "message:send") return false;
     const auto* object = data.if_object();
     const auto* media = object ? object->if_contains("media_id") : nullptr;
-    return !media || media->is_null();
+    return messages_.sends_in_background(media && !media->is_null());
 }
 
 void Gateway::send_message(DeviceSession& device, const boost::json::value& data, Reply reply) const {

@@ -29,7 +29,7 @@ public:
                 Reply reply) const;
 
     // Whether handle() would return without waiting on storage, so that an I/O thread may
-    // call it: a text message when storage queues it (one with media reads that first).
+    // call it: a message send, when the message service says it does not wait.
     bool waits_on_nothing(std::string_view event, const boost::json::value& data) const;
 
 private:

@@ -145,8 +145,9 @@ std::vector<DeliveryCursor> MessageService::delivery_cursors(const Caller& calle
 }
 
 Result<Seq> MessageService::delivered(const Caller& caller, const std::string& chat_id) {
-    if (auto member = visible_from(caller, chat_id); !member) return std::move(member).error();
-    return chats_.delivered(caller.session_id, chat_id, caller.user_id);
+    auto delivered = chats_.delivered(caller.session_id, chat_id, caller.user_id);
+    if (!delivered) return Error::not_found("no such chat");
+    return *delivered;
 }
 
 Result<std::vector<Message>> MessageService::messages_after(const Caller& caller,

@@ -37,8 +37,9 @@ public:
     // of in that order.
     using Sent = std::function<void(Result<Appended>)>;
     void send(const Caller& caller, const std::string& chat_id, const NewMessage& message, Sent done);
-    // Whether that returns at once, without touching storage, for a message without media.
-    bool sends_in_background() const { return chats_.appends_in_background(); }
+    // Whether that returns at once, without touching storage: a message with media reads
+    // it first.
+    bool sends_in_background(bool with_media) const { return !with_media && chats_.appends_in_background(); }
     // The same, waiting for the result.
     Result<Appended> send(const Caller& caller, const std::string& chat_id, const NewMessage& message);
     Result<MessagePage> history(const Caller& caller, const std::string& chat_id,

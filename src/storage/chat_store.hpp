@@ -97,8 +97,9 @@ public:
     // Where the device stands in each of the user's chats.
     virtual std::vector<DeliveryCursor> delivery_cursors(const std::string& session_id,
                                                          const std::string& user_id) = 0;
-    // How far the device has acknowledged one chat (its join point when never).
-    virtual Seq delivered(const std::string& session_id, const std::string& chat_id,
+    // How far the device has acknowledged one chat (its join point when never); nullopt
+    // when the user is not in the chat.
+    virtual std::optional<Seq> delivered(const std::string& session_id, const std::string& chat_id,
                           const std::string& user_id) = 0;
 };
 

@@ -454,15 +454,16 @@ std::vector<DeliveryCursor> SqlChatStore::delivery_cursors(const std::string& se
     });
 }
 
-Seq SqlChatStore::delivered(const std::string& session_id, const std::string& chat_id,
-                               const std::string& user_id) {
-    return db_.with([&](Connection& db) -> Seq {
+std::optional<Seq> SqlChatStore::delivered(const std::string& session_id, const std::string& chat_id,
+                                              const std::string& user_id) {
+    return db_.with([&](Connection& db) -> std::optional<Seq> {
         auto stmt = db.prepare(
             "SELECT " DEVICE_DONE " FROM participants p "
             "LEFT JOIN device_cursors d ON d.session_id = ? AND d.chat_id = p.chat_id "
             "WHERE p.chat_id = ? AND p.user_id = ?");
         stmt.bind(1, session_id).bind(2, chat_id).bind(3, user_id);
-        return stmt.step() ? stmt.integer(0) : 0;
+        if (!stmt.step()) return std::nullopt;
+        return stmt.integer(0);
     });
 }
 

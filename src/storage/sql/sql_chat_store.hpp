@@ -40,7 +40,7 @@ public:
                                       const std::string& user_id, Seq seq) override;
     std::vector<DeliveryCursor> delivery_cursors(const std::string& session_id,
                                             const std::string& user_id) override;
-    Seq delivered(const std::string& session_id, const std::string& chat_id,
+    std::optional<Seq> delivered(const std::string& session_id, const std::string& chat_id,
                   const std::string& user_id) override;
 
 private:
