@@ -15,6 +15,7 @@
 
 #include "app/periodic_task.hpp"
 #include "app/services.hpp"
+#include "common/thread_name.hpp"
 #include "server/http_server.hpp"
 #include "realtime/socketio/server.hpp"
 #include "realtime/socketio_transport.hpp"
@@ -101,8 +102,12 @@ int run_server(const Config& config) {
     });
 
     std::vector<std::thread> threads;
-    for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
-    io.run();
+    for (int i = 1; i < io_threads; ++i)
+        threads.emplace_back([&io] {
+            name_this_thread("flow-io");
+            io.run();
+        });
+    io.run();  // the main thread keeps the process's name, "flowd"
     for (auto& t : threads) t.join();
     sweep.stop();
     ring_timeouts.stop();

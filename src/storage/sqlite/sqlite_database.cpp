@@ -2,6 +2,9 @@
 
 #include <future>
 #include <string>
+#include <unordered_map>
+
+#include "common/thread_name.hpp"
 
 namespace flow::sqlite {
 
@@ -80,6 +83,11 @@ public:
         exec("PRAGMA synchronous=FULL");
         exec("PRAGMA foreign_keys=ON");
         exec("PRAGMA busy_timeout=5000");
+        // Pages are read through a memory map rather than copied in by pread, and a busy
+        // chat's index pages stay in SQLite's own cache (2 MiB by default).
+        exec("PRAGMA mmap_size=268435456");
+        exec("PRAGMA cache_size=-16384");
+        exec("PRAGMA wal_autocheckpoint=8192");
     }
     ~Connection() override {
         statements_.clear();
@@ -114,7 +122,12 @@ public:
 
 private:
     sqlite3* db_ = nullptr;
-    std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+    // Looked up for every statement run: hashed, not compared text against text.
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+    };
+    std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> statements_;
 };
 
 std::string to_sqlite_dialect(std::string_view sql) {
@@ -158,6 +171,7 @@ void SqliteDatabase::run_transaction(const TransactionWork& work) {
 }
 
 void SqliteDatabase::write_loop() {
+    name_this_thread("flow-sql-write");
     // Bounds how long one transaction holds the connection.
     constexpr std::size_t kMaxBatch = 256;
     for (;;) {
@@ -185,6 +199,7 @@ void SqliteDatabase::write_loop() {
 }
 
 void SqliteDatabase::notify_loop() {
+    name_this_thread("flow-sql-notify");
     for (;;) {
         std::vector<Pending> batch;
         {
