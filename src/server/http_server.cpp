@@ -118,16 +118,10 @@ asio::awaitable<void> HttpServer::accept_loop() {
 }
 
 asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
-    metrics_.connection_opened();
-    struct Closed {
-        Metrics& metrics;
-        ~Closed() { metrics.connection_closed(); }
-    } closed{metrics_};
-
-    beast::error_code ignored;
-    const auto remote = socket.remote_endpoint(ignored);
-    const std::string client_address = remote.address().to_string();
-    beast::tcp_stream stream(std::move(socket));
+    auto connection = std::make_unique<Connection>(std::move(socket), metrics_);
+    // Both stay valid while `connection` is ours: a mount may take it (see Mount).
+    auto& stream = connection->stream;
+    const auto& client_address = connection->client_address;
     beast::flat_buffer buffer;
 
     for (;;) {
@@ -166,8 +160,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
                 // A mount may hold the connection long (a WebSocket): what the buffer
                 // grew to for the request is not kept meanwhile.
                 buffer.shrink_to_fit();
-                const auto disposition = co_await (*mount)(stream, body->get(), client_address);
-                if (disposition == Disposition::close) co_return;
+                const auto disposition = co_await (*mount)(connection, body->get());
+                if (!connection || disposition == Disposition::close) co_return;
                 continue;
             }
         }
@@ -209,6 +203,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         spdlog::info("{} {} {} {:.2f}ms", method, route, status, seconds * 1000);
         if (write_ec || !keep_alive) break;
     }
+    beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 

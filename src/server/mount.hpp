@@ -10,6 +10,8 @@
 #include <functional>
 #include <string>
 
+#include "server/connection.hpp"
+
 namespace flow::server {
 
 // What a mount did with the connection it was handed.
@@ -21,11 +23,10 @@ enum class Disposition {
 // A handler that takes over requests to one path (Engine.IO's polling and WebSocket
 // transports, the plain /ws socket): unlike a Router handler it gets the connection
 // itself, so it may answer later (long-polling) or upgrade it to a WebSocket and serve
-// that until it ends. It runs on the connection's strand and must not block.
+// that until it ends, or take the connection and serve it apart (see OwnedConnection).
+// It runs on the connection's strand and must not block.
 using Mount = std::function<boost::asio::awaitable<Disposition>(
-    boost::beast::tcp_stream& stream,
-    boost::beast::http::request<boost::beast::http::string_body>& request,
-    const std::string& client_address)>;
+    OwnedConnection& connection, boost::beast::http::request<boost::beast::http::string_body>& request)>;
 
 // A mount that reads the request body itself, as it streams in (uploads): it gets the
 // connection, its read buffer and the parser holding the request's header, and must

@@ -215,8 +215,8 @@ private:
 }  // namespace
 
 Mount plain_socket_mount(realtime::Context& context) {
-    return [&context](beast::tcp_stream& stream, Request& request,
-                      const std::string&) -> asio::awaitable<Disposition> {
+    return [&context](OwnedConnection& connection, Request& request) -> asio::awaitable<Disposition> {
+        auto& stream = connection->stream;
         if (!websocket::is_upgrade(request)) {
             auto error = Error::invalid("not_websocket", "connect with a WebSocket");
             co_await refuse(stream, request, std::move(error));

@@ -544,4 +544,30 @@ describe('real time over Socket.IO', () => {
     assert.deepEqual(seqsOf(acks), Array.from({ length: 30 }, (_, i) => i + 1), 'seq in the order sent');
     assert.equal(acks[9].type, 'file');
   });
+
+  it('flow_open_connections counts each Socket.IO WebSocket while it is open, and not once it closed', async () => {
+    const openConnections = async () => {
+      const r = await f.request('GET', '/metrics');
+      const line = r.text.split('\n').find((l) => l.startsWith('flow_open_connections '));
+      assert.ok(line, 'flow_open_connections in /metrics');
+      return Number(line.split(' ')[1]);
+    };
+    const until = async (test, what) => {
+      const deadline = Date.now() + WAIT_MS;
+      let n;
+      while (!test((n = await openConnections()))) {
+        if (Date.now() > deadline) assert.fail(`${what}: flow_open_connections is ${n}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return n;
+    };
+    const [a, b] = await users(f, 2);
+    const before = await openConnections();
+    // One opened on a WebSocket, one upgraded to it from polling.
+    const clients = [await sioConnect(f, a.token, { transports: ['websocket'] }, 'A'), await sioConnect(f, b.token, {}, 'B')];
+    await within(clients[1].upgraded, 'B upgrade');
+    const open = await until((n) => n >= before + 2, 'with two WebSockets open');
+    await Promise.all(clients.map((c) => c.close()));
+    await until((n) => n <= open - 2, 'once both closed');
+  });
 });

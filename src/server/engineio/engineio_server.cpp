@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -209,6 +210,18 @@ public:
         co_return false;
     }
 
+    // Serves the WebSocket to its end apart from the HTTP server's coroutine for the
+    // connection, which then ends (see OwnedConnection): an idle socket keeps no frames
+    // of HTTP's. The transport owns the connection meanwhile.
+    static void serve_apart(WebSocketTransport transport, OwnedConnection connection) {
+        transport.connection_ = std::move(connection);
+        auto executor = transport.ws_->get_executor();
+        asio::co_spawn(executor, serve(std::move(transport)), asio::detached);
+    }
+
+private:
+    static asio::awaitable<void> serve(WebSocketTransport transport) { co_await transport.run(); }
+
     asio::awaitable<void> run() {
         auto session = session_;
         // A session that ends while the writer is stuck on a client that does not read
@@ -221,12 +234,25 @@ public:
         co_await (read_loop() && write_loop());
     }
 
-private:
+    // Reads one whole message. The first read asks for little room: a socket waiting for
+    // its next message, as most do most of the time, holds a buffer of 256 bytes rather
+    // than Beast's 1.5 KiB; a longer message takes more reads.
+    asio::awaitable<beast::error_code> read_message(beast::flat_buffer& buffer) {
+        constexpr std::size_t kFirstRead = 256;
+        std::size_t limit = kFirstRead;
+        do {
+            auto [ec, read] = co_await ws_->async_read_some(buffer, limit, kTuple);
+            if (ec) co_return ec;
+            limit = 0;  // as much as Beast chooses
+        } while (!ws_->is_message_done());
+        co_return beast::error_code();
+    }
+
     asio::awaitable<void> read_loop() {
         auto session = session_;
         for (;;) {
             beast::flat_buffer buffer;
-            auto [ec, read] = co_await ws_->async_read(buffer, kTuple);
+            const auto ec = co_await read_message(buffer);
             if (ec) {
                 const std::string_view reason = ec == websocket::error::closed ? "transport close" : "transport error";
                 co_await on_strand(session, [&session, reason] { session->transport_closed(reason); });
@@ -280,6 +306,7 @@ private:
         }
     }
 
+    OwnedConnection connection_;  // first, so that the WebSocket over it goes before it
     std::shared_ptr<WebSocket> ws_;
     std::shared_ptr<Session> session_;
 };
@@ -295,9 +322,7 @@ EngineIoServer::EngineIoServer(asio::any_io_executor executor, EngineIoOptions o
 EngineIoServer::~EngineIoServer() = default;
 
 Mount EngineIoServer::mount() {
-    return [this](beast::tcp_stream& stream, Request& request, const std::string& client_address) {
-        return handle(stream, request, client_address);
-    };
+    return [this](OwnedConnection& connection, Request& request) { return handle(connection, request); };
 }
 
 void EngineIoServer::close_all() {
@@ -332,8 +357,8 @@ std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor st
     return session;
 }
 
-asio::awaitable<Disposition> EngineIoServer::handle(beast::tcp_stream& stream, Request& request,
-                                                    std::string client_address) {
+asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection, Request& request) {
+    auto& stream = connection->stream;
     const auto query = parse_query(request.target());
     if (!query) co_return co_await fail(stream, request, Failure::bad_request);
     if (query->transport != "polling" && query->transport != "websocket")
@@ -348,13 +373,13 @@ asio::awaitable<Disposition> EngineIoServer::handle(beast::tcp_stream& stream, R
             WebSocketTransport transport(stream, nullptr);
             if (!co_await transport.accept(request, options_.max_payload)) co_return Disposition::close;
             release(request);
-            auto session = create_session(stream.get_executor(), client_address, true);
+            auto session = create_session(stream.get_executor(), connection->client_address, true);
             co_await on_strand(session, [&] { session->open(on_open_); });
             transport.attach(session);
-            co_await transport.run();
+            WebSocketTransport::serve_apart(std::move(transport), std::move(connection));
             co_return Disposition::close;
         }
-        auto session = create_session(asio::make_strand(executor_), client_address, false);
+        auto session = create_session(asio::make_strand(executor_), connection->client_address, false);
         co_await on_strand(session, [&] { session->open(on_open_); });
         co_return co_await answer_poll(stream, request, session);
     }
@@ -371,7 +396,8 @@ asio::awaitable<Disposition> EngineIoServer::handle(beast::tcp_stream& stream, R
             co_return Disposition::close;
         }
         release(request);
-        if (co_await transport.probe(options_.upgrade_timeout)) co_await transport.run();
+        if (co_await transport.probe(options_.upgrade_timeout))
+            WebSocketTransport::serve_apart(std::move(transport), std::move(connection));
         co_return Disposition::close;
     }
 

@@ -38,9 +38,8 @@ public:
     std::size_t session_count() const;
 
 private:
-    boost::asio::awaitable<Disposition> handle(boost::beast::tcp_stream& stream,
-                                               boost::beast::http::request<boost::beast::http::string_body>& request,
-                                               std::string client_address);
+    boost::asio::awaitable<Disposition> handle(OwnedConnection& connection,
+                                               boost::beast::http::request<boost::beast::http::string_body>& request);
     // A new session on `strand`: the connection's own for a session opened on a
     // WebSocket, a strand of its own for one that starts polling.
     std::shared_ptr<Session> create_session(boost::asio::any_io_executor strand,

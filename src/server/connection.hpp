@@ -1,0 +1,41 @@
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <memory>
+#include <string>
+
+#include "common/metrics.hpp"
+
+namespace flow::server {
+
+// A client's connection as the HTTP server serves it: counted in flow_open_connections
+// for as long as it lives.
+class Connection {
+public:
+    Connection(boost::asio::ip::tcp::socket socket, Metrics& metrics)
+        : client_address(peer_address(socket)), stream(std::move(socket)), metrics_(metrics) {
+        metrics_.connection_opened();
+    }
+    ~Connection() { metrics_.connection_closed(); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    const std::string client_address;  // the peer's, before any X-Forwarded-For
+    boost::beast::tcp_stream stream;
+
+private:
+    static std::string peer_address(const boost::asio::ip::tcp::socket& socket) {
+        boost::system::error_code ignored;
+        return socket.remote_endpoint(ignored).address().to_string();
+    }
+
+    Metrics& metrics_;
+};
+
+// A mount that keeps a connection for long (a WebSocket) moves it out of the
+// OwnedConnection it is handed and serves it apart: the HTTP server's coroutine for the
+// connection then ends, and frees all it held to read requests.
+using OwnedConnection = std::unique_ptr<Connection>;
+
+}  // namespace flow::server
