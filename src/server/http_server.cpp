@@ -105,6 +105,10 @@ asio::awaitable<void> HttpServer::accept_loop() {
             spdlog::warn("accept failed: {}", ec.message());  // e.g. out of descriptors
             continue;
         }
+        // Answers and events are small and often alone: each leaves at once, not when the
+        // client has acknowledged the one before (Nagle). Batches are corked instead.
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
         asio::co_spawn(executor, serve(std::move(socket)), [](std::exception_ptr e) {
             if (!e) return;
