@@ -51,9 +51,21 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, 
 // queue. All on the connection's strand.
 class PlainSocket : public std::enable_shared_from_this<PlainSocket> {
 public:
-    PlainSocket(beast::tcp_stream stream, realtime::Context& context, Caller caller)
-        : ws_(std::move(stream)), context_(context), caller_(std::move(caller)),
-          wake_(ws_.get_executor()) {}
+    PlainSocket(OwnedConnection connection, realtime::Context& context, Caller caller)
+        : connection_(std::move(connection)), ws_(connection_->stream), context_(context),
+          caller_(std::move(caller)), wake_(ws_.get_executor()) {}
+
+    // Serves the socket to its end apart from the HTTP server's coroutine for the
+    // connection, which then ends (see OwnedConnection).
+    static void serve_apart(std::shared_ptr<PlainSocket> socket, Request request) {
+        auto executor = socket->ws_.get_executor();
+        asio::co_spawn(executor, serve(std::move(socket), std::move(request)), asio::detached);
+    }
+
+private:
+    static asio::awaitable<void> serve(std::shared_ptr<PlainSocket> self, Request request) {
+        co_await self->run(std::move(request));
+    }
 
     asio::awaitable<void> run(Request request) {
         websocket::stream_base::timeout timeout{std::chrono::seconds(10), context_.idle_timeout, true};
@@ -78,6 +90,7 @@ public:
         // client sees the socket open can miss it (frames wait in the queue meanwhile).
         const bool first = context_.hub.attach(device_);
         auto [ec] = co_await ws_.async_accept(request, kTuple);
+        request = {};  // not needed for the socket's life
         if (!ec) {
             if (first)
                 asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
@@ -93,7 +106,6 @@ public:
         wake_.cancel();
     }
 
-private:
     asio::awaitable<void> read_loop() {
         beast::flat_buffer buffer;
         for (;;) {
@@ -200,7 +212,8 @@ private:
         self->queue_.clear();
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    OwnedConnection connection_;  // first, so that the WebSocket over it goes before it
+    websocket::stream<beast::tcp_stream&> ws_;
     realtime::Context& context_;
     Caller caller_;
     asio::steady_timer wake_;
@@ -232,8 +245,8 @@ Mount plain_socket_mount(realtime::Context& context) {
             co_await refuse(stream, request, std::move(error));
             co_return Disposition::close;
         }
-        auto socket = std::make_shared<PlainSocket>(std::move(stream), context, std::move(*caller));
-        co_await socket->run(std::move(request));
+        PlainSocket::serve_apart(std::make_shared<PlainSocket>(std::move(connection), context, std::move(*caller)),
+                                 std::move(request));
         co_return Disposition::close;
     };
 }

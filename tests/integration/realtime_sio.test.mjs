@@ -5,7 +5,7 @@
 // logout, and many sends in a row keeping their order.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAckError, assertMessage, startFlowd } from './lib/flowd.mjs';
+import { assertAckError, assertMessage, openConnections, startFlowd, untilOpenConnections } from './lib/flowd.mjs';
 import { openSio } from './lib/sio_client.mjs';
 import { connect } from './lib/ws_client.mjs';
 
@@ -546,28 +546,12 @@ describe('real time over Socket.IO', () => {
   });
 
   it('flow_open_connections counts each Socket.IO WebSocket while it is open, and not once it closed', async () => {
-    const openConnections = async () => {
-      const r = await f.request('GET', '/metrics');
-      const line = r.text.split('\n').find((l) => l.startsWith('flow_open_connections '));
-      assert.ok(line, 'flow_open_connections in /metrics');
-      return Number(line.split(' ')[1]);
-    };
-    const until = async (test, what) => {
-      const deadline = Date.now() + WAIT_MS;
-      let n;
-      while (!test((n = await openConnections()))) {
-        if (Date.now() > deadline) assert.fail(`${what}: flow_open_connections is ${n}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return n;
-    };
     const [a, b] = await users(f, 2);
-    const before = await openConnections();
     // One opened on a WebSocket, one upgraded to it from polling.
     const clients = [await sioConnect(f, a.token, { transports: ['websocket'] }, 'A'), await sioConnect(f, b.token, {}, 'B')];
     await within(clients[1].upgraded, 'B upgrade');
-    const open = await until((n) => n >= before + 2, 'with two WebSockets open');
+    const open = await openConnections(f);
     await Promise.all(clients.map((c) => c.close()));
-    await until((n) => n <= open - 2, 'once both closed');
+    await untilOpenConnections(f, (n) => n <= open - 2, `closing both WebSockets (${open} open with them)`);
   });
 });

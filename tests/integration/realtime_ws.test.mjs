@@ -5,7 +5,7 @@
 // reader being dropped without holding anyone else up.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, assertAckError } from './lib/flowd.mjs';
+import { startFlowd, assertAckError, openConnections, untilOpenConnections } from './lib/flowd.mjs';
 import { connect, handshake } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
@@ -581,6 +581,14 @@ describe('realtime over /ws', () => {
     const ob = await h.open(b.token);
     await expectSeqs(ob, chat.id, [1, 2, 3, 4], 'old device');
     await Promise.all([nb.none('message:new', QUIET_MS), ob.none('message:new', 0)]);
+  });
+
+  it('flow_open_connections counts each socket while it is open, and not once it closed', async () => {
+    const [a, b] = await h.users(2);
+    const sockets = [await h.open(a.token), await h.open(b.token)];
+    const open = await openConnections(f);
+    for (const c of sockets) c.close();
+    await untilOpenConnections(f, (n) => n <= open - 2, `closing both sockets (${open} open with them)`);
   });
 });
 

@@ -200,6 +200,29 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
 
 /** Asserts that `m` is a Message as API.md shapes it (not an error object). */
 /** One signed-in user ({token, user}) on server `f`, and requests as them: the base of each suite's client. */
+/** flow_open_connections summed over the server's nodes. */
+export async function openConnections(f) {
+  let open = 0;
+  for (const node of f.nodes) {
+    const r = await request(node.url, 'GET', '/metrics');
+    const line = r.text.split('\n').find((l) => l.startsWith('flow_open_connections '));
+    assert.ok(line, `flow_open_connections in ${node.url}/metrics`);
+    open += Number(line.split(' ')[1]);
+  }
+  return open;
+}
+
+/** Waits (up to `ms`) until openConnections(f) satisfies `test`, else fails naming `what`. */
+export async function untilOpenConnections(f, test, what, ms = 4000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const open = await openConnections(f);
+    if (test(open)) return open;
+    if (Date.now() > deadline) assert.fail(`${what}: flow_open_connections is ${open}`);
+    await sleep(50);
+  }
+}
+
 export function asUser(f, { token, user }) {
   return { token, user, id: user.id, req: (method, p, body) => f.request(method, p, { token, body }) };
 }
