@@ -72,6 +72,10 @@ private:
 class SqliteDatabase::Connection final : public sql::Connection {
 public:
     explicit Connection(const std::string& path) {
+        // SQLite keeps memory statistics under a global mutex taken on every allocation;
+        // nothing reads them. Must come before SQLite initialises (it refuses after).
+        static const bool configured = (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0), true);
+        (void)configured;
         const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
         if (rc != SQLITE_OK) {
