@@ -7,7 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -32,7 +32,6 @@ namespace bhttp = beast::http;
 namespace websocket = beast::websocket;
 using Request = bhttp::request<bhttp::string_body>;
 using WebSocket = websocket::stream<beast::tcp_stream&>;
-using namespace asio::experimental::awaitable_operators;
 
 struct Registry {
     std::shared_ptr<Session> find(const std::string& sid) {
@@ -166,7 +165,8 @@ asio::awaitable<Disposition> answer_poll(beast::tcp_stream& stream, const Reques
 class WebSocketTransport {
 public:
     WebSocketTransport(beast::tcp_stream& stream, std::shared_ptr<Session> session)
-        : ws_(std::make_shared<WebSocket>(stream)), session_(std::move(session)) {}
+        : ws_(std::make_shared<WebSocket>(stream)), session_(std::move(session)),
+          writer_done_(stream.get_executor(), asio::steady_timer::time_point::max()) {}
 
     asio::awaitable<bool> accept(const Request& request, std::size_t max_payload) {
         beast::get_lowest_layer(*ws_).expires_never();
@@ -231,7 +231,15 @@ private:
                 if (auto ws = weak.lock()) beast::get_lowest_layer(*ws).close();
             });
         });
-        co_await (read_loop() && write_loop());
+        // The writer runs beside the reader (spawned, not joined by an operator, which
+        // would keep a frame more per socket); the transport lives until both ended.
+        asio::co_spawn(ws_->get_executor(), write_loop(), [this](std::exception_ptr error) {
+            if (error) beast::get_lowest_layer(*ws_).close();  // ends the reader too
+            writing_ = false;
+            writer_done_.cancel();
+        });
+        co_await read_loop();
+        if (writing_) co_await writer_done_.async_wait(kTuple);
     }
 
     // Reads one whole message. The first read asks for little room: a socket waiting for
@@ -309,6 +317,8 @@ private:
     OwnedConnection connection_;  // first, so that the WebSocket over it goes before it
     std::shared_ptr<WebSocket> ws_;
     std::shared_ptr<Session> session_;
+    bool writing_ = true;               // until write_loop ends; on the connection's strand
+    asio::steady_timer writer_done_;    // cancelled when it does
 };
 
 }  // namespace
