@@ -21,7 +21,7 @@ test: build
 	@scripts/test.sh $(BUILD_DIR)
 
 # `make bench`: Flow against a Node socket.io peer (bench/run.mjs, README "Benchmarks"),
-# about 11 minutes; `make bench QUICK=1` 2 to 3. BENCH_ARGS adds run.mjs flags.
+# about 20 minutes; `make bench QUICK=1` about 4. BENCH_ARGS adds run.mjs flags.
 bench: build
 	@cd bench && npm ci --no-audit --no-fund --loglevel=error && cd peer && npm ci --no-audit --no-fund --loglevel=error
 	@ulimit -n "$$(ulimit -Hn)" 2>/dev/null; node bench/run.mjs --flowd $(BUILD_DIR)/flowd $(if $(filter 1 yes true,$(QUICK)),--quick) $(BENCH_ARGS)
