@@ -1,7 +1,10 @@
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -37,5 +40,18 @@ private:
 // OwnedConnection it is handed and serves it apart: the HTTP server's coroutine for the
 // connection then ends, and frees all it held to read requests.
 using OwnedConnection = std::unique_ptr<Connection>;
+
+// The completion of a coroutine that serves a connection (co_spawn's handler): what it
+// threw ends that connection only, and is logged.
+inline void log_if_failed(std::exception_ptr error) {
+    if (!error) return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        spdlog::error("connection failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("connection failed");
+    }
+}
 
 }  // namespace flow::server

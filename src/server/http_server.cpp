@@ -110,14 +110,7 @@ asio::awaitable<void> HttpServer::accept_loop() {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, serve(std::move(socket)), [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& error) {
-                spdlog::error("connection failed: {}", error.what());
-            }
-        });
+        asio::co_spawn(executor, serve(std::move(socket)), log_if_failed);
     }
 }
 
@@ -161,9 +154,6 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
 
         if (!ec) {
             if (const auto* mount = find(mounts_, body->get().target())) {
-                // A mount may hold the connection long (a WebSocket): what the buffer
-                // grew to for the request is not kept meanwhile.
-                buffer.shrink_to_fit();
                 const auto disposition = co_await (*mount)(connection, body->get());
                 if (!connection || disposition == Disposition::close) co_return;
                 continue;

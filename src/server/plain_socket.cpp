@@ -59,7 +59,7 @@ public:
     // connection, which then ends (see OwnedConnection).
     static void serve_apart(std::shared_ptr<PlainSocket> socket, Request request) {
         auto executor = socket->ws_.get_executor();
-        asio::co_spawn(executor, serve(std::move(socket), std::move(request)), asio::detached);
+        asio::co_spawn(executor, serve(std::move(socket), std::move(request)), log_if_failed);
     }
 
 private:

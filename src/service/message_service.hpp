@@ -33,8 +33,8 @@ public:
 
     // Sends without waiting for storage: `done` hears the stored message and whether this
     // call created it (false for a retry), or why not, once it is durable, maybe on a
-    // thread of storage's. A caller's sends, made one after another, are stored and heard
-    // of in that order.
+    // thread of storage's, so it must not wait on storage. A caller's sends, made one
+    // after another, are stored and heard of in that order.
     using Sent = std::function<void(Result<Appended>)>;
     void send(const Caller& caller, const std::string& chat_id, const NewMessage& message, Sent done);
     // Whether that returns at once, without touching storage: a message with media reads

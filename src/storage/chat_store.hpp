@@ -65,8 +65,8 @@ public:
     using AppendCheck = std::function<Status(const Chat&, const std::optional<Message>& reply_target)>;
     virtual Result<Appended> append_message(const Message& message, const AppendCheck& check) = 0;
     // The same without waiting: `done` hears the result once the message is durable (or
-    // refused), maybe on a thread of storage's. Messages appended one after another by one
-    // thread are committed, and heard of, in that order.
+    // refused), maybe on a thread of storage's, so it must not wait on storage. Messages
+    // appended one after another by one thread are committed, and heard of, in that order.
     using AppendDone = std::function<void(Result<Appended>)>;
     virtual void append_message(Message message, AppendCheck check, AppendDone done) = 0;
     // Whether that returns at once, before storage is touched.

@@ -6,7 +6,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -216,7 +215,7 @@ public:
     static void serve_apart(WebSocketTransport transport, OwnedConnection connection) {
         transport.connection_ = std::move(connection);
         auto executor = transport.ws_->get_executor();
-        asio::co_spawn(executor, serve(std::move(transport)), asio::detached);
+        asio::co_spawn(executor, serve(std::move(transport)), log_if_failed);
     }
 
 private:

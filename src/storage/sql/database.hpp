@@ -147,6 +147,7 @@ public:
     // durably, or with what it threw. An engine that commits on threads of its own
     // returns at once and calls `done` on one of them, which lets one caller have many
     // transactions in flight, heard of in order; the default commits before it returns.
+    // `done` must not wait on this database: that thread is the one that hands out commits.
     virtual void submit(TransactionWork work, Committed done) {
         try {
             run_transaction(work);

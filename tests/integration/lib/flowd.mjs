@@ -198,8 +198,6 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
   return { status: res.status, headers: res.headers, json, text };
 }
 
-/** Asserts that `m` is a Message as API.md shapes it (not an error object). */
-/** One signed-in user ({token, user}) on server `f`, and requests as them: the base of each suite's client. */
 /** flow_open_connections summed over the server's nodes. */
 export async function openConnections(f) {
   let open = 0;
@@ -223,10 +221,12 @@ export async function untilOpenConnections(f, test, what, ms = 4000) {
   }
 }
 
+/** One signed-in user ({token, user}) on server `f`, and requests as them: the base of each suite's client. */
 export function asUser(f, { token, user }) {
   return { token, user, id: user.id, req: (method, p, body) => f.request(method, p, { token, body }) };
 }
 
+/** Asserts that `m` is a Message as API.md shapes it (not an error object). */
 export function assertMessage(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)?.slice(0, 300)}`;
   assert.ok(m && typeof m === 'object' && !m.error, ctx);
