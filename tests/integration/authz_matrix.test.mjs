@@ -1,0 +1,593 @@
+// The authorization matrix: every route of the OpenAPI document (api/openapi.json) and
+// every client event of the real-time gateway (src/realtime/gateway.cpp), tried as the
+// owner of what it names, a member, a stranger and without a token, each with the status
+// the table below expects. The table has one row per route (a few routes have more, one
+// per kind of object), so a route or an event added without a row here fails the test,
+// and a row whose route is gone fails it too.
+//
+// The fixture, built once: owner A, member B, stranger C; a direct chat A-B in which both
+// wrote (so A and B are contacts), a group chat (A admin, B member) with a text and an
+// image message, an upload of A's attached to nothing, a story of A's with an image, and
+// a finished call A -> B. C shares nothing with A or B. Rows that would destroy the
+// fixture (logout, delete_message, DELETE /stories/{id}, participants, call actions)
+// make a fresh object for each call; the roles are tried in the order: no token,
+// stranger, member, owner.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { startFlowd, uniquePhone, REPO_ROOT, assertAckError } from './lib/flowd.mjs';
+import { connect, handshake } from './lib/ws_client.mjs';
+import { connectSio, openSio } from './lib/sio_client.mjs';
+import { brief } from './lib/inbox.mjs';
+
+// Many sign-ins and codes come from 127.0.0.1: lift the per-address and per-phone caps.
+const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
+
+// How long an event that must not come is waited for, after a control event that must
+// come (sent later) has already arrived.
+const QUIET_MS = 150;
+
+const ROLES = ['anon', 'stranger', 'member', 'owner']; // the order the roles are tried in
+const BOGUS_TOKEN = 'not-a-token-of-this-server';
+
+const openapi = JSON.parse(readFileSync(path.join(REPO_ROOT, 'api/openapi.json'), 'utf8'));
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** "METHOD /path" of every operation in the OpenAPI document, with whether it needs a token. */
+function documentedRoutes() {
+  const routes = new Map();
+  for (const [p, item] of Object.entries(openapi.paths)) {
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const security = op.security ?? openapi.security ?? [];
+      routes.set(`${method.toUpperCase()} ${p}`, security.some((s) => 'bearerAuth' in s));
+    }
+  }
+  return routes;
+}
+
+/** The client events the gateway handles: every `event == "..."` in its source. */
+function gatewayEvents() {
+  const source = readFileSync(path.join(REPO_ROOT, 'src/realtime/gateway.cpp'), 'utf8');
+  return [...new Set([...source.matchAll(/event == "([^"]+)"/g)].map((m) => m[1]))];
+}
+
+function crc32(buf) {
+  let crc = 0xffffffff;
+  for (const byte of buf) {
+    let c = (crc ^ byte) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A valid 2x3 RGB PNG (the server sniffs the kind from the bytes). */
+function png() {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2, 0);
+  ihdr.writeUInt32BE(3, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const rows = Buffer.alloc(3 * 7, 0x7f);
+  for (let y = 0; y < 3; y++) rows[y * 7] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------
+// The fixture
+// ---------------------------------------------------------------------------------
+
+let f;
+let fx; // {owner, member, stranger: {token, id, phone, name}, direct, group, ...}
+
+/** A request as `role` (no token for 'anon'), asserting nothing. */
+function call(role, method, urlPath, opts = {}) {
+  const token = opts.token ?? (role === 'anon' ? undefined : fx[role].token);
+  return f.request(method, urlPath, { ...opts, token });
+}
+
+/** A request as `role` that must answer `status`; returns the parsed body. */
+async function must(role, method, urlPath, status, opts = {}) {
+  const r = await call(role, method, urlPath, opts);
+  assert.equal(r.status, status, `fixture: ${role} ${method} ${urlPath} -> ${r.status} ${r.text}`);
+  return r.json;
+}
+
+const text = (chatId, role, words = 'matrix') => ({ client_id: randomUUID(), type: 'text', text: `${words} from ${role}` });
+
+async function upload(role) {
+  return must(role, 'POST', '/media', 201, { rawBody: png(), headers: { 'content-type': 'image/png' } });
+}
+
+/** A call A -> B ringing (a fresh one). */
+const ringing = () => must('owner', 'POST', '/calls/make_call', 201, { body: { callee_id: fx.member.id, type: 'audio' } });
+
+/** A call A -> B that B accepted. */
+async function ongoing() {
+  const c = await ringing();
+  await must('member', 'POST', `/calls/${c.id}/accept`, 200);
+  return c;
+}
+
+/** Ends call `id` whatever state it is in (the caller's end, as a teardown). */
+async function hangUp(id) {
+  const r = await call('owner', 'POST', `/calls/${id}/end`);
+  assert.ok([200, 409].includes(r.status), `teardown: end call ${id} -> ${r.status} ${r.text}`);
+}
+
+async function buildFixture() {
+  const [owner, member, stranger] = await Promise.all(
+    ['Owner A', 'Member B', 'Stranger C'].map(async (name) => {
+      const phone = uniquePhone();
+      const s = await f.signUp(phone, { name });
+      return { token: s.token, id: s.user.id, phone, name };
+    }),
+  );
+  fx = { owner, member, stranger };
+
+  // A and B are contacts in every sense: both wrote in their direct chat.
+  fx.direct = await must('owner', 'POST', '/chats', 201, { body: { type: 'direct', user_id: member.id } });
+  await must('owner', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text(fx.direct.id, 'owner') });
+  await must('member', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text(fx.direct.id, 'member') });
+
+  fx.group = await must('owner', 'POST', '/chats', 201, { body: { type: 'group', name: 'Matrix group', user_ids: [member.id] } });
+  fx.textMessage = await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') });
+  fx.messageMedia = await upload('owner');
+  fx.mediaMessage = await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, {
+    body: { client_id: randomUUID(), type: 'image', text: 'a picture', media_id: fx.messageMedia.id },
+  });
+  fx.looseMedia = await upload('owner'); // attached to nothing
+
+  fx.storyMedia = await upload('owner');
+  fx.story = await must('owner', 'POST', '/stories', 201, { body: { type: 'image', media_id: fx.storyMedia.id } });
+
+  fx.call = await ongoing();
+  await must('owner', 'POST', `/calls/${fx.call.id}/end`, 200);
+}
+
+// ---------------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------------
+//
+// A row: route ("METHOD /path/{param}" as in the OpenAPI document); name (which variant,
+// when a route has several rows); params(ctx, role) -> the path's ids; body(ctx, role);
+// setup(role) -> ctx, a fresh object for one call (else ctx is {}); teardown(ctx);
+// token(role) -> the token to use instead of the role's own; expect: the status per role,
+// a number or "status code" (a 404 must be not_found and a 401 unauthorized in any case);
+// check(res, role, ctx): what else the answer (or the state after it) must show.
+
+// Everyone, the same answer: the public routes.
+const PUBLIC = (status) => ({ owner: status, member: status, stranger: status, anon: status });
+// Any signed-in user: the routes about the caller alone.
+const SIGNED_IN = (status) => ({ owner: status, member: status, stranger: status, anon: 401 });
+// The chat, message, story and call routes: the stranger is told nothing exists.
+const MEMBERS = (owner, member = owner) => ({ owner, member, stranger: 404, anon: 401 });
+
+const ids = (items) => items.map((x) => x.id);
+
+const ROWS = [
+  // --- sign-in and the caller's own profile
+  { route: 'POST /auth/enter_number', body: () => ({ phone: uniquePhone() }), expect: PUBLIC(200) },
+  {
+    route: 'POST /auth/verify_otp',
+    async setup() {
+      const phone = uniquePhone();
+      const sent = await must('anon', 'POST', '/auth/enter_number', 200, { body: { phone } });
+      return { phone, code: await f.sms.nextCode(sent.phone) };
+    },
+    body: (ctx) => ({ phone: ctx.phone, code: ctx.code }),
+    expect: PUBLIC(200),
+  },
+  {
+    route: 'POST /auth/register_user',
+    body: (ctx, role) => ({ name: fx[role]?.name ?? 'Nobody' }),
+    expect: SIGNED_IN(200),
+    check: (r, role) => assert.equal(r.json.id, fx[role].id, 'a profile change is the caller\'s own'),
+  },
+  {
+    route: 'PUT /auth/modify_user',
+    body: () => ({ about: 'in the matrix' }),
+    expect: SIGNED_IN(200),
+    check: (r, role) => assert.equal(r.json.id, fx[role].id, 'a profile change is the caller\'s own'),
+  },
+  {
+    // A fresh device of the role's user signs out; the fixture's tokens live on.
+    route: 'POST /auth/logout',
+    async setup(role) {
+      return role === 'anon' ? {} : { token: (await f.signIn(fx[role].phone)).token };
+    },
+    token: (ctx) => ctx.token,
+    expect: SIGNED_IN(204),
+    async check(r, role, ctx) {
+      assert.equal((await call(role, 'GET', '/users/me', { token: ctx.token })).status, 401, 'the signed-out token');
+      assert.equal((await call(role, 'GET', '/users/me')).status, 200, 'the role\'s other device');
+    },
+  },
+  {
+    route: 'GET /users/me',
+    expect: SIGNED_IN(200),
+    check: (r, role) => assert.equal(r.json.id, fx[role].id),
+  },
+  { route: 'GET /users/{user_id}', params: () => ({ user_id: fx.owner.id }), expect: SIGNED_IN(200) },
+  { route: 'POST /users/lookup', body: () => ({ phones: [fx.owner.phone] }), expect: SIGNED_IN(200) },
+
+  // --- chats
+  // A group of one: making it shares no chat with anyone.
+  { route: 'POST /chats', body: () => ({ type: 'group', name: 'Alone', user_ids: [] }), expect: SIGNED_IN(201) },
+  {
+    route: 'GET /chats',
+    expect: SIGNED_IN(200),
+    check(r, role) {
+      const listed = ids(r.json.items);
+      const mine = role !== 'stranger';
+      for (const chat of [fx.direct, fx.group])
+        assert.equal(listed.includes(chat.id), mine, `${role} lists chat ${chat.type}: ${brief(listed)}`);
+    },
+  },
+  { route: 'GET /chats/{chat_id}', name: 'group', params: () => ({ chat_id: fx.group.id }), expect: MEMBERS(200) },
+  { route: 'GET /chats/{chat_id}', name: 'direct', params: () => ({ chat_id: fx.direct.id }), expect: MEMBERS(200) },
+  {
+    route: 'PUT /chats/{chat_id}',
+    params: () => ({ chat_id: fx.group.id }),
+    body: () => ({ name: 'Matrix group' }),
+    expect: MEMBERS(200, '403 not_admin'),
+  },
+  {
+    // Each adds themselves: a no-op for the admin, refused to the others.
+    route: 'POST /chats/{chat_id}/participants',
+    params: () => ({ chat_id: fx.group.id }),
+    body: (ctx, role) => ({ user_ids: [fx[role === 'anon' ? 'stranger' : role].id] }),
+    expect: MEMBERS(200, '403 not_admin'),
+    async check(r, role) {
+      const chat = await must('owner', 'GET', `/chats/${fx.group.id}`, 200);
+      assert.ok(!chat.participants.some((p) => p.user_id === fx.stranger.id), `${role}: the stranger is not in the group`);
+    },
+  },
+  {
+    // The admin removes the member; the member tries to remove the admin; the stranger the member.
+    route: 'DELETE /chats/{chat_id}/participants/{user_id}',
+    setup: async () => ({ group: await must('owner', 'POST', '/chats', 201, { body: { type: 'group', name: 'Fresh', user_ids: [fx.member.id] } }) }),
+    params: (ctx, role) => ({ chat_id: ctx.group.id, user_id: fx[role === 'member' ? 'owner' : 'member'].id }),
+    expect: MEMBERS(200, '403 not_admin'),
+    async check(r, role, ctx) {
+      if (role === 'owner') return;
+      const chat = await must('owner', 'GET', `/chats/${ctx.group.id}`, 200);
+      assert.equal(chat.participants.length, 2, `${role} removed nobody: ${brief(chat.participants)}`);
+    },
+  },
+  { route: 'GET /chats/{chat_id}/messages', name: 'group', params: () => ({ chat_id: fx.group.id }), expect: MEMBERS(200) },
+  { route: 'GET /chats/{chat_id}/messages', name: 'direct', params: () => ({ chat_id: fx.direct.id }), expect: MEMBERS(200) },
+  {
+    route: 'POST /chats/{chat_id}/send_message',
+    name: 'group',
+    params: () => ({ chat_id: fx.group.id }),
+    body: (ctx, role) => text(fx.group.id, role),
+    expect: MEMBERS(201),
+  },
+  {
+    route: 'POST /chats/{chat_id}/send_message',
+    name: 'direct',
+    params: () => ({ chat_id: fx.direct.id }),
+    body: (ctx, role) => text(fx.direct.id, role),
+    expect: MEMBERS(201),
+  },
+  {
+    // A fresh message of the owner's each time: only its sender deletes it for everyone.
+    route: 'DELETE /chats/{chat_id}/delete_message',
+    name: 'for everyone',
+    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') }) }),
+    params: () => ({ chat_id: fx.group.id }),
+    body: (ctx) => ({ message_id: ctx.message.id, for_everyone: true }),
+    expect: MEMBERS(200, '403 not_sender'),
+    async check(r, role, ctx) {
+      const page = await must('owner', 'GET', `/chats/${fx.group.id}/messages?after=${ctx.message.seq - 1}&limit=1`, 200);
+      assert.equal(page.items[0]?.deleted, role === 'owner', `deleted after ${role}'s call: ${brief(page.items)}`);
+    },
+  },
+  {
+    route: 'DELETE /chats/{chat_id}/delete_message',
+    name: 'for me',
+    params: () => ({ chat_id: fx.direct.id }),
+    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text(fx.direct.id, 'owner') }) }),
+    body: (ctx) => ({ message_id: ctx.message.id, for_everyone: false }),
+    expect: MEMBERS(200),
+  },
+  {
+    route: 'GET /chats/{chat_id}/media',
+    params: () => ({ chat_id: fx.group.id }),
+    expect: MEMBERS(200),
+    check: (r) => r.status !== 200 || assert.ok(ids(r.json.items).includes(fx.mediaMessage.id), brief(r.json)),
+  },
+  { route: 'POST /chats/{chat_id}/read', params: () => ({ chat_id: fx.group.id }), body: () => ({ seq: 1 }), expect: MEMBERS(204) },
+
+  // --- media
+  {
+    route: 'POST /media',
+    raw: () => ({ rawBody: png(), headers: { 'content-type': 'image/png' } }),
+    expect: SIGNED_IN(201),
+  },
+  // The owner uploaded each of these; the member may read what a message or story shows them.
+  { route: 'GET /media/{media_id}', name: 'of a message', params: () => ({ media_id: fx.messageMedia.id }), expect: MEMBERS(200) },
+  { route: 'GET /media/{media_id}', name: 'of a story', params: () => ({ media_id: fx.storyMedia.id }), expect: MEMBERS(200) },
+  { route: 'GET /media/{media_id}', name: 'attached to nothing', params: () => ({ media_id: fx.looseMedia.id }), expect: MEMBERS(200, 404) },
+
+  // --- stories (the member is the owner's contact, the stranger is not)
+  { route: 'POST /stories', body: (ctx, role) => ({ type: 'text', text: `a story of ${role}` }), expect: SIGNED_IN(201) },
+  {
+    route: 'GET /stories',
+    expect: SIGNED_IN(200),
+    check(r, role) {
+      const group = r.json.items.find((g) => g.user.id === fx.owner.id);
+      const sees = role !== 'stranger';
+      assert.equal(Boolean(group && ids(group.stories).includes(fx.story.id)), sees, `${role} sees the owner's story: ${brief(r.json)}`);
+    },
+  },
+  {
+    route: 'DELETE /stories/{story_id}',
+    setup: async () => ({ story: await must('owner', 'POST', '/stories', 201, { body: { type: 'text', text: 'short-lived' } }) }),
+    params: (ctx) => ({ story_id: ctx.story.id }),
+    expect: MEMBERS(204, 404),
+    async check(r, role, ctx) {
+      const views = await call('owner', 'GET', `/stories/${ctx.story.id}/views`);
+      assert.equal(views.status, role === 'owner' ? 404 : 200, `the story after ${role}'s delete`);
+    },
+  },
+  { route: 'POST /stories/{story_id}/view', params: () => ({ story_id: fx.story.id }), expect: MEMBERS(204) },
+  { route: 'GET /stories/{story_id}/views', params: () => ({ story_id: fx.story.id }), expect: MEMBERS(200, 404) },
+
+  // --- calls (the owner is the caller, the member the callee)
+  { route: 'GET /calls/ice_servers', expect: SIGNED_IN(200) },
+  {
+    // A group call in the group chat; the stranger may not ring it.
+    route: 'POST /calls/make_call',
+    body: () => ({ chat_id: fx.group.id, type: 'audio' }),
+    expect: MEMBERS(201),
+    async check(r, role) {
+      if (r.status === 201) await must(role, 'POST', `/calls/${r.json.id}/end`, 200);
+    },
+  },
+  {
+    route: 'POST /calls/{call_id}/accept',
+    setup: async () => ({ call: await ringing() }),
+    teardown: (ctx) => hangUp(ctx.call.id),
+    params: (ctx) => ({ call_id: ctx.call.id }),
+    expect: MEMBERS('409 already_joined', 200),
+  },
+  {
+    route: 'POST /calls/{call_id}/reject',
+    setup: async () => ({ call: await ringing() }),
+    teardown: (ctx) => hangUp(ctx.call.id),
+    params: (ctx) => ({ call_id: ctx.call.id }),
+    expect: MEMBERS('409 not_ringing', 200),
+  },
+  {
+    route: 'POST /calls/{call_id}/end',
+    setup: async () => ({ call: await ringing() }),
+    teardown: (ctx) => hangUp(ctx.call.id),
+    params: (ctx) => ({ call_id: ctx.call.id }),
+    expect: MEMBERS(200),
+  },
+  {
+    route: 'POST /calls/{call_id}/signal',
+    setup: async () => ({ call: await ongoing() }),
+    teardown: (ctx) => hangUp(ctx.call.id),
+    params: (ctx) => ({ call_id: ctx.call.id }),
+    body: () => ({ kind: 'ice', payload: { candidate: 'candidate:0 1 UDP 1 127.0.0.1 9 typ host' } }),
+    expect: MEMBERS(204),
+  },
+  {
+    route: 'GET /calls/history',
+    expect: SIGNED_IN(200),
+    check: (r, role) => assert.equal(ids(r.json.items).includes(fx.call.id), role !== 'stranger', `${role}'s history: ${brief(r.json)}`),
+  },
+  { route: 'GET /calls/history/{call_id}', params: () => ({ call_id: fx.call.id }), expect: MEMBERS(200) },
+
+  // --- operations
+  { route: 'GET /health', expect: PUBLIC(200) },
+  { route: 'GET /metrics', expect: PUBLIC(200) },
+  { route: 'GET /openapi.json', expect: PUBLIC(200) },
+  { route: 'GET /docs', expect: PUBLIC(200) },
+  { route: 'GET /docs/swagger-ui.css', expect: PUBLIC(200) },
+  { route: 'GET /docs/swagger-ui-bundle.js', expect: PUBLIC(200) },
+];
+
+/** The path of `template` with `params` put in (each id URL-encoded); fails on a missing one. */
+function fill(template, params) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => {
+    assert.ok(params[name] !== undefined, `no value for {${name}} in ${template}`);
+    return encodeURIComponent(params[name]);
+  });
+}
+
+/** [status, code or undefined] of an expectation: 404, or "403 not_admin". */
+function parseExpect(e) {
+  const [status, code] = String(e).split(' ');
+  return [Number(status), code ?? { 401: 'unauthorized', 404: 'not_found' }[status]];
+}
+
+const label = (row) => (row.name ? `${row.route} (${row.name})` : row.route);
+
+/** Tries `row` as `role` (with `token` instead of the role's own if given) and checks the answer. */
+async function tryRow(row, role, tokenOverride) {
+  const ctx = row.setup ? await row.setup(role) : {};
+  try {
+    const [method, template] = row.route.split(' ');
+    const urlPath = fill(template, row.params ? row.params(ctx, role) : {});
+    const opts = row.raw ? row.raw(ctx, role) : {};
+    if (row.body) opts.body = row.body(ctx, role);
+    const token = tokenOverride ?? (row.token && role !== 'anon' ? row.token(ctx, role) : undefined);
+    const r = await call(role, method, urlPath, { ...opts, token });
+    const [status, code] = parseExpect(tokenOverride ? 401 : row.expect[role]);
+    const what = `${label(row)} as ${tokenOverride ? 'a bogus token' : role}: ${method} ${urlPath}`;
+    assert.equal(r.status, status, `${what} -> ${r.status} ${r.text.slice(0, 300)}`);
+    if (code !== undefined) assert.equal(r.json?.error?.code, code, `${what}: error code in ${r.text.slice(0, 300)}`);
+    if (!tokenOverride && role !== 'anon' && row.check) await row.check(r, role, ctx);
+  } finally {
+    if (row.teardown) await row.teardown(ctx);
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// The client events
+// ---------------------------------------------------------------------------------
+//
+// A row: the event a client emits; setup() -> ctx (a fresh object to act on); data(ctx,
+// role); teardown(ctx); then `relayed`: the event the other party gets when the member
+// does the same, and from(data, role) whether an event received came from `role`. The
+// stranger's emit must be acked with not_found and relay nothing; the member's, sent
+// after it, must arrive at the owner, which bounds how long the stranger's could take.
+
+const EVENTS = [
+  {
+    event: 'message:send',
+    data: (ctx, role) => ({ chat_id: fx.group.id, ...text(fx.group.id, role, 'an event') }),
+    relayed: 'message:new',
+    from: (d, role) => d.chat_id === fx.group.id && d.sender_id === fx[role].id,
+  },
+  {
+    event: 'message:delivered',
+    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') }) }),
+    data: (ctx) => ({ chat_id: fx.group.id, seq: ctx.message.seq }),
+    relayed: 'message:status',
+    from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id && d.status === 'delivered',
+  },
+  {
+    event: 'message:read',
+    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') }) }),
+    data: (ctx) => ({ chat_id: fx.group.id, seq: ctx.message.seq }),
+    relayed: 'message:status',
+    from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id && d.status === 'read',
+  },
+  {
+    event: 'typing',
+    data: () => ({ chat_id: fx.group.id, typing: true }),
+    relayed: 'typing',
+    from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id,
+  },
+  {
+    event: 'call:signal',
+    setup: async () => ({ call: await ongoing() }),
+    teardown: (ctx) => hangUp(ctx.call.id),
+    data: (ctx) => ({ call_id: ctx.call.id, kind: 'ice', payload: { candidate: 'candidate:0 1 UDP 1 127.0.0.1 9 typ host' } }),
+    relayed: 'call:signal',
+    from: (d, role) => d.from === fx[role].id,
+  },
+];
+
+const TRANSPORTS = {
+  ws: (token, label) => connect(f.baseUrl, token, { label }),
+  'socket.io': (token, label) => connectSio(f.baseUrl, token, { transports: ['websocket'], label }),
+};
+
+// ---------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------
+
+describe('authorization matrix', () => {
+  before(async () => {
+    f = await startFlowd(ARGS);
+    await buildFixture();
+  });
+
+  after(async () => {
+    if (f) await f.shutdown();
+  });
+
+  it('every route of the OpenAPI document has a row, and every row a documented route', () => {
+    const documented = documentedRoutes();
+    const covered = new Set(ROWS.map((r) => r.route));
+    const missing = [...documented.keys()].filter((route) => !covered.has(route));
+    assert.deepEqual(missing, [], `routes of api/openapi.json without a row in the matrix of ${path.basename(import.meta.url)}: ` +
+      `add one (who may call it, and what each role gets) for: ${missing.join(', ')}`);
+    const stale = [...covered].filter((route) => !documented.has(route));
+    assert.deepEqual(stale, [], `rows for routes api/openapi.json does not have: ${stale.join(', ')}`);
+    // The document says which routes need a token; the table must agree with it.
+    for (const row of ROWS) {
+      const needsToken = documented.get(row.route);
+      assert.equal(row.expect.anon === 401, needsToken,
+        `${label(row)}: the table says ${row.expect.anon} without a token, but api/openapi.json ` +
+        `${needsToken ? 'requires' : 'does not require'} a bearer token (security)`);
+      for (const role of ROLES) assert.ok(row.expect[role] !== undefined, `${label(row)}: no expectation for ${role}`);
+    }
+  });
+
+  it('every client event of the gateway has a row', () => {
+    const handled = gatewayEvents();
+    assert.ok(handled.length >= 5, `events found in src/realtime/gateway.cpp: ${handled}`);
+    const missing = handled.filter((e) => !EVENTS.some((row) => row.event === e));
+    assert.deepEqual(missing, [], `client events without a row in the event matrix: ${missing.join(', ')}`);
+  });
+
+  for (const row of ROWS) {
+    it(`${label(row)}: ${ROLES.map((role) => `${role} ${row.expect[role]}`).join(', ')}`, async () => {
+      for (const role of ROLES) await tryRow(row, role);
+      if (row.expect.anon === 401) await tryRow(row, 'anon', BOGUS_TOKEN);
+    });
+  }
+
+  for (const [transport, open] of Object.entries(TRANSPORTS)) {
+    it(`${transport}: a socket without a token is refused`, async () => {
+      if (transport === 'ws') {
+        const r = await handshake(f.baseUrl, undefined);
+        assert.equal(r.status, 401, `/ws without a token -> ${r.status} ${r.body}`);
+        const bogus = await handshake(f.baseUrl, BOGUS_TOKEN);
+        assert.equal(bogus.status, 401, `/ws with a bogus token -> ${bogus.status} ${bogus.body}`);
+      } else {
+        for (const token of [undefined, BOGUS_TOKEN]) {
+          const s = openSio(f.baseUrl, token, { transports: ['websocket'] });
+          await assert.rejects(s.connected, `Socket.IO CONNECT with ${token ? 'a bogus token' : 'no token'} must fail`);
+          s.socket.disconnect();
+        }
+      }
+    });
+
+    it(`${transport}: a stranger's events are refused with not_found and reach nobody; the member's reach the owner`, async () => {
+      const sockets = {};
+      try {
+        for (const role of ['owner', 'member', 'stranger']) sockets[role] = await open(fx[role].token, `${transport} ${role}`);
+        for (const row of EVENTS) {
+          const ctx = row.setup ? await row.setup() : {};
+          try {
+            const refused = await sockets.stranger.emit(row.event, row.data(ctx, 'stranger'));
+            assertAckError(refused, 'not_found', `${transport} ${row.event} as the stranger`);
+
+            const ack = await sockets.member.emit(row.event, row.data(ctx, 'member'));
+            assert.ok(ack && !ack.error, `${transport} ${row.event} as the member: ack ${brief(ack)}`);
+            await sockets.owner.next(row.relayed, { filter: (d) => row.from(d, 'member') });
+
+            await Promise.all(
+              ['owner', 'member'].map((role) =>
+                sockets[role].none(row.relayed, QUIET_MS, {
+                  filter: (d) => row.from(d, 'stranger'),
+                  what: `(${transport}: the stranger's ${row.event} reached the ${role})`,
+                }),
+              ),
+            );
+          } finally {
+            if (row.teardown) await row.teardown(ctx);
+          }
+        }
+      } finally {
+        await Promise.all(Object.values(sockets).map((s) => s.close()));
+      }
+    });
+  }
+});
