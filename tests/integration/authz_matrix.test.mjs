@@ -172,7 +172,8 @@ async function buildFixture() {
 // setup(role) -> ctx, a fresh object for one call (else ctx is {}); teardown(ctx);
 // token(role) -> the token to use instead of the role's own; expect: the status per role,
 // a number or "status code" (a 404 must be not_found and a 401 unauthorized in any case);
-// check(res, role, ctx): what else the answer (or the state after it) must show.
+// check(res, role, ctx): what else the answer (or the state after it) must show, for the
+// signed-in roles.
 
 // Everyone, the same answer: the public routes.
 const PUBLIC = (status) => ({ owner: status, member: status, stranger: status, anon: status });
@@ -182,6 +183,13 @@ const SIGNED_IN = (status) => ({ owner: status, member: status, stranger: status
 const MEMBERS = (owner, member = owner) => ({ owner, member, stranger: 404, anon: 401 });
 
 const ids = (items) => items.map((x) => x.id);
+
+/** After a refused attach of the owner's fresh upload `ctx.media`, the stranger still cannot read it. */
+async function stillPrivate(r, role, ctx) {
+  if (role === 'owner') return;
+  const got = await call('stranger', 'GET', `/media/${ctx.media.id}`);
+  assert.equal(got.status, 404, `the owner's upload after the ${role}'s attach: GET /media as the stranger -> ${got.status}`);
+}
 
 const ROWS = [
   // --- sign-in and the caller's own profile
@@ -207,6 +215,15 @@ const ROWS = [
     body: () => ({ about: 'in the matrix' }),
     expect: SIGNED_IN(200),
     check: (r, role) => assert.equal(r.json.id, fx[role].id, 'a profile change is the caller\'s own'),
+  },
+  {
+    // A profile photo is public: nobody may make another's upload theirs.
+    route: 'PUT /auth/modify_user',
+    name: "image_id of the owner's upload",
+    setup: async () => ({ media: await upload('owner') }),
+    body: (ctx) => ({ image_id: ctx.media.id }),
+    expect: { owner: 200, member: '400 invalid_media', stranger: '400 invalid_media', anon: 401 },
+    check: stillPrivate,
   },
   {
     // A fresh device of the role's user signs out; the fixture's tokens live on.
@@ -290,6 +307,15 @@ const ROWS = [
     expect: MEMBERS(201),
   },
   {
+    route: 'POST /chats/{chat_id}/send_message',
+    name: "the owner's upload attached",
+    setup: async () => ({ media: await upload('owner') }),
+    params: () => ({ chat_id: fx.group.id }),
+    body: (ctx) => ({ client_id: randomUUID(), type: 'image', media_id: ctx.media.id }),
+    expect: { owner: 201, member: '400 invalid_media', stranger: '400 invalid_media', anon: 401 },
+    check: stillPrivate,
+  },
+  {
     // A fresh message of the owner's each time: only its sender deletes it for everyone.
     route: 'DELETE /chats/{chat_id}/delete_message',
     name: 'for everyone',
@@ -331,6 +357,14 @@ const ROWS = [
 
   // --- stories (the member is the owner's contact, the stranger is not)
   { route: 'POST /stories', body: (ctx, role) => ({ type: 'text', text: `a story of ${role}` }), expect: SIGNED_IN(201) },
+  {
+    route: 'POST /stories',
+    name: "the owner's upload attached",
+    setup: async () => ({ media: await upload('owner') }),
+    body: (ctx) => ({ type: 'image', media_id: ctx.media.id }),
+    expect: { owner: 201, member: '400 invalid_media', stranger: '400 invalid_media', anon: 401 },
+    check: stillPrivate,
+  },
   {
     route: 'GET /stories',
     expect: SIGNED_IN(200),
