@@ -173,7 +173,8 @@ async function buildFixture() {
 // token(role) -> the token to use instead of the role's own; expect: the status per role,
 // a number or "status code" (a 404 must be not_found and a 401 unauthorized in any case);
 // check(res, role, ctx): what else the answer (or the state after it) must show, for the
-// signed-in roles.
+// signed-in roles; whenDocumented: a row made ahead of its route, skipped while
+// api/openapi.json does not have the route (any other row without a route fails).
 
 // Everyone, the same answer: the public routes.
 const PUBLIC = (status) => ({ owner: status, member: status, stranger: status, anon: status });
@@ -341,6 +342,13 @@ const ROWS = [
     params: () => ({ chat_id: fx.group.id }),
     expect: MEMBERS(200),
     check: (r) => r.status !== 200 || assert.ok(ids(r.json.items).includes(fx.mediaMessage.id), brief(r.json)),
+  },
+  {
+    // Issue 13's message requests add this route; the row waits for it in the document.
+    route: 'POST /chats/{chat_id}/accept',
+    whenDocumented: true,
+    params: () => ({ chat_id: fx.direct.id }),
+    expect: MEMBERS(204),
   },
   { route: 'POST /chats/{chat_id}/read', params: () => ({ chat_id: fx.group.id }), body: () => ({ seq: 1 }), expect: MEMBERS(204) },
 
@@ -551,10 +559,10 @@ describe('authorization matrix', () => {
     const missing = [...documented.keys()].filter((route) => !covered.has(route));
     assert.deepEqual(missing, [], `routes of api/openapi.json without a row in the matrix of ${path.basename(import.meta.url)}: ` +
       `add one (who may call it, and what each role gets) for: ${missing.join(', ')}`);
-    const stale = [...covered].filter((route) => !documented.has(route));
+    const stale = [...covered].filter((route) => !documented.has(route) && !ROWS.some((r) => r.route === route && r.whenDocumented));
     assert.deepEqual(stale, [], `rows for routes api/openapi.json does not have: ${stale.join(', ')}`);
     // The document says which routes need a token; the table must agree with it.
-    for (const row of ROWS) {
+    for (const row of ROWS.filter((r) => documented.has(r.route))) {
       const needsToken = documented.get(row.route);
       assert.equal(row.expect.anon === 401, needsToken,
         `${label(row)}: the table says ${row.expect.anon} without a token, but api/openapi.json ` +
@@ -570,8 +578,10 @@ describe('authorization matrix', () => {
     assert.deepEqual(missing, [], `client events without a row in the event matrix: ${missing.join(', ')}`);
   });
 
+  const documented = documentedRoutes();
   for (const row of ROWS) {
-    it(`${label(row)}: ${ROLES.map((role) => `${role} ${row.expect[role]}`).join(', ')}`, async () => {
+    const skip = !documented.has(row.route) && 'not in api/openapi.json yet';
+    it(`${label(row)}: ${ROLES.map((role) => `${role} ${row.expect[role]}`).join(', ')}`, { skip }, async () => {
       for (const role of ROLES) await tryRow(row, role);
       if (row.expect.anon === 401) await tryRow(row, 'anon', BOGUS_TOKEN);
     });
