@@ -595,6 +595,34 @@ describe('authorization matrix', () => {
     });
   }
 
+  it("a story's media is readable by exactly those who see the story", async () => {
+    // Besides the member (a contact) and the stranger: one who shares only a group with the
+    // owner, and one who opened a direct chat with the owner that the owner never answered.
+    const [grouped, requester] = await Promise.all(
+      ['Grouped E', 'Requester R'].map(async (name) => {
+        const s = await f.signUp(uniquePhone(), { name });
+        return { token: s.token, id: s.user.id };
+      }),
+    );
+    await must('owner', 'POST', '/chats', 201, { body: { type: 'group', name: 'Shared group', user_ids: [grouped.id] } });
+    const asked = await f.request('POST', '/chats', { token: requester.token, body: { type: 'direct', user_id: fx.owner.id } });
+    assert.equal(asked.status, 201, `the requester's direct chat -> ${asked.status} ${asked.text}`);
+    await f.request('POST', `/chats/${asked.json.id}/send_message`, { token: requester.token, body: text(asked.json.id, 'requester') });
+
+    const viewers = { member: fx.member, stranger: fx.stranger, 'group co-member': grouped, requester };
+    for (const [who, { token }] of Object.entries(viewers)) {
+      const feed = await f.request('GET', '/stories', { token });
+      assert.equal(feed.status, 200);
+      const sees = feed.json.items.some((g) => g.user.id === fx.owner.id && ids(g.stories).includes(fx.story.id));
+      const media = await f.request('GET', `/media/${fx.storyMedia.id}`, { token });
+      assert.equal(media.status, sees ? 200 : 404, `${who} ${sees ? 'sees' : 'does not see'} the story: its media -> ${media.status}`);
+      const view = await f.request('POST', `/stories/${fx.story.id}/view`, { token });
+      assert.equal(view.status, sees ? 204 : 404, `${who} ${sees ? 'sees' : 'does not see'} the story: view -> ${view.status}`);
+      if (who === 'member') assert.ok(sees, 'the member (a contact) sees the story');
+      if (who === 'stranger') assert.ok(!sees, 'the stranger does not see the story');
+    }
+  });
+
   it('a member who left a group is a stranger to it: 404 everywhere, rejoining included, and events refused', async () => {
     const former = await f.signUp(uniquePhone(), { name: 'Former D' });
     fx.former = { token: former.token, id: former.user.id };
