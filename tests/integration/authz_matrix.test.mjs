@@ -3,7 +3,12 @@
 // owner of what it names, a member, a stranger and without a token, each with the status
 // the table below expects. The table has one row per route (a few routes have more, one
 // per kind of object), so a route or an event added without a row here fails the test,
-// and a row whose route is gone fails it too.
+// and a row whose route is gone fails it too. Each authenticated row is also tried with
+// a bogus token (401), and each GET row as HEAD (the same status). The events are tried
+// over /ws, Socket.IO over WebSocket and Socket.IO over polling: the stranger's are
+// refused (not_found) and reach nobody, the member's reach the owner. Then two cases
+// around the table: a story's media is readable by exactly those who see the story, and
+// a member who left a group is a stranger to it.
 //
 // The fixture, built once: owner A, member B, stranger C; a direct chat A-B in which both
 // wrote (so A and B are contacts), a group chat (A admin, B member) with a text and an
@@ -74,11 +79,15 @@ function call(role, method, urlPath, opts = {}) {
 /** A request as `role` that must answer `status`; returns the parsed body. */
 async function must(role, method, urlPath, status, opts = {}) {
   const r = await call(role, method, urlPath, opts);
-  assert.equal(r.status, status, `fixture: ${role} ${method} ${urlPath} -> ${r.status} ${r.text}`);
+  assert.equal(r.status, status, `setup: ${role} ${method} ${urlPath} -> ${r.status} ${r.text}`);
   return r.json;
 }
 
-const text = (chatId, role, words = 'matrix') => ({ client_id: randomUUID(), type: 'text', text: `${words} from ${role}` });
+/** A send_message body: a text from `role`. */
+const text = (role, words = 'matrix') => ({ client_id: randomUUID(), type: 'text', text: `${words} from ${role}` });
+
+/** A fresh text message of the owner's in `chat`. */
+const ownerSays = (chat) => must('owner', 'POST', `/chats/${chat.id}/send_message`, 201, { body: text('owner') });
 
 async function upload(role) {
   return must(role, 'POST', '/media', 201, { rawBody: GIF, headers: { 'content-type': 'image/gif' } });
@@ -112,11 +121,11 @@ async function buildFixture() {
 
   // A and B are contacts in every sense: both wrote in their direct chat.
   fx.direct = await must('owner', 'POST', '/chats', 201, { body: { type: 'direct', user_id: member.id } });
-  await must('owner', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text(fx.direct.id, 'owner') });
-  await must('member', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text(fx.direct.id, 'member') });
+  await ownerSays(fx.direct);
+  await must('member', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text('member') });
 
   fx.group = await must('owner', 'POST', '/chats', 201, { body: { type: 'group', name: 'Matrix group', user_ids: [member.id] } });
-  fx.textMessage = await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') });
+  await ownerSays(fx.group);
   fx.messageMedia = await upload('owner');
   fx.mediaMessage = await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, {
     body: { client_id: randomUUID(), type: 'image', text: 'a picture', media_id: fx.messageMedia.id },
@@ -136,8 +145,9 @@ async function buildFixture() {
 //
 // A row: route ("METHOD /path/{param}" as in the OpenAPI document); name (which variant,
 // when a route has several rows); params(ctx, role) -> the path's ids; body(ctx, role);
-// setup(role) -> ctx, a fresh object for one call (else ctx is {}); teardown(ctx);
-// token(role) -> the token to use instead of the role's own; expect: the status per role,
+// raw(ctx, role) -> {rawBody, headers} instead of a JSON body; setup(role) -> ctx, a fresh
+// object for one call (else ctx is {}); teardown(ctx); token(ctx, role) -> the token to
+// use instead of the role's own; expect: the status per role,
 // a number or "status code" (a 404 must be not_found and a 401 unauthorized in any case);
 // check(res, role, ctx): what else the answer (or the state after it) must show, for the
 // signed-in roles; whenDocumented: a row made ahead of its route, skipped while
@@ -264,14 +274,14 @@ const ROWS = [
     route: 'POST /chats/{chat_id}/send_message',
     name: 'group',
     params: () => ({ chat_id: fx.group.id }),
-    body: (ctx, role) => text(fx.group.id, role),
+    body: (ctx, role) => text(role),
     expect: MEMBERS(201),
   },
   {
     route: 'POST /chats/{chat_id}/send_message',
     name: 'direct',
     params: () => ({ chat_id: fx.direct.id }),
-    body: (ctx, role) => text(fx.direct.id, role),
+    body: (ctx, role) => text(role),
     expect: MEMBERS(201),
   },
   {
@@ -287,7 +297,7 @@ const ROWS = [
     // A fresh message of the owner's each time: only its sender deletes it for everyone.
     route: 'DELETE /chats/{chat_id}/delete_message',
     name: 'for everyone',
-    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') }) }),
+    setup: async () => ({ message: await ownerSays(fx.group) }),
     params: () => ({ chat_id: fx.group.id }),
     body: (ctx) => ({ message_id: ctx.message.id, for_everyone: true }),
     expect: MEMBERS(200, '403 not_sender'),
@@ -300,7 +310,7 @@ const ROWS = [
     route: 'DELETE /chats/{chat_id}/delete_message',
     name: 'for me',
     params: () => ({ chat_id: fx.direct.id }),
-    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.direct.id}/send_message`, 201, { body: text(fx.direct.id, 'owner') }) }),
+    setup: async () => ({ message: await ownerSays(fx.direct) }),
     body: (ctx) => ({ message_id: ctx.message.id, for_everyone: false }),
     expect: MEMBERS(200),
   },
@@ -472,20 +482,20 @@ async function tryRow(row, role, { tokenOverride, head = false } = {}) {
 const EVENTS = [
   {
     event: 'message:send',
-    data: (ctx, role) => ({ chat_id: fx.group.id, ...text(fx.group.id, role, 'an event') }),
+    data: (ctx, role) => ({ chat_id: fx.group.id, ...text(role, 'an event') }),
     relayed: 'message:new',
     from: (d, role) => d.chat_id === fx.group.id && d.sender_id === fx[role].id,
   },
   {
     event: 'message:delivered',
-    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') }) }),
+    setup: async () => ({ message: await ownerSays(fx.group) }),
     data: (ctx) => ({ chat_id: fx.group.id, seq: ctx.message.seq }),
     relayed: 'message:status',
     from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id && d.status === 'delivered',
   },
   {
     event: 'message:read',
-    setup: async () => ({ message: await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text(fx.group.id, 'owner') }) }),
+    setup: async () => ({ message: await ownerSays(fx.group) }),
     data: (ctx) => ({ chat_id: fx.group.id, seq: ctx.message.seq }),
     relayed: 'message:status',
     from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id && d.status === 'read',
@@ -574,7 +584,7 @@ describe('authorization matrix', () => {
     await must('owner', 'POST', '/chats', 201, { body: { type: 'group', name: 'Shared group', user_ids: [grouped.id] } });
     const asked = await f.request('POST', '/chats', { token: requester.token, body: { type: 'direct', user_id: fx.owner.id } });
     assert.equal(asked.status, 201, `the requester's direct chat -> ${asked.status} ${asked.text}`);
-    await f.request('POST', `/chats/${asked.json.id}/send_message`, { token: requester.token, body: text(asked.json.id, 'requester') });
+    await f.request('POST', `/chats/${asked.json.id}/send_message`, { token: requester.token, body: text('requester') });
 
     const viewers = { member: fx.member, stranger: fx.stranger, 'group co-member': grouped, requester };
     for (const [who, { token }] of Object.entries(viewers)) {
@@ -607,7 +617,7 @@ describe('authorization matrix', () => {
       ['POST', `/chats/${group.id}/participants`, { user_ids: [fx.former.id] }],
       ['DELETE', `/chats/${group.id}/participants/${fx.member.id}`],
       ['GET', `/chats/${group.id}/messages`],
-      ['POST', `/chats/${group.id}/send_message`, text(group.id, 'former')],
+      ['POST', `/chats/${group.id}/send_message`, text('former')],
       ['DELETE', `/chats/${group.id}/delete_message`, { message_id: seen.id, for_everyone: false }],
       ['GET', `/chats/${group.id}/media`],
       ['POST', `/chats/${group.id}/read`, { seq: seen.seq }],
@@ -625,14 +635,14 @@ describe('authorization matrix', () => {
     const gone = await connect(f.baseUrl, fx.former.token, { label: 'former' });
     try {
       for (const [event, data] of [
-        ['message:send', { chat_id: group.id, ...text(group.id, 'former') }],
+        ['message:send', { chat_id: group.id, ...text('former') }],
         ['message:read', { chat_id: group.id, seq: seen.seq }],
         ['typing', { chat_id: group.id, typing: true }],
       ]) {
         assertAckError(await gone.emit(event, data), 'not_found', `the former member's ${event}`);
       }
       // The member's message, sent after, arrives; nothing of the former member's comes.
-      await must('member', 'POST', `/chats/${group.id}/send_message`, 201, { body: text(group.id, 'member') });
+      await must('member', 'POST', `/chats/${group.id}/send_message`, 201, { body: text('member') });
       await owner.next('message:new', { filter: (d) => d.chat_id === group.id && d.sender_id === fx.member.id });
       for (const name of ['message:new', 'message:status', 'typing'])
         await owner.none(name, QUIET_MS, { filter: (d) => d.chat_id === group.id && (d.sender_id ?? d.user_id) === fx.former.id });
