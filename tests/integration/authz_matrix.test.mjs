@@ -337,6 +337,21 @@ const ROWS = [
   },
   // The owner uploaded each of these; the member may read what a message or story shows them.
   { route: 'GET /media/{media_id}', name: 'of a message', params: () => ({ media_id: fx.messageMedia.id }), expect: MEMBERS(200) },
+  {
+    // Neither a conditional nor a ranged read tells a stranger more than a plain one.
+    route: 'GET /media/{media_id}',
+    name: 'of a message, If-None-Match its ETag',
+    params: () => ({ media_id: fx.messageMedia.id }),
+    raw: () => ({ headers: { 'if-none-match': `"${fx.messageMedia.sha256}"` } }),
+    expect: MEMBERS(304),
+  },
+  {
+    route: 'GET /media/{media_id}',
+    name: 'of a message, a Range',
+    params: () => ({ media_id: fx.messageMedia.id }),
+    raw: () => ({ headers: { range: 'bytes=0-5' } }),
+    expect: MEMBERS(206),
+  },
   { route: 'GET /media/{media_id}', name: 'of a story', params: () => ({ media_id: fx.storyMedia.id }), expect: MEMBERS(200) },
   { route: 'GET /media/{media_id}', name: 'attached to nothing', params: () => ({ media_id: fx.looseMedia.id }), expect: MEMBERS(200, 404) },
 
