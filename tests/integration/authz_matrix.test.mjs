@@ -6,9 +6,9 @@
 // and a row whose route is gone fails it too. Each authenticated row is also tried with
 // a bogus token (401), and each GET row as HEAD (the same status). The events are tried
 // over /ws, Socket.IO over WebSocket and Socket.IO over polling: the stranger's are
-// refused (not_found) and reach nobody, the member's reach the owner. Then two cases
-// around the table: a story's media is readable by exactly those who see the story, and
-// a member who left a group is a stranger to it.
+// refused (not_found) and reach nobody, the member's reach the owner. Then three cases
+// around the table: presence reaches contacts only, a story's media is readable by
+// exactly those who see the story, and a member who left a group is a stranger to it.
 //
 // The fixture, built once: owner A, member B, stranger C; a direct chat A-B in which both
 // wrote (so A and B are contacts), a group chat (A admin, B member) with a text and an
@@ -586,6 +586,23 @@ describe('authorization matrix', () => {
       if (row.route.startsWith('GET ')) for (const role of ROLES) await tryRow(row, role, { head: true });
     });
   }
+
+  // Before any other socket of the member's: its first connect and its last leave are
+  // the member's presence changes.
+  it("the member's presence reaches the owner (a contact), never the stranger", async () => {
+    const owner = await connect(f.baseUrl, fx.owner.token, { label: 'owner' });
+    const stranger = await connect(f.baseUrl, fx.stranger.token, { label: 'stranger' });
+    try {
+      const member = await connect(f.baseUrl, fx.member.token, { label: 'member' });
+      const isMember = (d) => d.user_id === fx.member.id;
+      await owner.next('presence', { filter: (d) => isMember(d) && d.online === true });
+      await member.close();
+      await owner.next('presence', { filter: (d) => isMember(d) && d.online === false });
+      await stranger.none('presence', QUIET_MS, { filter: isMember, what: "(the member's presence reached the stranger)" });
+    } finally {
+      await Promise.all([owner.close(), stranger.close()]);
+    }
+  });
 
   it("a story's media is readable by exactly those who see the story", async () => {
     // Besides the member (a contact) and the stranger: one who shares only a group with the
