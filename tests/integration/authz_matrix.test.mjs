@@ -145,10 +145,11 @@ async function buildFixture() {
 //
 // A row: route ("METHOD /path/{param}" as in the OpenAPI document); name (which variant,
 // when a route has several rows); params(ctx, role) -> the path's ids; body(ctx, role);
-// raw(ctx, role) -> {rawBody, headers} instead of a JSON body; setup(role) -> ctx, a fresh
-// object for one call (else ctx is {}); teardown(ctx); token(ctx, role) -> the token to
-// use instead of the role's own; expect: the status per role,
-// a number or "status code" (a 404 must be not_found and a 401 unauthorized in any case);
+// raw(ctx, role) -> {rawBody, headers} instead of a JSON body; prepare() -> what ctx has
+// in every call of the row (made once: the owner's call, the last, may use it up);
+// setup(role) -> more of ctx, made fresh for each call; teardown(ctx); token(ctx, role)
+// -> the token to use instead of the role's own; expect: the status per role, a number
+// or "status code" (a 404 must be not_found and a 401 unauthorized in any case);
 // check(res, role, ctx): what else the answer (or the state after it) must show, for the
 // signed-in roles; whenDocumented: a row made ahead of its route, skipped while
 // api/openapi.json does not have the route (any other row without a route fails).
@@ -162,7 +163,7 @@ const MEMBERS = (owner, member = owner) => ({ owner, member, stranger: 404, anon
 
 const ids = (items) => items.map((x) => x.id);
 
-/** After a refused attach of the owner's fresh upload `ctx.media`, the stranger still cannot read it. */
+/** After a refused attach of the owner's upload `ctx.media`, the stranger still cannot read it. */
 async function stillPrivate(r, role, ctx) {
   if (role === 'owner') return;
   const got = await call('stranger', 'GET', `/media/${ctx.media.id}`);
@@ -198,7 +199,7 @@ const ROWS = [
     // A profile photo is public: nobody may make another's upload theirs.
     route: 'PUT /auth/modify_user',
     name: "image_id of the owner's upload",
-    setup: async () => ({ media: await upload('owner') }),
+    prepare: async () => ({ media: await upload('owner') }),
     body: (ctx) => ({ image_id: ctx.media.id }),
     expect: { owner: 200, member: '400 invalid_media', stranger: '400 invalid_media', anon: 401 },
     check: stillPrivate,
@@ -287,7 +288,7 @@ const ROWS = [
   {
     route: 'POST /chats/{chat_id}/send_message',
     name: "the owner's upload attached",
-    setup: async () => ({ media: await upload('owner') }),
+    prepare: async () => ({ media: await upload('owner') }),
     params: () => ({ chat_id: fx.group.id }),
     body: (ctx) => ({ client_id: randomUUID(), type: 'image', media_id: ctx.media.id }),
     expect: { owner: 201, member: '400 invalid_media', stranger: '400 invalid_media', anon: 401 },
@@ -360,7 +361,7 @@ const ROWS = [
   {
     route: 'POST /stories',
     name: "the owner's upload attached",
-    setup: async () => ({ media: await upload('owner') }),
+    prepare: async () => ({ media: await upload('owner') }),
     body: (ctx) => ({ type: 'image', media_id: ctx.media.id }),
     expect: { owner: 201, member: '400 invalid_media', stranger: '400 invalid_media', anon: 401 },
     check: stillPrivate,
@@ -463,8 +464,8 @@ const label = (row) => (row.name ? `${row.route} (${row.name})` : row.route);
  * Tries `row` as `role` (with `tokenOverride` instead of the role's own if given; as HEAD
  * instead of GET with `head`) and checks the answer.
  */
-async function tryRow(row, role, { tokenOverride, head = false } = {}) {
-  const ctx = row.setup ? await row.setup(role) : {};
+async function tryRow(row, role, { tokenOverride, head = false, prepared = {} } = {}) {
+  const ctx = { ...prepared, ...(row.setup ? await row.setup(role) : {}) };
   try {
     const [routeMethod, template] = row.route.split(' ');
     const method = head ? 'HEAD' : routeMethod;
@@ -580,10 +581,11 @@ describe('authorization matrix', () => {
   for (const row of ROWS) {
     const skip = !documented.has(row.route) && 'not in api/openapi.json yet';
     it(`${label(row)}: ${ROLES.map((role) => `${role} ${row.expect[role]}`).join(', ')}`, { skip }, async () => {
-      for (const role of ROLES) await tryRow(row, role);
-      if (row.expect.anon === 401) await tryRow(row, 'anon', { tokenOverride: BOGUS_TOKEN });
+      const prepared = row.prepare ? await row.prepare() : {};
+      for (const role of ROLES) await tryRow(row, role, { prepared });
+      if (row.expect.anon === 401) await tryRow(row, 'anon', { tokenOverride: BOGUS_TOKEN, prepared });
       // HEAD is answered as GET is, headers only: it must not get around a rule either.
-      if (row.route.startsWith('GET ')) for (const role of ROLES) await tryRow(row, role, { head: true });
+      if (row.route.startsWith('GET ')) for (const role of ROLES) await tryRow(row, role, { head: true, prepared });
     });
   }
 
