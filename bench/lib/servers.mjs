@@ -226,6 +226,11 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
     '--otp-address-hourly-cap', '1000000',
     '--otp-phone-hourly-cap', '1000000',
     '--otp-resend-seconds', '0',
+    // A load test is one user doing what thousands would: the per-user limits off.
+    '--user-send-rate', '0',
+    '--user-typing-rate', '0',
+    '--user-signal-rate', '0',
+    '--lookup-daily-cap', '0',
     ...extraArgs,
   ];
   const url = `http://127.0.0.1:${port}`;

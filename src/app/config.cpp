@@ -71,6 +71,20 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--max-outbound-bytes", c.max_outbound_bytes,
                    "a socket's queue of unsent events; past it the socket is closed")
         ->envname("FLOW_MAX_OUTBOUND_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));
+    cli.add_option("--user-send-rate", c.limits.send_rate,
+                   "messages a user may send per second, sustained (0: no limit)")
+        ->envname("FLOW_USER_SEND_RATE")->capture_default_str()->check(CLI::Range(0.0, 1e6));
+    cli.add_option("--user-send-burst", c.limits.send_burst, "messages a user may send at once after a pause")
+        ->envname("FLOW_USER_SEND_BURST")->capture_default_str()->check(CLI::Range(1.0, 1e6));
+    cli.add_option("--user-typing-rate", c.limits.typing_rate,
+                   "typing events a user may send per second; more are dropped (0: no limit)")
+        ->envname("FLOW_USER_TYPING_RATE")->capture_default_str()->check(CLI::Range(0.0, 1e6));
+    cli.add_option("--user-signal-rate", c.limits.signal_rate,
+                   "call signals a user may send per second (0: no limit)")
+        ->envname("FLOW_USER_SIGNAL_RATE")->capture_default_str()->check(CLI::Range(0.0, 1e6));
+    cli.add_option("--lookup-daily-cap", c.limits.lookup_daily_cap,
+                   "distinct phone numbers a user may look up per UTC day (0: no limit)")
+        ->envname("FLOW_LOOKUP_DAILY_CAP")->capture_default_str()->check(CLI::Range(0LL, 1'000'000'000LL));
 
     try {
         cli.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/otp.hpp"
+#include "limits/rate_limiter.hpp"
 
 namespace flow::app {
 
@@ -33,6 +34,7 @@ struct Config {
     std::string turn_secret;
     std::vector<std::string> turn_urls;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;
+    RateLimits limits;
 };
 
 // Parses argv and the environment. Prints help or the problem and returns the exit code

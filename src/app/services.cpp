@@ -19,6 +19,8 @@
 #include "bus/redis/redis_device_registry.hpp"
 #include "bus/redis/redis_event_bus.hpp"
 #include "common/ids.hpp"
+#include "limits/local/local_rate_limiter.hpp"
+#include "limits/redis/redis_rate_limiter.hpp"
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
 #include "sms/log/log_sms_sender.hpp"
@@ -94,11 +96,13 @@ Services::Services(const Config& config) {
     sms_ = make_sms(config.sms);
     if (config.redis.empty()) {
         devices_ = std::make_unique<LocalDeviceRegistry>();
+        limits_ = std::make_unique<LocalRateLimiter>(config.limits, clock_);
         bus_ = std::make_unique<LocalEventBus>(hub_);
     } else {
         const auto redis = parse_redis_url(config.redis);
         const auto node_id = new_id(clock_.now_ms());
         devices_ = std::make_unique<RedisDeviceRegistry>(redis, node_id);
+        limits_ = std::make_unique<RedisRateLimiter>(redis, config.limits, clock_);
         bus_ = std::make_unique<RedisEventBus>(redis, node_id, hub_, [this] {
             spdlog::info("redis: back after an outage; closing sockets so that devices catch up");
             hub_.close_all();
@@ -107,15 +111,15 @@ Services::Services(const Config& config) {
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);
     media_ = std::make_unique<MediaService>(storage_->media(), *media_store_, clock_, config.max_upload_bytes);
-    users_ = std::make_unique<UserService>(storage_->users(), *media_);
+    users_ = std::make_unique<UserService>(storage_->users(), *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, clock_,
-                                                 config.delete_for_everyone_s * 1000);
+                                                 config.delete_for_everyone_s * 1000, *limits_);
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *devices_, *bus_, clock_);
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
                                               *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
-    calls_ = std::make_unique<CallService>(storage_->calls(), *chats_, *bus_, clock_, config.call_ring_s * 1000);
+    calls_ = std::make_unique<CallService>(storage_->calls(), *chats_, *bus_, clock_, config.call_ring_s * 1000, *limits_);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_, *calls_);
     ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
 }

@@ -8,6 +8,7 @@
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "http/router.hpp"
+#include "limits/rate_limiter.hpp"
 #include "service/auth_service.hpp"
 #include "service/call_service.hpp"
 #include "service/chat_service.hpp"
@@ -64,6 +65,7 @@ private:
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<SmsSender> sms_;
+    std::unique_ptr<RateLimiter> limits_;
     std::unique_ptr<MediaStore> media_store_;
     std::unique_ptr<MediaService> media_;
     std::unique_ptr<AuthService> auth_;

@@ -82,6 +82,10 @@ void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {
 
 void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
     if (stopped_) return;
+    if (event->droppable) {
+        if (const auto& frame = event->frame(format_); frame) outlet_.send_droppable(frame);
+        return;
+    }
     if (!event->is_message()) return send(event->frame(format_));
 
     auto [it, fresh] = chats_.try_emplace(event->chat_id);

@@ -26,11 +26,14 @@ namespace flow::realtime {
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
     // How frames leave, called on `executor`. `send` must not block; the transport
-    // bounds its own queue. `after_room` runs a callback (on any thread) once the
-    // transport's queue has room again, so that catching up goes no faster than the
-    // device reads.
+    // bounds its own queue. `send_droppable` is for typing and presence: the transport
+    // drops such a frame when its queue is behind (more than
+    // engineio::kDroppableQueueBytes), and never counts it against its bound.
+    // `after_room` runs a callback (on any thread) once the transport's queue has room
+    // again, so that catching up goes no faster than the device reads.
     struct Outlet {
         std::function<void(std::shared_ptr<const std::string> frame)> send;
+        std::function<void(std::shared_ptr<const std::string> frame)> send_droppable;
         std::function<void()> close;
         std::function<void(std::function<void()>)> after_room;
     };

@@ -19,7 +19,9 @@ Result<boost::json::value> done(const Status& status) {
 }  // namespace
 
 boost::json::value error_json(const Error& error) {
-    return {{"error", {{"code", error.code}, {"message", error.message}}}};
+    boost::json::object body{{"code", error.code}, {"message", error.message}};
+    if (error.retry_after_s) body["retry_after"] = *error.retry_after_s;
+    return {{"error", std::move(body)}};
 }
 
 void Gateway::handle(DeviceSession& device, std::string_view event, const boost::json::value& data,

@@ -41,7 +41,8 @@ private:
     CallService& calls_;
 };
 
-// The ack's data for a failed event: `{"error": {"code", "message"}}`.
+// The ack's data for a failed event: `{"error": {"code", "message"}}`, with
+// `retry_after` (seconds) when a rate limit bit.
 boost::json::value error_json(const Error& error);
 
 }  // namespace flow::realtime

@@ -24,6 +24,9 @@ struct OutboundEvent {
     std::shared_ptr<const std::string> socketio_frame;
     std::string chat_id;  // message:new only
     Seq seq = 0;          // message:new only
+    // typing and presence: worth nothing late, so dropped for a device that is behind
+    // rather than queued (see DeviceSession::Outlet).
+    bool droppable = false;
 
     // The frames of a delivery's event (not of a sign-out).
     static std::shared_ptr<const OutboundEvent> frame(const EncodedDelivery& delivery);

@@ -16,6 +16,7 @@
 
 #include "http/router.hpp"
 #include "realtime/device_session.hpp"
+#include "realtime/engineio/engine_socket.hpp"
 #include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
 
@@ -79,6 +80,9 @@ private:
             realtime::DeviceSession::Outlet{
                 [weak](std::shared_ptr<const std::string> frame) {
                     if (auto self = weak.lock()) self->enqueue(std::move(frame));
+                },
+                [weak](std::shared_ptr<const std::string> frame) {
+                    if (auto self = weak.lock()) self->enqueue_droppable(std::move(frame));
                 },
                 [weak] {
                     if (auto self = weak.lock()) self->close_when_flushed();
@@ -158,11 +162,21 @@ private:
                                   boost::json::serialize(realtime::error_json(error)))));
     }
 
+    // Typing and presence: dropped when the queue is behind, as Engine.IO sessions do, and
+    // not counted against the bound.
+    void enqueue_droppable(std::shared_ptr<const std::string> frame) {
+        if (!open_ || queued_bytes_ > realtime::engineio::kDroppableQueueBytes) return;
+        droppable_bytes_ += frame->size();
+        queued_bytes_ += frame->size();
+        queue_.push_back({std::move(frame), true});
+        wake_.cancel();
+    }
+
     void enqueue(std::shared_ptr<const std::string> frame) {
         if (!open_) return;
         queued_bytes_ += frame->size();
-        queue_.push_back(std::move(frame));
-        if (queued_bytes_ > context_.max_outbound_bytes) {
+        queue_.push_back({std::move(frame), false});
+        if (queued_bytes_ - droppable_bytes_ > context_.max_outbound_bytes) {
             // A reader this slow would hold ever more memory: drop it; it catches up
             // from storage when it reconnects.
             spdlog::info("ws: dropping a slow device of user {} ({} bytes queued)", caller_.user_id, queued_bytes_);
@@ -197,11 +211,12 @@ private:
                 co_await self->wake_.async_wait(kTuple);
                 continue;
             }
-            auto frame = self->queue_.front();
+            auto [frame, droppable] = self->queue_.front();
             self->ws_.text(true);
             auto [ec, bytes] = co_await self->ws_.async_write(asio::buffer(*frame), kTuple);
             if (ec) break;
             self->queued_bytes_ -= frame->size();
+            if (droppable) self->droppable_bytes_ -= frame->size();
             self->queue_.pop_front();
             if (self->queued_bytes_ <= self->room_bytes()) {
                 auto drained = std::move(self->drained_);
@@ -218,8 +233,13 @@ private:
     Caller caller_;
     asio::steady_timer wake_;
     std::shared_ptr<realtime::DeviceSession> device_;
-    std::deque<std::shared_ptr<const std::string>> queue_;
+    struct Queued {
+        std::shared_ptr<const std::string> frame;
+        bool droppable = false;
+    };
+    std::deque<Queued> queue_;
     std::size_t queued_bytes_ = 0;
+    std::size_t droppable_bytes_ = 0;  // of queued_bytes_
     std::vector<std::function<void()>> drained_;  // catch-ups waiting for the queue to drain
     bool open_ = true;
     bool closing_ = false;

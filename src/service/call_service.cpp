@@ -81,6 +81,7 @@ Result<Call> CallService::end(const Caller& caller, const std::string& call_id) 
 Status CallService::signal(const Caller& caller, const std::string& call_id, const CallSignalRequest& request) {
     if (request.kind != "offer" && request.kind != "answer" && request.kind != "ice")
         return Error::invalid("invalid_field", "kind must be offer, answer or ice");
+    if (auto allowed = limits_.take(Action::signal, caller.user_id); !allowed) return allowed;
     auto call = calls_.find(call_id);
     if (!call) return no_such_call();
     auto target = signal_target(*call, caller.user_id, request.to);

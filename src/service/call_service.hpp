@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "domain/call.hpp"
+#include "limits/rate_limiter.hpp"
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
 #include "storage/call_store.hpp"
@@ -29,13 +30,15 @@ struct CallPage {
 // it on the blocking pool. Thread-safe.
 class CallService {
 public:
-    CallService(CallStore& calls, ChatService& chats, EventBus& bus, const Clock& clock, TimeMs ring_ms)
-        : calls_(calls), chats_(chats), bus_(bus), clock_(clock), ring_ms_(ring_ms) {}
+    CallService(CallStore& calls, ChatService& chats, EventBus& bus, const Clock& clock, TimeMs ring_ms,
+                RateLimiter& limits)
+        : calls_(calls), chats_(chats), bus_(bus), clock_(clock), ring_ms_(ring_ms), limits_(limits) {}
 
     Result<Call> make_call(const Caller& caller, const NewCall& request);
     Result<Call> accept(const Caller& caller, const std::string& call_id);
     Result<Call> reject(const Caller& caller, const std::string& call_id);
     Result<Call> end(const Caller& caller, const std::string& call_id);
+    // A signal for the call's other party; `rate_limited` past the caller's signal rate.
     Status signal(const Caller& caller, const std::string& call_id, const CallSignalRequest& request);
     Result<Call> get(const Caller& caller, const std::string& call_id);
     CallPage history(const Caller& caller, const std::optional<std::string>& before, int limit);
@@ -56,6 +59,7 @@ private:
     EventBus& bus_;
     const Clock& clock_;
     TimeMs ring_ms_;
+    RateLimiter& limits_;
 };
 
 }  // namespace flow

@@ -18,6 +18,7 @@ Status check_seq(Seq seq) {
 
 void MessageService::send(const Caller& caller, const std::string& chat_id, const NewMessage& request,
                           Sent done) {
+    if (auto allowed = limits_.take(Action::send, caller.user_id); !allowed) return done(std::move(allowed).error());
     if (auto valid = validate_new_message(request); !valid) return done(std::move(valid).error());
     std::optional<Media> media;
     if (request.media_id) {
@@ -134,6 +135,8 @@ Status MessageService::mark_delivered(const Caller& caller, const std::string& c
 }
 
 Status MessageService::typing(const Caller& caller, const std::string& chat_id, bool typing) {
+    // Past the rate, dropped without a word: a typing indicator is worth nothing late.
+    if (!limits_.take(Action::typing, caller.user_id)) return Ok{};
     auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
     if (!chat) return std::move(chat).error();
     bus_.publish({chat->member_ids(caller.user_id), "", event::Typing{chat_id, caller.user_id, typing}});

@@ -10,6 +10,7 @@
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
 #include "bus/event_bus.hpp"
+#include "limits/rate_limiter.hpp"
 #include "storage/chat_store.hpp"
 
 namespace flow {
@@ -22,14 +23,15 @@ struct MessagePage {
 
 // Messages: sending (safe to retry), history, deleting, the media gallery, receipts
 // and typing; and what a device is owed when it connects. Publishes message:new,
-// message:deleted, message:status and typing. Blocking (storage): call it on the
-// blocking pool. Thread-safe.
+// message:deleted, message:status and typing. Sends and typing count against the
+// sender's rate limits: a send past them is `rate_limited`, a typing event is dropped.
+// Blocking (storage): call it on the blocking pool. Thread-safe.
 class MessageService {
 public:
     MessageService(ChatStore& chats, ChatService& chat_rules, MediaService& media, EventBus& bus,
-                   const Clock& clock, TimeMs delete_window_ms)
+                   const Clock& clock, TimeMs delete_window_ms, RateLimiter& limits)
         : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), clock_(clock),
-          delete_window_ms_(delete_window_ms) {}
+          delete_window_ms_(delete_window_ms), limits_(limits) {}
 
     // Sends without waiting for storage: `done` hears the stored message and whether this
     // call created it (false for a retry), or why not, once it is durable, maybe on a
@@ -37,9 +39,11 @@ public:
     // after another, are stored and heard of in that order.
     using Sent = std::function<void(Result<Appended>)>;
     void send(const Caller& caller, const std::string& chat_id, const NewMessage& message, Sent done);
-    // Whether that returns at once, without touching storage: a message with media reads
-    // it first.
-    bool sends_in_background(bool with_media) const { return !with_media && chats_.appends_in_background(); }
+    // Whether that returns at once, without touching storage or a shared rate limiter: a
+    // message with media reads it first.
+    bool sends_in_background(bool with_media) const {
+        return !with_media && chats_.appends_in_background() && !limits_.blocks();
+    }
     // The same, waiting for the result.
     Result<Appended> send(const Caller& caller, const std::string& chat_id, const NewMessage& message);
     Result<MessagePage> history(const Caller& caller, const std::string& chat_id,
@@ -72,6 +76,7 @@ private:
     EventBus& bus_;
     const Clock& clock_;
     TimeMs delete_window_ms_;
+    RateLimiter& limits_;
 };
 
 }  // namespace flow

@@ -22,7 +22,7 @@ Result<User> UserService::update_profile(const std::string& user_id, const Profi
     return *user;
 }
 
-Result<std::vector<User>> UserService::lookup(const std::vector<std::string>& phones) {
+Result<std::vector<User>> UserService::lookup(const std::string& user_id, const std::vector<std::string>& phones) {
     if (phones.size() > kMaxLookupPhones)
         return Error::invalid("too_many_phones", "at most 1000 phones per lookup");
     std::vector<std::string> normalized;
@@ -30,6 +30,7 @@ Result<std::vector<User>> UserService::lookup(const std::vector<std::string>& ph
         if (auto phone = normalize_phone(input)) normalized.push_back(*phone);
     std::sort(normalized.begin(), normalized.end());
     normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());
+    if (auto allowed = limits_.look_up(user_id, normalized); !allowed) return std::move(allowed).error();
     return users_.find_by_phones(normalized);
 }
 

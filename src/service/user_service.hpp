@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "domain/user.hpp"
+#include "limits/rate_limiter.hpp"
 #include "service/media_service.hpp"
 #include "storage/user_store.hpp"
 
@@ -16,18 +17,22 @@ inline constexpr std::size_t kMaxLookupPhones = 1000;
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class UserService {
 public:
-    UserService(UserStore& users, MediaService& media) : users_(users), media_(media) {}
+    UserService(UserStore& users, MediaService& media, RateLimiter& limits)
+        : users_(users), media_(media), limits_(limits) {}
 
     Result<User> get(const std::string& user_id);
     // Sets the caller's own profile. register_user requires a name; modify_user does not.
     Result<User> update_profile(const std::string& user_id, const ProfileChange& change);
     // The registered users among `phones`; numbers that are not valid are skipped, as an
-    // address book holds such entries. More than 1000 numbers is `invalid_argument`.
-    Result<std::vector<User>> lookup(const std::vector<std::string>& phones);
+    // address book holds such entries. More than 1000 numbers is `invalid_argument`; a
+    // lookup that would take `user_id` past its distinct numbers of the day is refused
+    // whole (`rate_limited`).
+    Result<std::vector<User>> lookup(const std::string& user_id, const std::vector<std::string>& phones);
 
 private:
     UserStore& users_;
     MediaService& media_;
+    RateLimiter& limits_;
 };
 
 }  // namespace flow

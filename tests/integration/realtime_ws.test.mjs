@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { startFlowd, assertAckError, openConnections, untilOpenConnections } from './lib/flowd.mjs';
 import { connect, handshake } from './lib/ws_client.mjs';
 
-// Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
-const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
+// Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps; and some
+// tests send hundreds of messages as one user at once (limits.test.mjs tests the limits).
+const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0',
+  '--user-send-rate', '0'];
 
 // How long "nothing arrives" is watched for.
 const QUIET_MS = 250;

@@ -135,5 +135,32 @@ TEST_F(SessionTest, ClosesASessionWhoseClientReadsTooSlowly) {
     EXPECT_TRUE(finished_);
 }
 
+// Typing and presence go as droppable frames: a client that is behind misses them rather
+// than being closed for them, however many come.
+TEST_F(SessionTest, DropsDroppableFramesForAClientThatIsBehindAndNeverClosesForThem) {
+    EngineIoOptions options;
+    options.max_queued_bytes = 200 * 1024;
+    open(options);
+    eio::EngineSocket& socket = *session_;
+    const auto typing = std::make_shared<const std::string>(std::string(100, 't'));
+    for (int i = 0; i < 5000; ++i) socket.send(eio::Frame{typing, false, true});  // 500 KB in all
+    run(20ms);
+    EXPECT_EQ(recorder_->reason, "") << "droppable frames do not count against the bound";
+    socket.send(eio::Frame::text(std::string(150 * 1024, 'm')));  // a message still fits
+    run(20ms);
+    EXPECT_EQ(recorder_->reason, "");
+
+    std::optional<Drain> drain;
+    poll(drain);
+    run(20ms);
+    ASSERT_TRUE(drain);
+    std::size_t droppable = 0;
+    for (const auto& packet : drain->packets) droppable += packet.droppable;
+    // Taken while the queue held under 64 KiB, dropped after.
+    EXPECT_GT(droppable, 100u);
+    EXPECT_LT(droppable, (eio::kDroppableQueueBytes / 101) + 2);
+    EXPECT_EQ(*drain->packets.back().data, std::string(150 * 1024, 'm'));
+}
+
 }  // namespace
 }  // namespace flow::server::engineio

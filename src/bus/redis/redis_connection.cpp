@@ -51,6 +51,22 @@ RedisConnection::~RedisConnection() {
     if (context_) redisFree(context_);
 }
 
+RedisReply RedisConnection::command_argv(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    argv.reserve(args.size());
+    lengths.reserve(args.size());
+    for (const auto& arg : args) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+    }
+    std::lock_guard lock(mutex_);
+    if (!ready()) return nullptr;
+    RedisReply reply(static_cast<redisReply*>(
+        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    return checked(std::move(reply));
+}
+
 bool RedisConnection::ready() {
     if (context_) return true;
     const auto now = std::chrono::steady_clock::now();

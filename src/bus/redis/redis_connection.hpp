@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <hiredis/hiredis.h>
 
@@ -47,6 +48,9 @@ public:
         RedisReply reply(static_cast<redisReply*>(redisCommand(context_, format, args...)));
         return checked(std::move(reply));
     }
+
+    // The same with the command as a list of arguments, each taken as it is (any bytes).
+    RedisReply command_argv(const std::vector<std::string>& args);
 
     const RedisAddress& address() const { return address_; }
 

@@ -33,7 +33,7 @@ void add_user_routes(Router& router, UserService& users) {
         JsonReader in(request.body);
         auto phones = in.string_array("phones");
         if (in.error()) return Response::error(*in.error());
-        auto found = users.lookup(phones);
+        auto found = users.lookup(request.who().user_id, phones);
         if (!found) return Response::error(found.error());
         boost::json::array items;
         for (const auto& user : *found) items.push_back(wire::to_json(user));

@@ -67,6 +67,10 @@ void Socket::send(const EncodedPacket& packet) {
     if (connected_) send_frames(packet);
 }
 
+void Socket::send_droppable(const EncodedPacket& packet) {
+    if (connected_) send_frames(packet, true);
+}
+
 void Socket::disconnect(std::string reason, bool close_connection) {
     auto engine = engine_.lock();
     if (!engine) return;
@@ -98,13 +102,13 @@ void Socket::closed(std::string_view reason) {
     nsp_.disconnected(shared_from_this(), reason);
 }
 
-void Socket::send_frames(const EncodedPacket& packet) const {
+void Socket::send_frames(const EncodedPacket& packet, bool droppable) const {
     auto engine = engine_.lock();
     if (!engine) return;
     std::vector<engineio::Frame> frames;
     frames.reserve(1 + packet.attachments.size());
-    frames.push_back({packet.text, false});
-    for (const auto& attachment : packet.attachments) frames.push_back({attachment, true});
+    frames.push_back({packet.text, false, droppable});
+    for (const auto& attachment : packet.attachments) frames.push_back({attachment, true, droppable});
     engine->send(std::move(frames));
 }
 

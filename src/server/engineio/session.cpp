@@ -24,7 +24,10 @@ Session::Session(asio::any_io_executor strand, const EngineIoOptions& options, s
 void Session::send(std::vector<eio::Frame> frames) {
     dispatch([this, frames = std::move(frames)]() mutable {
         if (state_ != State::open) return;
-        for (auto& frame : frames) enqueue({PacketType::message, std::move(frame.data), frame.binary});
+        for (auto& frame : frames) {
+            if (frame.droppable && queued_bytes_ > eio::kDroppableQueueBytes) continue;
+            enqueue({PacketType::message, std::move(frame.data), frame.binary, frame.droppable});
+        }
     });
 }
 
@@ -67,9 +70,11 @@ void Session::open(const eio::OpenHandler& on_open) {
 }
 
 void Session::enqueue(QueuedPacket packet) {
-    queued_bytes_ += 1 + (packet.data ? packet.data->size() : 0);
+    const std::size_t bytes = 1 + (packet.data ? packet.data->size() : 0);
+    queued_bytes_ += bytes;
+    if (packet.droppable) droppable_bytes_ += bytes;
     queue_.push_back(std::move(packet));
-    if (queued_bytes_ > options_.max_queued_bytes) {
+    if (queued_bytes_ - droppable_bytes_ > options_.max_queued_bytes) {
         finish("slow consumer", PacketType::close);
         return;
     }
@@ -102,6 +107,7 @@ Drain Session::take_queue() {
     Drain drain;
     drain.packets.swap(queue_);
     queued_bytes_ = 0;
+    droppable_bytes_ = 0;
     notify_room();
     if (state_ == State::closing) {
         drain.last = true;
@@ -229,6 +235,7 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     final_packet_ = final_packet;
     queue_.clear();
     queued_bytes_ = 0;
+    droppable_bytes_ = 0;
     room_waiters_.clear();
     ++heartbeat_generation_;
     heartbeat_.cancel();

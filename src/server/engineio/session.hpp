@@ -24,6 +24,7 @@ struct QueuedPacket {
     eio::PacketType type = eio::PacketType::message;
     std::shared_ptr<const std::string> data;  // null for packets without data
     bool binary = false;
+    bool droppable = false;  // counted apart, not against the bound
 };
 
 // Why a session refused a transport's request; each maps to the reference's 400 answers.
@@ -110,6 +111,7 @@ private:
     Transport transport_;
     std::vector<QueuedPacket> queue_;
     std::size_t queued_bytes_ = 0;
+    std::size_t droppable_bytes_ = 0;  // of queued_bytes_
     std::vector<std::pair<std::size_t, std::function<void()>>> room_waiters_;  // when_queue_below
     eio::PacketType final_packet_ = eio::PacketType::close;
 
