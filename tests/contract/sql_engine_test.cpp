@@ -467,29 +467,13 @@ INSTANTIATE_TEST_SUITE_P(Engines, SqlEngineContract, ::testing::Values("sqlite",
 // Schema version 7 (who took part in a direct chat) over chats made before it, and the
 // chat store's contacts and message requests on top: the same answers from both engines.
 
-class ContactsSchema : public ::testing::TestWithParam<std::string> {
+class ContactsSchema : public SqlEngineContract {
 protected:
-    void SetUp() override {
-        if (GetParam() == "postgresql") {
-            FLOW_REQUIRE_POSTGRES();
-            engine_ = std::make_unique<PgEngine>(postgres_url());
-        } else {
-            engine_ = std::make_unique<SqliteEngine>();
-        }
-        db_ = engine_->open(2);
-    }
-
     // Applies schema version `version` as the engine's migrate() would.
     void apply(std::size_t version) {
         const std::string ddl = sql::schema_migrations().at(version - 1);
-        exec(GetParam() == "postgresql" ? postgres::to_postgres_schema(ddl) : ddl);
+        exec((GetParam() == "postgresql" ? postgres::to_postgres_schema(ddl) : ddl).c_str());
     }
-    void exec(const std::string& text) {
-        db_->with([&](sql::Connection& c) { c.exec(text.c_str()); });
-    }
-
-    std::unique_ptr<Engine> engine_;
-    std::unique_ptr<sql::Database> db_;
 };
 
 TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAcceptingMakesContacts) {

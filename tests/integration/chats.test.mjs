@@ -670,16 +670,6 @@ describe('chats and messages', () => {
       assertError(await a.media(chat.id, q), 400, 'invalid_query', `GET media${q}`);
     }
   });
-});
-
-describe('message requests and contacts', () => {
-  let f;
-  before(async () => {
-    f = await startFlowd(ARGS);
-  });
-  after(async () => {
-    await f?.shutdown();
-  });
 
   it('a direct chat is a message request for the recipient until they reply; accept is 204, idempotent, 404 for a stranger', async () => {
     const [a, b, c, x] = await users(f, 4);
