@@ -702,12 +702,15 @@ describe('chats and messages', () => {
 
   it('the recipient’s typing and read receipts do not reach the opener until they accept', async () => {
     const [a, b] = await users(f, 2);
-    const chat = await a.newDirect(b.id);
-    await a.say(chat.id, 'one');
-    await a.say(chat.id, 'two');
     const sa = await connect(f.baseUrl, a.token, { label: 'opener' });
     const sb = await connect(f.baseUrl, b.token, { label: 'recipient' });
     try {
+      const chat = await a.newDirect(b.id);
+      // chat:new: each sees the chat as their own.
+      assert.equal((await sa.next('chat:new', { filter: (d) => d.id === chat.id })).request, false);
+      assert.equal((await sb.next('chat:new', { filter: (d) => d.id === chat.id })).request, true);
+      await a.say(chat.id, 'one');
+      await a.say(chat.id, 'two');
       // B types and reads message 1; then acknowledges message 2 as delivered, which does
       // reach A, after anything the typing and the read would have sent.
       assert.deepEqual(await sb.emit('typing', { chat_id: chat.id, typing: true }), {});
