@@ -59,4 +59,33 @@ void remove_participant(Chat& chat, std::string_view user_id) {
     eldest->role = Role::admin;
 }
 
+Chat new_direct_chat(std::string id, const std::string& opener, const std::string& other, TimeMs now) {
+    return Chat{std::move(id), ChatType::direct, "", std::nullopt, now, now, 0,
+                {{opener, Role::member, 1, now, true}, {other, Role::member, 1, now, false}}};
+}
+
+bool is_request_for(const Chat& chat, std::string_view user_id) {
+    if (chat.type != ChatType::direct) return false;
+    const auto* p = chat.participant(user_id);
+    return p && !p->took_part;
+}
+
+bool take_part(Chat& chat, std::string_view user_id) {
+    if (!is_request_for(chat, user_id)) return false;
+    for (auto& p : chat.participants)
+        if (p.user_id == user_id) p.took_part = true;
+    return true;
+}
+
+bool makes_contacts(const Chat& chat) {
+    return chat.type == ChatType::direct && chat.participants.size() == 2 &&
+           std::all_of(chat.participants.begin(), chat.participants.end(),
+                       [](const Participant& p) { return p.took_part; });
+}
+
+std::vector<std::string> activity_audience(const Chat& chat, std::string_view user_id) {
+    if (is_request_for(chat, user_id)) return {};
+    return chat.member_ids(user_id);
+}
+
 }  // namespace flow

@@ -22,6 +22,9 @@ struct Participant {
     Role role = Role::member;
     Seq joined_seq = 1;  // the first message this member may see
     TimeMs joined_at = 0;
+    // Whether the member took part in the chat: opened it, sent a message in it or
+    // accepted it. Only direct chats use it (see "Contacts and message requests" below).
+    bool took_part = true;
 };
 
 // A conversation: a direct chat between two users, or a named group with admins.
@@ -45,6 +48,7 @@ struct ChatView {
     Chat chat;
     std::optional<Message> last_message;
     std::int64_t unread_count = 0;
+    bool request = false;  // a message request for this participant (is_request_for)
 };
 
 inline constexpr std::size_t kMaxGroupNameLength = 100;
@@ -63,5 +67,31 @@ Status check_can_remove(const Chat& chat, std::string_view actor, std::string_vi
 // After `user_id` leaves: when no admin is left, the longest-standing member becomes one,
 // so a group is never without someone who can manage it.
 void remove_participant(Chat& chat, std::string_view user_id);
+
+// Contacts and message requests (API.md). Two users are contacts when they share a
+// direct chat that both took part in: the one who opened it did by opening it, the other
+// takes part by sending a message in it or accepting it. Until then the chat is a message
+// request for the other, and the two are not contacts: they see none of each other's
+// stories, presence or last seen, and the recipient's typing and read receipts do not
+// reach the opener. A group makes no contacts. The SQL stores ask the same question of
+// their tables (ChatStore::contacts_of).
+
+// A new direct chat that `opener` opens with `other`: a message request for `other`.
+Chat new_direct_chat(std::string id, const std::string& opener, const std::string& other, TimeMs now);
+
+// Whether the chat is a message request for `user_id`: a direct chat they are in and have
+// not taken part in.
+bool is_request_for(const Chat& chat, std::string_view user_id);
+
+// Records that `user_id` took part (sent a message or accepted). Returns whether the chat
+// was a request for them until now.
+bool take_part(Chat& chat, std::string_view user_id);
+
+// Whether the chat makes its two members contacts: a direct chat both took part in.
+bool makes_contacts(const Chat& chat);
+
+// Who hears of `user_id`'s typing and read marks in the chat: the other members, unless
+// the chat is a message request for `user_id` (then nobody).
+std::vector<std::string> activity_audience(const Chat& chat, std::string_view user_id);
 
 }  // namespace flow

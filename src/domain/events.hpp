@@ -42,8 +42,10 @@ struct Presence {
 struct ChatNew {
     ChatView chat;
 };
+// Sent to users who all see the same `request` (false but for a message request).
 struct ChatUpdated {
     Chat chat;
+    bool request = false;
 };
 struct StoryNew {
     Story story;

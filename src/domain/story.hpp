@@ -16,7 +16,7 @@ enum class StoryType { text, image, video };
 std::string_view to_string(StoryType type);
 std::optional<StoryType> story_type_from(std::string_view name);
 
-// A post that the owner's contacts (users sharing a chat with them) may see until it
+// A post that the owner's contacts (see domain/chat.hpp) may see until it
 // expires: a text on a background colour, or an image or video with a caption.
 struct Story {
     std::string id;

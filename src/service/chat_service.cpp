@@ -25,11 +25,13 @@ Result<ChatCreated> ChatService::create_direct(const Caller& caller, const std::
         return Error::invalid("self_chat", "a direct chat needs another user");
     if (!users_.find(other)) return Error::not_found("no such user");
     const TimeMs now = clock_.now_ms();
-    Chat proposed{new_id(now), ChatType::direct, "", std::nullopt, now, now, 0,
-                  {{caller.user_id, Role::member, 1, now}, {other, Role::member, 1, now}}};
-    auto [chat, created] = chats_.find_or_create_direct(proposed);
+    auto [chat, created] = chats_.find_or_create_direct(new_direct_chat(new_id(now), caller.user_id, other, now));
     auto view = chats_.view_chat(chat, caller.user_id);
-    if (created) bus_.publish({chat.member_ids(), "", event::ChatNew{view}});
+    if (created) {
+        // Each sees the chat as theirs: a message request for the other.
+        bus_.publish({{caller.user_id}, "", event::ChatNew{view}, ""});
+        bus_.publish({{other}, "", event::ChatNew{chats_.view_chat(chat, other)}, ""});
+    }
     return ChatCreated{std::move(view), created};
 }
 
@@ -59,6 +61,23 @@ Result<ChatView> ChatService::get(const Caller& caller, const std::string& chat_
     auto chat = chat_of_member(caller.user_id, chat_id);
     if (!chat) return std::move(chat).error();
     return chats_.view_chat(*chat, caller.user_id);
+}
+
+Status ChatService::accept(const Caller& caller, const std::string& chat_id) {
+    bool accepted = false;
+    auto chat = chats_.modify_chat(chat_id, [&](Chat& c) -> Status {
+        if (!c.participant(caller.user_id)) return Error::not_found("no such chat");
+        accepted = take_part(c, caller.user_id);
+        return Ok{};
+    });
+    if (!chat) return std::move(chat).error();
+    if (accepted) announce_request_ended(*chat, caller.user_id);
+    return Ok{};
+}
+
+void ChatService::announce_request_ended(const Chat& chat, const std::string& user_id) {
+    // The user's other devices stop showing it as a request. The opener is not told.
+    bus_.publish({{user_id}, "", event::ChatUpdated{chat, false}, ""});
 }
 
 void ChatService::announce_update(const Chat& chat, std::vector<std::string> also_to) {

@@ -20,7 +20,8 @@ struct ChatCreated {
     bool created = false;
 };
 
-// Direct and group chats: creating, listing, membership and renaming. A chat the caller
+// Direct and group chats: creating, listing, membership, renaming and accepting message
+// requests (see "Contacts and message requests" in domain/chat.hpp). A chat the caller
 // is not in is not_found, never forbidden, so existence is not leaked. Publishes
 // chat:new and chat:updated. Blocking (storage): call it on the blocking pool.
 class ChatService {
@@ -40,6 +41,13 @@ public:
     Result<ChatView> update(const Caller& caller, const std::string& chat_id,
                             const std::optional<std::string>& name,
                             const std::optional<std::optional<std::string>>& image_id);
+
+    // Accepts a message request: the caller takes part in the direct chat, and the two
+    // become contacts. Idempotent; nothing to do in a group or a chat that is no request
+    // for the caller. not_found for a chat the caller is not in.
+    Status accept(const Caller& caller, const std::string& chat_id);
+    // Tells `user_id`'s devices that the chat is no longer a message request for them.
+    void announce_request_ended(const Chat& chat, const std::string& user_id);
 
     // The chat, when `user_id` is in it; not_found otherwise.
     Result<Chat> chat_of_member(const std::string& user_id, const std::string& chat_id);

@@ -44,6 +44,9 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
                               if (appended && appended->created)
                                   bus_.publish({appended->participant_ids, session_id,
                                                 event::MessageNew{appended->message}});
+                              if (appended && appended->request_ended)
+                                  chat_rules_.announce_request_ended(*appended->request_ended,
+                                                                     appended->message.sender_id);
                               done(std::move(appended));
                           });
 }
@@ -117,9 +120,11 @@ Status MessageService::mark_read(const Caller& caller, const std::string& chat_i
     if (!chat) return std::move(chat).error();
     // Reading a message means it was delivered too.
     if (auto status = mark_delivered(caller, chat_id, seq); !status) return status;
-    if (auto moved = chats_.mark_read(chat_id, caller.user_id, std::min(seq, chat->last_seq)))
-        bus_.publish({chat->member_ids(caller.user_id), "",
-                      event::MessageStatus{chat_id, caller.user_id, *moved, event::Receipt::read}});
+    // A message request's recipient reads without telling the sender.
+    auto moved = chats_.mark_read(chat_id, caller.user_id, std::min(seq, chat->last_seq));
+    auto to = activity_audience(*chat, caller.user_id);
+    if (moved && !to.empty())
+        bus_.publish({std::move(to), "", event::MessageStatus{chat_id, caller.user_id, *moved, event::Receipt::read}, ""});
     return Ok{};
 }
 
@@ -139,7 +144,9 @@ Status MessageService::typing(const Caller& caller, const std::string& chat_id, 
     if (!limits_.take(Action::typing, caller.user_id)) return Ok{};
     auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
     if (!chat) return std::move(chat).error();
-    bus_.publish({chat->member_ids(caller.user_id), "", event::Typing{chat_id, caller.user_id, typing}});
+    // A message request's recipient types unseen by the sender.
+    auto to = activity_audience(*chat, caller.user_id);
+    if (!to.empty()) bus_.publish({std::move(to), "", event::Typing{chat_id, caller.user_id, typing}, ""});
     return Ok{};
 }
 

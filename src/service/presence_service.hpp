@@ -10,7 +10,7 @@
 
 namespace flow {
 
-// Tells a user's contacts (whoever shares a chat with them) when the user comes online
+// Tells a user's contacts (domain/chat.hpp: a direct chat both took part in) when the user comes online
 // (first device connects, on any node) and goes offline (last device leaves, on every
 // node), with last seen. Told of the first device on this node and the last leaving it.
 // Blocking (storage): call it on the blocking pool. Thread-safe.

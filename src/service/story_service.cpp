@@ -1,7 +1,5 @@
 #include "service/story_service.hpp"
 
-#include <algorithm>
-
 #include "common/ids.hpp"
 
 namespace flow {
@@ -39,11 +37,7 @@ Result<Story> StoryService::visible_story(const Caller& caller, const std::strin
     auto story = stories_.find(story_id);
     if (!story || !story->live_at(clock_.now_ms())) return Error::not_found("no such story");
     if (story->user_id == caller.user_id) return std::move(*story);
-    if (!own_only) {
-        const auto contacts = chats_.contacts_of(caller.user_id);
-        if (std::find(contacts.begin(), contacts.end(), story->user_id) != contacts.end())
-            return std::move(*story);
-    }
+    if (!own_only && chats_.are_contacts(caller.user_id, story->user_id)) return std::move(*story);
     return Error::not_found("no such story");
 }
 

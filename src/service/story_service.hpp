@@ -23,7 +23,7 @@ struct StoryFeedGroup {
 };
 
 // Stories: posting, the feed of one's own and contacts' live stories, views, deleting.
-// A contact is a user one shares a chat with. A story the caller may not see (a
+// Contacts are as domain/chat.hpp defines them (a direct chat both took part in). A story the caller may not see (a
 // stranger's, an expired one, another's for owner-only calls) is not_found, so existence
 // is not leaked. Publishes story:new. Blocking (storage): call it on the blocking pool.
 // Thread-safe.

@@ -6,10 +6,11 @@
 
 namespace flow {
 
-Result<User> UserService::get(const std::string& user_id) {
+Result<User> UserService::get(const std::string& viewer_id, const std::string& user_id) {
     auto user = users_.find(user_id);
     if (!user) return Error::not_found("no such user");
-    return *user;
+    const bool contact = viewer_id != user_id && chats_.are_contacts(viewer_id, user_id);
+    return profile_seen_by(std::move(*user), viewer_id, contact);
 }
 
 Result<User> UserService::update_profile(const std::string& user_id, const ProfileChange& change) {
@@ -22,7 +23,8 @@ Result<User> UserService::update_profile(const std::string& user_id, const Profi
     return *user;
 }
 
-Result<std::vector<User>> UserService::lookup(const std::string& user_id, const std::vector<std::string>& phones) {
+Result<std::vector<User>> UserService::lookup(const std::string& viewer_id,
+                                              const std::vector<std::string>& phones) {
     if (phones.size() > kMaxLookupPhones)
         return Error::invalid("too_many_phones", "at most 1000 phones per lookup");
     std::vector<std::string> normalized;
@@ -30,8 +32,15 @@ Result<std::vector<User>> UserService::lookup(const std::string& user_id, const 
         if (auto phone = normalize_phone(input)) normalized.push_back(*phone);
     std::sort(normalized.begin(), normalized.end());
     normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());
-    if (auto allowed = limits_.look_up(user_id, normalized); !allowed) return std::move(allowed).error();
-    return users_.find_by_phones(normalized);
+    if (auto allowed = limits_.look_up(viewer_id, normalized); !allowed) return std::move(allowed).error();
+    auto found = users_.find_by_phones(normalized);
+    if (found.empty()) return found;
+    auto contacts = chats_.contacts_of(viewer_id);
+    std::sort(contacts.begin(), contacts.end());
+    for (auto& user : found)
+        user = profile_seen_by(std::move(user), viewer_id,
+                               std::binary_search(contacts.begin(), contacts.end(), user.id));
+    return found;
 }
 
 }  // namespace flow

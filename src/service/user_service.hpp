@@ -7,30 +7,34 @@
 #include "domain/user.hpp"
 #include "limits/rate_limiter.hpp"
 #include "service/media_service.hpp"
+#include "storage/chat_store.hpp"
 #include "storage/user_store.hpp"
 
 namespace flow {
 
 inline constexpr std::size_t kMaxLookupPhones = 1000;
 
-// Profiles: reading them, setting one's own, and finding contacts by phone number.
+// Profiles: reading them, setting one's own, and finding contacts by phone number. A
+// profile is shown as the viewer may see it (profile_seen_by in domain/user.hpp).
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class UserService {
 public:
-    UserService(UserStore& users, MediaService& media, RateLimiter& limits)
-        : users_(users), media_(media), limits_(limits) {}
+    UserService(UserStore& users, ChatStore& chats, MediaService& media, RateLimiter& limits)
+        : users_(users), chats_(chats), media_(media), limits_(limits) {}
 
-    Result<User> get(const std::string& user_id);
+    // The user's profile as `viewer_id` sees it.
+    Result<User> get(const std::string& viewer_id, const std::string& user_id);
     // Sets the caller's own profile. register_user requires a name; modify_user does not.
     Result<User> update_profile(const std::string& user_id, const ProfileChange& change);
-    // The registered users among `phones`; numbers that are not valid are skipped, as an
-    // address book holds such entries. More than 1000 numbers is `invalid_argument`; a
-    // lookup that would take `user_id` past its distinct numbers of the day is refused
-    // whole (`rate_limited`).
-    Result<std::vector<User>> lookup(const std::string& user_id, const std::vector<std::string>& phones);
+    // The registered users among `phones`, as `viewer_id` sees them; numbers that are not
+    // valid are skipped, as an address book holds such entries. More than 1000 numbers is
+    // `invalid_argument`; a lookup that would take `viewer_id` past its distinct numbers of
+    // the day is refused whole (`rate_limited`).
+    Result<std::vector<User>> lookup(const std::string& viewer_id, const std::vector<std::string>& phones);
 
 private:
     UserStore& users_;
+    ChatStore& chats_;
     MediaService& media_;
     RateLimiter& limits_;
 };

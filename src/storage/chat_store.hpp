@@ -24,6 +24,9 @@ struct Appended {
     Message message;
     bool created = false;
     std::vector<std::string> participant_ids;  // who is in the chat now
+    // The chat as it is now, when this message ended a message request for its sender
+    // (they took part by sending it: see take_part in domain/chat.hpp).
+    std::optional<Chat> request_ended;
 };
 
 // How far one device has received a chat, and how far the chat goes.
@@ -48,20 +51,24 @@ public:
     // there is none. The bool says whether it was created.
     virtual std::pair<Chat, bool> find_or_create_direct(const Chat& proposed) = 0;
     virtual void create_group(const Chat& chat) = 0;
-    // Loads the chat, lets `change` check and change it, and stores the result; all
-    // atomically, so concurrent changes cannot interleave. not_found for no such chat.
+    // Loads the chat, lets `change` check and change it (name, image, members, roles and
+    // who took part), and stores the result; all atomically, so concurrent changes cannot interleave. not_found for no such chat.
     virtual Result<Chat> modify_chat(const std::string& chat_id,
                                      const std::function<Status(Chat&)>& change) = 0;
     // The user's chats, newest activity first, with last visible message and unread count.
     virtual std::vector<ChatView> list_chats(const std::string& user_id) = 0;
     virtual ChatView view_chat(const Chat& chat, const std::string& user_id) = 0;
-    // The ids of the users who share at least one chat with `user_id`.
+    // The user's contacts: the users with whom they share a direct chat that both took
+    // part in (makes_contacts in domain/chat.hpp). Sharing a group makes no contacts.
     virtual std::vector<std::string> contacts_of(const std::string& user_id) = 0;
+    // Whether the two users are contacts.
+    virtual bool are_contacts(const std::string& user_id, const std::string& other_id) = 0;
 
     // Appends `message` as the chat's next seq (filling in seq), or returns the earlier one
     // with the same (sender, client_id). `check` runs inside the transaction on the chat as
     // it is and the message `reply_to` names (nullopt when none or not in this chat), and
-    // may refuse. not_found for no such chat.
+    // may refuse. A sender for whom the chat was a message request takes part in it with
+    // the same commit. not_found for no such chat.
     using AppendCheck = std::function<Status(const Chat&, const std::optional<Message>& reply_target)>;
     virtual Result<Appended> append_message(const Message& message, const AppendCheck& check) = 0;
     // The same without waiting: `done` hears the result once the message is durable (or

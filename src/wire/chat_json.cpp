@@ -40,6 +40,7 @@ boost::json::object to_json(const ChatView& view) {
     json["last_message"] = view.last_message ? boost::json::value(to_json(*view.last_message))
                                              : boost::json::value(nullptr);
     json["unread_count"] = view.unread_count;
+    json["request"] = view.request;
     return json;
 }
 

@@ -12,7 +12,8 @@ namespace flow::wire {
 boost::json::object to_json(const Message& message);
 // A Chat without the per-user parts: `{id, type, name, image_id, participants, created_at}`.
 boost::json::object to_json(const Chat& chat);
-// A Chat as one participant sees it: the above plus `last_message` and `unread_count`.
+// A Chat as one participant sees it: the above plus `last_message`, `unread_count` and
+// `request` (whether it is a message request for them).
 boost::json::object to_json(const ChatView& view);
 
 }  // namespace flow::wire

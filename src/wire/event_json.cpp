@@ -31,7 +31,11 @@ struct Encoder {
                 {{"user_id", e.user_id}, {"online", e.online}, {"last_seen_at", or_null(e.last_seen_at)}}};
     }
     EncodedEvent operator()(const event::ChatNew& e) const { return {"chat:new", to_json(e.chat)}; }
-    EncodedEvent operator()(const event::ChatUpdated& e) const { return {"chat:updated", to_json(e.chat)}; }
+    EncodedEvent operator()(const event::ChatUpdated& e) const {
+        auto chat = to_json(e.chat);
+        chat["request"] = e.request;
+        return {"chat:updated", std::move(chat)};
+    }
     EncodedEvent operator()(const event::StoryNew& e) const { return {"story:new", to_json(e.story)}; }
     EncodedEvent operator()(const event::CallIncoming& e) const { return {"call:incoming", to_json(e.call)}; }
     EncodedEvent operator()(const event::CallUpdated& e) const { return {"call:updated", to_json(e.call)}; }

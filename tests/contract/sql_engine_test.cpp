@@ -5,6 +5,7 @@
 // a schema of its own, so tests can run in parallel against one database.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -18,8 +19,12 @@
 #include <thread>
 #include <vector>
 
+#include "domain/chat.hpp"
 #include "storage/postgres/pg_database.hpp"
+#include "storage/postgres/pg_dialect.hpp"
 #include "storage/postgres/pg_migrations.hpp"
+#include "storage/sql/schema.hpp"
+#include "storage/sql/sql_chat_store.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 
 namespace flow {
@@ -456,6 +461,87 @@ TEST_P(SqlEngineContract, PingsAndNamesItsEngine) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SqlEngineContract, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// ---------------------------------------------------------------------------------------
+// Schema version 7 (who took part in a direct chat) over chats made before it, and the
+// chat store's contacts and message requests on top: the same answers from both engines.
+
+class ContactsSchema : public SqlEngineContract {
+protected:
+    // Applies schema version `version` as the engine's migrate() would.
+    void apply(std::size_t version) {
+        const std::string ddl = sql::schema_migrations().at(version - 1);
+        exec((GetParam() == "postgresql" ? postgres::to_postgres_schema(ddl) : ddl).c_str());
+    }
+};
+
+TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAcceptingMakesContacts) {
+    ASSERT_EQ(sql::schema_migrations().size(), 7u) << "this test upgrades from version 6";
+    for (std::size_t v = 1; v <= 6; ++v) apply(v);
+    // u1 and u2 wrote to each other; only u1 wrote to u3; nobody wrote in u1's chat with
+    // u4; u2 and u3 talk in a group.
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1), "
+         "('u3', '+3', 1), ('u4', '+4', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 2, 'u1:u2'), ('c13', 'direct', 1, 1, 1, 'u1:u3'), "
+         "('c14', 'direct', 1, 1, 0, 'u1:u4'), ('g23', 'group', 1, 1, 2, NULL)");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1), ('c13', 'u1', 'member', 1, 1), "
+         "('c13', 'u3', 'member', 1, 1), ('c14', 'u1', 'member', 1, 1), ('c14', 'u4', 'member', 1, 1), "
+         "('g23', 'u2', 'admin', 1, 1), ('g23', 'u3', 'member', 1, 1)");
+    exec("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, created_at) VALUES "
+         "('m1', 'c12', 1, 'u1', 'a', 'text', 'hi', 1), ('m2', 'c12', 2, 'u2', 'b', 'text', 'hi', 1), "
+         "('m3', 'c13', 1, 'u1', 'c', 'text', 'hi', 1), ('m4', 'g23', 1, 'u2', 'd', 'text', 'hi', 1), "
+         "('m5', 'g23', 2, 'u3', 'e', 'text', 'hi', 1)");
+    apply(7);
+
+    sql::SqlChatStore chats(*db_);
+    EXPECT_EQ(chats.contacts_of("u1"), std::vector<std::string>{"u2"});
+    EXPECT_TRUE(chats.are_contacts("u2", "u1"));
+    EXPECT_FALSE(chats.are_contacts("u1", "u3"));
+    EXPECT_FALSE(chats.are_contacts("u2", "u3")) << "a group makes no contacts";
+    EXPECT_TRUE(chats.contacts_of("u3").empty());
+    const auto c13 = chats.find_chat("c13");
+    EXPECT_FALSE(is_request_for(*c13, "u1"));
+    EXPECT_TRUE(is_request_for(*c13, "u3"));
+    const auto c14 = chats.find_chat("c14");
+    EXPECT_TRUE(is_request_for(*c14, "u1") && is_request_for(*c14, "u4")) << "nobody wrote: a request for both";
+    EXPECT_FALSE(is_request_for(*chats.find_chat("g23"), "u3"));
+    EXPECT_TRUE(chats.view_chat(*c13, "u3").request);
+
+    // u3 replies: the request ends with the message, and the two are contacts.
+    const Message reply{"m6", "c13", 0, "u3", "f", MessageType::text, "hello", std::nullopt, std::nullopt, 2, false, "", std::nullopt};
+    auto appended = chats.append_message(reply, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; });
+    ASSERT_TRUE(appended);
+    ASSERT_TRUE(appended->request_ended);
+    EXPECT_FALSE(is_request_for(*appended->request_ended, "u3"));
+    EXPECT_TRUE(chats.are_contacts("u1", "u3"));
+    EXPECT_FALSE(chats.append_message(reply, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; })
+                     ->request_ended) << "a retry ends nothing";
+
+    // Both accept the chat nobody wrote in.
+    for (const char* user : {"u4", "u1"}) {
+        auto accepted = chats.modify_chat("c14", [&](Chat& c) -> Status {
+            take_part(c, user);
+            return Ok{};
+        });
+        ASSERT_TRUE(accepted);
+    }
+    EXPECT_TRUE(chats.are_contacts("u4", "u1"));
+    auto contacts = chats.contacts_of("u1");
+    std::sort(contacts.begin(), contacts.end());
+    EXPECT_EQ(contacts, (std::vector<std::string>{"u2", "u3", "u4"}));
+
+    // A new direct chat is a request for the other one only.
+    auto [fresh, created] = chats.find_or_create_direct(new_direct_chat("c23", "u2", "u3", 3));
+    ASSERT_TRUE(created);
+    EXPECT_TRUE(is_request_for(*chats.find_chat(fresh.id), "u3"));
+    EXPECT_FALSE(is_request_for(*chats.find_chat(fresh.id), "u2"));
+    EXPECT_FALSE(chats.are_contacts("u2", "u3"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ContactsSchema, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
 // ---------------------------------------------------------------------------------------

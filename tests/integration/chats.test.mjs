@@ -1,9 +1,11 @@
 // Chats and messages over REST, as a client checks them: direct and group chats, members
 // and admins, sending (seq order, safe retries, concurrency), history paging, deleting,
-// read marks, and durability across a restart and a crash.
+// read marks, message requests and who is a contact, and durability across a restart and
+// a crash.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertMessage, startFlowd, assertError, sleep, asUser } from './lib/flowd.mjs';
+import { connect } from './lib/ws_client.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -16,7 +18,7 @@ const isMs = (t) => Number.isInteger(t) && t > 1_577_836_800_000 && t < Date.now
 function assertChat(c, what = 'chat') {
   const ctx = `${what}: ${JSON.stringify(c)}`;
   assert.ok(c && typeof c === 'object', ctx);
-  for (const k of ['id', 'type', 'name', 'image_id', 'participants', 'created_at', 'last_message', 'unread_count']) {
+  for (const k of ['id', 'type', 'name', 'image_id', 'participants', 'created_at', 'last_message', 'unread_count', 'request']) {
     assert.ok(k in c, `field ${k} missing in ${ctx}`);
   }
   assert.equal(typeof c.id, 'string', ctx);
@@ -32,6 +34,8 @@ function assertChat(c, what = 'chat') {
   assert.ok(isMs(c.created_at), `created_at in ms: ${ctx}`);
   if (c.last_message !== null) assertMessage(c.last_message, `${what}.last_message`);
   assert.ok(Number.isInteger(c.unread_count) && c.unread_count >= 0, `unread_count: ${ctx}`);
+  assert.equal(typeof c.request, 'boolean', `request: ${ctx}`);
+  if (c.type === 'group') assert.equal(c.request, false, `a group is never a request: ${ctx}`);
 }
 
 const roles = (chat) => Object.fromEntries(chat.participants.map((p) => [p.user_id, p.role]));
@@ -55,6 +59,9 @@ function client(f, signed) {
     add: (chatId, userIds) => req('POST', `/chats/${chatId}/participants`, { user_ids: userIds }),
     remove: (chatId, userId) => req('DELETE', `/chats/${chatId}/participants/${userId}`),
     update: (chatId, body) => req('PUT', `/chats/${chatId}`, body),
+    accept: (chatId) => req('POST', `/chats/${chatId}/accept`),
+    profile: (userId) => req('GET', `/users/${userId}`),
+    lookup: (phones) => req('POST', '/users/lookup', { phones }),
 
     /** Sends a text message and asserts 201; returns the Message. */
     async say(chatId, text = 'hello', extra = {}) {
@@ -661,6 +668,136 @@ describe('chats and messages', () => {
     }
     for (const q of ['?type=text', '?type=sticker', '?limit=0', '?limit=201', '?limit=abc', '?before=0', '?before=x']) {
       assertError(await a.media(chat.id, q), 400, 'invalid_query', `GET media${q}`);
+    }
+  });
+
+  it('a direct chat is a message request for the recipient until they reply; accept is 204, idempotent, 404 for a stranger', async () => {
+    const [a, b, c, x] = await users(f, 4);
+    const chat = await a.newDirect(b.id);
+    assert.equal(chat.request, false, 'the opener’s answer');
+    assert.equal((await a.getChat(chat.id)).request, false, 'for the opener');
+    assert.equal((await b.getChat(chat.id)).request, true, 'for the recipient');
+    const listed = (await b.list()).json.items.find((i) => i.id === chat.id);
+    assert.equal(listed.request, true, 'in the recipient’s list');
+    assert.equal((await b.newDirect(a.id, 200)).request, true, 'found again by the recipient');
+    await a.say(chat.id, 'hi, we met at the conference');
+    await a.say(chat.id, 'are you there?');
+    assert.equal((await b.getChat(chat.id)).request, true, 'the opener’s messages do not answer it');
+    await b.say(chat.id, 'yes, hello');
+    assert.equal((await b.getChat(chat.id)).request, false, 'a reply answers it');
+    assert.equal((await a.getChat(chat.id)).request, false);
+
+    // Accepting: 204, idempotent; 404 for a chat the caller is not in; 204 where nothing is to accept.
+    const other = await c.newDirect(b.id);
+    assertError(await x.accept(other.id), 404, 'not_found', 'a stranger accepts');
+    assertError(await b.accept('no-such-chat'), 404, 'not_found', 'an unknown chat');
+    assert.equal((await b.getChat(other.id)).request, true);
+    for (let i = 0; i < 2; i++) assert.equal((await b.accept(other.id)).status, 204, `accept #${i + 1}`);
+    assert.equal((await b.getChat(other.id)).request, false, 'accepted');
+    assert.equal((await c.accept(other.id)).status, 204, 'the opener accepts: nothing to do');
+    const g = await c.newGroup('Club', [b.id]);
+    assert.equal((await b.accept(g.id)).status, 204, 'a group');
+    assert.equal((await b.getChat(g.id)).request, false);
+  });
+
+  it('the recipient’s typing and read receipts do not reach the opener until they accept', async () => {
+    const [a, b] = await users(f, 2);
+    const sa = await connect(f.baseUrl, a.token, { label: 'opener' });
+    const sb = await connect(f.baseUrl, b.token, { label: 'recipient' });
+    try {
+      const chat = await a.newDirect(b.id);
+      // chat:new: each sees the chat as their own.
+      assert.equal((await sa.next('chat:new', { filter: (d) => d.id === chat.id })).request, false);
+      assert.equal((await sb.next('chat:new', { filter: (d) => d.id === chat.id })).request, true);
+      await a.say(chat.id, 'one');
+      await a.say(chat.id, 'two');
+      // B types and reads message 1; then acknowledges message 2 as delivered, which does
+      // reach A, after anything the typing and the read would have sent.
+      assert.deepEqual(await sb.emit('typing', { chat_id: chat.id, typing: true }), {});
+      assert.deepEqual(await sb.emit('message:read', { chat_id: chat.id, seq: 1 }), {});
+      assert.deepEqual(await sb.emit('message:delivered', { chat_id: chat.id, seq: 2 }), {});
+      await sa.next('message:status', { filter: (d) => d.chat_id === chat.id && d.status === 'delivered' && d.seq === 2 });
+      assert.deepEqual(sa.drain('typing'), [], 'the recipient’s typing reached the opener');
+      assert.deepEqual(sa.drain('message:status', (d) => d.status === 'read'), [], 'the recipient’s read receipt reached the opener');
+      assert.equal((await b.getChat(chat.id)).unread_count, 1, 'the read mark is kept all the same');
+      // The opener's typing does reach the recipient.
+      await sa.emit('typing', { chat_id: chat.id, typing: true });
+      assert.equal((await sb.next('typing', { filter: (d) => d.chat_id === chat.id })).user_id, a.id);
+
+      assert.equal((await b.accept(chat.id)).status, 204);
+      const updated = await sb.next('chat:updated', { filter: (d) => d.id === chat.id });
+      assert.equal(updated.request, false, 'the recipient’s devices hear it is no request now');
+      await sb.emit('typing', { chat_id: chat.id, typing: true });
+      assert.deepEqual(await sa.next('typing', { filter: (d) => d.chat_id === chat.id }), { chat_id: chat.id, user_id: b.id, typing: true });
+      await sb.emit('message:read', { chat_id: chat.id, seq: 2 });
+      assert.deepEqual(await sa.next('message:status', { filter: (d) => d.chat_id === chat.id && d.status === 'read' }),
+        { chat_id: chat.id, user_id: b.id, seq: 2, status: 'read' });
+    } finally {
+      await sa.close();
+      await sb.close();
+    }
+  });
+
+  it('presence and last seen reach contacts only: not the opener of a request, not a group co-member', async () => {
+    // A's contact C, a stranger S who opened a chat with A, and D who shares a group with A.
+    const [a, c, s, d] = await users(f, 4);
+    const withC = await c.newDirect(a.id);
+    await c.say(withC.id, 'hi A');
+    await a.say(withC.id, 'hi C');
+    const withS = await s.newDirect(a.id);
+    await s.say(withS.id, 'hi, stranger here');
+    const group = await d.newGroup('Neighbours', [a.id]);
+    await d.say(group.id, 'welcome');
+    await a.say(group.id, 'thanks');
+
+    const [sc, ss, sd] = await Promise.all([c, s, d].map((u) => connect(f.baseUrl, u.token, { label: u.user.name })));
+    const fromA = (e) => e.user_id === a.id;
+    try {
+      let sa = await connect(f.baseUrl, a.token, { label: 'A' });
+      assert.equal((await sc.next('presence', { filter: fromA })).online, true, 'the contact sees A come online');
+      // A acknowledges S's and D's messages: the delivered receipts reach them after any
+      // presence would have.
+      await sa.emit('message:delivered', { chat_id: withS.id, seq: 1 });
+      await sa.emit('message:delivered', { chat_id: group.id, seq: 1 });
+      await ss.next('message:status', { filter: (e) => e.chat_id === withS.id && fromA(e) });
+      await sd.next('message:status', { filter: (e) => e.chat_id === group.id && fromA(e) });
+      assert.deepEqual(ss.drain('presence', fromA), [], 'the opener of a request saw A online');
+      assert.deepEqual(sd.drain('presence', fromA), [], 'a group co-member saw A online');
+
+      await sa.close();
+      const off = await sc.next('presence', { filter: (e) => fromA(e) && !e.online });
+      assert.ok(Number.isInteger(off.last_seen_at), `last_seen_at: ${JSON.stringify(off)}`);
+      // New messages to A, read over REST: the delivered receipts come after any presence.
+      const m = await s.say(withS.id, 'still there?');
+      const n = await d.say(group.id, 'anyone?');
+      assert.equal((await a.read(withS.id, m.seq)).status, 204);
+      assert.equal((await a.read(group.id, n.seq)).status, 204);
+      await ss.next('message:status', { filter: (e) => e.chat_id === withS.id && e.seq === m.seq });
+      await sd.next('message:status', { filter: (e) => e.chat_id === group.id && e.seq === n.seq });
+      assert.deepEqual(ss.drain('presence', fromA), [], 'the opener of a request saw A go offline');
+      assert.deepEqual(sd.drain('presence', fromA), [], 'a group co-member saw A go offline');
+
+      // last_seen_at in User objects: to contacts (and oneself) only.
+      assert.equal((await a.profile(a.id)).json.last_seen_at, off.last_seen_at, 'A’s own');
+      assert.equal((await c.profile(a.id)).json.last_seen_at, off.last_seen_at, 'a contact');
+      for (const [who, name] of [[s, 'the opener of a request'], [d, 'a group co-member']]) {
+        const profile = await who.profile(a.id);
+        assert.equal(profile.status, 200, profile.text);
+        assert.equal(profile.json.last_seen_at, null, `${name}: GET /users/{id}`);
+        const found = await who.lookup([a.user.phone]);
+        assert.equal(found.status, 200, found.text);
+        assert.deepEqual(found.json.items.map((u) => [u.id, u.last_seen_at]), [[a.id, null]], `${name}: lookup`);
+      }
+      assert.deepEqual((await c.lookup([a.user.phone])).json.items.map((u) => u.last_seen_at), [off.last_seen_at]);
+
+      // A accepts S's request: S sees A's last seen and presence from then on.
+      assert.equal((await a.accept(withS.id)).status, 204);
+      assert.equal((await s.profile(a.id)).json.last_seen_at, off.last_seen_at, 'after accepting');
+      sa = await connect(f.baseUrl, a.token, { label: 'A again' });
+      assert.equal((await ss.next('presence', { filter: fromA })).online, true, 'S, now a contact, sees A online');
+      await sa.close();
+    } finally {
+      await Promise.all([sc, ss, sd].map((x) => x.close()));
     }
   });
 });

@@ -235,6 +235,8 @@ suite('a cluster of two nodes', (h) => {
   it('clients on different nodes: messages, receipts, typing, presence and calls cross', async () => {
     const [a, b] = await h.users(2, 'Across');
     const dm = await h.chat(a, { type: 'direct', user_id: b.id });
+    // B accepts A's message request (on the other node): now they are contacts.
+    assert.equal((await h.req(b, 1, 'POST', `/chats/${dm.id}/accept`)).status, 204);
     const ca = await h.ws(a, 0, 'A@1');
     const cb = await h.ws(b, 1, 'B@2');
     assert.equal((await ca.next('presence', about(b.id))).online, true, 'B online, seen from the other node');

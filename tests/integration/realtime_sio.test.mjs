@@ -83,9 +83,12 @@ async function anotherDevice(f, u) {
   return { ...u, token: s.token };
 }
 
+/** `a` opens a direct chat with `b`, who accepts it: the two are contacts. */
 async function direct(f, a, b) {
   const r = await f.request('POST', '/chats', { token: a.token, body: { type: 'direct', user_id: b.id } });
   assert.ok(r.status === 201 || r.status === 200, `create direct -> ${r.status} ${r.text}`);
+  const accepted = await f.request('POST', `/chats/${r.json.id}/accept`, { token: b.token });
+  assert.equal(accepted.status, 204, `accept -> ${accepted.status} ${accepted.text}`);
   return r.json;
 }
 

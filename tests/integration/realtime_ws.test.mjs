@@ -84,9 +84,12 @@ function harness(getF) {
     req(who, method, p, body) {
       return getF().request(method, p, { token: who.token ?? who, body });
     },
+    /** `a` opens a direct chat with `b`, who accepts it: the two are contacts. */
     async direct(a, b) {
       const r = await h.req(a, 'POST', '/chats', { type: 'direct', user_id: b.id });
       assert.ok(r.status === 201 || r.status === 200, `create direct -> ${r.status} ${r.text}`);
+      const accepted = await h.req(b, 'POST', `/chats/${r.json.id}/accept`);
+      assert.equal(accepted.status, 204, `accept -> ${accepted.status} ${accepted.text}`);
       return r.json;
     },
     async group(a, name, members) {

@@ -1,5 +1,6 @@
 // Stories over REST and in real time, as a client checks them: posting each type, who
-// sees them (the owner and contacts, never strangers, media included), views recorded
+// sees them (the owner and contacts, never strangers, media included; not the opener of a
+// message request until it is answered, nor a group's co-members), views recorded
 // once and listed to the owner only, deleting, story:new on a contact's socket, expiry,
 // and the sweep that deletes an expired story's media.
 import { describe, it, before, after } from 'node:test';
@@ -93,9 +94,26 @@ async function signUp(f, name) {
   return client(f, await f.signUp(uniquePhone(), { name }));
 }
 
-async function contacts(a, b) {
+/** Opens a direct chat from `a` to `b`; returns the Chat. For `b` it is a message request. */
+async function opened(a, b) {
   const r = await a.req('POST', '/chats', { type: 'direct', user_id: b.id });
   assert.equal(r.status, 201, `direct chat -> ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/** Sends a text message as `c`; returns the Message. */
+async function say(c, chatId, text) {
+  const r = await c.req('POST', `/chats/${chatId}/send_message`, { client_id: `${text}-${Math.random()}`, type: 'text', text });
+  assert.equal(r.status, 201, `send_message -> ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/** Makes `a` and `b` contacts: `a` opens a direct chat with `b` and `b` replies in it. */
+async function contacts(a, b) {
+  const chat = await opened(a, b);
+  await say(a, chat.id, 'hi');
+  await say(b, chat.id, 'hello');
+  return chat;
 }
 
 async function uploaded(c, bytes, type) {
@@ -284,6 +302,65 @@ describe('stories', () => {
       await bobSocket.close();
       await cySocket.close();
     }
+  });
+
+  it('a stranger who opens a direct chat with the owner sees none of their stories until the owner replies', async () => {
+    const sly = await signUp(f, 'Sly');
+    const chat = await opened(sly, ann);
+    const hello = await say(sly, chat.id, 'hi, remember me?');
+    const slySocket = await connect(f.baseUrl, sly.token);
+    const bobSocket = await connect(f.baseUrl, bob.token);
+    try {
+      const image = await uploaded(ann, png(), 'image/png');
+      const s = await posted(ann, { type: 'image', media_id: image.id, text: 'for my contacts' });
+      // Bob, a contact, hears of it; then Ann reads Sly's message, and the delivered
+      // receipt reaches Sly after any story:new would have.
+      await bobSocket.next('story:new', { filter: (d) => d.id === s.id });
+      assert.equal((await ann.req('POST', `/chats/${chat.id}/read`, { seq: hello.seq })).status, 204);
+      await slySocket.next('message:status', { filter: (d) => d.chat_id === chat.id && d.user_id === ann.id });
+      assert.deepEqual(slySocket.drain('story:new'), [], 'story:new reached the opener of a message request');
+
+      assert.equal(groupOf(await sly.feed(), ann.id), undefined, 'the opener of a message request sees the stories');
+      assertError(await sly.media(image.id), 404, 'not_found', 'the opener of a message request reads story media');
+      assertError(await sly.view(s.id), 404, 'not_found', 'the opener of a message request views a story');
+      // Nor does Ann see Sly's.
+      const slys = await posted(sly, { type: 'text', text: 'mine' });
+      assert.equal(groupOf(await ann.feed(), sly.id), undefined, 'the recipient of a request sees the opener’s stories');
+
+      // Ann replies: now they are contacts, both ways.
+      await say(ann, chat.id, 'oh, hi');
+      assert.ok(storyIds(await sly.feed(), ann.id).includes(s.id), 'after the reply, the opener sees the stories');
+      assert.deepEqual(storyIds(await ann.feed(), sly.id), [slys.id]);
+      assert.equal((await sly.media(image.id)).status, 200, 'a contact reads story media');
+      assert.equal((await sly.view(s.id)).status, 204);
+      const next = await posted(ann, { type: 'text', text: 'hello contacts' });
+      assert.deepEqual(await slySocket.next('story:new', { filter: (d) => d.id === next.id }), next);
+    } finally {
+      await slySocket.close();
+      await bobSocket.close();
+    }
+  });
+
+  it('accepting a message request makes contacts too', async () => {
+    const tod = await signUp(f, 'Tod');
+    const chat = await opened(tod, ann);
+    const s = await posted(ann, { type: 'text', text: 'accepted ones only' });
+    assert.equal(groupOf(await tod.feed(), ann.id), undefined);
+    assert.equal((await ann.req('POST', `/chats/${chat.id}/accept`)).status, 204);
+    assert.ok(storyIds(await tod.feed(), ann.id).includes(s.id), 'after accepting, the opener sees the stories');
+  });
+
+  it('sharing a group, even talking in it, does not make contacts', async () => {
+    const gus = await signUp(f, 'Gus');
+    const g = await ann.req('POST', '/chats', { type: 'group', name: 'Hikers', user_ids: [gus.id] });
+    assert.equal(g.status, 201, g.text);
+    await say(ann, g.json.id, 'welcome');
+    await say(gus, g.json.id, 'thanks');
+    const image = await uploaded(ann, png(), 'image/png');
+    const s = await posted(ann, { type: 'image', media_id: image.id });
+    assert.equal(groupOf(await gus.feed(), ann.id), undefined, 'a group co-member sees the stories');
+    assertError(await gus.media(image.id), 404, 'not_found', 'a group co-member reads story media');
+    assertError(await gus.view(s.id), 404, 'not_found', 'a group co-member views a story');
   });
 });
 

@@ -135,6 +135,10 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
         return status_response(messages.mark_read(request.who(), request.param("chat_id"), seq),
                                Response::no_content());
     });
+
+    router.add("POST", "/chats/{chat_id}/accept", Access::signed_in, [&chats](Request& request) {
+        return status_response(chats.accept(request.who(), request.param("chat_id")), Response::no_content());
+    });
 }
 
 }  // namespace flow::http

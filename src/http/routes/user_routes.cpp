@@ -20,13 +20,13 @@ Response user_response(Result<User> user) {
 
 void add_user_routes(Router& router, UserService& users) {
     router.add("GET", "/users/me", Access::signed_in, [&users](Request& request) {
-        return user_response(users.get(request.who().user_id));
+        return user_response(users.get(request.who().user_id, request.who().user_id));
     });
 
     // Any signed-in user may see a profile by id, as a messenger shows the name and picture
     // of whoever writes in a shared chat.
     router.add("GET", "/users/{user_id}", Access::signed_in, [&users](Request& request) {
-        return user_response(users.get(request.param("user_id")));
+        return user_response(users.get(request.who().user_id, request.param("user_id")));
     });
 
     router.add("POST", "/users/lookup", Access::signed_in, [&users](Request& request) {

@@ -164,6 +164,20 @@ const std::vector<const char*> kMigrations = {
     R"sql(
     CREATE INDEX participants_in_order ON participants (chat_id, joined_at, user_id, role, joined_seq);
     )sql",
+    // 7: who took part in a direct chat (contacts and message requests). In the chats
+    // that were there before, a member took part when they had sent a message in it:
+    // a chat only its opener wrote in becomes a request for the other, and one nobody
+    // wrote in a request for both (who opened it was not recorded). Every member of a
+    // group took part. The members' index covers the new column as it did the others.
+    R"sql(
+    ALTER TABLE participants ADD COLUMN took_part INTEGER NOT NULL DEFAULT 1;
+    UPDATE participants SET took_part = 0
+     WHERE chat_id IN (SELECT id FROM chats WHERE type = 'direct')
+       AND NOT EXISTS (SELECT 1 FROM messages m
+                        WHERE m.chat_id = participants.chat_id AND m.sender_id = participants.user_id);
+    DROP INDEX participants_in_order;
+    CREATE INDEX participants_in_order ON participants (chat_id, joined_at, user_id, role, joined_seq, took_part);
+    )sql",
 };
 
 }  // namespace

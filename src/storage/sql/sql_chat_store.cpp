@@ -58,19 +58,19 @@ std::optional<Chat> load_chat(Connection& db, const std::string& chat_id, bool f
               stmt.text(2), stmt.optional_text(3), stmt.integer(4), stmt.integer(5),
               stmt.integer(6), {}};
     auto members = db.prepare(
-        "SELECT user_id, role, joined_seq, joined_at FROM participants WHERE chat_id = ? "
+        "SELECT user_id, role, joined_seq, joined_at, took_part FROM participants WHERE chat_id = ? "
         "ORDER BY joined_at, user_id");
     members.bind(1, chat_id);
     while (members.step())
         chat.participants.push_back({members.text(0),
                                      members.text(1) == "admin" ? Role::admin : Role::member,
-                                     members.integer(2), members.integer(3)});
+                                     members.integer(2), members.integer(3), members.integer(4) != 0});
     return chat;
 }
 
 void insert_participant(Connection& db, const std::string& chat_id, const Participant& p) {
     db.prepare("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at, read_seq, "
-               "delivered_seq) VALUES (?, ?, ?, ?, ?, ?, ?)")
+               "delivered_seq, took_part) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, chat_id)
         .bind(2, p.user_id)
         .bind(3, to_string(p.role))
@@ -78,6 +78,7 @@ void insert_participant(Connection& db, const std::string& chat_id, const Partic
         .bind(5, p.joined_at)
         .bind(6, p.joined_seq - 1)
         .bind(7, p.joined_seq - 1)
+        .bind(8, std::int64_t{p.took_part})
         .run();
 }
 
@@ -116,11 +117,12 @@ void save_participants(Connection& db, const Chat& before, const Chat& after) {
                 .bind(1, after.id)
                 .bind(2, old.user_id)
                 .run();
-        } else if (now->role != old.role) {
-            db.prepare("UPDATE participants SET role = ? WHERE chat_id = ? AND user_id = ?")
+        } else if (now->role != old.role || now->took_part != old.took_part) {
+            db.prepare("UPDATE participants SET role = ?, took_part = ? WHERE chat_id = ? AND user_id = ?")
                 .bind(1, to_string(now->role))
-                .bind(2, after.id)
-                .bind(3, old.user_id)
+                .bind(2, std::int64_t{now->took_part})
+                .bind(3, after.id)
+                .bind(4, old.user_id)
                 .run();
         }
     }
@@ -129,7 +131,7 @@ void save_participants(Connection& db, const Chat& before, const Chat& after) {
 }
 
 ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
-    ChatView view{chat, std::nullopt, 0};
+    ChatView view{chat, std::nullopt, 0, is_request_for(chat, user_id)};
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
@@ -266,12 +268,19 @@ ChatView SqlChatStore::view_chat(const Chat& chat, const std::string& user_id) {
 std::vector<std::string> SqlChatStore::contacts_of(const std::string& user_id) {
     return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
-        auto stmt = db.prepare(
-            "SELECT DISTINCT other.user_id FROM participants mine JOIN participants other "
-            "ON other.chat_id = mine.chat_id WHERE mine.user_id = ? AND other.user_id != ?");
-        stmt.bind(1, user_id).bind(2, user_id);
+        // One direct chat per pair (its direct_key), so each contact comes once.
+        auto stmt = db.prepare("SELECT cb.user_id FROM " CONTACT_PAIRS "WHERE ca.user_id = ?");
+        stmt.bind(1, user_id);
         while (stmt.step()) ids.push_back(stmt.text(0));
         return ids;
+    });
+}
+
+bool SqlChatStore::are_contacts(const std::string& user_id, const std::string& other_id) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("SELECT 1 FROM " CONTACT_PAIRS "WHERE ca.user_id = ? AND cb.user_id = ?");
+        stmt.bind(1, user_id).bind(2, other_id);
+        return stmt.step();
     });
 }
 
@@ -310,14 +319,23 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
                                       .c_str());
         earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        return Appended{read_message(earlier), false, ids_of(*chat)};
+        return Appended{read_message(earlier), false, ids_of(*chat), std::nullopt};
     }
     db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
         .bind(1, stored.seq)
         .bind(2, stored.created_at)
         .bind(3, stored.chat_id)
         .run();
-    return Appended{std::move(stored), true, ids_of(*chat)};
+    Appended appended{std::move(stored), true, ids_of(*chat), std::nullopt};
+    // Replying to a message request accepts it.
+    if (take_part(*chat, message.sender_id)) {
+        db.prepare("UPDATE participants SET took_part = 1 WHERE chat_id = ? AND user_id = ?")
+            .bind(1, message.chat_id)
+            .bind(2, message.sender_id)
+            .run();
+        appended.request_ended = std::move(*chat);
+    }
+    return appended;
 }
 
 }  // namespace

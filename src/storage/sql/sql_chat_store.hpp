@@ -3,6 +3,13 @@
 #include "storage/chat_store.hpp"
 #include "storage/sql/database.hpp"
 
+// A FROM clause of pairs of contacts (makes_contacts in domain/chat.hpp): `ca.user_id` and
+// `cb.user_id` share a direct chat that both took part in. Filter on ca.user_id (and
+// cb.user_id) with a WHERE.
+#define CONTACT_PAIRS                                                                         \
+    "participants ca JOIN chats cc ON cc.id = ca.chat_id AND cc.type = 'direct' AND ca.took_part = 1 " \
+    "JOIN participants cb ON cb.chat_id = ca.chat_id AND cb.user_id != ca.user_id AND cb.took_part = 1 "
+
 namespace flow::sql {
 
 // ChatStore in SQL, on either engine. Thread-safe through its Database.
@@ -19,6 +26,7 @@ public:
     std::vector<ChatView> list_chats(const std::string& user_id) override;
     ChatView view_chat(const Chat& chat, const std::string& user_id) override;
     std::vector<std::string> contacts_of(const std::string& user_id) override;
+    bool are_contacts(const std::string& user_id, const std::string& other_id) override;
 
     Result<Appended> append_message(const Message& message, const AppendCheck& check) override;
     void append_message(Message message, AppendCheck check, AppendDone done) override;

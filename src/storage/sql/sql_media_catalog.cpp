@@ -1,5 +1,7 @@
 #include "storage/sql/sql_media_catalog.hpp"
 
+#include "storage/sql/sql_chat_store.hpp"
+
 namespace flow::sql {
 
 namespace {
@@ -70,8 +72,8 @@ bool SqlMediaCatalog::visible_to(const std::string& media_id, const std::string&
             "UNION ALL SELECT 1 FROM chats c JOIN participants p ON p.chat_id = c.id AND p.user_id = ?2 "
             "  WHERE c.image_id = ?1 "
             "UNION ALL SELECT 1 FROM stories s WHERE s.media_id = ?1 AND s.expires_at > ?3 "
-            "  AND (s.user_id = ?2 OR EXISTS (SELECT 1 FROM participants a JOIN participants b "
-            "  ON b.chat_id = a.chat_id WHERE a.user_id = s.user_id AND b.user_id = ?2)) "
+            "  AND (s.user_id = ?2 OR EXISTS (SELECT 1 FROM " CONTACT_PAIRS
+            "  WHERE ca.user_id = s.user_id AND cb.user_id = ?2)) "
             "LIMIT 1");
         stmt.bind(1, media_id).bind(2, user_id).bind(3, now);
         return stmt.step();
