@@ -71,10 +71,12 @@ int run_server(const Config& config) {
     http.mount_streaming("/media", media);
     http.mount_streaming("/media/", media);
 
-    realtime::socketio::SocketIoServer socket_io;
-    realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
     server::engineio::EngineIoOptions engine_options;
     engine_options.max_queued_bytes = config.max_outbound_bytes;
+    realtime::socketio::SocketIoOptions socket_io_options;
+    socket_io_options.max_attachment_bytes = engine_options.max_payload;
+    realtime::socketio::SocketIoServer socket_io(socket_io_options);
+    realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
     server::engineio::EngineIoServer engine(io.get_executor(), engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
