@@ -33,6 +33,7 @@ struct Config {
     std::string turn_secret;
     std::vector<std::string> turn_urls;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;
+    std::size_t max_sockets_per_device = 16;  // /ws and Socket.IO sockets of one token, per node
 };
 
 // Parses argv and the environment. Prints help or the problem and returns the exit code

@@ -60,9 +60,10 @@ int run_server(const Config& config) {
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     asio::io_context io(io_threads);
     asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
+    realtime::SocketQuota quota(config.max_sockets_per_device);
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),
-                                     services.gateway(), services.hub(), blocking,
-                                     config.max_outbound_bytes};
+                              services.gateway(), services.hub(), quota, blocking,
+                              config.max_outbound_bytes};
     server::HttpOptions http_options;
     http_options.trusted_proxies = config.trusted_proxies;
     server::HttpServer http(io, blocking, *router, services.metrics(), http_options);

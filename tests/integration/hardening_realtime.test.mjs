@@ -1,12 +1,16 @@
 // The real-time transports under a client that does not play by the rules: Socket.IO
 // packets with binary attachments before any CONNECT, attachments past Engine.IO's
-// maxPayload after one (over WebSocket and long-polling).
+// maxPayload after one (over WebSocket and long-polling), and one device opening more
+// sockets than --max-sockets-per-device allows (/ws and Socket.IO).
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { startFlowd, sleep, uniquePhone } from './lib/flowd.mjs';
+import { openSio } from './lib/sio_client.mjs';
+import { connect, handshake } from './lib/ws_client.mjs';
 
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
+const MAX_SOCKETS = 3;
 const WAIT_MS = 4000; // how long to wait for something that must happen
 const MAX_PAYLOAD = 1_000_000; // Engine.IO's maxPayload, as the handshake announces it
 
@@ -63,7 +67,7 @@ async function rawEngine(baseUrl) {
 describe('real time hardening', () => {
   let f;
   before(async () => {
-    f = await startFlowd(ARGS);
+    f = await startFlowd([...ARGS, '--max-sockets-per-device', String(MAX_SOCKETS)]);
   });
   afterEach(async () => {
     for (const c of open) await c.close();
@@ -115,5 +119,48 @@ describe('real time hardening', () => {
     const get = await fetch(`${base}&sid=${sid}`, { signal: AbortSignal.timeout(WAIT_MS) });
     const body = await get.text();
     assert.ok((get.status === 200 && body === '1') || get.status === 400, `GET after -> ${get.status} ${body}`);
+  });
+
+  it(`a device opens at most ${MAX_SOCKETS} sockets, /ws and Socket.IO together; the next is refused with too_many_sockets`, async () => {
+    const phone = uniquePhone();
+    const { token } = await f.signIn(phone);
+    const other = await f.signIn(phone); // another device of the same user
+
+    const ws1 = await connect(f.baseUrl, token, { label: 'ws1' });
+    open.add({ close: () => ws1.terminate() });
+    const sios = [];
+    for (let i = 0; i < MAX_SOCKETS - 1; ++i) {
+      const c = openSio(f.baseUrl, token, { transports: ['websocket'], label: `sio${i}`, timeout: WAIT_MS });
+      open.add(c);
+      await within(c.connected, `sio${i} connect`);
+      sios.push(c);
+    }
+
+    const refused = openSio(f.baseUrl, token, { transports: ['websocket'], label: 'one too many', timeout: WAIT_MS });
+    open.add(refused);
+    const err = await within(refused.connected.then(() => null, (x) => x), 'connect_error');
+    assert.ok(err instanceof Error, 'a Socket.IO socket past the cap is refused');
+    assert.equal(err.data?.code, 'too_many_sockets', `connect_error data: ${JSON.stringify(err.data)}`);
+    assert.ok(err.message.length > 0);
+
+    const r = await handshake(f.baseUrl, token);
+    assert.equal(r.status, 429, `/ws past the cap: ${r.status} ${r.body}`);
+    assert.equal(r.json?.error?.code, 'too_many_sockets', r.body);
+
+    // Another device of the same user has a quota of its own.
+    const mine = await connect(f.baseUrl, other.token, { label: 'other device' });
+    open.add({ close: () => mine.terminate() });
+
+    // A socket that closes gives its place back.
+    await sios[0].close();
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const again = openSio(f.baseUrl, token, { transports: ['websocket'], label: 'again', timeout: WAIT_MS });
+      open.add(again);
+      const ok = await within(again.connected.then(() => true, () => false), 'connect again');
+      if (ok) break;
+      assert.ok(Date.now() < deadline, 'a place is given back once a socket closed');
+      await sleep(50);
+    }
   });
 });
