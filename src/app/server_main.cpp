@@ -84,9 +84,12 @@ int run_server(const Config& config) {
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",
                        [&services] { services.sweep(); });
     sweep.start();
-    // Checked every second, so a call stops ringing within a second of its time.
-    PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the ring timeout of calls",
-                               [&services] { services.calls().ring_out_due(); });
+    // Checked every second, so a call stops ringing, or ends when abandoned, within a
+    // second of its time.
+    PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the timeouts of calls", [&services] {
+        services.calls().ring_out_due();
+        services.calls().end_abandoned();
+    });
     ring_timeouts.start();
     PeriodicTask heartbeat(blocking, std::chrono::seconds(3), "the node's heartbeat", [&services] { services.heartbeat(); });
     heartbeat.start();

@@ -164,6 +164,10 @@ const std::vector<const char*> kMigrations = {
     R"sql(
     CREATE INDEX participants_in_order ON participants (chat_id, joined_at, user_id, role, joined_seq);
     )sql",
+    // 7: ongoing calls by when they were answered, for the check that ends abandoned ones
+    R"sql(
+    CREATE INDEX calls_ongoing ON calls (answered_at) WHERE status = 'ongoing';
+    )sql",
 };
 
 }  // namespace
