@@ -125,37 +125,38 @@ describe('real time hardening', () => {
     const phone = uniquePhone();
     const { token } = await f.signIn(phone);
     const other = await f.signIn(phone); // another device of the same user
+    const base = f.nodes[0].url; // the cap is per node: every socket to one
 
-    const ws1 = await connect(f.baseUrl, token, { label: 'ws1' });
+    const ws1 = await connect(base, token, { label: 'ws1' });
     open.add({ close: () => ws1.terminate() });
     const sios = [];
     for (let i = 0; i < MAX_SOCKETS - 1; ++i) {
-      const c = openSio(f.baseUrl, token, { transports: ['websocket'], label: `sio${i}`, timeout: WAIT_MS });
+      const c = openSio(base, token, { transports: ['websocket'], label: `sio${i}`, timeout: WAIT_MS });
       open.add(c);
       await within(c.connected, `sio${i} connect`);
       sios.push(c);
     }
 
-    const refused = openSio(f.baseUrl, token, { transports: ['websocket'], label: 'one too many', timeout: WAIT_MS });
+    const refused = openSio(base, token, { transports: ['websocket'], label: 'one too many', timeout: WAIT_MS });
     open.add(refused);
     const err = await within(refused.connected.then(() => null, (x) => x), 'connect_error');
     assert.ok(err instanceof Error, 'a Socket.IO socket past the cap is refused');
     assert.equal(err.data?.code, 'too_many_sockets', `connect_error data: ${JSON.stringify(err.data)}`);
     assert.ok(err.message.length > 0);
 
-    const r = await handshake(f.baseUrl, token);
+    const r = await handshake(base, token);
     assert.equal(r.status, 429, `/ws past the cap: ${r.status} ${r.body}`);
     assert.equal(r.json?.error?.code, 'too_many_sockets', r.body);
 
     // Another device of the same user has a quota of its own.
-    const mine = await connect(f.baseUrl, other.token, { label: 'other device' });
+    const mine = await connect(base, other.token, { label: 'other device' });
     open.add({ close: () => mine.terminate() });
 
     // A socket that closes gives its place back.
     await sios[0].close();
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      const again = openSio(f.baseUrl, token, { transports: ['websocket'], label: 'again', timeout: WAIT_MS });
+      const again = openSio(base, token, { transports: ['websocket'], label: 'again', timeout: WAIT_MS });
       open.add(again);
       const ok = await within(again.connected.then(() => true, () => false), 'connect again');
       if (ok) break;
