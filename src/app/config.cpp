@@ -68,6 +68,14 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->envname("FLOW_STORY_SWEEP_SECONDS")->capture_default_str()->check(CLI::Range(1, 86400));
     cli.add_option("--call-ring-seconds", c.call_ring_s, "how long a call rings before it is missed")
         ->envname("FLOW_CALL_RING_SECONDS")->capture_default_str()->check(CLI::Range(1LL, 3600LL));
+    cli.add_option("--call-grace-seconds", c.call_grace_s,
+                   "an ongoing call ends when a participant has had no socket on any device this long")
+        ->envname("FLOW_CALL_GRACE_SECONDS")->capture_default_str()->check(CLI::Range(1LL, 86400LL));
+    cli.add_option("--call-max-seconds", c.call_max_s, "an ongoing call ends this long after it was answered")
+        ->envname("FLOW_CALL_MAX_SECONDS")->capture_default_str()->check(CLI::Range(1LL, 7LL * 86400));
+    cli.add_option("--max-sockets-per-device", c.max_sockets_per_device,
+                   "/ws and Socket.IO sockets one device (token) may have open on a node; more are refused")
+        ->envname("FLOW_MAX_SOCKETS_PER_DEVICE")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     cli.add_option("--max-outbound-bytes", c.max_outbound_bytes,
                    "a socket's queue of unsent events; past it the socket is closed")
         ->envname("FLOW_MAX_OUTBOUND_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));

@@ -31,10 +31,13 @@ struct Config {
     long long story_ttl_s = 86400;
     int story_sweep_s = 60;
     long long call_ring_s = 45;
+    long long call_grace_s = 30;     // an ongoing call ends when a participant has no socket this long
+    long long call_max_s = 14400;    // and in any case this long after it was answered
     std::string turn_secret;
     std::vector<std::string> turn_urls;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;
     RateLimits limits;
+    std::size_t max_sockets_per_device = 16;  // /ws and Socket.IO sockets of one token, per node
 };
 
 // Parses argv and the environment. Prints help or the problem and returns the exit code

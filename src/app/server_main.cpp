@@ -60,9 +60,10 @@ int run_server(const Config& config) {
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     asio::io_context io(io_threads);
     asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
+    realtime::SocketQuota quota(config.max_sockets_per_device);
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),
-                                     services.gateway(), services.hub(), blocking,
-                                     config.max_outbound_bytes};
+                              services.gateway(), services.hub(), quota, blocking,
+                              config.max_outbound_bytes};
     server::HttpOptions http_options;
     http_options.trusted_proxies = config.trusted_proxies;
     server::HttpServer http(io, blocking, *router, services.metrics(), http_options);
@@ -71,19 +72,24 @@ int run_server(const Config& config) {
     http.mount_streaming("/media", media);
     http.mount_streaming("/media/", media);
 
-    realtime::socketio::SocketIoServer socket_io;
-    realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
     server::engineio::EngineIoOptions engine_options;
     engine_options.max_queued_bytes = config.max_outbound_bytes;
+    realtime::socketio::SocketIoOptions socket_io_options;
+    socket_io_options.max_attachment_bytes = engine_options.max_payload;
+    realtime::socketio::SocketIoServer socket_io(socket_io_options);
+    realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
     server::engineio::EngineIoServer engine(io.get_executor(), engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",
                        [&services] { services.sweep(); });
     sweep.start();
-    // Checked every second, so a call stops ringing within a second of its time.
-    PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the ring timeout of calls",
-                               [&services] { services.calls().ring_out_due(); });
+    // Checked every second, so a call stops ringing, or ends when abandoned, within a
+    // second of its time.
+    PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the timeouts of calls", [&services] {
+        services.calls().ring_out_due();
+        services.calls().end_abandoned();
+    });
     ring_timeouts.start();
     PeriodicTask heartbeat(blocking, std::chrono::seconds(3), "the node's heartbeat", [&services] { services.heartbeat(); });
     heartbeat.start();

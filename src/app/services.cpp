@@ -119,7 +119,9 @@ Services::Services(const Config& config) {
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
                                               *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
-    calls_ = std::make_unique<CallService>(storage_->calls(), *chats_, *bus_, clock_, config.call_ring_s * 1000, *limits_);
+    calls_ = std::make_unique<CallService>(
+        storage_->calls(), *chats_, *presence_, *bus_, clock_,
+        CallTimes{config.call_ring_s * 1000, config.call_grace_s * 1000, config.call_max_s * 1000}, *limits_);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_, *calls_);
     ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace flow {
 
@@ -15,15 +17,34 @@ public:
     virtual bool arrived(const std::string& user_id) = 0;
     // The user has no device on this node any more; true when no other node has one.
     virtual bool left(const std::string& user_id) = 0;
+    // Whether the user has a device on some live node now. When that cannot be known
+    // (the shared registry is away) the answer is true: nothing is ended for it.
+    virtual bool connected(const std::string& user_id) = 0;
     // Keeps this node counted as alive; called every few seconds.
     virtual void heartbeat() {}
 };
 
-// One node is the whole service: its first device is the first anywhere.
+// One node is the whole service: its first device is the first anywhere. Counts, rather
+// than records, arrivals and departures, as they may be reported out of order.
 class LocalDeviceRegistry final : public DeviceRegistry {
 public:
-    bool arrived(const std::string&) override { return true; }
-    bool left(const std::string&) override { return true; }
+    bool arrived(const std::string& user_id) override { return change(user_id, +1); }
+    bool left(const std::string& user_id) override { return change(user_id, -1); }
+    bool connected(const std::string& user_id) override {
+        std::lock_guard lock(mutex_);
+        const auto it = users_.find(user_id);
+        return it != users_.end() && it->second > 0;
+    }
+
+private:
+    bool change(const std::string& user_id, int by) {
+        std::lock_guard lock(mutex_);
+        if ((users_[user_id] += by) == 0) users_.erase(user_id);
+        return true;
+    }
+
+    std::mutex mutex_;
+    std::unordered_map<std::string, int> users_;  // arrivals less departures, when not 0
 };
 
 }  // namespace flow

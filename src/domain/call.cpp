@@ -145,6 +145,24 @@ Status ring_out(Call& call, TimeMs now) {
     return Ok{};
 }
 
+Status abandon_call(Call& call, const std::vector<std::string>& absent, TimeMs now, TimeMs max_ms) {
+    if (call.status != CallStatus::ongoing) return Error::conflict("call_over", "the call is not ongoing");
+    if (call.answered_at && *call.answered_at + max_ms <= now) {
+        finish(call, CallStatus::ended, now);
+        return Ok{};
+    }
+    bool changed = false;
+    for (const auto& user_id : absent) {
+        auto* p = call.participant(user_id);
+        if (!p || p->state != CallerState::joined) continue;
+        p->state = CallerState::left;
+        changed = true;
+    }
+    if (!changed) return Error::conflict("not_abandoned", "everyone in the call is still there");
+    settle(call, CallStatus::rejected, now);
+    return Ok{};
+}
+
 Result<const CallParticipant*> signal_target(const Call& call, std::string_view from_user,
                                              const std::optional<std::string>& to) {
     const auto* from = call.participant(from_user);

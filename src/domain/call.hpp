@@ -99,6 +99,13 @@ Status end_call(Call& call, std::string_view user_id, TimeMs now);
 // unless the call has someone ringing and ring_until <= now.
 Status ring_out(Call& call, TimeMs now);
 
+// An ongoing call nobody tends any more. Past `max_ms` from its first accept it ends;
+// before that, each joined participant named in `absent` (no live socket for the grace
+// period) leaves, which ends it when fewer than two remain (always, for a 1:1 call).
+// Fails (no change) when the call is not ongoing or neither applies, so that the same
+// check on a second node changes nothing and announces nothing.
+Status abandon_call(Call& call, const std::vector<std::string>& absent, TimeMs now, TimeMs max_ms);
+
 // To whom a signal from `from_user` goes: the other party of a 1:1 call (`to` may name
 // it), or the participant `to` of a group call. Only a joined participant signals, and
 // only to one who is joined or ringing, while the call lasts.

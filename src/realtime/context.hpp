@@ -6,6 +6,7 @@
 
 #include "realtime/gateway.hpp"
 #include "realtime/hub.hpp"
+#include "realtime/socket_quota.hpp"
 #include "service/auth_service.hpp"
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
@@ -14,11 +15,17 @@ namespace flow::realtime {
 
 // What a socket connection needs from the rest of the server, whichever transport.
 struct Context {
+    // The error a device gets for a socket past its quota.
+    static Error too_many_sockets() {
+        return {ErrorKind::rate_limited, "too_many_sockets", "this device has too many sockets open", {}};
+    }
+
     AuthService& auth;
     MessageService& messages;
     PresenceService& presence;
     Gateway& gateway;
     Hub& hub;
+    SocketQuota& quota;  // sockets per device
     boost::asio::thread_pool& blocking;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // past it a slow reader is dropped
     std::size_t max_frame_bytes = 256 * 1024;

@@ -28,7 +28,8 @@ constexpr int kEventsInFlight = 64;
 // that waits on nothing (a text message) starts right on the I/O thread when no earlier
 // one is still to start on the strand.
 struct Device {
-    Device(Caller caller, BlockingStrand events) : caller(std::move(caller)), events(std::move(events)) {}
+    Device(Caller caller, BlockingStrand events, SocketQuota::Slot slot)
+        : caller(std::move(caller)), events(std::move(events)), slot(std::move(slot)) {}
 
     // On the I/O thread: takes a place in flight for an event that can start there.
     bool try_start_here() {
@@ -64,6 +65,7 @@ struct Device {
     const Caller caller;
     BlockingStrand events;
     std::shared_ptr<DeviceSession> session;
+    SocketQuota::Slot slot;  // the socket's place in its device's quota
     std::mutex mutex;
     std::condition_variable room;
     int in_flight = 0;  // started and not answered
@@ -97,8 +99,10 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         asio::post(context.blocking, [&context, socket, token, done = std::move(done)] {
             auto caller = context.auth.authenticate(token);
             if (!caller) return done(caller.error());
-            socket->set_data(
-                std::make_shared<Device>(std::move(*caller), asio::make_strand(context.blocking.get_executor())));
+            auto slot = context.quota.acquire(caller->session_id);
+            if (!slot) return done(Context::too_many_sockets());
+            socket->set_data(std::make_shared<Device>(std::move(*caller), asio::make_strand(context.blocking.get_executor()),
+                                                      std::move(*slot)));
             done(Ok{});
         });
     });
@@ -145,7 +149,9 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
 
     nsp.on_disconnect([&context](const SocketPtr& socket, std::string_view) {
         auto device = socket->data<Device>();
-        if (!device || !device->session) return;
+        if (!device) return;
+        device->slot.release();
+        if (!device->session) return;
         device->session->stop();
         if (context.hub.detach(*device->session))
             asio::post(context.blocking, [&context, user = device->caller.user_id] { context.presence.offline(user); });

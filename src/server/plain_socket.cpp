@@ -52,9 +52,10 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, 
 // queue. All on the connection's strand.
 class PlainSocket : public std::enable_shared_from_this<PlainSocket> {
 public:
-    PlainSocket(OwnedConnection connection, realtime::Context& context, Caller caller)
+    PlainSocket(OwnedConnection connection, realtime::Context& context, Caller caller,
+                realtime::SocketQuota::Slot slot)
         : connection_(std::move(connection)), ws_(connection_->stream), context_(context),
-          caller_(std::move(caller)), wake_(ws_.get_executor()) {}
+          caller_(std::move(caller)), slot_(std::move(slot)), wake_(ws_.get_executor()) {}
 
     // Serves the socket to its end apart from the HTTP server's coroutine for the
     // connection, which then ends (see OwnedConnection).
@@ -106,6 +107,7 @@ private:
         device_->stop();
         if (context_.hub.detach(*device_) && !ec)
             asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.offline(user); });
+        slot_.release();
         open_ = false;
         wake_.cancel();
     }
@@ -231,6 +233,7 @@ private:
     websocket::stream<beast::tcp_stream&> ws_;
     realtime::Context& context_;
     Caller caller_;
+    realtime::SocketQuota::Slot slot_;  // the socket's place in its device's quota
     asio::steady_timer wake_;
     std::shared_ptr<realtime::DeviceSession> device_;
     struct Queued {
@@ -265,8 +268,15 @@ Mount plain_socket_mount(realtime::Context& context) {
             co_await refuse(stream, request, std::move(error));
             co_return Disposition::close;
         }
-        PlainSocket::serve_apart(std::make_shared<PlainSocket>(std::move(connection), context, std::move(*caller)),
-                                 std::move(request));
+        // A device past its quota of sockets is refused before the upgrade, with 429.
+        auto slot = context.quota.acquire(caller->session_id);
+        if (!slot) {
+            co_await refuse(stream, request, realtime::Context::too_many_sockets());
+            co_return Disposition::close;
+        }
+        PlainSocket::serve_apart(
+            std::make_shared<PlainSocket>(std::move(connection), context, std::move(*caller), std::move(*slot)),
+            std::move(request));
         co_return Disposition::close;
     };
 }

@@ -1,5 +1,7 @@
 #include "service/call_service.hpp"
 
+#include <algorithm>
+
 #include "common/ids.hpp"
 
 namespace flow {
@@ -19,7 +21,7 @@ Result<Call> CallService::new_call(const Caller& caller, const NewCall& request)
         auto direct = chats_.create_direct(caller, *request.callee_id);
         if (!direct) return std::move(direct).error();
         return start_call(new_id(now), request.type, direct->chat.chat.id, caller.user_id, caller.session_id,
-                          request.callee_id, direct->chat.chat.member_ids(), now, ring_ms_);
+                          request.callee_id, direct->chat.chat.member_ids(), now, times_.ring_ms);
     }
     if (!request.chat_id) return Error::invalid("missing_field", "callee_id or chat_id is required");
     auto chat = chats_.chat_of_member(caller.user_id, *request.chat_id);
@@ -36,7 +38,7 @@ Result<Call> CallService::new_call(const Caller& caller, const NewCall& request)
         return Error::invalid("no_one_to_call", "no one else is in this group");
     }
     return start_call(new_id(now), request.type, chat->id, caller.user_id, caller.session_id, std::move(callee),
-                      members, now, ring_ms_);
+                      members, now, times_.ring_ms);
 }
 
 Result<Call> CallService::make_call(const Caller& caller, const NewCall& request) {
@@ -116,6 +118,28 @@ std::size_t CallService::ring_out_due() {
         auto call = calls_.modify(id, [now](Call& c) { return ring_out(c, now); });
         if (!call) continue;  // answered, ended or rung out elsewhere in the meantime
         announce(*call, "");
+        ++count;
+    }
+    return count;
+}
+
+std::size_t CallService::end_abandoned() {
+    const TimeMs now = clock_.now_ms();
+    std::size_t count = 0;
+    // Nothing answered within the grace period (nor the longest a call lasts) is due yet.
+    for (const auto& id : calls_.ongoing(now - std::min(times_.grace_ms, times_.max_ms))) {
+        const auto call = calls_.find(id);
+        if (!call || call->status != CallStatus::ongoing || !call->answered_at) continue;
+        std::vector<std::string> absent;
+        for (const auto& p : call->participants) {
+            if (p.state != CallerState::joined) continue;
+            const auto since = presence_.offline_since(p.user_id);
+            if (since && std::max(*since, *call->answered_at) + times_.grace_ms <= now) absent.push_back(p.user_id);
+        }
+        if (absent.empty() && *call->answered_at + times_.max_ms > now) continue;
+        auto changed = calls_.modify(id, [&](Call& c) { return abandon_call(c, absent, now, times_.max_ms); });
+        if (!changed) continue;  // ended, or someone left, elsewhere in the meantime
+        announce(*changed, "");
         ++count;
     }
     return count;

@@ -12,9 +12,17 @@
 #include "limits/rate_limiter.hpp"
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
+#include "service/presence_service.hpp"
 #include "storage/call_store.hpp"
 
 namespace flow {
+
+// How long calls ring and last.
+struct CallTimes {
+    TimeMs ring_ms = 45'000;         // a call unanswered this long is missed
+    TimeMs grace_ms = 30'000;        // a participant without a socket this long leaves
+    TimeMs max_ms = 14'400'000;      // an ongoing call ends this long after its answer
+};
 
 // A page of a user's call history and the cursor of the next older page, if any.
 struct CallPage {
@@ -30,9 +38,9 @@ struct CallPage {
 // it on the blocking pool. Thread-safe.
 class CallService {
 public:
-    CallService(CallStore& calls, ChatService& chats, EventBus& bus, const Clock& clock, TimeMs ring_ms,
-                RateLimiter& limits)
-        : calls_(calls), chats_(chats), bus_(bus), clock_(clock), ring_ms_(ring_ms), limits_(limits) {}
+    CallService(CallStore& calls, ChatService& chats, PresenceService& presence, EventBus& bus, const Clock& clock,
+                CallTimes times, RateLimiter& limits)
+        : calls_(calls), chats_(chats), presence_(presence), bus_(bus), clock_(clock), times_(times), limits_(limits) {}
 
     Result<Call> make_call(const Caller& caller, const NewCall& request);
     Result<Call> accept(const Caller& caller, const std::string& call_id);
@@ -45,6 +53,11 @@ public:
     // Ends the ringing of every call whose ring time ran out; returns how many. Safe on
     // several nodes at once: each call's timeout takes effect, and is announced, once.
     std::size_t ring_out_due();
+    // Ends the ongoing calls that nobody tends any more (see abandon_call): past the
+    // longest a call lasts, or with a participant who has had no socket on any device for
+    // the grace period since the answer (devices gone, or never connected); returns how
+    // many changed. Safe on several nodes at once, like ring_out_due.
+    std::size_t end_abandoned();
 
 private:
     // The chat and whom to ring in it, for a 1:1 or a group call.
@@ -56,9 +69,10 @@ private:
 
     CallStore& calls_;
     ChatService& chats_;
+    PresenceService& presence_;
     EventBus& bus_;
     const Clock& clock_;
-    TimeMs ring_ms_;
+    const CallTimes times_;
     RateLimiter& limits_;
 };
 

@@ -16,4 +16,10 @@ void PresenceService::offline(const std::string& user_id) {
     bus_.publish({chats_.contacts_of(user_id), "", event::Presence{user_id, false, now}});
 }
 
+std::optional<TimeMs> PresenceService::offline_since(const std::string& user_id) {
+    if (devices_.connected(user_id)) return std::nullopt;
+    const auto user = users_.find(user_id);
+    return user && user->last_seen_at ? *user->last_seen_at : TimeMs{0};
+}
+
 }  // namespace flow

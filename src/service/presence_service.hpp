@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "bus/device_registry.hpp"
@@ -22,6 +23,9 @@ public:
 
     void online(const std::string& user_id);
     void offline(const std::string& user_id);
+    // Since when `user_id` has had no device connected on any node: nullopt while one is,
+    // else their last seen (0 if never seen).
+    std::optional<TimeMs> offline_since(const std::string& user_id);
 
 private:
     ChatStore& chats_;

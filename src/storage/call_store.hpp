@@ -29,6 +29,8 @@ public:
                                       int limit) = 0;
     // The calls with someone still ringing whose ring time ran out by `now`.
     virtual std::vector<std::string> rung_out(TimeMs now) = 0;
+    // The ongoing calls answered at or before `answered_by`, longest first.
+    virtual std::vector<std::string> ongoing(TimeMs answered_by) = 0;
 };
 
 }  // namespace flow

@@ -477,7 +477,8 @@ protected:
 };
 
 TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAcceptingMakesContacts) {
-    ASSERT_EQ(sql::schema_migrations().size(), 7u) << "this test upgrades from version 6";
+    const std::size_t latest = sql::schema_migrations().size();
+    ASSERT_GE(latest, 7u) << "this test upgrades from version 6";
     for (std::size_t v = 1; v <= 6; ++v) apply(v);
     // u1 and u2 wrote to each other; only u1 wrote to u3; nobody wrote in u1's chat with
     // u4; u2 and u3 talk in a group.
@@ -494,7 +495,7 @@ TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAccept
          "('m1', 'c12', 1, 'u1', 'a', 'text', 'hi', 1), ('m2', 'c12', 2, 'u2', 'b', 'text', 'hi', 1), "
          "('m3', 'c13', 1, 'u1', 'c', 'text', 'hi', 1), ('m4', 'g23', 1, 'u2', 'd', 'text', 'hi', 1), "
          "('m5', 'g23', 2, 'u3', 'e', 'text', 'hi', 1)");
-    apply(7);
+    for (std::size_t v = 7; v <= latest; ++v) apply(v);
 
     sql::SqlChatStore chats(*db_);
     EXPECT_EQ(chats.contacts_of("u1"), std::vector<std::string>{"u2"});

@@ -885,3 +885,107 @@ describe(`calls with --call-ring-seconds ${SHORT_RING_S}`, () => {
     await h.act(a, next.id, 'end');
   });
 });
+
+// =================================================================================
+
+const GRACE_S = 1; // --call-grace-seconds for the tests of abandoned calls
+const MAX_S = 4; // --call-max-seconds
+const ABANDON_WAIT_MS = (GRACE_S + 2) * 1000 + 1500; // the check runs every second
+
+describe(`calls with --call-grace-seconds ${GRACE_S} --call-max-seconds ${MAX_S}`, () => {
+  let f;
+  const h = harness(() => f);
+  before(async () => {
+    f = await startFlowd([...ARGS, '--call-ring-seconds', String(LONG_RING_S), '--call-grace-seconds', String(GRACE_S),
+      '--call-max-seconds', String(MAX_S)]);
+  });
+  afterEach(() => h.closeAll());
+  after(async () => {
+    await h.closeAll();
+    await f?.shutdown();
+  });
+
+  /** Polls GET /calls/history/{id} until the call is no longer ongoing, within `ms`. */
+  async function untilOver(who, id, ms, what) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const now = await h.one(who, id, what);
+      if (now.status !== 'ongoing') return now;
+      assert.ok(Date.now() < deadline, `${what}: still ongoing after ${ms} ms: ${brief(now)}`);
+      await sleep(100);
+    }
+  }
+
+  it('a party whose last socket closes ends the call after the grace period, with call:updated; both are free again', async () => {
+    const [a, b] = await h.users(2);
+    const [sa, sb] = await Promise.all([h.ws(a, 'A'), h.sio(b, 'B(sio)')]);
+    const made = await h.make(a, { callee_id: b.id, type: 'audio' });
+    await got(sb, 'call:incoming', about(made.id), 'rings');
+    const accepted = await h.act(b, made.id, 'accept');
+    assert.equal(accepted.status, 'ongoing');
+    await got(sa, 'call:updated', about(made.id), 'the caller hears the answer');
+
+    await sb.close();
+    const gone = Date.now();
+    const ended = await sa.next('call:updated', { filter: about(made.id), timeout: ABANDON_WAIT_MS });
+    assertCall(ended, 'ended');
+    assert.equal(ended.status, 'ended', brief(ended));
+    assert.deepEqual(states(ended), { [a.id]: 'left', [b.id]: 'left' });
+    assert.ok(Date.now() - gone >= GRACE_S * 1000 - 300, `ended ${Date.now() - gone} ms after B left, grace ${GRACE_S} s`);
+    assert.deepEqual(await h.one(b, made.id), { ...ended, direction: 'incoming' });
+    // Announced once, though every node checks.
+    await quiet([sa], 'call:updated', about(made.id), 'a second announcement', 1500);
+
+    // Neither is busy any more.
+    const next = await h.make(b, { callee_id: a.id, type: 'audio' });
+    assert.equal(next.status, 'ringing', brief(next));
+    await h.act(b, next.id, 'end');
+  });
+
+  it('a call answered by parties that never connected a socket ends after the grace period', async () => {
+    const [a, b] = await h.users(2);
+    const made = await h.make(a, { callee_id: b.id, type: 'video' });
+    await h.act(b, made.id, 'accept');
+    const ended = await untilOver(a, made.id, ABANDON_WAIT_MS, 'no sockets');
+    assert.equal(ended.status, 'ended', brief(ended));
+    assert.deepEqual(states(ended), { [a.id]: 'left', [b.id]: 'left' });
+    assert.ok(ended.ended_at - ended.answered_at >= GRACE_S * 1000, brief(ended));
+    const next = await h.make(a, { callee_id: b.id, type: 'audio' });
+    assert.equal(next.status, 'ringing', `not busy after the end: ${brief(next)}`);
+    await h.act(a, next.id, 'end');
+  });
+
+  it('a group call goes on when one of three vanishes, and ends when fewer than two remain', async () => {
+    const [a, b, c] = await h.users(3, 'Member');
+    const chat = await h.group(a, [b, c], 'Three');
+    const [sa, sb, sc] = await Promise.all([h.ws(a, 'A'), h.ws(b, 'B'), h.ws(c, 'C')]);
+    const made = await h.make(a, { chat_id: chat.id, type: 'audio' });
+    await h.act(b, made.id, 'accept');
+    await h.act(c, made.id, 'accept');
+    await sc.terminate();
+    const cLeft = (x) => stateOf(x, c) === 'left';
+    const seen = await sa.next('call:updated', { filter: about(made.id, cLeft), timeout: ABANDON_WAIT_MS });
+    assert.equal(seen.status, 'ongoing', `the call goes on: ${brief(seen)}`);
+    assert.deepEqual(states(seen), { [a.id]: 'joined', [b.id]: 'joined', [c.id]: 'left' });
+    sameCall(await got(sb, 'call:updated', about(made.id, cLeft), 'B'), seen);
+    await sb.terminate();
+    const over = await sa.next('call:updated', { filter: about(made.id, (x) => x.status !== 'ongoing'), timeout: ABANDON_WAIT_MS });
+    assert.equal(over.status, 'ended', brief(over));
+    assert.deepEqual(states(over), { [a.id]: 'left', [b.id]: 'left', [c.id]: 'left' });
+  });
+
+  it(`a call whose parties stay connected goes on past the grace period, and ends after ${MAX_S} s in any case`, async () => {
+    const [a, b] = await h.users(2);
+    const [sa, sb] = await Promise.all([h.ws(a, 'A'), h.ws(b, 'B')]);
+    const made = await h.make(a, { callee_id: b.id, type: 'audio' });
+    const accepted = await h.act(b, made.id, 'accept');
+    const ended = await sa.next('call:updated', { filter: about(made.id, (x) => x.status !== 'ongoing'), timeout: (MAX_S + 3) * 1000 });
+    assert.equal(ended.status, 'ended', brief(ended));
+    assert.ok(ended.ended_at - accepted.answered_at >= MAX_S * 1000, `not before ${MAX_S} s: ${brief(ended)}`);
+    assert.equal(ended.duration_s, Math.floor((ended.ended_at - ended.answered_at) / 1000));
+    sameCall(await got(sb, 'call:updated', about(made.id), 'B hears the end'), ended);
+    const next = await h.make(a, { callee_id: b.id, type: 'audio' });
+    assert.equal(next.status, 'ringing', brief(next));
+    await h.act(a, next.id, 'end');
+  });
+});

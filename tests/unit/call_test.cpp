@@ -181,5 +181,37 @@ TEST(Call, SignalTargets) {
     EXPECT_EQ((*to_bob)->state, CallerState::ringing);
 }
 
+TEST(Call, AbandonedCallsEnd) {
+    constexpr TimeMs kMax = 4 * 3600 * 1000;
+    auto call = one_to_one();
+    EXPECT_EQ(code_of(abandon_call(call, {"bob"}, kStart + 1, kMax)), "call_over") << "ringing: the ring timeout's";
+    ASSERT_TRUE(accept_call(call, "bob", "bob-phone", kStart + 1000));
+    EXPECT_EQ(code_of(abandon_call(call, {}, kStart + 2000, kMax)), "not_abandoned");
+    EXPECT_EQ(call.status, CallStatus::ongoing);
+
+    auto gone = call;
+    ASSERT_TRUE(abandon_call(gone, {"bob"}, kStart + 31'000, kMax));
+    EXPECT_EQ(gone.status, CallStatus::ended);
+    EXPECT_EQ(state_of(gone, "ann"), CallerState::left);
+    EXPECT_EQ(state_of(gone, "bob"), CallerState::left);
+    EXPECT_EQ(gone.duration_s(), 30);
+    EXPECT_EQ(code_of(abandon_call(gone, {"bob"}, kStart + 32'000, kMax)), "call_over") << "a second node: no change";
+
+    auto too_long = call;
+    EXPECT_EQ(code_of(abandon_call(too_long, {}, kStart + 1000 + kMax - 1, kMax)), "not_abandoned");
+    ASSERT_TRUE(abandon_call(too_long, {}, kStart + 1000 + kMax, kMax));
+    EXPECT_EQ(too_long.status, CallStatus::ended);
+
+    // In a group call the one who vanished leaves; the call goes on while two remain.
+    auto group = group_of({"ann", "bob", "cat"});
+    ASSERT_TRUE(accept_call(group, "bob", "bob-phone", kStart + 1000));
+    ASSERT_TRUE(accept_call(group, "cat", "cat-phone", kStart + 2000));
+    ASSERT_TRUE(abandon_call(group, {"cat", "nobody"}, kStart + 40'000, kMax));
+    EXPECT_EQ(group.status, CallStatus::ongoing);
+    EXPECT_EQ(state_of(group, "cat"), CallerState::left);
+    ASSERT_TRUE(abandon_call(group, {"bob"}, kStart + 41'000, kMax));
+    EXPECT_EQ(group.status, CallStatus::ended);
+}
+
 }  // namespace
 }  // namespace flow

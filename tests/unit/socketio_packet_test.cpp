@@ -165,5 +165,30 @@ TEST(SocketIoPacket, AcceptsNumericEventNamesAndEmptyAcks) {
     EXPECT_TRUE(decoder.add_text(R"(50-["plain"])"));
 }
 
+TEST(SocketIoPacket, BoundsTheAttachmentsItHolds) {
+    const auto megabytes = [](double n) { return std::make_shared<const std::string>(std::size_t(n * 1e6), 'x'); };
+    // By default at most Engine.IO's maxPayload in all, waiting for one packet.
+    Decoder decoder;
+    ASSERT_TRUE(decoder.add_text(R"(51000-["x"])"));
+    ASSERT_NE(decoder.pending(), nullptr);
+    EXPECT_EQ(decoder.pending()->nsp, "/");
+    EXPECT_EQ(decoder.pending()->type, PacketType::binary_event);
+    ASSERT_TRUE(decoder.add_binary(megabytes(0.6)));
+    const auto breach = decoder.add_binary(megabytes(0.6));
+    ASSERT_FALSE(breach);
+    EXPECT_EQ(breach.error().code, "invalid_packet");
+    EXPECT_EQ(decoder.pending(), nullptr) << "what it held is let go";
+    EXPECT_FALSE(decoder.add_binary(megabytes(0.1))) << "unusable after the error";
+
+    // The bound is on what waits at once: packets one after another may each use it all.
+    Decoder small(10);
+    ASSERT_FALSE(*small.add_text(R"(51-["a",{"_placeholder":true,"num":0}])"));
+    const auto whole = small.add_binary(std::make_shared<const std::string>(10, 'y'));
+    ASSERT_TRUE(whole && *whole);
+    ASSERT_FALSE(*small.add_text(R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"));
+    ASSERT_TRUE(small.add_binary(std::make_shared<const std::string>(6, 'y')));
+    EXPECT_FALSE(small.add_binary(std::make_shared<const std::string>(5, 'y')));
+}
+
 }  // namespace
 }  // namespace flow::realtime::socketio

@@ -18,6 +18,7 @@ constexpr int kNodeTtlSeconds = 15;
     "return n"
 constexpr const char* kArrive = "redis.call('HSET', KEYS[1], ARGV[1], 1) " COUNT_LIVE_NODES;
 constexpr const char* kLeave = "redis.call('HDEL', KEYS[1], ARGV[1]) " COUNT_LIVE_NODES;
+constexpr const char* kCount = COUNT_LIVE_NODES;
 
 }  // namespace
 
@@ -33,6 +34,10 @@ bool RedisDeviceRegistry::arrived(const std::string& user_id) {
 }
 
 bool RedisDeviceRegistry::left(const std::string& user_id) { return live_nodes(kLeave, user_id) <= 0; }
+
+bool RedisDeviceRegistry::connected(const std::string& user_id) {
+    return live_nodes(kCount, user_id) != 0;  // -1: Redis is away, which says nothing
+}
 
 void RedisDeviceRegistry::heartbeat() {
     const std::string key = "flow:node:" + node_id_;

@@ -20,6 +20,7 @@ public:
 
     bool arrived(const std::string& user_id) override;
     bool left(const std::string& user_id) override;
+    bool connected(const std::string& user_id) override;
     void heartbeat() override;
 
 private:

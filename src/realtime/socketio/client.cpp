@@ -27,7 +27,7 @@ json::object connect_error(std::string message, const std::string& code) {
 }  // namespace
 
 Client::Client(const SocketIoServer& server, const engineio::EngineSocketPtr& engine)
-    : server_(server), engine_(engine) {}
+    : server_(server), engine_(engine), decoder_(server.options().max_attachment_bytes) {}
 
 void Client::start(std::chrono::milliseconds connect_timeout) {
     auto engine = engine_.lock();
@@ -49,7 +49,15 @@ void Client::on_message(std::string data, bool binary) {
         fail("parse error");
         return;
     }
-    if (*step) on_packet(std::move(**step));
+    if (*step) return on_packet(std::move(**step));
+    // The header of a binary packet, its attachments still to come: refused now, not
+    // once they have all been read, when it is for a namespace not joined.
+    if (const auto* header = decoder_.pending(); header && !binary && !joined(header->nsp)) fail("invalid state");
+}
+
+bool Client::joined(const std::string& nsp) const {
+    const auto it = sockets_.find(nsp);
+    return it != sockets_.end() && it->second->connected();
 }
 
 void Client::on_packet(Packet packet) {
@@ -57,11 +65,11 @@ void Client::on_packet(Packet packet) {
         connect(std::move(packet));
         return;
     }
-    const auto it = sockets_.find(packet.nsp);
-    if (it == sockets_.end() || !it->second->connected() || packet.type == PacketType::connect_error) {
+    if (!joined(packet.nsp) || packet.type == PacketType::connect_error) {
         fail("invalid state");  // as the reference: a packet for a namespace not joined
         return;
     }
+    const auto it = sockets_.find(packet.nsp);
     const auto socket = it->second;
     switch (packet.type) {
         case PacketType::disconnect:

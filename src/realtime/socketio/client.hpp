@@ -32,6 +32,8 @@ public:
 
 private:
     void on_packet(Packet packet);
+    // Whether the client has joined `nsp`: its CONNECT succeeded.
+    bool joined(const std::string& nsp) const;
     void connect(Packet packet);
     void admitted(const SocketPtr& socket, const Status& status);
     // A protocol violation: every socket leaves with `reason`, the session closes.

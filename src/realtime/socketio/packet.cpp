@@ -155,11 +155,17 @@ Result<std::optional<Packet>> Decoder::add_text(std::string_view frame) {
 
 Result<std::optional<Packet>> Decoder::add_binary(Binary frame) {
     if (!pending_) return invalid("a binary frame that no packet announced");
+    pending_bytes_ += frame ? frame->size() : 0;
+    if (pending_bytes_ > max_attachment_bytes_) {
+        pending_.reset();  // unusable from here on: the connection closes
+        return invalid("attachments too large");
+    }
     pending_->attachments.push_back(std::move(frame));
     if (pending_->attachments.size() < expected_) return std::optional<Packet>();
     std::optional<Packet> packet = std::move(pending_);
     pending_.reset();
     expected_ = 0;
+    pending_bytes_ = 0;
     return packet;
 }
 

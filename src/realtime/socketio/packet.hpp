@@ -53,19 +53,36 @@ boost::json::object placeholder(std::size_t num);
 // attachments go out as BINARY_EVENT and BINARY_ACK.
 EncodedPacket encode(const Packet& packet);
 
+// The most bytes of attachments a Decoder holds for one packet by default: Engine.IO's
+// maxPayload, so that a packet's attachments together weigh no more than one message may.
+inline constexpr std::size_t kMaxAttachmentBytes = 1'000'000;
+
 // Reassembles packets from the frames of one connection, in order: a text frame, then as
 // many binary frames as it announced. Validates like the reference parser (type, binary
 // count, namespace, ack id, JSON, payload shape per type, placeholders); the first error
-// leaves the decoder unusable, as the connection must then close. Not thread-safe.
+// leaves the decoder unusable, as the connection must then close. Attachments waiting
+// for the rest of their packet are bounded: past `max_attachment_bytes` in all, the
+// frame is an error, so that a client cannot make the server hold ever more of them.
+// Not thread-safe.
 class Decoder {
 public:
+    explicit Decoder(std::size_t max_attachment_bytes = kMaxAttachmentBytes)
+        : max_attachment_bytes_(max_attachment_bytes) {}
+
     // A complete packet, nullopt while attachments are still due, or the error.
     Result<std::optional<Packet>> add_text(std::string_view frame);
     Result<std::optional<Packet>> add_binary(Binary frame);
 
+    // The header of the binary packet whose attachments are due (its data and the
+    // attachments so far), so that the caller may refuse it before they arrive; null
+    // when none is.
+    const Packet* pending() const { return pending_ ? &*pending_ : nullptr; }
+
 private:
+    const std::size_t max_attachment_bytes_;
     std::optional<Packet> pending_;  // a binary packet waiting for its attachments
     std::size_t expected_ = 0;
+    std::size_t pending_bytes_ = 0;  // of the attachments in pending_
 };
 
 }  // namespace flow::realtime::socketio

@@ -225,11 +225,14 @@ private:
         auto session = session_;
         // A session that ends while the writer is stuck on a client that does not read
         // closes the socket: posted to this connection's strand, and only if still here.
-        session->on_abort([weak = std::weak_ptr<WebSocket>(ws_), executor = ws_->get_executor()] {
+        // Installed on the session's strand, where finish() reads it: a session upgraded
+        // from polling has a strand of its own, not this connection's.
+        auto abort = [weak = std::weak_ptr<WebSocket>(ws_), executor = ws_->get_executor()] {
             asio::post(executor, [weak] {
                 if (auto ws = weak.lock()) beast::get_lowest_layer(*ws).close();
             });
-        });
+        };
+        co_await on_strand(session, [&session, &abort] { session->on_abort(std::move(abort)); });
         // The writer runs beside the reader (spawned, not joined by an operator, which
         // would keep a frame more per socket); the transport lives until both ended.
         asio::co_spawn(ws_->get_executor(), write_loop(), [this](std::exception_ptr error) {

@@ -80,8 +80,11 @@ public:
 
     // A WebSocket's writer: the next packets to write, waiting until there are some.
     boost::asio::awaitable<Drain> next_batch();
-    // Closes the WebSocket now, for a session that ended while its writer was busy.
-    void on_abort(std::function<void()> abort) { abort_transport_ = std::move(abort); }
+    // Closes the WebSocket now, for a session that ended while its writer was busy. On
+    // the strand, like everything here: finish() reads it there.
+    void on_abort(std::function<void()> abort) {
+        if (state_ != State::closed) abort_transport_ = std::move(abort);
+    }
     // A packet that came over the WebSocket.
     void receive(eio::Packet packet);
     // The WebSocket ended (closed by the client, or failed).

@@ -178,6 +178,10 @@ const std::vector<const char*> kMigrations = {
     DROP INDEX participants_in_order;
     CREATE INDEX participants_in_order ON participants (chat_id, joined_at, user_id, role, joined_seq, took_part);
     )sql",
+    // 8: ongoing calls by when they were answered, for the check that ends abandoned ones
+    R"sql(
+    CREATE INDEX calls_ongoing ON calls (answered_at) WHERE status = 'ongoing';
+    )sql",
 };
 
 }  // namespace

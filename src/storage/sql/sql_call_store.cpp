@@ -135,4 +135,15 @@ std::vector<std::string> SqlCallStore::rung_out(TimeMs now) {
     });
 }
 
+std::vector<std::string> SqlCallStore::ongoing(TimeMs answered_by) {
+    return db_.with([&](Connection& db) {
+        std::vector<std::string> ids;
+        auto stmt = db.prepare(
+            "SELECT id FROM calls WHERE status = 'ongoing' AND answered_at <= ? ORDER BY answered_at");
+        stmt.bind(1, answered_by);
+        while (stmt.step()) ids.push_back(stmt.text(0));
+        return ids;
+    });
+}
+
 }  // namespace flow::sql

@@ -16,6 +16,7 @@ public:
     std::vector<Call> history(const std::string& user_id, const std::optional<std::string>& before,
                               int limit) override;
     std::vector<std::string> rung_out(TimeMs now) override;
+    std::vector<std::string> ongoing(TimeMs answered_by) override;
 
 private:
     Database& db_;
