@@ -71,6 +71,15 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--max-outbound-bytes", c.max_outbound_bytes,
                    "a socket's queue of unsent events; past it the socket is closed")
         ->envname("FLOW_MAX_OUTBOUND_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));
+    cli.add_option("--max-connections", c.max_connections,
+                   "open client connections in all; more are closed at once (0: the descriptor limit less a margin)")
+        ->envname("FLOW_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(std::size_t{0}, std::size_t{100'000'000}));
+    cli.add_option("--max-connections-per-address", c.max_connections_per_address,
+                   "open connections from one client address (trusted proxies are exempt)")
+        ->envname("FLOW_MAX_CONNECTIONS_PER_ADDRESS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+    cli.add_option("--io-timeout-seconds", c.io_timeout_s,
+                   "the longest a request being read or an answer being written may stall")
+        ->envname("FLOW_IO_TIMEOUT_SECONDS")->capture_default_str()->check(CLI::Range(1, 3600));
 
     try {
         cli.parse(argc, argv);
