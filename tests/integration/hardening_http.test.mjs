@@ -90,6 +90,9 @@ describe('hardening: one server', () => {
       ['HEAD with Content-Length', withBody(`HEAD /media/nothing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n`, smuggled), 404],
       ['GET with a chunked body', chunked(`GET /media/nothing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n`, smuggled), 404],
       ['PUT (405) with a body', withBody(`PUT /media/nothing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n`, smuggled), 405],
+      // Mounts on the generic path get the request once its body is read whole.
+      ['/ws, not an upgrade, with a body', withBody('GET /ws HTTP/1.1\r\nHost: x\r\n', smuggled), 400],
+      ['Engine.IO polling handshake with a body', withBody('GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n', smuggled), 200],
     ];
     it('answers once, then the next real request (or closes); /metrics never runs', async () => {
       for (const [what, request, status] of cases()) {
