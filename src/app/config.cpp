@@ -93,6 +93,15 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--lookup-daily-cap", c.limits.lookup_daily_cap,
                    "distinct phone numbers a user may look up per UTC day (0: no limit)")
         ->envname("FLOW_LOOKUP_DAILY_CAP")->capture_default_str()->check(CLI::Range(0LL, 1'000'000'000LL));
+    cli.add_option("--max-connections", c.max_connections,
+                   "open client connections in all; more are closed at once (0: the descriptor limit less a margin)")
+        ->envname("FLOW_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(std::size_t{0}, std::size_t{100'000'000}));
+    cli.add_option("--max-connections-per-address", c.max_connections_per_address,
+                   "open connections from one client address (trusted proxies are exempt)")
+        ->envname("FLOW_MAX_CONNECTIONS_PER_ADDRESS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+    cli.add_option("--io-timeout-seconds", c.io_timeout_s,
+                   "the longest a request being read or an answer being written may stall")
+        ->envname("FLOW_IO_TIMEOUT_SECONDS")->capture_default_str()->check(CLI::Range(1, 3600));
 
     try {
         cli.parse(argc, argv);

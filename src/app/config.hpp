@@ -38,6 +38,9 @@ struct Config {
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;
     RateLimits limits;
     std::size_t max_sockets_per_device = 16;  // /ws and Socket.IO sockets of one token, per node
+    std::size_t max_connections = 0;              // 0: from the descriptor limit (see server_main)
+    std::size_t max_connections_per_address = 1000;
+    int io_timeout_s = 30;                        // the longest a request or an answer may stall
 };
 
 // Parses argv and the environment. Prints help or the problem and returns the exit code

@@ -8,6 +8,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -42,9 +46,27 @@ void drain_then_stop(asio::io_context& io, server::HttpServer& server,
     timer->async_wait([&io, &server, timer, deadline](auto) { drain_then_stop(io, server, timer, deadline); });
 }
 
+// The cap on open connections: as configured, or the descriptor limit less what the
+// server needs besides (database, media files, Redis, SMS calls). The soft limit is raised
+// to the hard one first, as far as it goes.
+std::size_t connection_cap(const Config& config) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (config.max_connections > 0) return config.max_connections;
+    if (limit.rlim_cur == RLIM_INFINITY) return 100'000;
+    const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+    return std::max<std::size_t>(1, descriptors - std::min<std::size_t>(256, descriptors / 2));
+}
+
 }  // namespace
 
 int run_server(const Config& config) {
+    ::umask(077);  // the database, media and key files are the server's alone
+
     if (sodium_init() < 0) {
         spdlog::critical("libsodium failed to initialise");
         return 1;
@@ -66,9 +88,11 @@ int run_server(const Config& config) {
                               config.max_outbound_bytes};
     server::HttpOptions http_options;
     http_options.trusted_proxies = config.trusted_proxies;
+    http_options.io_timeout = std::chrono::seconds(config.io_timeout_s);
+    http_options.caps = {connection_cap(config), config.max_connections_per_address};
     server::HttpServer http(io, blocking, *router, services.metrics(), http_options);
     http.mount("/ws", server::plain_socket_mount(sockets));
-    const auto media = server::media_mount(services.auth(), services.media(), blocking);
+    const auto media = server::media_mount(services.auth(), services.media(), blocking, http_options.io_timeout);
     http.mount_streaming("/media", media);
     http.mount_streaming("/media/", media);
 
@@ -93,9 +117,10 @@ int run_server(const Config& config) {
     ring_timeouts.start();
     PeriodicTask heartbeat(blocking, std::chrono::seconds(3), "the node's heartbeat", [&services] { services.heartbeat(); });
     heartbeat.start();
-    spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {})", config.host, http.port(),
-                 services.storage().backend(), config.media.starts_with("s3://") ? "s3" : "folder",
-                 config.sms.starts_with("webhook:") ? "webhook" : "log");
+    spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {}, connections: {}, {} per address)",
+                 config.host, http.port(), services.storage().backend(),
+                 config.media.starts_with("s3://") ? "s3" : "folder", config.sms.starts_with("webhook:") ? "webhook" : "log",
+                 http_options.caps.total, http_options.caps.per_address);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

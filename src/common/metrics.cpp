@@ -4,14 +4,30 @@
 
 namespace flow {
 
+namespace {
+
+// The method as a label: one of a fixed few, so that made-up methods cannot grow /metrics.
+const char* method_label(const std::string& method) {
+    for (const char* known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "-"})
+        if (method == known) return known;
+    return "other";
+}
+
+}  // namespace
+
 void Metrics::record_request(const std::string& route, const std::string& method, int status,
                              double seconds) {
     std::lock_guard lock(mutex_);
-    ++requests_[{route, method, status}];
+    ++requests_[{route, method_label(method), status}];
     for (std::size_t i = 0; i < kBuckets.size(); ++i)
         if (seconds <= kBuckets[i]) ++bucket_counts_[i];
     ++latency_count_;
     latency_sum_ += seconds;
+}
+
+void Metrics::connection_refused(const char* reason) {
+    std::lock_guard lock(mutex_);
+    ++refused_[reason];
 }
 
 std::string Metrics::render() const {
@@ -35,6 +51,10 @@ std::string Metrics::render() const {
     out += "# HELP flow_open_connections Client connections open now.\n"
            "# TYPE flow_open_connections gauge\n";
     out += fmt::format("flow_open_connections {}\n", open_connections_.load());
+    out += "# HELP flow_connections_refused_total Connections closed as soon as accepted, by reason.\n"
+           "# TYPE flow_connections_refused_total counter\n";
+    for (const auto& [reason, count] : refused_)
+        out += fmt::format("flow_connections_refused_total{{reason=\"{}\"}} {}\n", reason, count);
     return out;
 }
 

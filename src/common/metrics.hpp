@@ -11,13 +11,18 @@
 namespace flow {
 
 // The server's Prometheus metrics: requests by route, method and status, a latency
-// histogram, and open connections. Recorded from any thread; rendered for GET /metrics.
+// histogram, open connections and refused ones. Recorded from any thread; rendered for
+// GET /metrics. Every label set is bounded: routes are templates, a method outside
+// GET HEAD POST PUT PATCH DELETE OPTIONS counts as `other`, reasons are the server's own.
 class Metrics {
 public:
     void record_request(const std::string& route, const std::string& method, int status,
                         double seconds);
     void connection_opened() { ++open_connections_; }
     void connection_closed() { --open_connections_; }
+    // A connection closed as soon as it was accepted, and why ("max_connections",
+    // "max_connections_per_address", "descriptors").
+    void connection_refused(const char* reason);
 
     // The Prometheus text exposition format (version 0.0.4).
     std::string render() const;
@@ -31,6 +36,7 @@ private:
     std::uint64_t latency_count_ = 0;
     double latency_sum_ = 0;
     std::atomic<long> open_connections_{0};
+    std::map<std::string, std::uint64_t> refused_;
 };
 
 }  // namespace flow

@@ -31,7 +31,9 @@ bool matches(const ip::address& peer, const std::string& proxy) {
     return !ec && ip::make_network_v6(peer.to_v6(), network.prefix_length()).canonical() == network.canonical();
 }
 
-bool trusted(std::string_view peer, const std::vector<std::string>& trusted_proxies) {
+}  // namespace
+
+bool is_trusted_proxy(std::string_view peer, const std::vector<std::string>& trusted_proxies) {
     boost::system::error_code ec;
     const auto address = ip::make_address(peer, ec);
     if (ec) return false;
@@ -40,11 +42,9 @@ bool trusted(std::string_view peer, const std::vector<std::string>& trusted_prox
     return false;
 }
 
-}  // namespace
-
 std::string client_address(std::string_view peer, std::string_view forwarded_for,
                            const std::vector<std::string>& trusted_proxies) {
-    if (trusted_proxies.empty() || !trusted(peer, trusted_proxies)) return std::string(peer);
+    if (trusted_proxies.empty() || !is_trusted_proxy(peer, trusted_proxies)) return std::string(peer);
     const auto last = forwarded_for.rfind(',');
     const auto client = trim(last == std::string_view::npos ? forwarded_for : forwarded_for.substr(last + 1));
     return client.empty() ? std::string(peer) : std::string(client);

@@ -15,4 +15,7 @@ namespace flow::http {
 std::string client_address(std::string_view peer, std::string_view forwarded_for,
                            const std::vector<std::string>& trusted_proxies);
 
+// Whether `peer` is one of `trusted_proxies` (addresses or networks).
+bool is_trusted_proxy(std::string_view peer, const std::vector<std::string>& trusted_proxies);
+
 }  // namespace flow::http

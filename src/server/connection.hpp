@@ -9,31 +9,36 @@
 #include <string>
 
 #include "common/metrics.hpp"
+#include "server/connection_limits.hpp"
 
 namespace flow::server {
 
 // A client's connection as the HTTP server serves it: counted in flow_open_connections
-// for as long as it lives.
+// and against the connection caps (its `slot`) for as long as it lives.
 class Connection {
 public:
-    Connection(boost::asio::ip::tcp::socket socket, Metrics& metrics)
-        : client_address(peer_address(socket)), stream(std::move(socket)), metrics_(metrics) {
+    Connection(boost::asio::ip::tcp::socket socket, Metrics& metrics, ConnectionLimits::Slot slot = {})
+        : client_address(peer_address(socket)), stream(std::move(socket)), metrics_(metrics),
+          slot_(std::move(slot)) {
         metrics_.connection_opened();
     }
     ~Connection() { metrics_.connection_closed(); }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    const std::string client_address;  // the peer's, before any X-Forwarded-For
-    boost::beast::tcp_stream stream;
-
-private:
-    static std::string peer_address(const boost::asio::ip::tcp::socket& socket) {
+    // The peer's address, before any X-Forwarded-For.
+    template <class Socket>
+    static std::string peer_address(const Socket& socket) {
         boost::system::error_code ignored;
         return socket.remote_endpoint(ignored).address().to_string();
     }
 
+    const std::string client_address;  // the peer's, before any X-Forwarded-For
+    boost::beast::tcp_stream stream;
+
+private:
     Metrics& metrics_;
+    ConnectionLimits::Slot slot_;
 };
 
 // A mount that keeps a connection for long (a WebSocket) moves it out of the

@@ -7,11 +7,17 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "http/client_address.hpp"
 #include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
+#include "server/request_body.hpp"
 
 namespace flow::server {
 
@@ -59,11 +65,42 @@ bool is_disconnect(const beast::error_code& ec) {
            ec == beast::error::timeout || ec == bhttp::error::partial_message;
 }
 
+bool out_of_descriptors(const beast::error_code& ec) {
+    return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+           ec == asio::error::no_memory || ec == beast::error_code(ENFILE, beast::system_category());
+}
+
+// A log line that may repeat as fast as the loop around it: printed at most once a
+// second, with how many were left out.
+class ThrottledLog {
+public:
+    void warn(const std::string& text) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_ < std::chrono::seconds(1)) {
+            ++left_out_;
+            return;
+        }
+        if (left_out_) spdlog::warn("{} ({} more like it in the last second)", text, left_out_);
+        else spdlog::warn("{}", text);
+        last_ = now;
+        left_out_ = 0;
+    }
+
+private:
+    std::chrono::steady_clock::time_point last_{};
+    std::uint64_t left_out_ = 0;
+};
+
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, asio::thread_pool& pool, const http::Router& router,
                        Metrics& metrics, HttpOptions options)
-    : io_(io), pool_(pool), router_(router), metrics_(metrics), options_(std::move(options)), acceptor_(io) {}
+    : io_(io), pool_(pool), router_(router), metrics_(metrics), options_(std::move(options)), acceptor_(io),
+      limits_(options_.caps) {}
+
+HttpServer::~HttpServer() {
+    if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
 
 void HttpServer::listen(const std::string& host, unsigned short port) {
     const tcp::endpoint endpoint(asio::ip::make_address(host), port);
@@ -71,6 +108,7 @@ void HttpServer::listen(const std::string& host, unsigned short port) {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     asio::co_spawn(io_, accept_loop(), asio::detached);
 }
 
@@ -98,24 +136,66 @@ void HttpServer::stop_accepting() {
 }
 
 asio::awaitable<void> HttpServer::accept_loop() {
+    using namespace std::chrono_literals;
+    ThrottledLog failures;
+    asio::steady_timer backoff(io_);
+    auto pause = 10ms;
     while (acceptor_.is_open()) {
         auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted) break;
-            spdlog::warn("accept failed: {}", ec.message());  // e.g. out of descriptors
+            const bool shed = out_of_descriptors(ec) && shed_one();
+            failures.warn("accept failed: " + ec.message() + (shed ? " (a new connection was shed)" : ""));
+            if (shed) continue;  // progress: the backlog shrank
+            // Nothing to be done at once: wait, longer each time, rather than spin.
+            backoff.expires_after(pause);
+            co_await backoff.async_wait(kTuple);
+            pause = std::min(pause * 2, std::chrono::milliseconds(100));
             continue;
         }
+        pause = 10ms;
+        ConnectionLimits::Slot slot;
+        if (!admit(Connection::peer_address(socket), slot)) continue;  // closed here, as `socket` goes
         // Answers and events are small and often alone: each leaves at once, not when the
         // client has acknowledged the one before (Nagle). Batches are corked instead.
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, serve(std::move(socket)), log_if_failed);
+        asio::co_spawn(executor, serve(std::move(socket), std::move(slot)), log_if_failed);
     }
 }
 
-asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
-    auto connection = std::make_unique<Connection>(std::move(socket), metrics_);
+bool HttpServer::admit(const std::string& address, ConnectionLimits::Slot& slot) {
+    // A load balancer's connections carry many clients: only the total caps them.
+    const bool per_address = !http::is_trusted_proxy(address, options_.trusted_proxies);
+    switch (limits_.admit(address, per_address, slot)) {
+        case ConnectionLimits::Verdict::admitted:
+            return true;
+        case ConnectionLimits::Verdict::too_many:
+            metrics_.connection_refused("max_connections");
+            return false;
+        case ConnectionLimits::Verdict::too_many_from_address:
+            metrics_.connection_refused("max_connections_per_address");
+            return false;
+    }
+    return false;
+}
+
+bool HttpServer::shed_one() {
+    if (reserve_fd_ < 0) reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // taken last time
+    if (reserve_fd_ < 0) return false;
+    ::close(reserve_fd_);
+    const int shed = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (shed >= 0) {
+        ::close(shed);
+        metrics_.connection_refused("descriptors");
+    }
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return shed >= 0;
+}
+
+asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Slot slot) {
+    auto connection = std::make_unique<Connection>(std::move(socket), metrics_, std::move(slot));
     // Both stay valid while `connection` is ours: a mount may take it (see Mount).
     auto& stream = connection->stream;
     const auto& client_address = connection->client_address;
@@ -139,15 +219,14 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         std::optional<bhttp::request_parser<bhttp::string_body>> body;
         beast::error_code ec = header_ec;
         if (!ec) {
-            body.emplace(std::move(header));
-            body->body_limit(options_.max_body_bytes);
-            const auto length = body->content_length();
+            const auto length = header.content_length();
             if (length && *length > options_.max_body_bytes) {
-                ec = bhttp::error::body_limit;
+                ec = bhttp::error::body_limit;  // answered at once, without 100 Continue, and closed
             } else {
-                stream.expires_after(options_.io_timeout);
-                auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, *body, kTuple);
-                ec = body_ec;
+                ec = co_await continue_if_expected(stream, header, options_.io_timeout);
+                body.emplace(std::move(header));
+                body->body_limit(options_.max_body_bytes);
+                if (!ec) ec = co_await read_body_some(stream, buffer, *body, options_.io_timeout);
             }
         }
         const auto started = std::chrono::steady_clock::now();
@@ -188,8 +267,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         const int status = response.status;
         const std::string method = ec ? "-" : std::string(body->get().method_string());
         auto answer = to_beast(std::move(response), version, keep_alive, head);
-        stream.expires_after(options_.io_timeout);
-        auto [write_ec, written] = co_await bhttp::async_write(stream, answer, kTuple);
+        bhttp::response_serializer<bhttp::string_body> serializer(answer);
+        const auto write_ec = co_await write_some_answer(stream, serializer, options_.io_timeout);
 
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -14,6 +14,7 @@
 
 #include "common/metrics.hpp"
 #include "http/router.hpp"
+#include "server/connection_limits.hpp"
 #include "server/mount.hpp"
 
 namespace flow::server {
@@ -24,12 +25,15 @@ struct HttpOptions {
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds idle_timeout{60};  // a keep-alive connection with no request
-    std::chrono::seconds io_timeout{30};    // to read a started request or write an answer
+    std::chrono::seconds io_timeout{30};    // the longest a started request or an answer may stall
+    ConnectionCaps caps;                    // open connections, in all and per peer address
 };
 
 // Accepts connections and serves HTTP/1.1 on them with keep-alive: each request is read
 // on the connection's strand, answered by the Router on the blocking pool, logged and
-// counted. Lives on one io_context run by several threads.
+// counted. Lives on one io_context run by several threads. Connections over the caps are
+// closed as soon as accepted; out of descriptors, it sheds new ones with a reserve
+// descriptor and backs off rather than spin.
 class HttpServer {
 public:
     HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& pool,
@@ -40,6 +44,10 @@ public:
     void mount(std::string path, Mount mount);
     // The same for a mount that streams the request body itself.
     void mount_streaming(std::string path, StreamingMount mount);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
     // Binds and starts accepting; throws when the address cannot be bound.
     void listen(const std::string& host, unsigned short port);
     unsigned short port() const;
@@ -50,7 +58,12 @@ public:
 
 private:
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+    boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket, ConnectionLimits::Slot slot);
+    // Counts a new connection against the caps; false (and counted as refused) when over.
+    bool admit(const std::string& address, ConnectionLimits::Slot& slot);
+    // Out of descriptors: frees the reserve one to accept and close a waiting connection
+    // at once, so that the backlog drains. Whether one was shed.
+    bool shed_one();
     template <class Handler>
     static const Handler* find(const std::vector<std::pair<std::string, Handler>>& mounts,
                                std::string_view target);
@@ -62,6 +75,8 @@ private:
     HttpOptions options_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<int> requests_in_flight_{0};
+    ConnectionLimits limits_;
+    int reserve_fd_ = -1;  // /dev/null, held to be given up when descriptors run out
     std::vector<std::pair<std::string, Mount>> mounts_;
     std::vector<std::pair<std::string, StreamingMount>> streaming_mounts_;
 };

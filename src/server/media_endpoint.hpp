@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 
 #include "server/mount.hpp"
 #include "service/auth_service.hpp"
@@ -13,7 +14,9 @@ inline constexpr const char* kMediaRoutes[] = {"post /media", "get /media/{media
 
 // POST /media (multipart/form-data with a part `file`, or the raw bytes) and
 // GET /media/{media_id} (whole or by Range), streamed in and out in chunks so a large
-// file is never held whole; the store is reached on the blocking pool.
-StreamingMount media_mount(AuthService& auth, MediaService& media, boost::asio::thread_pool& blocking);
+// file is never held whole; the store is reached on the blocking pool. `io_timeout` is
+// the longest a transfer may stall (not the time it may take).
+StreamingMount media_mount(AuthService& auth, MediaService& media, boost::asio::thread_pool& blocking,
+                           std::chrono::seconds io_timeout);
 
 }  // namespace flow::server

@@ -30,7 +30,8 @@ using Mount = std::function<boost::asio::awaitable<Disposition>(
 
 // A mount that reads the request body itself, as it streams in (uploads): it gets the
 // connection, its read buffer and the parser holding the request's header, and must
-// read the body (or close) before returning keep_alive.
+// read the body, or throw it away with discard_body (server/request_body.hpp), or close,
+// before returning keep_alive: a body left unread would be parsed as the next request.
 using StreamingMount = std::function<boost::asio::awaitable<Disposition>(
     boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
     boost::beast::http::request_parser<boost::beast::http::empty_body>& header,

@@ -58,7 +58,7 @@ std::string random_name() {
 std::pair<Fd, fs::path> create_unique(const fs::path& dir, std::string_view suffix) {
     for (int attempt = 0;; ++attempt) {
         fs::path path = dir / (random_name() + std::string(suffix));
-        Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (fd.get() >= 0) return {std::move(fd), std::move(path)};
         if (errno != EEXIST || attempt == 8) fail("create", path);
     }
@@ -92,7 +92,7 @@ public:
         if (::fsync(fd_.get()) != 0) fail("fsync", part_path_);
         fd_.reset();
         const fs::path dir = object_path_.parent_path();
-        if (::mkdir(dir.c_str(), 0755) == 0) {
+        if (::mkdir(dir.c_str(), 0700) == 0) {
             fsync_dir(dir.parent_path());
         } else if (errno != EEXIST) {
             fail("mkdir", dir);
