@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/utf8.hpp"
+#include "wire/text_check.hpp"
 
 namespace flow::wire {
 
@@ -18,11 +19,19 @@ JsonReader::JsonReader(const boost::json::value& value) {
 JsonReader::JsonReader(std::string_view text) {
     boost::system::error_code ec;
     auto value = boost::json::parse(text, ec);
+    if (ec && !is_valid_text(text)) {
+        // The parser takes only UTF-8, but says no more than "syntax error".
+        error_ = invalid_text("the body");
+        return;
+    }
     if (ec || !value.is_object()) {
         fail("invalid_json", ec ? "the body is not valid JSON: " + ec.message()
                                 : "the body must be a JSON object");
         return;
     }
+    // `\u0000` parses to a NUL, which PostgreSQL cannot store: refused here, for every
+    // field at once, rather than by each handler.
+    error_ = check_text(value);
     object_ = std::move(value.as_object());
 }
 
