@@ -22,7 +22,8 @@ public:
     // Sets the caller's own profile. register_user requires a name; modify_user does not.
     Result<User> update_profile(const std::string& user_id, const ProfileChange& change);
     // The registered users among `phones`; numbers that are not valid are skipped, as an
-    // address book holds such entries. More than 1000 numbers is `invalid_argument`.
+    // address book holds such entries. More than 1000 distinct numbers is `invalid_argument`
+    // (`too_many_phones`); repeats count once.
     Result<std::vector<User>> lookup(const std::vector<std::string>& phones);
 
 private:

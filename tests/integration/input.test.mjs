@@ -1,10 +1,11 @@
 // What clients send is checked at the edge, alike on SQLite and PostgreSQL: text that is
 // not UTF-8 or holds NUL is a 400 `invalid_text` (an error ack over a socket) wherever it
-// comes in, over REST, /ws and Socket.IO.
+// comes in, over REST, /ws and Socket.IO; and a long list of ids or phones costs nothing
+// before the caller's right to send it and its size are checked.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startFlowd, assertError, assertAckError, asUser } from './lib/flowd.mjs';
+import { startFlowd, assertError, assertAckError, asUser, uniquePhone } from './lib/flowd.mjs';
 import { connect } from './lib/ws_client.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 
@@ -116,4 +117,71 @@ describe('text from outside: valid UTF-8 without NUL, or 400 invalid_text', () =
       }
     });
   }
+});
+
+describe('long lists: permission, then size, then lookups', () => {
+  let f;
+  let admin;
+  let member;
+  let stranger;
+  let newcomer;
+  let group;
+
+  before(async () => {
+    f = await startFlowd(ARGS);
+    [admin, member, stranger, newcomer] = (await f.signUpMany(4, 'List')).map((u) => asUser(f, u));
+    const g = await admin.req('POST', '/chats', { type: 'group', name: 'Lists', user_ids: [member.id] });
+    assert.equal(g.status, 201, g.text);
+    group = g.json;
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+
+  // Within the 1 MiB body limit.
+  const copies = (id) => Array.from({ length: Math.floor(900_000 / (id.length + 3)) }, () => id);
+  const made_up = (n) => Array.from({ length: n }, (_, i) => `nobody-${i}`);
+  const add = (who, ids) => who.req('POST', `/chats/${group.id}/participants`, { user_ids: ids });
+
+  it('a stranger, or a member who is not an admin, is refused before any id is looked up', async () => {
+    assertError(await add(stranger, made_up(5000)), 404, 'not_found', 'a stranger adds unknown users');
+    const t0 = Date.now();
+    assertError(await add(stranger, copies(stranger.id)), 404, 'not_found', 'a stranger adds themself many times');
+    const ms = Date.now() - t0;
+    assert.ok(ms < 2000, `refusing a stranger took ${ms} ms`);
+    assertError(await add(member, made_up(5000)), 403, 'not_admin', 'a member adds unknown users');
+  });
+
+  it('more than a group holds is 400 before any id is looked up; copies count once', async () => {
+    assertError(await add(admin, made_up(1023)), 400, 'too_many_participants', '2 + 1023 members');
+    assertError(await add(admin, made_up(5000)), 400, 'too_many_participants', '5000 made-up ids');
+    const many = copies(newcomer.id);
+    assert.ok(many.length > 25_000, `${many.length} copies`);
+    const r = await add(admin, many);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.participants.filter((p) => p.user_id === newcomer.id).length, 1, r.text);
+    assert.equal(r.json.participants.length, 3, r.text);
+    // The members already in count once, whatever the list says.
+    assertError(await add(admin, [...made_up(1022), member.id]), 400, 'too_many_participants', '3 + 1022 new');
+    assertError(await add(admin, [...made_up(1021), 'nobody-0', member.id]), 400, 'unknown_user', '3 + 1021 new: fits');
+  });
+
+  it('POST /chats counts distinct ids against the size of a group', async () => {
+    const r = await admin.req('POST', '/chats', { type: 'group', name: 'Copies', user_ids: copies(member.id) });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.participants.length, 2, r.text);
+    const tooMany = await admin.req('POST', '/chats', { type: 'group', name: 'Crowd', user_ids: made_up(5000) });
+    assertError(tooMany, 400, 'too_many_participants', '5000 made-up ids');
+  });
+
+  it('POST /users/lookup takes at most 1000 distinct numbers; repeats count once', async () => {
+    const phone = member.user.phone;
+    const r = await admin.req('POST', '/users/lookup', { phones: copies(phone) });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.items.map((u) => u.id), [member.id]);
+    const phones = Array.from({ length: 1000 }, () => uniquePhone());
+    assert.equal((await admin.req('POST', '/users/lookup', { phones })).status, 200);
+    const over = await admin.req('POST', '/users/lookup', { phones: [...phones, phone] });
+    assertError(over, 400, 'too_many_phones', '1001 numbers');
+  });
 });
