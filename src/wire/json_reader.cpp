@@ -19,14 +19,11 @@ JsonReader::JsonReader(const boost::json::value& value) {
 JsonReader::JsonReader(std::string_view text) {
     boost::system::error_code ec;
     auto value = boost::json::parse(text, ec);
-    if (ec && !is_valid_text(text)) {
-        // The parser takes only UTF-8, but says no more than "syntax error".
-        error_ = invalid_text("the body");
-        return;
-    }
     if (ec || !value.is_object()) {
-        fail("invalid_json", ec ? "the body is not valid JSON: " + ec.message()
-                                : "the body must be a JSON object");
+        // JSON is UTF-8: the parser refuses other bytes, saying no more than "syntax error".
+        fail("invalid_json", !ec                     ? "the body must be a JSON object"
+                             : !is_valid_text(text) ? "the body is not valid JSON: it is not UTF-8"
+                                                    : "the body is not valid JSON: " + ec.message());
         return;
     }
     // `\u0000` parses to a NUL, which PostgreSQL cannot store: refused here, for every
