@@ -122,14 +122,18 @@ int run_server(const Config& config) {
                  config.media.starts_with("s3://") ? "s3" : "folder", config.sms.starts_with("webhook:") ? "webhook" : "log",
                  http_options.caps.total, http_options.caps.per_address);
 
+    // The time shutdown may take, from the signal on: answering the requests under way,
+    // and sending the sign-in codes still queued (then cancelled: libcurl takes up to a
+    // second to notice); within the 10 s a supervisor gives before it kills.
+    auto stop_by = std::chrono::steady_clock::now();
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("signal {}: stopping", signal);
+        stop_by = std::chrono::steady_clock::now() + std::chrono::seconds(8);
         http.stop_accepting();
         engine.close_all();
-        drain_then_stop(io, http, std::make_shared<asio::steady_timer>(io),
-                        std::chrono::steady_clock::now() + std::chrono::seconds(10));
+        drain_then_stop(io, http, std::make_shared<asio::steady_timer>(io), stop_by);
     });
 
     std::vector<std::thread> threads;
@@ -144,6 +148,7 @@ int run_server(const Config& config) {
     ring_timeouts.stop();
     heartbeat.stop();
     blocking.join();
+    services.stop_sms(stop_by);
     curl_global_cleanup();
     spdlog::info("flowd stopped");
     return 0;

@@ -24,6 +24,7 @@
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
 #include "sms/log/log_sms_sender.hpp"
+#include "sms/queued_sms_sender.hpp"
 #include "sms/webhook/webhook_sms_sender.hpp"
 #include "storage/sql/sql_storage.hpp"
 #include "storage/postgres/pg_database.hpp"
@@ -58,9 +59,18 @@ std::string load_secret(const Config& config) {
     return key;
 }
 
-std::unique_ptr<SmsSender> make_sms(const std::string& spec) {
-    if (spec.starts_with("webhook:")) return std::make_unique<WebhookSmsSender>(spec.substr(8));
-    return std::make_unique<LogSmsSender>();
+// Threads that wait on the SMS provider, and how many codes may wait for them: with a
+// provider taking 3 s, four threads send 80 codes a minute.
+constexpr std::size_t kSmsThreads = 4;
+constexpr std::size_t kSmsQueue = 1000;
+
+std::unique_ptr<QueuedSmsSender> make_sms(const std::string& spec) {
+    std::unique_ptr<SmsSender> provider;
+    if (spec.starts_with("webhook:"))
+        provider = std::make_unique<WebhookSmsSender>(spec.substr(8));
+    else
+        provider = std::make_unique<LogSmsSender>();
+    return std::make_unique<QueuedSmsSender>(std::move(provider), kSmsThreads, kSmsQueue);
 }
 
 std::unique_ptr<MediaStore> make_media_store(const Config& config) {
@@ -126,7 +136,10 @@ Services::Services(const Config& config) {
     ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
 }
 
-Services::~Services() = default;
+// The SMS threads may still call back into the sign-in store: they go first.
+Services::~Services() { stop_sms(std::chrono::steady_clock::now()); }
+
+void Services::stop_sms(std::chrono::steady_clock::time_point deadline) { sms_->stop(deadline); }
 
 void Services::sweep() {
     const auto result = sweeper_->run();

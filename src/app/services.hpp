@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "auth/secrets.hpp"
@@ -22,7 +23,7 @@
 #include "realtime/gateway.hpp"
 #include "realtime/hub.hpp"
 #include "service/user_service.hpp"
-#include "sms/sms_sender.hpp"
+#include "sms/queued_sms_sender.hpp"
 #include "storage/storage.hpp"
 
 namespace flow::app {
@@ -50,6 +51,9 @@ public:
     realtime::Hub& hub() { return hub_; }
     realtime::Gateway& gateway() { return *gateway_; }
     Metrics& metrics() { return metrics_; }
+    // Sends the sign-in codes still queued until `deadline`, drops the rest and stops the
+    // SMS threads; before curl is cleaned up. Blocking.
+    void stop_sms(std::chrono::steady_clock::time_point deadline);
     // Keeps this node counted among the live ones (a few seconds apart). Blocking.
     void heartbeat() { devices_->heartbeat(); }
 
@@ -64,7 +68,7 @@ private:
     std::unique_ptr<EventBus> bus_;
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
-    std::unique_ptr<SmsSender> sms_;
+    std::unique_ptr<QueuedSmsSender> sms_;
     std::unique_ptr<RateLimiter> limits_;
     std::unique_ptr<MediaStore> media_store_;
     std::unique_ptr<MediaService> media_;

@@ -4,6 +4,9 @@
 
 #include <string_view>
 
+#include "common/utf8.hpp"
+#include "wire/text_check.hpp"
+
 namespace flow::http {
 
 namespace {
@@ -30,6 +33,17 @@ bool match(std::string_view pattern, std::string_view path,
     return true;
 }
 
+// The invalid_text error for the first decoded part of the target that is not valid
+// text, before any route sees it: PostgreSQL takes no NUL and no broken UTF-8.
+std::optional<Error> check_target(const Request& request) {
+    if (!is_valid_text(request.path)) return wire::invalid_text("the path");
+    for (const auto& [key, value] : request.query) {
+        if (!is_valid_text(key)) return wire::invalid_text("a query parameter's name");
+        if (!is_valid_text(value)) return wire::invalid_text("the query parameter " + key);
+    }
+    return std::nullopt;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -53,6 +67,11 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
 }
 
 Response Router::handle(Request& request) const {
+    if (auto invalid = check_target(request)) {
+        auto response = Response::error(*invalid);
+        response.route = "unmatched";
+        return response;
+    }
     std::string allow;
     for (const auto& route : routes_) {
         if (!match(route.pattern, request.path, request.params)) continue;

@@ -22,7 +22,8 @@ struct Route {
     Handler handler;
 };
 
-// Finds the route for a request and runs it: 404 for an unknown path, 405 (with Allow)
+// Finds the route for a request and runs it: 400 `invalid_text` for a decoded path or
+// query parameter that is not UTF-8 or holds NUL, 404 for an unknown path, 405 (with Allow)
 // for a known path and another method, 401 for a signed-in route without a valid token,
 // 500 for a handler that throws. Routes are matched in the order they were added, so a
 // literal path ("/users/me") goes before a pattern that would also take it. Built at

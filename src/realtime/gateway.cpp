@@ -1,9 +1,12 @@
 #include "realtime/gateway.hpp"
 
+#include "common/utf8.hpp"
+
 #include "wire/call_request.hpp"
 #include "wire/chat_json.hpp"
 #include "wire/json_reader.hpp"
 #include "wire/message_request.hpp"
+#include "wire/text_check.hpp"
 
 namespace flow::realtime {
 
@@ -26,6 +29,9 @@ boost::json::value error_json(const Error& error) {
 
 void Gateway::handle(DeviceSession& device, std::string_view event, const boost::json::value& data,
                      Reply reply) const {
+    // Both socket transports come through here: their text is checked once, as HTTP's is.
+    if (!is_valid_text(event)) return reply(wire::invalid_text("the event name"));
+    if (auto invalid = wire::check_text(data)) return reply(std::move(*invalid));
     if (event == "message:send") return send_message(device, data, std::move(reply));
     reply(handle_now(device, event, data));
 }

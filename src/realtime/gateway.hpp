@@ -16,6 +16,7 @@ namespace flow::realtime {
 // its Result becomes the ack. `message:send` (a send_message body plus chat_id) acks
 // with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
 // ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {}.
+// An event name, string or key that is not UTF-8 or holds NUL acks `invalid_text`.
 // Blocking (storage): call it on the blocking pool, unless waits_on_nothing().
 class Gateway {
 public:

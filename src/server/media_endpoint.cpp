@@ -13,9 +13,11 @@
 #include "http/response.hpp"
 #include "http/router.hpp"
 #include "server/beast_response.hpp"
+#include "common/utf8.hpp"
 #include "server/blocking_pool.hpp"
 #include "server/request_body.hpp"
 #include "wire/media_json.hpp"
+#include "wire/text_check.hpp"
 
 namespace flow::server {
 
@@ -253,6 +255,12 @@ StreamingMount media_mount(AuthService& auth, MediaService& media, asio::thread_
         if (is_upload) {
             if (request.method() == bhttp::verb::post) co_return co_await upload(ex, *caller, media, blocking);
         } else if (request.method() == bhttp::verb::get || request.method() == bhttp::verb::head) {
+            // The id goes to storage as sent (it is not percent-decoded): the same check as
+            // the router's, so that a byte PostgreSQL refuses is a 400 there too.
+            if (!is_valid_text(path)) {
+                auto refused = error(wire::invalid_text("the path"));
+                co_return co_await answer(ex, std::move(refused));
+            }
             co_return co_await download(ex, *caller, path.substr(7), media, blocking);
         }
         auto refused = error({ErrorKind::invalid_argument, "method_not_allowed", "method not allowed here", {}});

@@ -32,7 +32,10 @@ Result<CodeSent> AuthService::enter_number(const std::string& input, const std::
 
     const std::string text = "Your Flow code is " + code + ". It expires in " +
                              std::to_string((policy_.ttl_s + 59) / 60) + " minutes.";
-    if (auto sent = sms_.send({*phone, code, text}); !sent) {
+    // A code that never left does not count against the phone's limits: the challenge
+    // goes, now or (from a queueing sender) once the send has failed.
+    SmsMessage sms{*phone, code, text, [&store = store_, id = challenge.id] { store.cancel_challenge(id); }};
+    if (auto sent = sms_.send(sms); !sent) {
         store_.cancel_challenge(challenge.id);
         return std::move(sent).error();
     }

@@ -88,13 +88,28 @@ void ChatService::announce_update(const Chat& chat, std::vector<std::string> als
 
 Result<ChatView> ChatService::add_participants(const Caller& caller, const std::string& chat_id,
                                                const std::vector<std::string>& user_ids) {
-    if (auto exist = check_users_exist(user_ids); !exist) return std::move(exist).error();
+    // Cheapest checks first, so that a long list costs a stranger nothing: who asks, then
+    // how many, and only then a lookup per new member.
+    auto current = chat_of_member(caller.user_id, chat_id);
+    if (!current) return std::move(current).error();
+    if (auto admin = check_is_group_admin(*current, caller.user_id); !admin) return std::move(admin).error();
+    std::set<std::string> wanted(user_ids.begin(), user_ids.end());
+    // (More distinct ids than a group holds are too many whoever is in it already.)
+    if (wanted.size() > kMaxGroupSize)
+        return Error::invalid("too_many_participants", "a group has at most 1024 members");
+    std::erase_if(wanted, [&](const std::string& id) { return current->participant(id) != nullptr; });
+    if (current->participants.size() + wanted.size() > kMaxGroupSize)
+        return Error::invalid("too_many_participants", "a group has at most 1024 members");
+    const std::vector<std::string> new_ids(wanted.begin(), wanted.end());
+    if (auto exist = check_users_exist(new_ids); !exist) return std::move(exist).error();
+
     std::vector<std::string> added;
     const TimeMs now = clock_.now_ms();
+    // Checked again on the chat as stored: it may have changed since it was read.
     auto chat = chats_.modify_chat(chat_id, [&](Chat& c) -> Status {
         if (!c.participant(caller.user_id)) return Error::not_found("no such chat");
         if (auto admin = check_is_group_admin(c, caller.user_id); !admin) return admin;
-        for (const auto& id : user_ids) {
+        for (const auto& id : new_ids) {
             if (c.participant(id)) continue;
             // A new member sees the chat from the next message on.
             c.participants.push_back({id, Role::member, c.last_seq + 1, now});

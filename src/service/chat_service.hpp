@@ -34,6 +34,10 @@ public:
                                      const std::vector<std::string>& user_ids);
     std::vector<ChatView> list(const Caller& caller);
     Result<ChatView> get(const Caller& caller, const std::string& chat_id);
+    // Adds the distinct ids not yet in the group. Checked in this order, each before any
+    // cost of the next: the caller is a member (not_found) and an admin (forbidden), the
+    // group stays within 1024 members (`too_many_participants`), every id is a user
+    // (`unknown_user`).
     Result<ChatView> add_participants(const Caller& caller, const std::string& chat_id,
                                       const std::vector<std::string>& user_ids);
     Result<ChatView> remove_participant(const Caller& caller, const std::string& chat_id,

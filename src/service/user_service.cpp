@@ -1,6 +1,7 @@
 #include "service/user_service.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "auth/phone_number.hpp"
 
@@ -25,10 +26,13 @@ Result<User> UserService::update_profile(const std::string& user_id, const Profi
 
 Result<std::vector<User>> UserService::lookup(const std::string& viewer_id,
                                               const std::vector<std::string>& phones) {
-    if (phones.size() > kMaxLookupPhones)
+    // The same number twice is asked once: the cap is on distinct inputs, checked before
+    // any is parsed.
+    const std::set<std::string> distinct(phones.begin(), phones.end());
+    if (distinct.size() > kMaxLookupPhones)
         return Error::invalid("too_many_phones", "at most 1000 phones per lookup");
     std::vector<std::string> normalized;
-    for (const auto& input : phones)
+    for (const auto& input : distinct)
         if (auto phone = normalize_phone(input)) normalized.push_back(*phone);
     std::sort(normalized.begin(), normalized.end());
     normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());

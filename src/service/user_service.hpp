@@ -27,9 +27,10 @@ public:
     // Sets the caller's own profile. register_user requires a name; modify_user does not.
     Result<User> update_profile(const std::string& user_id, const ProfileChange& change);
     // The registered users among `phones`, as `viewer_id` sees them; numbers that are not
-    // valid are skipped, as an address book holds such entries. More than 1000 numbers is
-    // `invalid_argument`; a lookup that would take `viewer_id` past its distinct numbers of
-    // the day is refused whole (`rate_limited`).
+    // valid are skipped, as an address book holds such entries. More than 1000 distinct
+    // numbers is `invalid_argument` (`too_many_phones`; repeats count once); a lookup that
+    // would take `viewer_id` past its distinct numbers of the day is refused whole
+    // (`rate_limited`).
     Result<std::vector<User>> lookup(const std::string& viewer_id, const std::vector<std::string>& phones);
 
 private:

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/utf8.hpp"
+#include "wire/text_check.hpp"
 
 namespace flow::wire {
 
@@ -19,10 +20,15 @@ JsonReader::JsonReader(std::string_view text) {
     boost::system::error_code ec;
     auto value = boost::json::parse(text, ec);
     if (ec || !value.is_object()) {
-        fail("invalid_json", ec ? "the body is not valid JSON: " + ec.message()
-                                : "the body must be a JSON object");
+        // JSON is UTF-8: the parser refuses other bytes, saying no more than "syntax error".
+        fail("invalid_json", !ec                     ? "the body must be a JSON object"
+                             : !is_valid_text(text) ? "the body is not valid JSON: it is not UTF-8"
+                                                    : "the body is not valid JSON: " + ec.message());
         return;
     }
+    // `\u0000` parses to a NUL, which PostgreSQL cannot store: refused here, for every
+    // field at once, rather than by each handler.
+    error_ = check_text(value);
     object_ = std::move(value.as_object());
 }
 

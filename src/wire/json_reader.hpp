@@ -20,14 +20,18 @@ namespace flow::wire {
 //     auto device = in.optional_string("device");
 //     if (auto error = in.error()) return Response::error(*error);
 //
-// Problems: `invalid_json` (not a JSON object), `missing_field`, `invalid_field` (wrong
+// Problems: `invalid_json` (not a JSON object, or not UTF-8), `invalid_text` (a string or
+// key that holds NUL, which `\u0000` gives), `missing_field`, `invalid_field` (wrong
 // type), `too_long` (over a given length in characters). A failed read gives an empty
 // value. Not thread-safe; one per request.
 class JsonReader {
 public:
-    // Parses `text`; anything but a JSON object is `invalid_json`.
+    // Parses `text` (a request body); anything but a JSON object in UTF-8 is
+    // `invalid_json`, and a string or key anywhere in it that is not valid text (see
+    // wire/text_check.hpp) is `invalid_text`.
     explicit JsonReader(std::string_view text);
-    // Reads an already parsed value; anything but an object is `invalid_json`.
+    // Reads an already parsed value; anything but an object is `invalid_json`. Its text is
+    // not checked again: the transport that parsed it did (the socket Gateway).
     explicit JsonReader(const boost::json::value& value);
 
     std::string string(std::string_view name, std::size_t max_length = 0);

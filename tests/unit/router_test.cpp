@@ -68,6 +68,23 @@ TEST(Router, AThrowingHandlerIs500) {
     EXPECT_NE(response.body.find("\"internal\""), std::string::npos);
 }
 
+TEST(Router, APathOrQueryParameterThatIsNotTextIs400BeforeAnyRoute) {
+    auto router = make_router();
+    auto nul = request("GET", std::string("/users/ab\0cd", 12));
+    auto response = router.handle(nul);
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.body.find("\"invalid_text\""), std::string::npos) << response.body;
+    auto broken = request("GET", "/users/\xc3\x28");
+    EXPECT_EQ(router.handle(broken).status, 400);
+    auto query = request("GET", "/users/me");
+    query.query.emplace_back("before", "\xff");
+    response = router.handle(query);
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.body.find("before"), std::string::npos) << response.body;
+    auto fine = request("GET", "/users/\xc3\xa9");
+    EXPECT_EQ(router.handle(fine).body, "\xc3\xa9");
+}
+
 TEST(Router, BearerTokenParsing) {
     EXPECT_EQ(bearer_token("Bearer abc"), "abc");
     EXPECT_EQ(bearer_token("bearer  abc "), "abc");

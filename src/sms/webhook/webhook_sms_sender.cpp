@@ -27,6 +27,14 @@ Status WebhookSmsSender::send(const SmsMessage& message) {
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION,
                      +[](char*, size_t size, size_t n, void*) { return size * n; });
 
+    // libcurl asks this at least once a second, even while it waits for an answer.
+    curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &cancelled_);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION,
+                     +[](void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                         return static_cast<std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+                     });
+
     const CURLcode rc = curl_easy_perform(curl.get());
     long status = 0;
     curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
@@ -36,5 +44,7 @@ Status WebhookSmsSender::send(const SmsMessage& message) {
     }
     return Ok{};
 }
+
+void WebhookSmsSender::cancel() { cancelled_ = true; }
 
 }  // namespace flow

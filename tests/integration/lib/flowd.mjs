@@ -66,6 +66,8 @@ export async function startSmsWebhook() {
   const pending = new Map(); // phone -> queue of unconsumed messages
   const waiters = new Map(); // phone -> [resolve]
   let status = 200; // what the webhook answers; tests may set sms.status = 500
+  let delayMs = 0; // how long it takes to answer, as a slow provider; tests may set sms.delayMs
+  let inFlight = 0; // requests received and not yet answered
 
   const server = http.createServer((req, res) => {
     const chunks = [];
@@ -96,8 +98,14 @@ export async function startSmsWebhook() {
           pending.get(entry.to).push(entry);
         }
       }
-      res.writeHead(sms.status, { 'content-type': 'application/json' });
-      res.end('{}');
+      const answer = () => {
+        inFlight--;
+        res.writeHead(sms.status, { 'content-type': 'application/json' });
+        res.end('{}');
+      };
+      inFlight++;
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 1000;
@@ -114,6 +122,16 @@ export async function startSmsWebhook() {
     },
     set status(s) {
       status = s;
+    },
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(ms) {
+      delayMs = ms;
+    },
+    /** Requests being held by delayMs right now. */
+    get inFlight() {
+      return inFlight;
     },
     /** The next not-yet-taken SMS message sent to `phone` (E.164), waiting for it. */
     nextMessage(phone, timeoutMs = SMS_TIMEOUT_MS) {
