@@ -23,7 +23,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DFLOW_SANITIZE="$sanitize" "${launcher[@]}" || exit 1
 fi
 
-export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:check_initialization_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=second_deadlock_stack=1:exitcode=66
 export FLOWD_BIN=$PWD/$build/flowd FLOW_SIO_CONFORMANCE=$PWD/$build/flow-sio-conformance
