@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench fuzz sanitize tsan clean
 
 all: build
 
@@ -25,6 +25,18 @@ test: build
 bench: build
 	@cd bench && npm ci --no-audit --no-fund --loglevel=error && cd peer && npm ci --no-audit --no-fund --loglevel=error
 	@ulimit -n "$$(ulimit -Hn)" 2>/dev/null; node bench/run.mjs --flowd $(BUILD_DIR)/flowd $(if $(filter 1 yes true,$(QUICK)),--quick) $(BENCH_ARGS)
+
+# Hardening checks (README): libFuzzer on every decoder of outside input (FUZZ_SECONDS
+# each, 60 by default), then ASan + UBSan and ThreadSanitizer builds of flowd running
+# the tests (build-fuzz/, build-asan/, build-tsan/).
+fuzz:
+	@scripts/fuzz.sh
+
+sanitize: deps
+	@scripts/sanitize.sh asan
+
+tsan: deps
+	@scripts/sanitize.sh tsan
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -4,6 +4,9 @@
 # to run. Two Debian packages are unpacked into .deps/ rather than installed:
 # libphonenumber-dev (installing it would pull Boost 1.74 beside 1.81) and the Swagger UI
 # files that python3-flasgger ships (served by GET /docs).
+#
+# `install-deps.sh --fuzz` adds what only `make fuzz` needs: clang with its libFuzzer
+# and sanitizer runtimes (Debian 12's clang 14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,7 @@ packages=(
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
 )
+if [ "${1:-}" = --fuzz ]; then packages+=(clang libclang-rt-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

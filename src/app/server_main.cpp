@@ -74,13 +74,15 @@ int run_server(const Config& config) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     spdlog::set_level(spdlog::level::from_str(config.log_level));
 
-    Services services(config);
-    const auto router = services.make_router();
-
     const int io_threads = config.io_threads > 0
                                ? config.io_threads
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Before the services, so that it outlives them: the sessions the hub still holds at
+    // exit (their coroutines stopped with the io_context) own strands of it.
     asio::io_context io(io_threads);
+    Services services(config);
+    const auto router = services.make_router();
+
     asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
     realtime::SocketQuota quota(config.max_sockets_per_device);
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),

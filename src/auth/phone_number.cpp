@@ -34,6 +34,8 @@ std::optional<std::string> normalize_phone(std::string_view input) {
     if (!util.IsValidNumber(number)) return std::nullopt;
     std::string e164;
     util.Format(number, PhoneNumberUtil::E164, &e164);
+    // E.164 allows 15 digits at most; libphonenumber takes some longer German numbers.
+    if (e164.size() > 1 + 15) return std::nullopt;
     return e164;
 }
 

@@ -8,7 +8,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <deque>
@@ -19,6 +18,7 @@
 #include "realtime/engineio/engine_socket.hpp"
 #include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
+#include "wire/client_frame.hpp"
 
 namespace flow::server {
 
@@ -129,18 +129,13 @@ private:
     }
 
     asio::awaitable<void> handle(const std::string& text) {
-        boost::system::error_code ec;
-        auto frame = boost::json::parse(text, ec);
-        const auto* object = frame.if_object();
-        const auto* event = object ? object->if_contains("event") : nullptr;
-        if (ec || !event || !event->is_string()) {
-            send_error(Error::invalid("invalid_frame", "a frame is a JSON object {\"event\", \"data\", \"ack\"?}"));
+        auto frame = wire::read_client_frame(text);
+        if (!frame) {
+            send_error(frame.error());
             co_return;
         }
-        const auto* ack = object->if_contains("ack");
-        const auto* data = object->if_contains("data");
-        const std::string name(event->as_string());
-        const boost::json::value payload = data ? *data : boost::json::value(boost::json::object{});
+        const std::string& name = frame->event;
+        const boost::json::value& payload = frame->data;
         // One event at a time: the next frame is read once this one is answered.
         auto result = co_await offload(context_.blocking, [this, &name, &payload] {
             std::promise<Result<boost::json::value>> answered;
@@ -149,8 +144,8 @@ private:
             });
             return answered.get_future().get();
         });
-        if (ack) {
-            boost::json::object reply{{"ack", *ack}};
+        if (frame->ack) {
+            boost::json::object reply{{"ack", *frame->ack}};
             reply["data"] = result ? std::move(*result) : realtime::error_json(result.error());
             enqueue(std::make_shared<const std::string>(boost::json::serialize(reply)));
         } else if (!result) {

@@ -23,5 +23,12 @@ TEST(PhoneNumber, RejectsWhatIsNotAValidInternationalNumber) {
     EXPECT_EQ(normalize_phone(std::string(100, '1')), std::nullopt);
 }
 
+// E.164 numbers have at most 15 digits; libphonenumber takes some longer German ones as
+// valid (found by tests/fuzz/phone_number.cpp).
+TEST(PhoneNumber, RejectsMoreThanFifteenDigits) {
+    EXPECT_EQ(normalize_phone("+49 9353 041871187"), "+499353041871187");  // 15 digits
+    EXPECT_EQ(normalize_phone("+4993530 418711871"), std::nullopt);         // 16
+}
+
 }  // namespace
 }  // namespace flow

@@ -416,6 +416,16 @@ async function spawnNode(f, i) {
   );
 }
 
+// What a sanitizer build of flowd (make sanitize, make tsan) prints when it finds a
+// memory error, undefined behaviour, a leak or a data race.
+const SANITIZER_REPORT = /^(==\d+==ERROR: \w+Sanitizer|WARNING: ThreadSanitizer|SUMMARY: \w+Sanitizer|.*: runtime error: )/m;
+
+/** Fails when a server printed a sanitizer report, whatever its exit. */
+function assertNoSanitizerReport(f) {
+  const output = f.output();
+  assert.doesNotMatch(output, SANITIZER_REPORT, `flowd printed a sanitizer report\n${output}`);
+}
+
 /** SIGTERM to one node; asserts a clean exit (code 0) within 10 s. */
 async function stopNode(f, node) {
   node.proc.kill('SIGTERM');
@@ -435,6 +445,7 @@ async function stopNode(f, node) {
     { code: 0, signal: null },
     `flowd exit after SIGTERM\n${f.output()}`,
   );
+  assertNoSanitizerReport(f);
 }
 
 /**
@@ -559,11 +570,15 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env, redisUrl =
       }
     },
 
-    /** Kill whatever still runs, close the webhook, remove the temp data dir. */
+    /**
+     * Kill whatever still runs, close the webhook, remove the temp data dir; fails if a
+     * sanitizer build of flowd reported an error.
+     */
     async cleanup() {
       await f.kill();
       if (ownsSms) await hook.close();
       if (ownsDataDir) await rm(f.dataDir, { recursive: true, force: true });
+      assertNoSanitizerReport(f);
     },
   };
 
