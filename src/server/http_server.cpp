@@ -210,7 +210,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, header, kTuple);
         if (!header_ec) {
             if (const auto* mount = find(streaming_mounts_, header.get().target())) {
-                if (co_await (*mount)(stream, buffer, header, client_address) == Disposition::close) co_return;
+                if (co_await (*mount)(stream, buffer, header, client_address) == Disposition::close) break;
                 continue;
             }
         }
@@ -234,7 +234,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         if (!ec) {
             if (const auto* mount = find(mounts_, body->get().target())) {
                 const auto disposition = co_await (*mount)(connection, body->get());
-                if (!connection || disposition == Disposition::close) co_return;
+                if (!connection) co_return;  // taken: served apart
+                if (disposition == Disposition::close) break;
                 continue;
             }
         }
@@ -276,8 +277,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         spdlog::info("{} {} {} {:.2f}ms", method, route, status, seconds * 1000);
         if (write_ec || !keep_alive) break;
     }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await close_gracefully(stream);
 }
 
 }  // namespace flow::server

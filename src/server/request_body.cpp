@@ -44,4 +44,17 @@ asio::awaitable<bool> discard_body(beast::tcp_stream& stream, beast::flat_buffer
     co_return true;
 }
 
+asio::awaitable<void> close_gracefully(beast::tcp_stream& stream, std::chrono::milliseconds linger) {
+    beast::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) co_return;
+    stream.expires_after(linger);
+    std::array<char, 8192> scratch;
+    for (;;) {
+        auto [read_ec, bytes] = co_await stream.async_read_some(asio::buffer(scratch),
+                                                                asio::as_tuple(asio::use_awaitable));
+        if (read_ec) co_return;  // the client closed, or the time is up
+    }
+}
+
 }  // namespace flow::server

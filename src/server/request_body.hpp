@@ -41,6 +41,14 @@ boost::asio::awaitable<boost::beast::error_code> continue_if_expected(boost::bea
 boost::asio::awaitable<bool> discard_body(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
                                           HeaderParser& header, std::chrono::seconds timeout);
 
+// Ends a connection the server is done with so that the client still reads the last
+// answer: closing a socket with unread bytes in it sends a reset, which can make the
+// client's kernel drop an answer it has not read yet (a 413 to a body still being sent).
+// So this stops sending, then reads and throws away what still comes, until the client
+// closes too or `linger` passes (nginx's lingering close).
+boost::asio::awaitable<void> close_gracefully(boost::beast::tcp_stream& stream,
+                                              std::chrono::milliseconds linger = std::chrono::seconds(2));
+
 // Reads into `parser` until the message ends or its body buffer is full (a buffer_body),
 // with `timeout` for each read rather than for all: a slow link that keeps sending is
 // never cut off, a silent one is.
