@@ -33,6 +33,12 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--s3-region", c.s3_region, "S3 region")->envname("FLOW_S3_REGION")->capture_default_str();
     cli.add_option("--max-upload-bytes", c.max_upload_bytes, "the largest media upload")
         ->envname("FLOW_MAX_UPLOAD_BYTES")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    cli.add_option("--max-unused-uploads", c.max_unused_uploads,
+                   "uploads a user may have that no message, story or profile uses yet (0: no cap)")
+        ->envname("FLOW_MAX_UNUSED_UPLOADS")->capture_default_str()->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
+    cli.add_option("--max-unused-upload-bytes", c.max_unused_upload_bytes,
+                   "the bytes of those uploads a user may have (0: no cap)")
+        ->envname("FLOW_MAX_UNUSED_UPLOAD_BYTES")->capture_default_str()->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 50));
     cli.add_option("--turn-secret", c.turn_secret, "coturn's static-auth-secret, for TURN credentials")
         ->envname("FLOW_TURN_SECRET");
     cli.add_option("--turn-urls", c.turn_urls, "STUN/TURN URLs for calls, comma-separated")

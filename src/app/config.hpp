@@ -21,6 +21,8 @@ struct Config {
     std::string redis;           // empty: one node, in-process fan-out; or redis://host:port
     std::string s3_endpoint, s3_access_key, s3_secret_key, s3_region = "us-east-1";
     std::uint64_t max_upload_bytes = 64 * 1024 * 1024;
+    std::uint64_t max_unused_uploads = 100;                      // per user: uploads nothing uses yet
+    std::uint64_t max_unused_upload_bytes = 1024 * 1024 * 1024;  // the same, in bytes
     std::string sms = "log";     // "log" or "webhook:URL"
     std::string secret;          // empty: <data_dir>/secret.key, made on first start
     std::string log_level = "info";

@@ -120,7 +120,9 @@ Services::Services(const Config& config) {
     }
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);
-    media_ = std::make_unique<MediaService>(storage_->media(), *media_store_, clock_, config.max_upload_bytes);
+    media_ = std::make_unique<MediaService>(
+        storage_->media(), *media_store_, clock_, config.max_upload_bytes,
+        UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs});
     users_ = std::make_unique<UserService>(storage_->users(), storage_->chats(), *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, clock_,

@@ -140,7 +140,12 @@ asio::awaitable<Disposition> upload(Exchange& ex, const Caller& caller, MediaSer
         }
         form.emplace(*boundary, "file", [&](std::string_view bytes) { return upload->append(bytes); });
     }
-    upload = co_await offload(blocking, [&] { return media.begin_upload(caller); });
+    auto begun = co_await offload(blocking, [&] { return media.begin_upload(caller); });
+    if (!begun) {
+        auto refused = error(begun.error());
+        co_return co_await answer(ex, std::move(refused));
+    }
+    upload = std::move(*begun);
 
     if (auto ec = co_await continue_if_expected(ex.stream, ex.header, ex.io_timeout)) co_return Disposition::close;
     auto status = co_await read_body(ex, blocking, media.max_upload_bytes(), [&](std::string_view bytes) {

@@ -60,7 +60,17 @@ Result<Media> MediaUpload::finish() {
     return media;
 }
 
-std::unique_ptr<MediaUpload> MediaService::begin_upload(const Caller& caller) {
+Result<std::unique_ptr<MediaUpload>> MediaService::begin_upload(const Caller& caller) {
+    if (quota_.max_unused_count || quota_.max_unused_bytes) {
+        const auto unused = catalog_.unused_of(caller.user_id);
+        if ((quota_.max_unused_count && unused.count >= quota_.max_unused_count) ||
+            (quota_.max_unused_bytes && unused.bytes >= quota_.max_unused_bytes)) {
+            const TimeMs wait_ms = unused.oldest_at + quota_.unused_lifetime_ms - clock_.now_ms();
+            return Error::rate_limited("too_many_uploads",
+                                       "too many uploads not yet sent in a message, story or profile",
+                                       std::max<long long>(1, (wait_ms + 999) / 1000));
+        }
+    }
     auto id = new_id(clock_.now_ms());
     auto writer = store_.create(id);
     return std::make_unique<MediaUpload>(caller.user_id, std::move(id), std::move(writer), catalog_,

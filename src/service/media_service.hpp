@@ -43,15 +43,27 @@ private:
     EVP_MD_CTX* sha256_;
 };
 
+// How much a user may have uploaded that nothing uses yet (no message, profile, chat or
+// story): such uploads are deleted `unused_lifetime_ms` after they were made, so without a
+// cap one user could fill the store in that time. 0 turns a cap off.
+struct UploadQuota {
+    std::uint64_t max_unused_count = 0;
+    std::uint64_t max_unused_bytes = 0;
+    TimeMs unused_lifetime_ms = 0;
+};
+
 // Media objects: uploading, and reading what one may see. Blocking (catalog, store):
 // call it on the blocking pool. Thread-safe.
 class MediaService {
 public:
-    MediaService(MediaCatalog& catalog, MediaStore& store, const Clock& clock, std::uint64_t max_upload_bytes)
-        : catalog_(catalog), store_(store), clock_(clock), max_upload_bytes_(max_upload_bytes) {}
+    MediaService(MediaCatalog& catalog, MediaStore& store, const Clock& clock, std::uint64_t max_upload_bytes,
+                 UploadQuota quota)
+        : catalog_(catalog), store_(store), clock_(clock), max_upload_bytes_(max_upload_bytes), quota_(quota) {}
 
     std::uint64_t max_upload_bytes() const { return max_upload_bytes_; }
-    std::unique_ptr<MediaUpload> begin_upload(const Caller& caller);
+    // A new upload; `rate_limited` (`too_many_uploads`) while the caller's unused uploads
+    // are at their quota, with when the oldest of them goes.
+    Result<std::unique_ptr<MediaUpload>> begin_upload(const Caller& caller);
     // The media, when the caller may see it; not_found otherwise (existence is not leaked).
     Result<Media> open(const Caller& caller, const std::string& media_id);
     // Up to `length` bytes of its content from `offset` on.
@@ -64,6 +76,7 @@ private:
     MediaStore& store_;
     const Clock& clock_;
     std::uint64_t max_upload_bytes_;
+    UploadQuota quota_;
 };
 
 }  // namespace flow

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,6 +8,13 @@
 #include "domain/media.hpp"
 
 namespace flow {
+
+// A user's uploads that nothing uses yet: how many, their bytes, and the oldest's time.
+struct UnusedUploads {
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;
+    TimeMs oldest_at = 0;  // 0 when there are none
+};
 
 // What is known of each media object (its bytes are in a MediaStore), and who may see
 // it. Thread-safe; may block; writes are durable when they return.
@@ -23,6 +31,8 @@ public:
     // Up to `limit` media created before `created_before` that nothing uses: no message,
     // profile, chat picture or story.
     virtual std::vector<std::string> unused_before(TimeMs created_before, int limit) = 0;
+    // `owner_id`'s uploads that nothing uses (see unused_before).
+    virtual UnusedUploads unused_of(const std::string& owner_id) = 0;
     // Deletes the records of those of `media_ids` that nothing uses (checked as each is
     // deleted, so one attached meanwhile stays); returns the ids deleted, whose bytes the
     // caller then removes from the MediaStore.

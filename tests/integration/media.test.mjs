@@ -408,6 +408,32 @@ function mediaSuite(shape) {
       for (const m of [photo, voice, video]) assert.equal(await carol.canRead(m.id), false, `carol ${m.kind}`);
     });
 
+    it('caps the uploads a user has not sent anywhere yet, by count and by bytes: 429 too_many_uploads until one is used', async () => {
+      const q = await startFlowd([...ARGS, ...store.args, '--max-unused-uploads', '2', '--max-unused-upload-bytes', '3000'],
+        { env: store.env });
+      try {
+        const [ann, ben] = await users(q, 2);
+        const png = makePng(2, 2);
+        const first = await ann.put(png, 'image/png');
+        await ann.put(png, 'image/png');
+        const third = await ann.upload(png, 'image/png');
+        assertError(third, 429, 'too_many_uploads', 'a third unused upload');
+        const wait = Number(third.headers.get('retry-after'));
+        assert.ok(Number.isInteger(wait) && wait >= 1 && wait <= 3600, `Retry-After: ${third.headers.get('retry-after')}`);
+        const bens = await ben.put(png, 'image/png');
+        // Sending one in a message frees its place.
+        const chat = await ann.direct(ben.id);
+        await ann.sendMedia(chat.id, 'image', first);
+        assert.equal((await ann.upload(png, 'image/png')).status, 201, 'after one was sent');
+        // By bytes: with nothing else unused, one upload of 3,000 bytes fills ben's quota.
+        await ben.sendMedia(chat.id, 'image', bens);
+        await ben.put(Buffer.alloc(3000, 7));
+        assertError(await ben.upload(png, 'image/png'), 429, 'too_many_uploads', 'past the bytes');
+      } finally {
+        await q.shutdown();
+      }
+    });
+
     it('uploads by multipart (a browser FormData) and by raw body alike', async () => {
       const png = makePng(3, 2);
       const raw = await alice.upload(png, 'image/png');

@@ -182,6 +182,10 @@ const std::vector<const char*> kMigrations = {
     R"sql(
     CREATE INDEX calls_ongoing ON calls (answered_at) WHERE status = 'ongoing';
     )sql",
+    // 9: a user's uploads, for the quota on those nothing uses yet
+    R"sql(
+    CREATE INDEX media_by_owner ON media (owner_id, created_at);
+    )sql",
 };
 
 }  // namespace

@@ -91,6 +91,18 @@ std::vector<std::string> SqlMediaCatalog::unused_before(TimeMs created_before, i
     });
 }
 
+UnusedUploads SqlMediaCatalog::unused_of(const std::string& owner_id) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare((std::string("SELECT COUNT(*), CAST(COALESCE(SUM(md.size), 0) AS BIGINT), COALESCE(MIN(md.created_at), 0) "
+                                            "FROM media md WHERE md.owner_id = ? AND") +
+                                kUnused).c_str());
+        stmt.bind(1, owner_id);
+        stmt.step();
+        return UnusedUploads{static_cast<std::uint64_t>(stmt.integer(0)), static_cast<std::uint64_t>(stmt.integer(1)),
+                             stmt.integer(2)};
+    });
+}
+
 std::vector<std::string> SqlMediaCatalog::remove_unused(const std::vector<std::string>& media_ids) {
     return db_.transaction([&](Connection& db) {
         std::vector<std::string> removed;
