@@ -231,6 +231,8 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
     '--user-typing-rate', '0',
     '--user-signal-rate', '0',
     '--lookup-daily-cap', '0',
+    // Every simulated client connects from a handful of loopback addresses.
+    '--max-connections-per-address', '1000000',
     ...extraArgs,
   ];
   const url = `http://127.0.0.1:${port}`;
