@@ -26,6 +26,7 @@ fi
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:check_initialization_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=second_deadlock_stack=1:exitcode=66
+export FLOW_TEST_SANITIZER=$sanitize  # the few tests a sanitizer's runtime cannot take skip
 export FLOWD_BIN=$PWD/$build/flowd FLOW_SIO_CONFORMANCE=$PWD/$build/flow-sio-conformance
 failed=0
 start=$(date +%s)

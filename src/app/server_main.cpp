@@ -77,13 +77,15 @@ int run_server(const Config& config) {
     const int io_threads = config.io_threads > 0
                                ? config.io_threads
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    // Before the services, so that it outlives them: the sessions the hub still holds at
-    // exit (their coroutines stopped with the io_context) own strands of it.
+    // Both before the services, so that they outlive them, and the pool before the
+    // io_context: the sessions the hub still holds at exit, and the handlers the
+    // io_context destroys when it goes (their coroutines stopped with it), own strands
+    // of both.
+    asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
     asio::io_context io(io_threads);
     Services services(config);
     const auto router = services.make_router();
 
-    asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
     realtime::SocketQuota quota(config.max_sockets_per_device);
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),
                               services.gateway(), services.hub(), quota, blocking,

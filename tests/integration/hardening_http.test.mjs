@@ -322,7 +322,10 @@ describe('connection caps (defect 2)', () => {
     });
   }
 
-  it('out of descriptors, the server neither spins nor floods its log, and serves again at once', async () => {
+  // The sanitizers' runtime needs descriptors of its own (UBSan's check of a virtual call
+  // opens a pipe to probe memory), so with none left it reports errors flowd does not have.
+  const sanitized = process.env.FLOW_TEST_SANITIZER && `under ${process.env.FLOW_TEST_SANITIZER}, whose runtime needs descriptors too`;
+  it('out of descriptors, the server neither spins nor floods its log, and serves again at once', { skip: sanitized }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'flowd-fd-'));
     const port = await freePort();
     const args = ['--host', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--sms', 'log', '--max-connections', '1000', '--max-connections-per-address', '1000'];
