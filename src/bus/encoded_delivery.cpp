@@ -10,7 +10,7 @@ namespace flow {
 namespace json = boost::json;
 
 EncodedDelivery encode(const Delivery& delivery) {
-    EncodedDelivery out{delivery.user_ids, delivery.except_session, delivery.only_session, {}, {}, {}, 0, {}};
+    EncodedDelivery out{delivery.user_ids, delivery.except_session, delivery.only_session, {}, {}, {}, 0, {}, {}};
     if (const auto* ended = std::get_if<event::SessionEnded>(&delivery.event)) {
         out.ended_session = ended->session_id;
         return out;
@@ -18,6 +18,10 @@ EncodedDelivery encode(const Delivery& delivery) {
     if (const auto* created = std::get_if<event::MessageNew>(&delivery.event)) {
         out.chat_id = created->message.chat_id;
         out.seq = created->message.seq;
+    } else if (const auto* typing = std::get_if<event::Typing>(&delivery.event)) {
+        out.state_key = "typing " + typing->chat_id + " " + typing->user_id;
+    } else if (const auto* presence = std::get_if<event::Presence>(&delivery.event)) {
+        out.state_key = "presence " + presence->user_id;
     }
     const auto encoded = wire::to_json(delivery.event);
     out.event = encoded.name;
@@ -39,6 +43,7 @@ std::string to_envelope(const EncodedDelivery& d, std::string_view node_id) {
         envelope["chat_id"] = d.chat_id;
         envelope["seq"] = d.seq;
     }
+    if (!d.state_key.empty()) envelope["state"] = d.state_key;
     // The data is JSON text already: spliced in as it is, not parsed and printed again.
     auto text = json::serialize(envelope);
     text.pop_back();
@@ -67,6 +72,7 @@ std::optional<std::pair<EncodedDelivery, std::string>> from_envelope(std::string
     if (const auto* data = o.if_contains("data")) d.data_json = json::serialize(*data);
     d.chat_id = string_of("chat_id");
     if (const auto* seq = o.if_contains("seq"); seq && seq->is_int64()) d.seq = seq->as_int64();
+    d.state_key = string_of("state");
     if (d.ended_session.empty() && (d.event.empty() || d.data_json.empty())) return std::nullopt;
     return std::pair{std::move(d), string_of("node")};
 }

@@ -82,8 +82,8 @@ void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {
 
 void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
     if (stopped_) return;
-    if (event->droppable) {
-        if (const auto& frame = event->frame(format_); frame) outlet_.send_droppable(frame);
+    if (event->is_state()) {
+        if (const auto& frame = event->frame(format_); frame) outlet_.send_state(event->state_key, frame);
         return;
     }
     if (!event->is_message()) return send(event->frame(format_));

@@ -26,14 +26,15 @@ namespace flow::realtime {
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
     // How frames leave, called on `executor`. `send` must not block; the transport
-    // bounds its own queue. `send_droppable` is for typing and presence: the transport
-    // drops such a frame when its queue is behind (more than
-    // engineio::kDroppableQueueBytes), and never counts it against its bound.
+    // bounds its own queue. `send_state` is for typing and presence: the transport keeps
+    // the latest frame of each key apart from its queue (LatestStates), drops it when the
+    // queue is behind (more than engineio::kStatesQueueBytes), and never counts it
+    // against its bound.
     // `after_room` runs a callback (on any thread) once the transport's queue has room
     // again, so that catching up goes no faster than the device reads.
     struct Outlet {
         std::function<void(std::shared_ptr<const std::string> frame)> send;
-        std::function<void(std::shared_ptr<const std::string> frame)> send_droppable;
+        std::function<void(const std::string& key, std::shared_ptr<const std::string> frame)> send_state;
         std::function<void()> close;
         std::function<void(std::function<void()>)> after_room;
     };

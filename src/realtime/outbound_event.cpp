@@ -32,7 +32,7 @@ std::shared_ptr<const OutboundEvent> OutboundEvent::frame(const EncodedDelivery&
     auto out = make(delivery.event, delivery.data_json);
     out->chat_id = delivery.chat_id;
     out->seq = delivery.seq;
-    out->droppable = delivery.event == "typing" || delivery.event == "presence";
+    out->state_key = delivery.state_key;
     return out;
 }
 

@@ -24,9 +24,9 @@ struct OutboundEvent {
     std::shared_ptr<const std::string> socketio_frame;
     std::string chat_id;  // message:new only
     Seq seq = 0;          // message:new only
-    // typing and presence: worth nothing late, so dropped for a device that is behind
-    // rather than queued (see DeviceSession::Outlet).
-    bool droppable = false;
+    // typing and presence: states, kept apart from a device's queue and coalesced by
+    // this key (see LatestStates); empty for every other event.
+    std::string state_key;
 
     // The frames of a delivery's event (not of a sign-out).
     static std::shared_ptr<const OutboundEvent> frame(const EncodedDelivery& delivery);
@@ -35,6 +35,7 @@ struct OutboundEvent {
         return format == WireFormat::plain ? plain_frame : socketio_frame;
     }
     bool is_message() const { return seq != 0; }
+    bool is_state() const { return !state_key.empty(); }
 };
 
 }  // namespace flow::realtime

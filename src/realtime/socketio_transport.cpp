@@ -117,8 +117,8 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
                 [weak](std::shared_ptr<const std::string> frame) {
                     if (auto socket = weak.lock()) socket->send({std::move(frame), {}});
                 },
-                [weak](std::shared_ptr<const std::string> frame) {
-                    if (auto socket = weak.lock()) socket->send_droppable({std::move(frame), {}});
+                [weak](const std::string& key, std::shared_ptr<const std::string> frame) {
+                    if (auto socket = weak.lock()) socket->send_state(key, {std::move(frame), {}});
                 },
                 [weak] {
                     if (auto socket = weak.lock()) socket->disconnect("signed out", true);

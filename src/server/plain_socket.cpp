@@ -16,6 +16,7 @@
 #include "http/router.hpp"
 #include "realtime/device_session.hpp"
 #include "realtime/engineio/engine_socket.hpp"
+#include "realtime/latest_states.hpp"
 #include "server/beast_response.hpp"
 #include "server/blocking_pool.hpp"
 #include "wire/client_frame.hpp"
@@ -82,8 +83,8 @@ private:
                 [weak](std::shared_ptr<const std::string> frame) {
                     if (auto self = weak.lock()) self->enqueue(std::move(frame));
                 },
-                [weak](std::shared_ptr<const std::string> frame) {
-                    if (auto self = weak.lock()) self->enqueue_droppable(std::move(frame));
+                [weak](const std::string& key, std::shared_ptr<const std::string> frame) {
+                    if (auto self = weak.lock()) self->put_state(key, std::move(frame));
                 },
                 [weak] {
                     if (auto self = weak.lock()) self->close_when_flushed();
@@ -159,21 +160,18 @@ private:
                                   boost::json::serialize(realtime::error_json(error)))));
     }
 
-    // Typing and presence: dropped when the queue is behind, as Engine.IO sessions do, and
-    // not counted against the bound.
-    void enqueue_droppable(std::shared_ptr<const std::string> frame) {
-        if (!open_ || queued_bytes_ > realtime::engineio::kDroppableQueueBytes) return;
-        droppable_bytes_ += frame->size();
-        queued_bytes_ += frame->size();
-        queue_.push_back({std::move(frame), true});
-        wake_.cancel();
+    // Typing and presence: the latest of each key goes with the next write, dropped when
+    // the queue is behind, as Engine.IO sessions do, and not counted against the bound.
+    void put_state(const std::string& key, std::shared_ptr<const std::string> frame) {
+        if (!open_ || queued_bytes_ > realtime::engineio::kStatesQueueBytes) return;
+        if (states_.put(key, std::move(frame))) wake_.cancel();
     }
 
     void enqueue(std::shared_ptr<const std::string> frame) {
         if (!open_) return;
         queued_bytes_ += frame->size();
-        queue_.push_back({std::move(frame), false});
-        if (queued_bytes_ - droppable_bytes_ > context_.max_outbound_bytes) {
+        queue_.push_back(std::move(frame));
+        if (queued_bytes_ > context_.max_outbound_bytes) {
             // A reader this slow would hold ever more memory: drop it; it catches up
             // from storage when it reconnects.
             spdlog::info("ws: dropping a slow device of user {} ({} bytes queued)", caller_.user_id, queued_bytes_);
@@ -197,8 +195,24 @@ private:
         wake_.cancel();
     }
 
+    asio::awaitable<bool> write(const std::string& frame) {
+        ws_.text(true);
+        auto [ec, bytes] = co_await ws_.async_write(asio::buffer(frame), kTuple);
+        co_return !ec;
+    }
+
     static asio::awaitable<void> write_loop(std::shared_ptr<PlainSocket> self) {
+        std::vector<std::shared_ptr<const std::string>> states;
         while (self->open_) {
+            if (!self->states_.empty()) {
+                self->states_.take_into(states);
+                bool written = true;
+                for (const auto& frame : states)
+                    if (written) written = co_await self->write(*frame);
+                states.clear();
+                if (!written) break;
+                continue;
+            }
             if (self->queue_.empty()) {
                 if (self->closing_) {
                     co_await self->ws_.async_close({websocket::close_code::policy_error, "signed out"}, kTuple);
@@ -208,12 +222,9 @@ private:
                 co_await self->wake_.async_wait(kTuple);
                 continue;
             }
-            auto [frame, droppable] = self->queue_.front();
-            self->ws_.text(true);
-            auto [ec, bytes] = co_await self->ws_.async_write(asio::buffer(*frame), kTuple);
-            if (ec) break;
+            auto frame = self->queue_.front();
+            if (!co_await self->write(*frame)) break;
             self->queued_bytes_ -= frame->size();
-            if (droppable) self->droppable_bytes_ -= frame->size();
             self->queue_.pop_front();
             if (self->queued_bytes_ <= self->room_bytes()) {
                 auto drained = std::move(self->drained_);
@@ -222,6 +233,7 @@ private:
             }
         }
         self->queue_.clear();
+        self->states_.clear();
     }
 
     OwnedConnection connection_;  // first, so that the WebSocket over it goes before it
@@ -231,13 +243,9 @@ private:
     realtime::SocketQuota::Slot slot_;  // the socket's place in its device's quota
     asio::steady_timer wake_;
     std::shared_ptr<realtime::DeviceSession> device_;
-    struct Queued {
-        std::shared_ptr<const std::string> frame;
-        bool droppable = false;
-    };
-    std::deque<Queued> queue_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;
-    std::size_t droppable_bytes_ = 0;  // of queued_bytes_
+    realtime::LatestStates<std::shared_ptr<const std::string>> states_;  // typing, presence
     std::vector<std::function<void()>> drained_;  // catch-ups waiting for the queue to drain
     bool open_ = true;
     bool closing_ = false;

@@ -1,6 +1,7 @@
 // Per-user rate limits, as a client meets them (issue 13, defect 4 and the lookup cap of
 // defect 5): a flood of sends gets 429 `rate_limited` with Retry-After before it can push
-// another user's slow device off; a flood of typing events is not relayed; call signals
+// another user's slow device off; a flood of typing events is not relayed, and a device
+// that is behind gets only the latest typing state; call signals
 // past their rate get an error ack with `retry_after`; /users/lookup stops at the day's
 // cap of distinct numbers. On the cluster shape (two nodes, Redis) the send limit holds
 // across nodes. Small limits by flag keep each test short.
@@ -119,6 +120,41 @@ describe('per-user rate limits', () => {
     assert.ok(relayed >= 1, 'the first typing events are relayed');
     assert.ok(relayed <= 50, `${relayed} of 3000 typing events were relayed`);
     assert.deepEqual(ca.events.filter((e) => e.event === 'error'), [], 'no error frames for dropped typing');
+  });
+
+  it('typing is a state: a device not yet written to gets only the latest of each chat and user', async () => {
+    const [a, b] = await f.signUpMany(2, 'Coalesce');
+    const chat = await talking(a, b);
+    // B is a Socket.IO client over long-polling that does not poll while A types, so
+    // everything for B waits in its session until B's next GET.
+    const base = `${f.baseUrl}/socket.io/?EIO=4&transport=polling`;
+    const get = async (sid) => {
+      const r = await fetch(`${base}&sid=${sid}`);
+      assert.equal(r.status, 200);
+      return (await r.text()).split('\x1e');
+    };
+    const opened = await (await fetch(base)).text();
+    const { sid } = JSON.parse(opened.slice(1));
+    const posted = await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify({ token: b.token })}` });
+    assert.equal(posted.status, 200);
+    assert.ok((await get(sid)).some((p) => p.startsWith('40{')), 'B is connected');
+
+    const ca = await open(a, { label: 'A' });
+    // Within the typing rate's burst (5): on, off, on, off, on.
+    for (const typing of [true, false, true, false, true])
+      assert.deepEqual(await ca.emit('typing', { chat_id: chat.id, typing }), {});
+    const marker = await ca.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'typed' });
+    assert.ok(Number.isInteger(marker.seq), `message:send ack ${JSON.stringify(marker)}`);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // for the events to reach B's session
+
+    const packets = await get(sid);
+    const events = packets.filter((p) => p.startsWith('42')).map((p) => JSON.parse(p.slice(2)));
+    const typing = events.filter(([name, data]) => name === 'typing' && data.chat_id === chat.id);
+    assert.deepEqual(typing, [['typing', { chat_id: chat.id, user_id: a.id, typing: true }]],
+      `B's typing events: ${JSON.stringify(typing)}`);
+    assert.equal(events.filter(([name, data]) => name === 'message:new' && data.chat_id === chat.id).length, 1,
+      'the message is not coalesced');
+    await fetch(`${base}&sid=${sid}`, { method: 'POST', body: '1' });
   });
 
   it('call signals past --user-signal-rate get an error ack with retry_after, and 429 over REST', async () => {

@@ -135,31 +135,51 @@ TEST_F(SessionTest, ClosesASessionWhoseClientReadsTooSlowly) {
     EXPECT_TRUE(finished_);
 }
 
-// Typing and presence go as droppable frames: a client that is behind misses them rather
-// than being closed for them, however many come.
-TEST_F(SessionTest, DropsDroppableFramesForAClientThatIsBehindAndNeverClosesForThem) {
+// Typing and presence go as states: only the latest of each key is sent, after what is
+// queued; a client that is behind misses them rather than being closed for them.
+TEST_F(SessionTest, SendsOnlyTheLatestStateOfEachKeyAfterTheQueue) {
+    open({});
+    std::optional<Drain> open_packet, drain;
+    poll(open_packet);
+    run(10ms);
+    eio::EngineSocket& socket = *session_;
+    const auto frame = [](std::string text, std::string key) {
+        return eio::Frame{std::make_shared<const std::string>(std::move(text)), false, std::move(key)};
+    };
+    socket.send(frame("typing a on", "typing a"));
+    socket.send(eio::Frame::text("message"));
+    socket.send(frame("presence b online", "presence b"));
+    socket.send(frame("typing a off", "typing a"));
+    socket.send(frame("typing c on", "typing c"));
+    run(10ms);
+    poll(drain);
+    run(10ms);
+    ASSERT_TRUE(drain);
+    std::vector<std::string> sent;
+    for (const auto& packet : drain->packets) sent.push_back(*packet.data);
+    EXPECT_EQ(sent, (std::vector<std::string>{"message", "typing a off", "presence b online", "typing c on"}));
+}
+
+TEST_F(SessionTest, DropsStatesForAClientThatIsBehindAndNeverClosesForThem) {
     EngineIoOptions options;
     options.max_queued_bytes = 200 * 1024;
     open(options);
     eio::EngineSocket& socket = *session_;
     const auto typing = std::make_shared<const std::string>(std::string(100, 't'));
-    for (int i = 0; i < 5000; ++i) socket.send(eio::Frame{typing, false, true});  // 500 KB in all
-    run(20ms);
-    EXPECT_EQ(recorder_->reason, "") << "droppable frames do not count against the bound";
+    for (int i = 0; i < 5000; ++i)  // 500 KB of states, of more keys than are kept
+        socket.send(eio::Frame{typing, false, "typing " + std::to_string(i)});
     socket.send(eio::Frame::text(std::string(150 * 1024, 'm')));  // a message still fits
+    socket.send(eio::Frame{typing, false, "typing late"});           // behind the message: dropped
     run(20ms);
-    EXPECT_EQ(recorder_->reason, "");
+    EXPECT_EQ(recorder_->reason, "") << "states do not count against the bound";
 
     std::optional<Drain> drain;
     poll(drain);
     run(20ms);
     ASSERT_TRUE(drain);
-    std::size_t droppable = 0;
-    for (const auto& packet : drain->packets) droppable += packet.droppable;
-    // Taken while the queue held under 64 KiB, dropped after.
-    EXPECT_GT(droppable, 100u);
-    EXPECT_LT(droppable, (eio::kDroppableQueueBytes / 101) + 2);
-    EXPECT_EQ(*drain->packets.back().data, std::string(150 * 1024, 'm'));
+    ASSERT_EQ(drain->packets.size(), 2 + realtime::LatestStates<QueuedPacket>::kMaxKeys)
+        << "the open packet, the message, and the states of the first keys";
+    EXPECT_EQ(*drain->packets[1].data, std::string(150 * 1024, 'm'));
 }
 
 }  // namespace

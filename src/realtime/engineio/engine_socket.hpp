@@ -10,17 +10,19 @@
 
 namespace flow::realtime::engineio {
 
-// Bytes a session's queue may hold and still take a droppable frame.
-inline constexpr std::size_t kDroppableQueueBytes = 64 * 1024;
+// Bytes a session's queue may hold and still take a state frame.
+inline constexpr std::size_t kStatesQueueBytes = 64 * 1024;
 
 // One outgoing message: text or bytes, shared and immutable so that one encoded frame
-// goes to many sessions without copies. A droppable one (typing, presence: worth nothing
-// late) is dropped when the queue holds more than kDroppableQueueBytes, so it never waits
-// behind a backlog, and does not count against the queue's bound.
+// goes to many sessions without copies. A state (typing, presence: worth nothing late,
+// and superseded by the next of its key) is never queued: the session keeps the latest
+// frame of each key apart (realtime::LatestStates) and sends those after its queue at
+// the next write; it drops one when the queue holds more than kStatesQueueBytes, so a
+// state never waits behind a backlog, and states do not count against the bound.
 struct Frame {
     std::shared_ptr<const std::string> data;
     bool binary = false;
-    bool droppable = false;
+    std::string state_key = {};  // empty for a message
 
     static Frame text(std::string data) {
         return {std::make_shared<const std::string>(std::move(data)), false};
@@ -40,7 +42,7 @@ public:
 
     // Queues messages, in order and together (a Socket.IO packet and its attachments).
     // Dropped once the session closes. A session whose queue grows past its bound (a
-    // client that reads too slowly) is closed; droppable frames are dropped instead.
+    // client that reads too slowly) is closed; state frames are dropped instead.
     virtual void send(std::vector<Frame> frames) = 0;
     void send(Frame frame) { send(std::vector<Frame>{std::move(frame)}); }
 

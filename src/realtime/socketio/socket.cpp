@@ -67,8 +67,9 @@ void Socket::send(const EncodedPacket& packet) {
     if (connected_) send_frames(packet);
 }
 
-void Socket::send_droppable(const EncodedPacket& packet) {
-    if (connected_) send_frames(packet, true);
+void Socket::send_state(const std::string& key, const EncodedPacket& packet) {
+    // A state is one frame: with attachments, it goes as a message.
+    if (connected_) send_frames(packet, packet.attachments.empty() ? key : std::string());
 }
 
 void Socket::disconnect(std::string reason, bool close_connection) {
@@ -102,13 +103,13 @@ void Socket::closed(std::string_view reason) {
     nsp_.disconnected(shared_from_this(), reason);
 }
 
-void Socket::send_frames(const EncodedPacket& packet, bool droppable) const {
+void Socket::send_frames(const EncodedPacket& packet, const std::string& state_key) const {
     auto engine = engine_.lock();
     if (!engine) return;
     std::vector<engineio::Frame> frames;
     frames.reserve(1 + packet.attachments.size());
-    frames.push_back({packet.text, false, droppable});
-    for (const auto& attachment : packet.attachments) frames.push_back({attachment, true, droppable});
+    frames.push_back({packet.text, false, state_key});
+    for (const auto& attachment : packet.attachments) frames.push_back({attachment, true});
     engine->send(std::move(frames));
 }
 

@@ -67,9 +67,9 @@ public:
                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
     // Sends a packet encoded once for many sockets (encode_event with this namespace).
     void send(const EncodedPacket& packet);
-    // The same for a packet that may be dropped when the client is behind (typing,
-    // presence; see engineio::Frame).
-    void send_droppable(const EncodedPacket& packet);
+    // The same for a state (typing, presence): the latest packet of each `key` is sent,
+    // and dropped when the client is behind (see engineio::Frame).
+    void send_state(const std::string& key, const EncodedPacket& packet);
     // Runs `task` (on the connection's strand) once no more than `bytes` wait to be sent
     // to this client; see EngineSocket::when_queue_below.
     void when_queue_below(std::size_t bytes, std::function<void()> task);
@@ -97,7 +97,7 @@ private:
     void receive_ack(std::uint64_t id, Args args);
     void closed(std::string_view reason);
 
-    void send_frames(const EncodedPacket& packet, bool droppable = false) const;
+    void send_frames(const EncodedPacket& packet, const std::string& state_key = {}) const;
 
     const std::string id_;
     Namespace& nsp_;

@@ -25,8 +25,10 @@ void Session::send(std::vector<eio::Frame> frames) {
     dispatch([this, frames = std::move(frames)]() mutable {
         if (state_ != State::open) return;
         for (auto& frame : frames) {
-            if (frame.droppable && queued_bytes_ > eio::kDroppableQueueBytes) continue;
-            enqueue({PacketType::message, std::move(frame.data), frame.binary, frame.droppable});
+            QueuedPacket packet{PacketType::message, std::move(frame.data), frame.binary};
+            if (frame.state_key.empty()) enqueue(std::move(packet));
+            else if (queued_bytes_ <= eio::kStatesQueueBytes && states_.put(std::move(frame.state_key), std::move(packet)))
+                wake();
         }
     });
 }
@@ -72,9 +74,8 @@ void Session::open(const eio::OpenHandler& on_open) {
 void Session::enqueue(QueuedPacket packet) {
     const std::size_t bytes = 1 + (packet.data ? packet.data->size() : 0);
     queued_bytes_ += bytes;
-    if (packet.droppable) droppable_bytes_ += bytes;
     queue_.push_back(std::move(packet));
-    if (queued_bytes_ - droppable_bytes_ > options_.max_queued_bytes) {
+    if (queued_bytes_ > options_.max_queued_bytes) {
         finish("slow consumer", PacketType::close);
         return;
     }
@@ -106,8 +107,8 @@ void Session::notify_room() {
 Drain Session::take_queue() {
     Drain drain;
     drain.packets.swap(queue_);
+    states_.take_into(drain.packets);
     queued_bytes_ = 0;
-    droppable_bytes_ = 0;
     notify_room();
     if (state_ == State::closing) {
         drain.last = true;
@@ -124,14 +125,14 @@ asio::awaitable<Drain> Session::poll() {
         co_return Drain{{}, false, Refusal::bad_request};
     }
     polling_ = true;
-    while (queue_.empty() && state_ == State::open && !upgrading_ && transport_ == Transport::polling) {
+    while (nothing_to_send() && state_ == State::open && !upgrading_ && transport_ == Transport::polling) {
         poll_signal_.expires_at(asio::steady_timer::time_point::max());
         co_await poll_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     polling_ = false;
 
     if (state_ == State::closed) co_return Drain{{{final_packet_, nullptr, false}}, true};
-    if (transport_ != Transport::polling || (upgrading_ && queue_.empty()))
+    if (transport_ != Transport::polling || (upgrading_ && nothing_to_send()))
         co_return Drain{{{PacketType::noop, nullptr, false}}, false};
     const bool closing = state_ == State::closing;
     auto drain = take_queue();
@@ -217,7 +218,7 @@ void Session::release_upgrade() {
 
 asio::awaitable<Drain> Session::next_batch() {
     writer_busy_ = false;
-    while (queue_.empty() && state_ == State::open) {
+    while (nothing_to_send() && state_ == State::open) {
         writer_signal_.expires_at(asio::steady_timer::time_point::max());
         co_await writer_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -234,8 +235,8 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     state_ = State::closed;
     final_packet_ = final_packet;
     queue_.clear();
+    states_.clear();
     queued_bytes_ = 0;
-    droppable_bytes_ = 0;
     room_waiters_.clear();
     ++heartbeat_generation_;
     heartbeat_.cancel();

@@ -11,6 +11,7 @@
 
 #include "realtime/engineio/engine_socket.hpp"
 #include "realtime/engineio/packet.hpp"
+#include "realtime/latest_states.hpp"
 #include "server/engineio/options.hpp"
 
 namespace flow::server::engineio {
@@ -24,7 +25,6 @@ struct QueuedPacket {
     eio::PacketType type = eio::PacketType::message;
     std::shared_ptr<const std::string> data;  // null for packets without data
     bool binary = false;
-    bool droppable = false;  // counted apart, not against the bound
 };
 
 // Why a session refused a transport's request; each maps to the reference's 400 answers.
@@ -94,6 +94,7 @@ private:
     enum class State { open, closing, closed };
 
     void enqueue(QueuedPacket packet);
+    bool nothing_to_send() const { return queue_.empty() && states_.empty(); }
     void wake();
     void schedule_ping();
     // Ends the session now: a pending GET gets `final_packet`, the listener hears
@@ -114,7 +115,7 @@ private:
     Transport transport_;
     std::vector<QueuedPacket> queue_;
     std::size_t queued_bytes_ = 0;
-    std::size_t droppable_bytes_ = 0;  // of queued_bytes_
+    realtime::LatestStates<QueuedPacket> states_;  // typing and presence, sent after queue_
     std::vector<std::pair<std::size_t, std::function<void()>>> room_waiters_;  // when_queue_below
     eio::PacketType final_packet_ = eio::PacketType::close;
 
