@@ -1,0 +1,14 @@
+#pragma once
+
+#include "net/deadline_sweep.hpp"
+#include "realtime/context.hpp"
+#include "server/mount.hpp"
+
+namespace flow::server {
+
+// The plain WebSocket transport at /ws: the bearer token in `Authorization` or
+// `?token=`; the upgrade is checked and answered here, and the connection leaves the
+// HTTP server for a net::websocket::Connection serving a realtime::ws::WsSession.
+Mount ws_mount(realtime::Context& context);
+
+}  // namespace flow::server
