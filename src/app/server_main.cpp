@@ -25,7 +25,7 @@
 #include "realtime/socketio_transport.hpp"
 #include "server/engineio/engineio_server.hpp"
 #include "server/media_endpoint.hpp"
-#include "server/plain_socket.hpp"
+#include "server/ws_mount.hpp"
 
 namespace flow::app {
 
@@ -87,15 +87,17 @@ int run_server(const Config& config) {
     const auto router = services.make_router();
 
     realtime::SocketQuota quota(config.max_sockets_per_device);
+    net::DeadlineSweep deadlines(io.get_executor());
+    deadlines.start();
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),
-                              services.gateway(), services.hub(), quota, blocking,
+                              services.gateway(), services.hub(), quota, blocking, deadlines,
                               config.max_outbound_bytes};
     server::HttpOptions http_options;
     http_options.trusted_proxies = config.trusted_proxies;
     http_options.io_timeout = std::chrono::seconds(config.io_timeout_s);
     http_options.caps = {connection_cap(config), config.max_connections_per_address};
     server::HttpServer http(io, blocking, *router, services.metrics(), http_options);
-    http.mount("/ws", server::plain_socket_mount(sockets));
+    http.mount("/ws", server::ws_mount(sockets));
     const auto media = server::media_mount(services.auth(), services.media(), blocking, http_options.io_timeout);
     http.mount_streaming("/media", media);
     http.mount_streaming("/media/", media);

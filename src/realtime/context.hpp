@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include "net/deadline_sweep.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/hub.hpp"
 #include "realtime/socket_quota.hpp"
@@ -27,6 +28,7 @@ struct Context {
     Hub& hub;
     SocketQuota& quota;  // sockets per device
     boost::asio::thread_pool& blocking;
+    net::DeadlineSweep& deadlines;  // pings and idle timeouts of WebSocket connections
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // past it a slow reader is dropped
     std::size_t max_frame_bytes = 256 * 1024;
     std::chrono::seconds idle_timeout{45};  // no frame nor pong for this long: dropped

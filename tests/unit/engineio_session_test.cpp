@@ -177,7 +177,7 @@ TEST_F(SessionTest, DropsStatesForAClientThatIsBehindAndNeverClosesForThem) {
     poll(drain);
     run(20ms);
     ASSERT_TRUE(drain);
-    ASSERT_EQ(drain->packets.size(), 2 + realtime::LatestStates<QueuedPacket>::kMaxKeys)
+    ASSERT_EQ(drain->packets.size(), 2 + net::LatestStates<QueuedPacket>::kMaxKeys)
         << "the open packet, the message, and the states of the first keys";
     EXPECT_EQ(*drain->packets[1].data, std::string(150 * 1024, 'm'));
 }

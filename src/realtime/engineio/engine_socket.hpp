@@ -16,7 +16,7 @@ inline constexpr std::size_t kStatesQueueBytes = 64 * 1024;
 // One outgoing message: text or bytes, shared and immutable so that one encoded frame
 // goes to many sessions without copies. A state (typing, presence: worth nothing late,
 // and superseded by the next of its key) is never queued: the session keeps the latest
-// frame of each key apart (realtime::LatestStates) and sends those after its queue at
+// frame of each key apart (net::LatestStates) and sends those after its queue at
 // the next write; it drops one when the queue holds more than kStatesQueueBytes, so a
 // state never waits behind a backlog, and states do not count against the bound.
 struct Frame {

@@ -11,7 +11,7 @@
 
 #include "realtime/engineio/engine_socket.hpp"
 #include "realtime/engineio/packet.hpp"
-#include "realtime/latest_states.hpp"
+#include "net/latest_states.hpp"
 #include "server/engineio/options.hpp"
 
 namespace flow::server::engineio {
@@ -115,7 +115,7 @@ private:
     Transport transport_;
     std::vector<QueuedPacket> queue_;
     std::size_t queued_bytes_ = 0;
-    realtime::LatestStates<QueuedPacket> states_;  // typing and presence, sent after queue_
+    net::LatestStates<QueuedPacket> states_;  // typing and presence, sent after queue_
     std::vector<std::pair<std::size_t, std::function<void()>>> room_waiters_;  // when_queue_below
     eio::PacketType final_packet_ = eio::PacketType::close;
 
