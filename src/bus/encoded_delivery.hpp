@@ -23,7 +23,7 @@ struct EncodedDelivery {
     Seq seq = 0;
     std::string ended_session;  // set for a sign-out, which has no event
     // typing and presence, which are states rather than history: a later event with the
-    // same key replaces one a device has not been sent yet (see realtime::LatestStates).
+    // same key replaces one a device has not been sent yet (see net::LatestStates).
     std::string state_key;
 };
 
