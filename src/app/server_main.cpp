@@ -108,7 +108,7 @@ int run_server(const Config& config) {
     socket_io_options.max_attachment_bytes = engine_options.max_payload;
     realtime::socketio::SocketIoServer socket_io(socket_io_options);
     realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
-    server::engineio::EngineIoServer engine(io.get_executor(), engine_options, socket_io.open_handler());
+    server::engineio::EngineIoServer engine(io.get_executor(), deadlines, engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",

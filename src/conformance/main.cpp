@@ -15,6 +15,7 @@
 
 #include "common/metrics.hpp"
 #include "http/router.hpp"
+#include "net/deadline_sweep.hpp"
 #include "realtime/socketio/server.hpp"
 #include "server/engineio/engineio_server.hpp"
 #include "server/http_server.hpp"
@@ -76,12 +77,14 @@ int main(int argc, char** argv) {
     options.ping_timeout = 200ms;
     options.max_payload = 1'000'000;
 
-    server::engineio::EngineIoServer echo(io.get_executor(), options,
+    net::DeadlineSweep deadlines(io.get_executor());
+    deadlines.start();
+    server::engineio::EngineIoServer echo(io.get_executor(), deadlines, options,
                                           [](const eio::EngineSocketPtr& socket) { return std::make_shared<Echo>(socket); });
     sio::SocketIoServer socket_io({.connect_timeout = 1000ms});
     serve_conformance(socket_io.of("/"));
     serve_conformance(socket_io.of("/custom"));
-    server::engineio::EngineIoServer engine(io.get_executor(), options, socket_io.open_handler());
+    server::engineio::EngineIoServer engine(io.get_executor(), deadlines, options, socket_io.open_handler());
 
     http.mount("/engine.io/", echo.mount());
     http.mount("/socket.io/", engine.mount());
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
         http.stop_accepting();
         echo.close_all();
         engine.close_all();
+        deadlines.stop();
         io.stop();
     });
 

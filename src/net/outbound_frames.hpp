@@ -16,7 +16,9 @@ namespace flow::net {
 // memory while empty, which an idle connection mostly is.
 class OutboundFrames {
 public:
-    static constexpr std::size_t kMaxHeader = 10;  // a server's WebSocket frame header
+    // A server's WebSocket frame header (up to 10 bytes) and a few bytes of the
+    // message's own before its shared payload (Engine.IO's packet type).
+    static constexpr std::size_t kMaxHeader = 14;
 
     void push(std::span<const std::byte> header, std::shared_ptr<const std::string> payload);
 

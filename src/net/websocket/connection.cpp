@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <span>
 
 #include "net/receive_buffer.hpp"
@@ -54,16 +55,23 @@ void Connection::start(std::string handshake, std::shared_ptr<Handler> handler) 
         });
     });
     last_read_ = Clock::now();
-    deadline_->set(last_read_ + options_.idle_timeout / 2);
+    if (options_.idle_timeout.count() > 0) deadline_->set(last_read_ + options_.idle_timeout / 2);
     out_.push({}, std::make_shared<const std::string>(std::move(handshake)));
     flush();
     read_when_ready();
 }
 
-void Connection::send(std::shared_ptr<const std::string> payload, bool binary) {
+void Connection::push_frame(Opcode opcode, std::string_view prefix, std::shared_ptr<const std::string> payload) {
+    const FrameHeader header(opcode, prefix.size() + payload->size());
+    std::array<std::byte, OutboundFrames::kMaxHeader> bytes;
+    const auto end = std::copy(header.bytes().begin(), header.bytes().end(), bytes.begin());
+    std::transform(prefix.begin(), prefix.end(), end, [](char c) { return static_cast<std::byte>(c); });
+    out_.push(std::span(bytes).first(header.bytes().size() + prefix.size()), std::move(payload));
+}
+
+void Connection::send(std::shared_ptr<const std::string> payload, bool binary, std::string_view prefix) {
     if (state_ != State::open) return;
-    const FrameHeader header(binary ? Opcode::binary : Opcode::text, payload->size());
-    out_.push(header.bytes(), std::move(payload));
+    push_frame(binary ? Opcode::binary : Opcode::text, prefix, std::move(payload));
     if (out_.bytes() > options_.max_outbound_bytes) {
         // A reader this slow would hold ever more memory: it goes, and catches up from
         // storage when it reconnects. Ended from a handler of its own, not from within
@@ -77,9 +85,12 @@ void Connection::send(std::shared_ptr<const std::string> payload, bool binary) {
     schedule_flush();
 }
 
-void Connection::send_state(const std::string& key, std::shared_ptr<const std::string> payload) {
+void Connection::send_state(const std::string& key, std::shared_ptr<const std::string> payload,
+                            std::string_view prefix) {
     if (state_ != State::open || out_.bytes() > options_.max_bytes_for_states) return;
-    if (states_.put(key, std::move(payload))) schedule_flush();
+    StateFrame state{std::move(payload), {}, static_cast<std::uint8_t>(prefix.size())};
+    std::copy(prefix.begin(), prefix.end(), state.prefix.begin());
+    if (states_.put(key, std::move(state))) schedule_flush();
 }
 
 void Connection::when_queue_below(std::size_t bytes, std::function<void()> task) {
@@ -196,12 +207,10 @@ void Connection::schedule_flush() {
 void Connection::flush() {
     if (writing_ || state_ == State::closed) return;
     if (!states_.empty() && state_ == State::open) {
-        std::vector<std::shared_ptr<const std::string>> states;
+        std::vector<StateFrame> states;
         states_.take_into(states);
-        for (auto& state : states) {
-            const FrameHeader header(Opcode::text, state->size());
-            out_.push(header.bytes(), std::move(state));
-        }
+        for (auto& state : states)
+            push_frame(Opcode::text, {state.prefix.data(), state.prefix_size}, std::move(state.payload));
     }
     while (!out_.empty()) {
         std::array<asio::const_buffer, 64> buffers;
@@ -244,6 +253,7 @@ void Connection::after_write() {
 void Connection::on_deadline() {
     if (state_ == State::closed) return;
     if (state_ == State::closing) return end(close_reason_);  // no answer to our close in time
+    if (options_.idle_timeout.count() == 0) return;
     const auto idle = Clock::now() - last_read_;
     if (idle >= options_.idle_timeout) return end("idle timeout");
     const auto half = options_.idle_timeout / 2;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +23,9 @@ namespace flow::net::websocket {
 struct Options {
     std::uint32_t max_message_bytes = 256 * 1024;
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // past it a reader is too slow: closed
-    std::chrono::seconds idle_timeout{45};  // nothing read for this long: closed (a ping at half)
+    // Nothing read for this long: closed (a ping at half); 0 for none (a protocol above
+    // keeps its own heartbeat).
+    std::chrono::seconds idle_timeout{45};
     // Bytes queued past which a state (send_state) is dropped rather than kept.
     std::size_t max_bytes_for_states = 64 * 1024;
 };
@@ -59,11 +62,15 @@ public:
     // Writes `handshake` (the HTTP 101 answer) and serves the connection for `handler`.
     void start(std::string handshake, std::shared_ptr<Handler> handler);
 
-    // Queues a message; dropped once closing.
-    void send(std::shared_ptr<const std::string> payload, bool binary = false);
-    // Queues a state: of the ones not written yet, only the latest of each key is sent
-    // (see LatestStates); dropped while more than max_bytes_for_states are queued.
-    void send_state(const std::string& key, std::shared_ptr<const std::string> payload);
+    // At most this many bytes of a message's own go before its shared payload.
+    static constexpr std::size_t kMaxPrefix = 4;
+
+    // Queues a message: `prefix` (at most kMaxPrefix bytes, copied) and then `payload`
+    // (shared, not copied); dropped once closing.
+    void send(std::shared_ptr<const std::string> payload, bool binary = false, std::string_view prefix = {});
+    // Queues a text state: of the ones not written yet, only the latest of each key is
+    // sent (see LatestStates); dropped while more than max_bytes_for_states are queued.
+    void send_state(const std::string& key, std::shared_ptr<const std::string> payload, std::string_view prefix = {});
     std::size_t queued_bytes() const { return out_.bytes(); }
     // Runs `task` once no more than `bytes` are queued (at once if so already); dropped
     // if the connection closes first.
@@ -88,6 +95,7 @@ private:
     void handle(const FrameParser::Event& event);
     // Queues a frame made here (a close, a pong and its payload), copied.
     void send_control(std::span<const std::byte> frame, std::span<const std::byte> payload = {});
+    void push_frame(Opcode opcode, std::string_view prefix, std::shared_ptr<const std::string> payload);
     void schedule_flush();
     void flush();
     void after_write();
@@ -101,7 +109,12 @@ private:
     std::shared_ptr<Handler> handler_;  // until on_close
     FrameParser parser_;
     OutboundFrames out_;
-    LatestStates<std::shared_ptr<const std::string>> states_;
+    struct StateFrame {
+        std::shared_ptr<const std::string> payload;
+        std::array<char, kMaxPrefix> prefix{};
+        std::uint8_t prefix_size = 0;
+    };
+    LatestStates<StateFrame> states_;
     std::vector<std::byte> unread_;  // decoded no further while paused
     std::vector<std::pair<std::size_t, std::function<void()>>> room_waiters_;
     std::optional<Deadline> deadline_;

@@ -1,9 +1,5 @@
 #include "server/engineio/engineio_server.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,7 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <mutex>
@@ -21,6 +18,8 @@
 #include <unordered_map>
 
 #include "common/ids.hpp"
+#include "net/websocket/connection.hpp"
+#include "net/websocket/handshake.hpp"
 #include "server/engineio/session.hpp"
 
 namespace flow::server::engineio {
@@ -30,7 +29,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace websocket = beast::websocket;
 using Request = bhttp::request<bhttp::string_body>;
-using WebSocket = websocket::stream<beast::tcp_stream&>;
 
 struct Registry {
     std::shared_ptr<Session> find(const std::string& sid) {
@@ -47,7 +45,6 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kWriteTimeout{30};
-constexpr std::chrono::seconds kWebSocketHandshakeTimeout{10};
 
 // The reference server's error answers.
 enum class Failure { unknown_transport = 0, unknown_sid = 1, bad_handshake_method = 2, bad_request = 3, unsupported_version = 5 };
@@ -104,23 +101,11 @@ asio::awaitable<bool> on_session_strand(const std::shared_ptr<Session>& session)
     co_return (co_await asio::this_coro::executor) == session->strand();
 }
 
-// While a batch of packets is written, the kernel holds back part-filled TCP segments
-// (TCP_CORK): the batch leaves in as few segments, waking the client as few times, as
-// its size allows, rather than one per frame. Uncorked, which sends the rest, when done.
-class Cork {
-public:
-    Cork(asio::ip::tcp::socket& socket, bool on) : socket_(on ? &socket : nullptr) { set(1); }
-    ~Cork() { set(0); }
-    Cork(const Cork&) = delete;
-    Cork& operator=(const Cork&) = delete;
-
-private:
-    void set(int value) const {
-        if (socket_ && socket_->is_open())
-            ::setsockopt(socket_->native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
-    }
-    asio::ip::tcp::socket* socket_;
-};
+// The 101 answer to a WebSocket upgrade; nullopt for a bad one.
+std::optional<std::string> handshake_of(const Request& request) {
+    return net::websocket::accept_response(request[bhttp::field::sec_websocket_key],
+                                           request[bhttp::field::sec_websocket_version]);
+}
 
 // Frees what the upgrade request holds, which is not needed for the WebSocket's life.
 void release(Request& request) { request = {}; }
@@ -159,174 +144,138 @@ asio::awaitable<Disposition> answer_poll(beast::tcp_stream& stream, const Reques
     co_return co_await reply(stream, request, bhttp::status::ok, "text/plain; charset=UTF-8", std::move(payload));
 }
 
-// The WebSocket side of one session, on the connection's strand: a reader handing
-// packets to the session and a writer draining the session's queue, until either ends.
-class WebSocketTransport {
+// The WebSocket transport of one session, over the connection core: the session's
+// packets are framed onto the connection as they come (PacketSink), and what the client
+// sends is decoded and handed to the session. Lives on the connection's executor; the
+// session's strand is that same one for a session opened over WebSocket, a strand of its
+// own for one upgraded from polling. Owned by the connection until it closes, and by the
+// session while it is its sink.
+class WebSocketTransport final : public net::websocket::Handler,
+                                 public PacketSink,
+                                 public std::enable_shared_from_this<WebSocketTransport> {
 public:
-    WebSocketTransport(beast::tcp_stream& stream, std::shared_ptr<Session> session)
-        : ws_(std::make_shared<WebSocket>(stream)), session_(std::move(session)),
-          writer_done_(stream.get_executor(), asio::steady_timer::time_point::max()) {}
+    using Connection = net::websocket::Connection;
 
-    asio::awaitable<bool> accept(const Request& request, std::size_t max_payload) {
-        beast::get_lowest_layer(*ws_).expires_never();
-        ws_->set_option(websocket::stream_base::timeout{kWebSocketHandshakeTimeout, websocket::stream_base::none(), false});
-        ws_->set_option(websocket::stream_base::decorator(
-            [](websocket::response_type& response) { response.set(bhttp::field::server, "flowd"); }));
-        ws_->read_message_max(max_payload);
-        auto [ec] = co_await ws_->async_accept(request, kTuple);
-        co_return !ec;
+    WebSocketTransport(std::shared_ptr<Connection> connection, std::shared_ptr<Session> session, bool probing)
+        : connection_(std::move(connection)), session_(std::move(session)),
+          probe_(probing ? Probe::waiting : Probe::none) {}
+
+    // Answers the upgrade and serves the connection; a probing one for `upgrade_timeout`
+    // at most until the client completes the upgrade. On the connection's executor.
+    void start(std::string handshake, std::chrono::milliseconds upgrade_timeout) {
+        connection_->start(std::move(handshake), shared_from_this());
+        if (probe_ == Probe::none) return;
+        probe_timer_ = std::make_unique<asio::steady_timer>(connection_->executor(), upgrade_timeout);
+        probe_timer_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+            if (auto self = weak.lock(); self && !ec && self->probe_ != Probe::none) self->give_up_upgrade();
+        });
     }
 
-    void attach(std::shared_ptr<Session> session) { session_ = std::move(session); }
-
-    // The upgrade of a polling session: "2probe" → "3probe", then "5" makes this its
-    // transport. False (and the WebSocket closed) when the client does anything else.
-    asio::awaitable<bool> probe(std::chrono::milliseconds timeout) {
-        auto session = session_;
-        beast::get_lowest_layer(*ws_).expires_after(timeout);
-        bool probed = false;
-        bool upgraded = false;
-        for (;;) {
-            beast::flat_buffer buffer;
-            auto [ec, read] = co_await ws_->async_read(buffer, kTuple);
-            if (ec || !ws_->got_text()) break;
-            const auto text = beast::buffers_to_string(buffer.data());
-            if (text == "2probe") {
-                ws_->text(true);
-                auto [write_ec, written] = co_await ws_->async_write(asio::buffer("3probe", 6), kTuple);
-                if (write_ec) break;
-                co_await on_strand(session, [&session] { session->probe(); });
-                probed = true;
-                continue;
-            }
-            if (text == "5" && probed) upgraded = co_await on_strand(session, [&session] { return session->finish_upgrade(); });
-            break;
+    // net::websocket::Handler, on the connection's executor.
+    void on_message(std::string_view data, bool binary) override {
+        if (probe_ != Probe::none) return probe(data, binary);
+        eio::Packet packet{eio::PacketType::message, std::string(data), true};
+        if (!binary) {
+            auto decoded = eio::decode_text(data);
+            if (!decoded) return on_session([](Session& session) { session.transport_closed("parse error"); });
+            packet = std::move(*decoded);
         }
-        beast::get_lowest_layer(*ws_).expires_never();
-        if (upgraded) co_return true;
-        co_await on_strand(session, [&session] { session->release_upgrade(); });
-        co_await ws_->async_close(websocket::close_code::normal, kTuple);
-        co_return false;
+        on_session([packet = std::move(packet)](Session& session) mutable { session.receive(std::move(packet)); });
     }
 
-    // Serves the WebSocket to its end apart from the HTTP server's coroutine for the
-    // connection, which then ends (see OwnedConnection): an idle socket keeps no frames
-    // of HTTP's. The transport owns the connection meanwhile.
-    static void serve_apart(WebSocketTransport transport, OwnedConnection connection) {
-        transport.connection_ = std::move(connection);
-        auto executor = transport.ws_->get_executor();
-        asio::co_spawn(executor, serve(std::move(transport)), log_if_failed);
+    void on_close(std::string_view reason) override {
+        if (probe_ != Probe::none) return give_up_upgrade();
+        // The session's own words for a connection that broke.
+        const std::string_view why = reason == "transport close" || reason == "slow consumer" || reason == "server close"
+                                         ? reason
+                                         : std::string_view("transport error");
+        on_session([why](Session& session) { session.transport_closed(why); });
+    }
+
+    // PacketSink, on the session's strand.
+    void deliver(Drain drain) override {
+        asio::dispatch(connection_->executor(), [connection = connection_, drain = std::move(drain)] {
+            for (const auto& packet : drain.packets) {
+                if (packet.binary) {
+                    connection->send(packet.data, true);
+                    continue;
+                }
+                const char type = static_cast<char>('0' + static_cast<int>(packet.type));
+                connection->send(packet.data ? packet.data : empty(), false, {&type, 1});
+            }
+            if (drain.last) connection->close(1000, "");
+        });
+    }
+
+    void deliver_state(const std::string& key, QueuedPacket packet) override {
+        asio::dispatch(connection_->executor(), [connection = connection_, key, data = std::move(packet.data)] {
+            connection->send_state(key, data, "4");
+        });
+    }
+
+    void when_below(std::size_t bytes, std::function<void()> task) override {
+        asio::dispatch(connection_->executor(), [connection = connection_, session = session_, bytes, task = std::move(task)]() mutable {
+            connection->when_queue_below(bytes, [session, task = std::move(task)]() mutable {
+                asio::dispatch(session->strand(), std::move(task));
+            });
+        });
     }
 
 private:
-    static asio::awaitable<void> serve(WebSocketTransport transport) { co_await transport.run(); }
+    enum class Probe { none, waiting, probed };
 
-    asio::awaitable<void> run() {
-        auto session = session_;
-        // A session that ends while the writer is stuck on a client that does not read
-        // closes the socket: posted to this connection's strand, and only if still here.
-        // Installed on the session's strand, where finish() reads it: a session upgraded
-        // from polling has a strand of its own, not this connection's.
-        auto abort = [weak = std::weak_ptr<WebSocket>(ws_), executor = ws_->get_executor()] {
-            asio::post(executor, [weak] {
-                if (auto ws = weak.lock()) beast::get_lowest_layer(*ws).close();
+    static const std::shared_ptr<const std::string>& empty() {
+        static const auto nothing = std::make_shared<const std::string>();
+        return nothing;
+    }
+
+    // Runs `task` with the session on its strand (at once when that is this connection's).
+    template <class Task>
+    void on_session(Task task) {
+        asio::dispatch(session_->strand(), [session = session_, task = std::move(task)]() mutable { task(*session); });
+    }
+
+    // The upgrade of a polling session: "2probe" → "3probe", then "5" makes this its
+    // transport. Anything else, or nothing in time, and the WebSocket closes.
+    void probe(std::string_view data, bool binary) {
+        static const auto probe_payload = std::make_shared<const std::string>("probe");
+        if (!binary && data == "2probe" && probe_ == Probe::waiting) {
+            connection_->send(probe_payload, false, "3");
+            probe_ = Probe::probed;
+            on_session([](Session& session) { session.probe(); });
+            return;
+        }
+        if (!binary && data == "5" && probe_ == Probe::probed) {
+            probe_ = Probe::none;
+            probe_timer_.reset();
+            on_session([self = shared_from_this()](Session& session) {
+                if (!session.finish_upgrade() || !session.attach(self))
+                    asio::dispatch(self->connection_->executor(), [self] { self->connection_->close(1000, ""); });
             });
-        };
-        co_await on_strand(session, [&session, &abort] { session->on_abort(std::move(abort)); });
-        // The writer runs beside the reader (spawned, not joined by an operator, which
-        // would keep a frame more per socket); the transport lives until both ended.
-        asio::co_spawn(ws_->get_executor(), write_loop(), [this](std::exception_ptr error) {
-            if (error) beast::get_lowest_layer(*ws_).close();  // ends the reader too
-            writing_ = false;
-            writer_done_.cancel();
-        });
-        co_await read_loop();
-        if (writing_) co_await writer_done_.async_wait(kTuple);
-    }
-
-    // Reads one whole message. The first read asks for little room: a socket waiting for
-    // its next message, as most do most of the time, holds a buffer of 256 bytes rather
-    // than Beast's 1.5 KiB; a longer message takes more reads.
-    asio::awaitable<beast::error_code> read_message(beast::flat_buffer& buffer) {
-        constexpr std::size_t kFirstRead = 256;
-        std::size_t limit = kFirstRead;
-        do {
-            auto [ec, read] = co_await ws_->async_read_some(buffer, limit, kTuple);
-            if (ec) co_return ec;
-            limit = 0;  // as much as Beast chooses
-        } while (!ws_->is_message_done());
-        co_return beast::error_code();
-    }
-
-    asio::awaitable<void> read_loop() {
-        auto session = session_;
-        for (;;) {
-            beast::flat_buffer buffer;
-            const auto ec = co_await read_message(buffer);
-            if (ec) {
-                const std::string_view reason = ec == websocket::error::closed ? "transport close" : "transport error";
-                co_await on_strand(session, [&session, reason] { session->transport_closed(reason); });
-                co_return;
-            }
-            auto data = beast::buffers_to_string(buffer.data());
-            eio::Packet packet{eio::PacketType::message, std::move(data), true};
-            if (ws_->got_text()) {
-                auto decoded = eio::decode_text(packet.data);
-                if (!decoded) {
-                    // The session closes; the writer then closes the WebSocket and this
-                    // loop ends when the close completes.
-                    co_await on_strand(session, [&session] { session->transport_closed("parse error"); });
-                    continue;
-                }
-                packet = std::move(*decoded);
-            }
-            co_await on_strand(session, [&session, &packet] { session->receive(std::move(packet)); });
+            return;
         }
+        give_up_upgrade();
     }
 
-    asio::awaitable<void> write_loop() {
-        auto session = session_;
-        const bool inline_strand = co_await on_session_strand(session);
-        for (;;) {
-            Drain drain;
-            if (inline_strand) drain = co_await session->next_batch();
-            else drain = co_await asio::co_spawn(session->strand(), session->next_batch(), asio::use_awaitable);
-            const Cork cork(beast::get_lowest_layer(*ws_).socket(), drain.packets.size() > 1);
-            for (const auto& packet : drain.packets) {
-                const char type = static_cast<char>('0' + static_cast<int>(packet.type));
-                const auto data = packet.data ? asio::buffer(*packet.data) : asio::const_buffer();
-                ws_->text(!packet.binary);
-                beast::error_code ec;
-                if (packet.binary) {
-                    std::tie(ec, std::ignore) = co_await ws_->async_write(data, kTuple);
-                } else {
-                    const std::array<asio::const_buffer, 2> frame{asio::buffer(&type, 1), data};
-                    std::tie(ec, std::ignore) = co_await ws_->async_write(frame, kTuple);
-                }
-                if (ec) {
-                    beast::get_lowest_layer(*ws_).close();  // ends the reader too
-                    co_await on_strand(session, [&session] { session->transport_closed("transport error"); });
-                    co_return;
-                }
-            }
-            if (drain.last) {
-                co_await ws_->async_close(websocket::close_code::normal, kTuple);
-                co_return;
-            }
-        }
+    void give_up_upgrade() {
+        probe_ = Probe::none;
+        probe_timer_.reset();
+        on_session([](Session& session) { session.release_upgrade(); });
+        connection_->close(1000, "");
     }
 
-    OwnedConnection connection_;  // first, so that the WebSocket over it goes before it
-    std::shared_ptr<WebSocket> ws_;
+    std::shared_ptr<Connection> connection_;
     std::shared_ptr<Session> session_;
-    bool writing_ = true;               // until write_loop ends; on the connection's strand
-    asio::steady_timer writer_done_;    // cancelled when it does
+    Probe probe_;
+    std::unique_ptr<asio::steady_timer> probe_timer_;  // only while probing
 };
 
 }  // namespace
 
-EngineIoServer::EngineIoServer(asio::any_io_executor executor, EngineIoOptions options, eio::OpenHandler on_open)
+EngineIoServer::EngineIoServer(asio::any_io_executor executor, net::DeadlineSweep& deadlines, EngineIoOptions options,
+                               eio::OpenHandler on_open)
     : executor_(std::move(executor)),
+      deadlines_(deadlines),
       options_(options),
       on_open_(std::move(on_open)),
       registry_(std::make_shared<Registry>()) {}
@@ -349,6 +298,18 @@ void EngineIoServer::close_all() {
 std::size_t EngineIoServer::session_count() const {
     std::lock_guard lock(registry_->mutex);
     return registry_->sessions.size();
+}
+
+std::shared_ptr<net::websocket::Connection> EngineIoServer::take_connection(OwnedConnection& connection) {
+    net::websocket::Options options;
+    options.max_message_bytes = static_cast<std::uint32_t>(options_.max_payload);
+    options.max_outbound_bytes = options_.max_queued_bytes;
+    options.idle_timeout = std::chrono::seconds(0);  // Engine.IO's heartbeat watches the client
+    auto socket = connection->stream.release_socket();
+    // The HTTP server's Connection stays as the socket's lease: it counts the connection
+    // in /metrics and against the connection caps while it lives.
+    return std::make_shared<net::websocket::Connection>(std::move(socket), deadlines_, options,
+                                                        std::shared_ptr<Connection>(std::move(connection)));
 }
 
 std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor strand,
@@ -382,13 +343,16 @@ asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection,
     if (!query->sid) {
         if (request.method() != bhttp::verb::get) co_return co_await fail(stream, request, Failure::bad_handshake_method);
         if (websocket) {
-            WebSocketTransport transport(stream, nullptr);
-            if (!co_await transport.accept(request, options_.max_payload)) co_return Disposition::close;
+            auto handshake = handshake_of(request);
+            if (!handshake) co_return co_await fail(stream, request, Failure::bad_request);
             release(request);
-            auto session = create_session(stream.get_executor(), connection->client_address, true);
-            co_await on_strand(session, [&] { session->open(on_open_); });
-            transport.attach(session);
-            WebSocketTransport::serve_apart(std::move(transport), std::move(connection));
+            const auto client_address = connection->client_address;
+            auto socket = take_connection(connection);
+            auto session = create_session(socket->executor(), client_address, true);
+            auto transport = std::make_shared<WebSocketTransport>(socket, session, false);
+            transport->start(std::move(*handshake), options_.upgrade_timeout);
+            session->open(on_open_);  // on the connection's strand, the session's
+            session->attach(transport);
             co_return Disposition::close;
         }
         auto session = create_session(asio::make_strand(executor_), connection->client_address, false);
@@ -400,16 +364,13 @@ asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection,
     if (!session) co_return co_await fail(stream, request, Failure::unknown_sid);
 
     if (websocket) {
+        auto handshake = handshake_of(request);
+        if (!handshake) co_return co_await fail(stream, request, Failure::bad_request);
         if (!co_await on_strand(session, [&session] { return session->claim_upgrade(); }))
             co_return co_await fail(stream, request, Failure::bad_request);
-        WebSocketTransport transport(stream, session);
-        if (!co_await transport.accept(request, options_.max_payload)) {
-            co_await on_strand(session, [&session] { session->release_upgrade(); });
-            co_return Disposition::close;
-        }
         release(request);
-        if (co_await transport.probe(options_.upgrade_timeout))
-            WebSocketTransport::serve_apart(std::move(transport), std::move(connection));
+        auto transport = std::make_shared<WebSocketTransport>(take_connection(connection), session, true);
+        transport->start(std::move(*handshake), options_.upgrade_timeout);
         co_return Disposition::close;
     }
 

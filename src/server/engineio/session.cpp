@@ -18,7 +18,6 @@ Session::Session(asio::any_io_executor strand, const EngineIoOptions& options, s
       on_finished_(std::move(on_finished)),
       transport_(transport),
       poll_signal_(strand_),
-      writer_signal_(strand_),
       heartbeat_(strand_) {}
 
 void Session::send(std::vector<eio::Frame> frames) {
@@ -27,6 +26,7 @@ void Session::send(std::vector<eio::Frame> frames) {
         for (auto& frame : frames) {
             QueuedPacket packet{PacketType::message, std::move(frame.data), frame.binary};
             if (frame.state_key.empty()) enqueue(std::move(packet));
+            else if (sink_) sink_->deliver_state(frame.state_key, std::move(packet));
             else if (queued_bytes_ <= eio::kStatesQueueBytes && states_.put(std::move(frame.state_key), std::move(packet)))
                 wake();
         }
@@ -84,12 +84,29 @@ void Session::enqueue(QueuedPacket packet) {
 
 void Session::wake() {
     poll_signal_.cancel();
-    writer_signal_.cancel();
+    push_to_sink();
+}
+
+void Session::push_to_sink() {
+    if (!sink_ || pushing_ || (nothing_to_send() && state_ != State::closing)) return;
+    auto sink = sink_;  // take_queue() may finish the session, which lets go of sink_
+    pushing_ = true;
+    auto drain = take_queue();
+    pushing_ = false;
+    sink->deliver(std::move(drain));
+}
+
+bool Session::attach(std::shared_ptr<PacketSink> sink) {
+    if (state_ == State::closed) return false;
+    sink_ = std::move(sink);
+    push_to_sink();
+    return true;
 }
 
 void Session::when_queue_below(std::size_t bytes, std::function<void()> task) {
     dispatch([self = shared_from_this(), bytes, task = std::move(task)]() mutable {
         if (self->state_ == State::closed) return;
+        if (self->sink_) return self->sink_->when_below(bytes, std::move(task));
         if (self->queued_bytes_ <= bytes) return task();
         self->room_waiters_.emplace_back(bytes, std::move(task));
     });
@@ -216,18 +233,6 @@ void Session::release_upgrade() {
     upgrading_ = false;
 }
 
-asio::awaitable<Drain> Session::next_batch() {
-    writer_busy_ = false;
-    while (nothing_to_send() && state_ == State::open) {
-        writer_signal_.expires_at(asio::steady_timer::time_point::max());
-        co_await writer_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    if (state_ == State::closed) co_return Drain{{}, true};
-    auto drain = take_queue();
-    writer_busy_ = !drain.last;
-    co_return drain;
-}
-
 void Session::transport_closed(std::string_view reason) { finish(reason, PacketType::close); }
 
 void Session::finish(std::string_view reason, PacketType final_packet) {
@@ -240,9 +245,9 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     room_waiters_.clear();
     ++heartbeat_generation_;
     heartbeat_.cancel();
-    wake();
-    if (writer_busy_ && abort_transport_) abort_transport_();
-    abort_transport_ = nullptr;
+    poll_signal_.cancel();
+    // The WebSocket closes; unless it is taking the queue now, which says it is the last.
+    if (auto sink = std::move(sink_); sink && !pushing_) sink->deliver(Drain{{}, true});
     if (auto listener = std::move(listener_)) listener->on_close(reason);
     if (on_finished_) on_finished_(sid_);
 }

@@ -38,9 +38,22 @@ struct Drain {
     Refusal refusal = Refusal::none;
 };
 
+// A transport that takes a session's packets as they come (a WebSocket), where
+// long-polling drains the session's queue on request. Called on the session's strand.
+class PacketSink {
+public:
+    virtual ~PacketSink() = default;
+    // Packets to send, in order; once `drain.last`, the transport closes after them.
+    virtual void deliver(Drain drain) = 0;
+    // A state (typing, presence): the latest of each key is sent (see net::LatestStates).
+    virtual void deliver_state(const std::string& key, QueuedPacket packet) = 0;
+    // Runs `task` on the session's strand once no more than `bytes` wait to be written.
+    virtual void when_below(std::size_t bytes, std::function<void()> task) = 0;
+};
+
 // One Engine.IO session: its outbound queue, heartbeat and transport state, driven by
-// the transports (polling requests, a WebSocket) and by the layer above through
-// EngineSocket. All state lives on one strand: the EngineSocket calls post to it, and the
+// the transports (polling requests, a WebSocket: a PacketSink) and by the layer above
+// through EngineSocket. All state lives on one strand: the EngineSocket calls post to it, and the
 // transports run the methods below on it (co_spawn). Owned by the server's registry until
 // it closes, then by whoever still holds it.
 class Session final : public eio::EngineSocket, public std::enable_shared_from_this<Session> {
@@ -78,13 +91,9 @@ public:
     bool finish_upgrade();
     void release_upgrade();
 
-    // A WebSocket's writer: the next packets to write, waiting until there are some.
-    boost::asio::awaitable<Drain> next_batch();
-    // Closes the WebSocket now, for a session that ended while its writer was busy. On
-    // the strand, like everything here: finish() reads it there.
-    void on_abort(std::function<void()> abort) {
-        if (state_ != State::closed) abort_transport_ = std::move(abort);
-    }
+    // The WebSocket becomes the session's sink: what is queued goes to it now, what
+    // comes later as it comes. False when the session has ended.
+    bool attach(std::shared_ptr<PacketSink> sink);
     // A packet that came over the WebSocket.
     void receive(eio::Packet packet);
     // The WebSocket ended (closed by the client, or failed).
@@ -95,7 +104,9 @@ private:
 
     void enqueue(QueuedPacket packet);
     bool nothing_to_send() const { return queue_.empty() && states_.empty(); }
+    // Wakes a waiting GET, or hands what is queued to the sink.
     void wake();
+    void push_to_sink();
     void schedule_ping();
     // Ends the session now: a pending GET gets `final_packet`, the listener hears
     // on_close(reason), the registry forgets the session.
@@ -120,13 +131,12 @@ private:
     eio::PacketType final_packet_ = eio::PacketType::close;
 
     bool polling_ = false;          // a GET is waiting
-    bool writer_busy_ = false;      // the WebSocket writer is writing a batch
     bool upgrade_claimed_ = false;  // a WebSocket is probing
     bool upgrading_ = false;        // it has probed: GETs get noop
-    std::function<void()> abort_transport_;
+    std::shared_ptr<PacketSink> sink_;  // the WebSocket, once it is the transport
+    bool pushing_ = false;              // handing the queue to the sink
 
     boost::asio::steady_timer poll_signal_;    // wakes a waiting GET
-    boost::asio::steady_timer writer_signal_;  // wakes the WebSocket writer
     boost::asio::steady_timer heartbeat_;
     std::uint64_t heartbeat_generation_ = 0;  // tells a stale heartbeat handler to do nothing
     bool awaiting_pong_ = false;
