@@ -152,7 +152,7 @@ describe('per-user rate limits', () => {
     const typing = events.filter(([name, data]) => name === 'typing' && data.chat_id === chat.id);
     assert.deepEqual(typing, [['typing', { chat_id: chat.id, user_id: a.id, typing: true }]],
       `B's typing events: ${JSON.stringify(typing)}`);
-    assert.equal(events.filter(([name, data]) => name === 'message:new' && data.chat_id === chat.id).length, 1,
+    assert.equal(events.filter(([name, data]) => name === 'message:new' && data.text === 'typed').length, 1,
       'the message is not coalesced');
     await fetch(`${base}&sid=${sid}`, { method: 'POST', body: '1' });
   });

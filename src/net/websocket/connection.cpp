@@ -72,6 +72,12 @@ void Connection::push_frame(Opcode opcode, std::string_view prefix, std::shared_
 void Connection::send(std::shared_ptr<const std::string> payload, bool binary, std::string_view prefix) {
     if (state_ != State::open) return;
     push_frame(binary ? Opcode::binary : Opcode::text, prefix, std::move(payload));
+    if (out_.bytes() > options_.max_outbound_bytes && !writing_) {
+        // Over the bound while corked: what the socket takes now does not count. An error
+        // is left to the flush to come.
+        boost::system::error_code ignored;
+        write_out(ignored);
+    }
     if (out_.bytes() > options_.max_outbound_bytes) {
         // A reader this slow would hold ever more memory: it goes, and catches up from
         // storage when it reconnects. Ended from a handler of its own, not from within
@@ -212,25 +218,30 @@ void Connection::flush() {
         for (auto& state : states)
             push_frame(Opcode::text, {state.prefix.data(), state.prefix_size}, std::move(state.payload));
     }
+    boost::system::error_code ec;
+    write_out(ec);
+    if (would_block(ec)) {
+        writing_ = true;
+        socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
+            self->writing_ = false;
+            if (ec == asio::error::operation_aborted || self->state_ == State::closed) return;
+            if (ec) return self->end("transport error");
+            self->flush();
+        });
+        return;
+    }
+    if (ec) return end("transport error");
+    after_write();
+}
+
+void Connection::write_out(boost::system::error_code& ec) {
     while (!out_.empty()) {
         std::array<asio::const_buffer, 64> buffers;
         const std::size_t count = out_.gather(buffers);
-        boost::system::error_code ec;
         const std::size_t written = socket_.write_some(std::span<const asio::const_buffer>(buffers.data(), count), ec);
-        if (would_block(ec)) {
-            writing_ = true;
-            socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
-                self->writing_ = false;
-                if (ec == asio::error::operation_aborted || self->state_ == State::closed) return;
-                if (ec) return self->end("transport error");
-                self->flush();
-            });
-            return;
-        }
-        if (ec) return end("transport error");
+        if (ec) return;
         out_.consume(written);
     }
-    after_write();
 }
 
 void Connection::after_write() {

@@ -98,6 +98,9 @@ private:
     void push_frame(Opcode opcode, std::string_view prefix, std::shared_ptr<const std::string> payload);
     void schedule_flush();
     void flush();
+    // Writes what the socket takes now, without waiting; `ec` would_block when it took
+    // less than all.
+    void write_out(boost::system::error_code& ec);
     void after_write();
     void on_deadline();
     void end(std::string_view reason);
