@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "common/metrics.hpp"
 #include "server/connection_limits.hpp"
@@ -22,9 +23,19 @@ public:
           slot_(std::move(slot)) {
         metrics_.connection_opened();
     }
-    ~Connection() { metrics_.connection_closed(); }
+    ~Connection() {
+        if (counted_) metrics_.connection_closed();
+    }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
+
+    // For a socket that leaves the HTTP server (a WebSocket): its socket, and what keeps
+    // it counted in flow_open_connections and against the connection caps for as long as
+    // the caller holds it. This Connection is then an empty shell.
+    std::pair<boost::asio::ip::tcp::socket, std::shared_ptr<void>> take_socket() {
+        counted_ = false;
+        return {stream.release_socket(), std::make_shared<Counted>(metrics_, std::move(slot_))};
+    }
 
     // The peer's address, before any X-Forwarded-For.
     template <class Socket>
@@ -37,8 +48,21 @@ public:
     boost::beast::tcp_stream stream;
 
 private:
+    class Counted {
+    public:
+        Counted(Metrics& metrics, ConnectionLimits::Slot slot) : metrics_(metrics), slot_(std::move(slot)) {}
+        ~Counted() { metrics_.connection_closed(); }
+        Counted(const Counted&) = delete;
+        Counted& operator=(const Counted&) = delete;
+
+    private:
+        Metrics& metrics_;
+        ConnectionLimits::Slot slot_;
+    };
+
     Metrics& metrics_;
     ConnectionLimits::Slot slot_;
+    bool counted_ = true;  // until take_socket()
 };
 
 // A mount that keeps a connection for long (a WebSocket) moves it out of the

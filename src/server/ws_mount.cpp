@@ -73,11 +73,10 @@ Mount ws_mount(realtime::Context& context) {
         options.max_message_bytes = static_cast<std::uint32_t>(context.max_frame_bytes);
         options.max_outbound_bytes = context.max_outbound_bytes;
         options.idle_timeout = context.idle_timeout;
-        // The HTTP server's Connection stays as the socket's lease: it counts the
-        // connection in /metrics and against the connection caps while it lives.
-        auto socket = stream.release_socket();
+        auto [socket, counted] = connection->take_socket();
+        connection.reset();
         auto websocket = std::make_shared<net::websocket::Connection>(std::move(socket), context.deadlines, options,
-                                                                      std::shared_ptr<Connection>(std::move(connection)));
+                                                                      std::move(counted));
         auto session = std::make_shared<realtime::ws::WsSession>(std::move(websocket), context, std::move(*caller),
                                                                  std::move(*slot));
         session->start(std::move(*handshake));

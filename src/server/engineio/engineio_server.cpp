@@ -305,11 +305,9 @@ std::shared_ptr<net::websocket::Connection> EngineIoServer::take_connection(Owne
     options.max_message_bytes = static_cast<std::uint32_t>(options_.max_payload);
     options.max_outbound_bytes = options_.max_queued_bytes;
     options.idle_timeout = std::chrono::seconds(0);  // Engine.IO's heartbeat watches the client
-    auto socket = connection->stream.release_socket();
-    // The HTTP server's Connection stays as the socket's lease: it counts the connection
-    // in /metrics and against the connection caps while it lives.
-    return std::make_shared<net::websocket::Connection>(std::move(socket), deadlines_, options,
-                                                        std::shared_ptr<Connection>(std::move(connection)));
+    auto [socket, counted] = connection->take_socket();
+    connection.reset();
+    return std::make_shared<net::websocket::Connection>(std::move(socket), deadlines_, options, std::move(counted));
 }
 
 std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor strand,
