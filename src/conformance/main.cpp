@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
     options.ping_timeout = 200ms;
     options.max_payload = 1'000'000;
 
-    net::DeadlineSweep deadlines(io.get_executor());
+    // Heartbeats of a few hundred milliseconds want a finer sweep than flowd's second.
+    net::DeadlineSweep deadlines(io.get_executor(), 20ms);
     deadlines.start();
     server::engineio::EngineIoServer echo(io.get_executor(), deadlines, options,
                                           [](const eio::EngineSocketPtr& socket) { return std::make_shared<Echo>(socket); });

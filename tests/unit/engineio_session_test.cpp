@@ -24,7 +24,8 @@ struct Recorder final : eio::EngineListener {
 class SessionTest : public ::testing::Test {
 protected:
     void open(EngineIoOptions options) {
-        session_ = std::make_shared<Session>(asio::make_strand(io_), options, "sid", "127.0.0.1", Transport::polling,
+        deadlines_.start();
+        session_ = std::make_shared<Session>(asio::make_strand(io_), deadlines_, options, "sid", "127.0.0.1", Transport::polling,
                                              [this](const std::string&) { finished_ = true; });
         asio::post(session_->strand(), [this] { session_->open([this](const eio::EngineSocketPtr&) { return recorder_; }); });
     }
@@ -42,6 +43,7 @@ protected:
     }
 
     asio::io_context io_;
+    net::DeadlineSweep deadlines_{io_.get_executor(), 5ms};
     std::shared_ptr<Recorder> recorder_ = std::make_shared<Recorder>();
     std::shared_ptr<Session> session_;
     Refusal refusal_ = Refusal::none;

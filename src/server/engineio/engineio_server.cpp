@@ -315,7 +315,7 @@ std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor st
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
     auto session = std::make_shared<Session>(
-        std::move(strand), options_, new_id(now.count()), client_address,
+        std::move(strand), deadlines_, options_, new_id(now.count()), client_address,
         websocket ? Transport::websocket : Transport::polling,
         [weak = std::weak_ptr<Registry>(registry_)](const std::string& sid) {
             if (auto registry = weak.lock()) {

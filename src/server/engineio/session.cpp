@@ -9,8 +9,8 @@ namespace flow::server::engineio {
 namespace asio = boost::asio;
 using eio::PacketType;
 
-Session::Session(asio::any_io_executor strand, const EngineIoOptions& options, std::string sid,
-                 std::string remote_address, Transport transport, Finished on_finished)
+Session::Session(asio::any_io_executor strand, net::DeadlineSweep& deadlines, const EngineIoOptions& options,
+                 std::string sid, std::string remote_address, Transport transport, Finished on_finished)
     : strand_(std::move(strand)),
       options_(options),
       sid_(std::move(sid)),
@@ -18,7 +18,7 @@ Session::Session(asio::any_io_executor strand, const EngineIoOptions& options, s
       on_finished_(std::move(on_finished)),
       transport_(transport),
       poll_signal_(strand_),
-      heartbeat_(strand_) {}
+      deadlines_(deadlines) {}
 
 void Session::send(std::vector<eio::Frame> frames) {
     dispatch([this, frames = std::move(frames)]() mutable {
@@ -39,11 +39,7 @@ void Session::close() {
         state_ = State::closing;
         wake();
         // A polling client may never come back for the close packet.
-        ++heartbeat_generation_;
-        heartbeat_.expires_after(options_.close_timeout);
-        heartbeat_.async_wait([self = shared_from_this(), generation = heartbeat_generation_](auto ec) {
-            if (!ec && generation == self->heartbeat_generation_) self->finish("forced close", PacketType::close);
-        });
+        if (state_ == State::closing) beat_in(Beat::close, options_.close_timeout);
     });
 }
 
@@ -67,8 +63,13 @@ void Session::open(const eio::OpenHandler& on_open) {
                                    static_cast<long long>(options_.max_payload)};
     auto open = eio::encode_open(handshake);
     enqueue({PacketType::open, std::make_shared<const std::string>(open.substr(1)), false});
+    heartbeat_.emplace(deadlines_, [weak = weak_from_this(), strand = strand_] {
+        asio::post(strand, [weak] {
+            if (auto self = weak.lock()) self->on_beat();
+        });
+    });
     listener_ = on_open(shared_from_this());
-    schedule_ping();
+    if (state_ == State::open) beat_in(Beat::ping, options_.ping_interval);
 }
 
 void Session::enqueue(QueuedPacket packet) {
@@ -175,7 +176,7 @@ void Session::receive(eio::Packet packet) {
         case PacketType::pong:
             if (!awaiting_pong_) return;
             awaiting_pong_ = false;
-            schedule_ping();
+            beat_in(Beat::ping, options_.ping_interval);
             return;
         case PacketType::message:
             if (listener_) listener_->on_message(std::move(packet.data), packet.binary);
@@ -193,19 +194,26 @@ void Session::receive(eio::Packet packet) {
     }
 }
 
-void Session::schedule_ping() {
-    if (state_ != State::open) return;
-    const auto generation = ++heartbeat_generation_;
-    heartbeat_.expires_after(options_.ping_interval);
-    heartbeat_.async_wait([self = shared_from_this(), generation](auto ec) {
-        if (ec || generation != self->heartbeat_generation_ || self->state_ != State::open) return;
-        self->enqueue({PacketType::ping, nullptr, false});
-        self->awaiting_pong_ = true;
-        self->heartbeat_.expires_after(self->options_.ping_timeout);
-        self->heartbeat_.async_wait([self, generation](auto ec) {
-            if (!ec && generation == self->heartbeat_generation_) self->finish("ping timeout", PacketType::close);
-        });
-    });
+void Session::beat_in(Beat beat, std::chrono::milliseconds after) {
+    if (!heartbeat_) return;
+    beat_ = beat;
+    beat_at_ = net::Deadline::Clock::now() + after;
+    heartbeat_->set(beat_at_);
+}
+
+void Session::on_beat() {
+    // A deadline set again since this one fell due is not due yet.
+    if (state_ == State::closed || net::Deadline::Clock::now() < beat_at_) return;
+    switch (beat_) {
+        case Beat::ping:
+            if (state_ != State::open) return;
+            enqueue({PacketType::ping, nullptr, false});
+            if (state_ != State::open) return;  // closed as a slow consumer
+            awaiting_pong_ = true;
+            return beat_in(Beat::pong, options_.ping_timeout);
+        case Beat::pong: return finish("ping timeout", PacketType::close);
+        case Beat::close: return finish("forced close", PacketType::close);
+    }
 }
 
 bool Session::claim_upgrade() {
@@ -243,8 +251,7 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     states_.clear();
     queued_bytes_ = 0;
     room_waiters_.clear();
-    ++heartbeat_generation_;
-    heartbeat_.cancel();
+    heartbeat_.reset();
     poll_signal_.cancel();
     // The WebSocket closes; unless it is taking the queue now, which says it is the last.
     if (auto sink = std::move(sink_); sink && !pushing_) sink->deliver(Drain{{}, true});

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "net/deadline_sweep.hpp"
 #include "realtime/engineio/engine_socket.hpp"
 #include "realtime/engineio/packet.hpp"
 #include "net/latest_states.hpp"
@@ -60,8 +62,9 @@ class Session final : public eio::EngineSocket, public std::enable_shared_from_t
 public:
     using Finished = std::function<void(const std::string& sid)>;
 
-    Session(boost::asio::any_io_executor strand, const EngineIoOptions& options, std::string sid,
-            std::string remote_address, Transport transport, Finished on_finished);
+    // The heartbeat's deadlines come from `deadlines`, whose period is their precision.
+    Session(boost::asio::any_io_executor strand, net::DeadlineSweep& deadlines, const EngineIoOptions& options,
+            std::string sid, std::string remote_address, Transport transport, Finished on_finished);
 
     // EngineSocket (any thread).
     const std::string& sid() const override { return sid_; }
@@ -107,7 +110,11 @@ private:
     // Wakes a waiting GET, or hands what is queued to the sink.
     void wake();
     void push_to_sink();
-    void schedule_ping();
+    // What the heartbeat's deadline is for: the next ping, the pong it waits for, or the
+    // end of a closing session that was not polled.
+    enum class Beat : std::uint8_t { ping, pong, close };
+    void beat_in(Beat beat, std::chrono::milliseconds after);
+    void on_beat();
     // Ends the session now: a pending GET gets `final_packet`, the listener hears
     // on_close(reason), the registry forgets the session.
     void finish(std::string_view reason, eio::PacketType final_packet);
@@ -136,9 +143,11 @@ private:
     std::shared_ptr<PacketSink> sink_;  // the WebSocket, once it is the transport
     bool pushing_ = false;              // handing the queue to the sink
 
-    boost::asio::steady_timer poll_signal_;    // wakes a waiting GET
-    boost::asio::steady_timer heartbeat_;
-    std::uint64_t heartbeat_generation_ = 0;  // tells a stale heartbeat handler to do nothing
+    boost::asio::steady_timer poll_signal_;  // wakes a waiting GET
+    net::DeadlineSweep& deadlines_;
+    std::optional<net::Deadline> heartbeat_;  // from open() to the end
+    net::Deadline::Clock::time_point beat_at_;
+    Beat beat_ = Beat::ping;
     bool awaiting_pong_ = false;
 };
 
