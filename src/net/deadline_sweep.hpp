@@ -29,7 +29,11 @@ public:
     Deadline& operator=(const Deadline&) = delete;
 
     // Any thread.
-    void set(Clock::time_point when) { due_ms_.store(to_ms(when), std::memory_order_relaxed); }
+    // Never called early: `when` is rounded up to the sweep's milliseconds.
+    void set(Clock::time_point when) {
+        due_ms_.store(std::chrono::ceil<std::chrono::milliseconds>(when.time_since_epoch()).count(),
+                      std::memory_order_relaxed);
+    }
     void clear() { due_ms_.store(kNever, std::memory_order_relaxed); }
 
 private:

@@ -202,8 +202,10 @@ void Session::beat_in(Beat beat, std::chrono::milliseconds after) {
 }
 
 void Session::on_beat() {
-    // A deadline set again since this one fell due is not due yet.
-    if (state_ == State::closed || net::Deadline::Clock::now() < beat_at_) return;
+    if (state_ == State::closed) return;
+    // Not due yet: set again since, or the sweep's millisecond came before the deadline's
+    // nanosecond. Either way it is the deadline to keep.
+    if (net::Deadline::Clock::now() < beat_at_) return heartbeat_->set(beat_at_);
     switch (beat_) {
         case Beat::ping:
             if (state_ != State::open) return;
