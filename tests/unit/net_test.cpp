@@ -116,5 +116,26 @@ TEST(DeadlineSweep, CallsWhatIsDueOnceAndWhatIsNotNever) {
     sweep.stop();
 }
 
+TEST(DeadlineSweep, NeverCallsADeadlineBeforeItsTime) {
+    asio::io_context io;
+    DeadlineSweep sweep(io.get_executor(), 1ms);
+    Deadline::Clock::time_point when;
+    int called = 0, early = 0;
+    Deadline deadline(sweep, [&] {
+        ++called;
+        if (Deadline::Clock::now() < when) ++early;
+    });
+    sweep.start();
+    for (int i = 0; i < 200; ++i) {  // deadlines at every fraction of a millisecond
+        when = Deadline::Clock::now() + std::chrono::microseconds(300 + (i * 37) % 900);
+        deadline.set(when);
+        io.restart();
+        io.run_for(4ms);
+    }
+    sweep.stop();
+    EXPECT_EQ(early, 0);
+    EXPECT_GT(called, 100);
+}
+
 }  // namespace
 }  // namespace flow::net
