@@ -38,7 +38,7 @@ CloseFrame::CloseFrame(std::uint16_t code, std::string_view reason) : bytes_{} {
     bytes_[1] = static_cast<std::byte>(2 + reason.size());
     bytes_[2] = static_cast<std::byte>(code >> 8);
     bytes_[3] = static_cast<std::byte>(code & 0xFF);
-    std::memcpy(bytes_.data() + 4, reason.data(), reason.size());
+    if (!reason.empty()) std::memcpy(bytes_.data() + 4, reason.data(), reason.size());  // data() may be null
     size_ = static_cast<std::uint8_t>(4 + reason.size());
 }
 
