@@ -157,7 +157,7 @@ public:
     using Connection = net::websocket::Connection;
 
     WebSocketTransport(std::shared_ptr<Connection> connection, std::shared_ptr<Session> session, bool probing)
-        : connection_(std::move(connection)), session_(std::move(session)),
+        : connection_(std::move(connection)), session_(session), strand_(session->strand()),
           probe_(probing ? Probe::waiting : Probe::none) {}
 
     // Answers the upgrade and serves the connection; a probing one for `upgrade_timeout`
@@ -214,9 +214,9 @@ public:
     }
 
     void when_below(std::size_t bytes, std::function<void()> task) override {
-        asio::dispatch(connection_->executor(), [connection = connection_, session = session_, bytes, task = std::move(task)]() mutable {
-            connection->when_queue_below(bytes, [session, task = std::move(task)]() mutable {
-                asio::dispatch(session->strand(), std::move(task));
+        asio::dispatch(connection_->executor(), [connection = connection_, strand = strand_, bytes, task = std::move(task)]() mutable {
+            connection->when_queue_below(bytes, [strand, task = std::move(task)]() mutable {
+                asio::dispatch(strand, std::move(task));
             });
         });
     }
@@ -232,7 +232,9 @@ private:
     // Runs `task` with the session on its strand (at once when that is this connection's).
     template <class Task>
     void on_session(Task task) {
-        asio::dispatch(session_->strand(), [session = session_, task = std::move(task)]() mutable { task(*session); });
+        asio::dispatch(strand_, [weak = session_, task = std::move(task)]() mutable {
+            if (auto session = weak.lock()) task(*session);
+        });
     }
 
     // The upgrade of a polling session: "2probe" → "3probe", then "5" makes this its
@@ -265,7 +267,10 @@ private:
     }
 
     std::shared_ptr<Connection> connection_;
-    std::shared_ptr<Session> session_;
+    // Weak: the session holds this transport as its sink until it finishes, and the
+    // registry holds the session.
+    std::weak_ptr<Session> session_;
+    boost::asio::any_io_executor strand_;  // the session's
     Probe probe_;
     std::unique_ptr<asio::steady_timer> probe_timer_;  // only while probing
 };
