@@ -150,6 +150,7 @@ int run_server(const Config& config) {
         });
     io.run();  // the main thread keeps the process's name, "flowd"
     for (auto& t : threads) t.join();
+    deadlines.end_all();
     sweep.stop();
     ring_timeouts.stop();
     heartbeat.stop();

@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
     std::thread second([&io] { io.run(); });
     io.run();
     second.join();
+    deadlines.end_all();
     pool.join();
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "net/deadline_sweep.hpp"
 
+#include <vector>
+
 namespace flow::net {
 
 struct Deadline::List {
@@ -13,12 +15,12 @@ struct Deadline::List {
             auto due = d->due_ms_.load(std::memory_order_relaxed);
             // Cleared before the call, so that a deadline set meanwhile is kept.
             if (due <= now && d->due_ms_.compare_exchange_strong(due, kNever, std::memory_order_relaxed))
-                d->on_due_();
+                d->on_due_(false);
         }
     }
 };
 
-Deadline::Deadline(DeadlineSweep& sweep, std::function<void()> on_due)
+Deadline::Deadline(DeadlineSweep& sweep, std::function<void(bool stopped)> on_due)
     : list_(sweep.list_), on_due_(std::move(on_due)) {
     std::lock_guard lock(list_->mutex);
     next_ = list_->first;
@@ -44,6 +46,16 @@ void DeadlineSweep::start() {
 void DeadlineSweep::stop() {
     running_ = false;
     timer_.cancel();
+}
+
+void DeadlineSweep::end_all() {
+    // Called outside the lock: an owner that ends destroys its Deadline, which takes it.
+    std::vector<std::function<void(bool)>> owners;
+    {
+        std::lock_guard lock(list_->mutex);
+        for (Deadline* d = list_->first; d; d = d->next_) owners.push_back(d->on_due_);
+    }
+    for (auto& on_due : owners) on_due(true);
 }
 
 void DeadlineSweep::schedule() {

@@ -20,10 +20,11 @@ class Deadline {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // `on_due` runs when the deadline has passed, from the sweep's timer (any thread,
-    // under the sweep's lock): it must only post to its owner's executor. The deadline is
-    // cleared before; set it again for the next one.
-    Deadline(DeadlineSweep& sweep, std::function<void()> on_due);
+    // `on_due(false)` runs when the deadline has passed, from the sweep's timer (any
+    // thread, under the sweep's lock): it must only post to its owner's executor. The
+    // deadline is cleared before; set it again for the next one. `on_due(true)` runs once
+    // the I/O threads have stopped (DeadlineSweep::end_all), for the owner to end at once.
+    Deadline(DeadlineSweep& sweep, std::function<void(bool stopped)> on_due);
     ~Deadline();
     Deadline(const Deadline&) = delete;
     Deadline& operator=(const Deadline&) = delete;
@@ -45,7 +46,7 @@ private:
     }
 
     std::shared_ptr<List> list_;  // shared with the sweep, so that either may go first
-    std::function<void()> on_due_;
+    std::function<void(bool stopped)> on_due_;
     std::atomic<std::int64_t> due_ms_{kNever};
     Deadline* prev_ = nullptr;  // in the list, under its mutex
     Deadline* next_ = nullptr;
@@ -59,6 +60,9 @@ public:
                            std::chrono::milliseconds period = std::chrono::seconds(1));
     void start();
     void stop();
+    // Once the I/O threads have stopped: every deadline's owner hears on_due(true), so
+    // that what is still open ends (and lets go of what it holds) before the process does.
+    void end_all();
 
 private:
     friend class Deadline;

@@ -94,9 +94,9 @@ TEST(DeadlineSweep, CallsWhatIsDueOnceAndWhatIsNotNever) {
     asio::io_context io;
     DeadlineSweep sweep(io.get_executor(), 10ms);
     int due = 0, later = 0, unset = 0;
-    Deadline a(sweep, [&] { ++due; });
-    Deadline b(sweep, [&] { ++later; });
-    Deadline c(sweep, [&] { ++unset; });
+    Deadline a(sweep, [&](bool) { ++due; });
+    Deadline b(sweep, [&](bool) { ++later; });
+    Deadline c(sweep, [&](bool) { ++unset; });
     a.set(Deadline::Clock::now());
     b.set(Deadline::Clock::now() + 1h);
     sweep.start();
@@ -105,7 +105,7 @@ TEST(DeadlineSweep, CallsWhatIsDueOnceAndWhatIsNotNever) {
     EXPECT_EQ(later, 0);
     EXPECT_EQ(unset, 0);
     {
-        Deadline gone(sweep, [&] { ++unset; });
+        Deadline gone(sweep, [&](bool) { ++unset; });
         gone.set(Deadline::Clock::now());
     }  // unregistered before the next sweep
     a.set(Deadline::Clock::now());
@@ -121,7 +121,7 @@ TEST(DeadlineSweep, NeverCallsADeadlineBeforeItsTime) {
     DeadlineSweep sweep(io.get_executor(), 1ms);
     Deadline::Clock::time_point when;
     int called = 0, early = 0;
-    Deadline deadline(sweep, [&] {
+    Deadline deadline(sweep, [&](bool) {
         ++called;
         if (Deadline::Clock::now() < when) ++early;
     });

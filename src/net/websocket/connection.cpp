@@ -49,7 +49,13 @@ void Connection::start(std::string handshake, std::shared_ptr<Handler> handler) 
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
     socket_.set_option(Socket::protocol_type::no_delay(true), ignored);
-    deadline_.emplace(sweep_, [weak = weak_from_this(), executor = executor_] {
+    deadline_.emplace(sweep_, [weak = weak_from_this(), executor = executor_](bool stopped) {
+        // Stopped: the I/O threads are gone, so the connection ends here and now, and
+        // lets go of its handler (which holds it).
+        if (stopped) {
+            if (auto self = weak.lock()) self->end("server stop");
+            return;
+        }
         asio::post(executor, [weak] {
             if (auto self = weak.lock()) self->on_deadline();
         });

@@ -63,7 +63,8 @@ void Session::open(const eio::OpenHandler& on_open) {
                                    static_cast<long long>(options_.max_payload)};
     auto open = eio::encode_open(handshake);
     enqueue({PacketType::open, std::make_shared<const std::string>(open.substr(1)), false});
-    heartbeat_.emplace(deadlines_, [weak = weak_from_this(), strand = strand_] {
+    heartbeat_.emplace(deadlines_, [weak = weak_from_this(), strand = strand_](bool stopped) {
+        if (stopped) return;  // the registry lets go of the session
         asio::post(strand, [weak] {
             if (auto self = weak.lock()) self->on_beat();
         });
