@@ -107,7 +107,7 @@ int run_server(const Config& config) {
     realtime::socketio::SocketIoOptions socket_io_options;
     socket_io_options.max_attachment_bytes = engine_options.max_payload;
     realtime::socketio::SocketIoServer socket_io(socket_io_options);
-    realtime::serve_socketio(socket_io.of("/"), sockets, io.get_executor());
+    realtime::serve_socketio(socket_io.of("/"), sockets);
     server::engineio::EngineIoServer engine(io.get_executor(), deadlines, engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);

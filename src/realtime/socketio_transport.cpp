@@ -1,7 +1,6 @@
 #include "realtime/socketio_transport.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "realtime/device_events.hpp"
 #include "realtime/device_session.hpp"
@@ -17,10 +16,10 @@ namespace {
 struct Device {
     Device(Caller caller, SocketQuota::Slot slot) : caller(std::move(caller)), slot(std::move(slot)) {}
 
-    const Caller caller;
+    Caller caller;           // until the session takes it
     SocketQuota::Slot slot;  // the socket's place in its device's quota
     std::shared_ptr<DeviceSession> session;
-    std::shared_ptr<DeviceEvents> events;  // what the device sends
+    std::shared_ptr<DeviceEvents> events;  // what the device sends, from its first event on
 };
 
 std::string token_of(const boost::json::value& auth) {
@@ -31,7 +30,7 @@ std::string token_of(const boost::json::value& auth) {
 
 }  // namespace
 
-void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_executor executor) {
+void serve_socketio(socketio::Namespace& nsp, Context& context) {
     nsp.on_connect([&context](const SocketPtr& socket, socketio::ConnectCallback done) {
         const auto token = token_of(socket->auth());
         if (token.empty()) return done(Error::unauthorized("unauthorized", "unauthorized"));
@@ -45,11 +44,13 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         });
     });
 
-    nsp.on_connection([&context, executor](const SocketPtr& socket) {
+    nsp.on_connection([&context](const SocketPtr& socket) {
         auto device = socket->data<Device>();
+        auto strand = socket->executor();  // the connection's: deliveries take no hop
+        if (!strand) return;
         std::weak_ptr<socketio::Socket> weak = socket;
         device->session = std::make_shared<DeviceSession>(
-            device->caller, WireFormat::socketio, asio::make_strand(executor), context.blocking,
+            std::move(device->caller), WireFormat::socketio, std::move(strand), context.blocking,
             context.messages,
             DeviceSession::Outlet{
                 [weak](std::shared_ptr<const std::string> frame) {
@@ -64,9 +65,10 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
                 [weak, room = context.max_outbound_bytes / 2](std::function<void()> callback) {
                     if (auto socket = weak.lock()) socket->when_queue_below(room, std::move(callback));
                 }});
-        device->events = std::make_shared<DeviceEvents>(context.gateway, context.blocking, device->session);
         if (context.hub.attach(device->session))
-            asio::post(context.blocking, [&context, user = device->caller.user_id] { context.presence.online(user); });
+            asio::post(context.blocking, [&context, user = device->session->caller().user_id] {
+                context.presence.online(user);
+            });
         device->session->start();
     });
 
@@ -76,6 +78,7 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         if (!device || !device->session) return;
         boost::json::value data = args.values.empty() ? boost::json::value(boost::json::object{})
                                                       : std::move(args.values[0]);
+        if (!device->events) device->events = std::make_shared<DeviceEvents>(context.gateway, context.blocking, device->session);
         device->events->run(event, std::move(data), [ack = std::move(ack)](Result<boost::json::value> result) {
             if (!ack) return;
             socketio::Args reply;
@@ -91,7 +94,9 @@ void serve_socketio(socketio::Namespace& nsp, Context& context, asio::any_io_exe
         if (!device->session) return;
         device->session->stop();
         if (context.hub.detach(*device->session))
-            asio::post(context.blocking, [&context, user = device->caller.user_id] { context.presence.offline(user); });
+            asio::post(context.blocking, [&context, user = device->session->caller().user_id] {
+                context.presence.offline(user);
+            });
     });
 }
 

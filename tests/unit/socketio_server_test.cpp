@@ -2,6 +2,7 @@
 // refuse, later), events and acks both ways, disconnects, shared frames.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
 #include "realtime/socketio/server.hpp"
@@ -17,14 +18,19 @@ class FakeEngine final : public engineio::EngineSocket {
 public:
     const std::string& sid() const override { return sid_; }
     const std::string& remote_address() const override { return address_; }
+    const boost::asio::any_io_executor& executor() const override { return executor_; }
     void send(std::vector<Frame> frames) override {
         if (!closed) sent.insert(sent.end(), frames.begin(), frames.end());
     }
     void when_queue_below(std::size_t, std::function<void()> task) override { task(); }
     void close() override { closed = true; }
     void dispatch(std::function<void()> task) override { task(); }
-    void dispatch_after(std::chrono::milliseconds, std::function<void()> task) override {
-        delayed.push_back(std::move(task));
+    std::function<void()> dispatch_after(std::chrono::milliseconds, std::function<void()> task) override {
+        auto cancelled = std::make_shared<bool>(false);
+        delayed.push_back([cancelled, task = std::move(task)] {
+            if (!*cancelled) task();
+        });
+        return [cancelled] { *cancelled = true; };
     }
     void run_delayed() {
         auto tasks = std::move(delayed);
@@ -47,6 +53,8 @@ public:
 private:
     std::string sid_ = "engine-sid";
     std::string address_ = "127.0.0.1";
+    boost::asio::io_context io_;
+    boost::asio::any_io_executor executor_ = io_.get_executor();
 };
 
 class SocketIoServerTest : public ::testing::Test {

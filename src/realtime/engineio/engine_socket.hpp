@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -39,6 +40,8 @@ public:
 
     virtual const std::string& sid() const = 0;
     virtual const std::string& remote_address() const = 0;
+    // The session's strand: what runs there needs no hop to reach the session.
+    virtual const boost::asio::any_io_executor& executor() const = 0;
 
     // Queues messages, in order and together (a Socket.IO packet and its attachments).
     // Dropped once the session closes. A session whose queue grows past its bound (a
@@ -58,7 +61,8 @@ public:
     // once the session has closed.
     virtual void dispatch(std::function<void()> task) = 0;
     // Runs `task` on the session's strand after `delay`, unless the session closed.
-    virtual void dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) = 0;
+    // Returns what cancels it, to be called on the strand: the wait and `task` go at once.
+    virtual std::function<void()> dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) = 0;
 };
 
 using EngineSocketPtr = std::shared_ptr<EngineSocket>;

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <utility>
 
 #include "common/ids.hpp"
 #include "realtime/socketio/server.hpp"
@@ -32,7 +33,7 @@ Client::Client(const SocketIoServer& server, const engineio::EngineSocketPtr& en
 void Client::start(std::chrono::milliseconds connect_timeout) {
     auto engine = engine_.lock();
     if (!engine) return;
-    engine->dispatch_after(connect_timeout, [weak = weak_from_this()] {
+    cancel_connect_timeout_ = engine->dispatch_after(connect_timeout, [weak = weak_from_this()] {
         auto self = weak.lock();
         if (!self || self->closed_) return;
         for (const auto& [nsp, socket] : self->sockets_)
@@ -134,8 +135,10 @@ void Client::admitted(const SocketPtr& socket, const Status& status) {
         return;
     }
     socket->mark_connected();
+    if (cancel_connect_timeout_) std::exchange(cancel_connect_timeout_, nullptr)();
     send({PacketType::connect, socket->nsp(), std::nullopt, json::object{{"sid", socket->id()}}, {}});
     socket->space().connected(socket);
+    socket->forget_auth();
 }
 
 void Client::disconnect(const SocketPtr& socket, std::string_view reason, bool close_connection) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,9 @@ private:
     const std::weak_ptr<engineio::EngineSocket> engine_;
     Decoder decoder_;
     std::unordered_map<std::string, SocketPtr> sockets_;  // by namespace, joined or joining
+    // Cancels the connect timeout once a namespace is joined, so that an idle client
+    // keeps no timer.
+    std::function<void()> cancel_connect_timeout_;
     bool closed_ = false;
 };
 

@@ -59,6 +59,11 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback on_ack
     });
 }
 
+boost::asio::any_io_executor Socket::executor() const {
+    auto engine = engine_.lock();
+    return engine ? engine->executor() : boost::asio::any_io_executor();
+}
+
 void Socket::when_queue_below(std::size_t bytes, std::function<void()> task) {
     if (auto engine = engine_.lock()) engine->when_queue_below(bytes, std::move(task));
 }

@@ -55,8 +55,11 @@ public:
     const std::string& nsp() const;
     Namespace& space() const { return nsp_; }
     // The CONNECT payload ({} when the client sent none): what the app authenticates.
+    // Kept until the connection handlers have run, then let go (it holds a token).
     const boost::json::value& auth() const { return auth_; }
     const std::string& remote_address() const { return remote_address_; }
+    // The connection's strand, where the socket's handlers run; null once it has closed.
+    boost::asio::any_io_executor executor() const;
     bool connected() const { return connected_; }
 
     // Sends event `event` with `args`; dropped once disconnected.
@@ -94,6 +97,7 @@ private:
     friend class Ack;
     // For Client, on the strand.
     void mark_connected() { connected_ = true; }
+    void forget_auth() { auth_ = nullptr; }
     void receive_ack(std::uint64_t id, Args args);
     void closed(std::string_view reason);
 
@@ -103,7 +107,7 @@ private:
     Namespace& nsp_;
     const std::weak_ptr<Client> client_;
     const std::weak_ptr<engineio::EngineSocket> engine_;
-    const boost::json::value auth_;
+    boost::json::value auth_;
     const std::string remote_address_;
     std::atomic<bool> connected_{false};
 

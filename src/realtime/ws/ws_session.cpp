@@ -40,7 +40,6 @@ void WsSession::start(std::string handshake) {
             [socket, room = context_.max_outbound_bytes / 2](std::function<void()> callback) {
                 if (auto s = socket.lock()) s->when_queue_below(room, std::move(callback));
             }});
-    events_ = std::make_shared<DeviceEvents>(context_.gateway, context_.blocking, device_);
     // Attached before the 101 leaves, so that no event published once the client sees
     // the socket open can miss it (frames wait in the queue meanwhile).
     const bool first = context_.hub.attach(device_);
@@ -54,6 +53,7 @@ void WsSession::on_message(std::string_view text, bool binary) {
     if (binary) return send_error(Error::invalid("invalid_frame", "frames are JSON text"));
     auto frame = wire::read_client_frame(text);
     if (!frame) return send_error(frame.error());
+    if (!events_) events_ = std::make_shared<DeviceEvents>(context_.gateway, context_.blocking, device_);
     events_->run(std::move(frame->event), std::move(frame->data),
                  [self = shared_from_this(), ack = std::move(frame->ack)](Result<boost::json::value> result) mutable {
                      asio::post(self->connection_->executor(), [self, ack = std::move(ack), result = std::move(result)]() mutable {

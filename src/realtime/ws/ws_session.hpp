@@ -38,7 +38,7 @@ private:
     const Caller caller_;
     SocketQuota::Slot slot_;  // the socket's place in its device's quota
     std::shared_ptr<DeviceSession> device_;
-    std::shared_ptr<DeviceEvents> events_;
+    std::shared_ptr<DeviceEvents> events_;  // from the first event on: an idle device has none
     bool paused_ = false;
 };
 

@@ -17,7 +17,6 @@ Session::Session(asio::any_io_executor strand, net::DeadlineSweep& deadlines, co
       remote_address_(std::move(remote_address)),
       on_finished_(std::move(on_finished)),
       transport_(transport),
-      poll_signal_(strand_),
       deadlines_(deadlines) {}
 
 void Session::send(std::vector<eio::Frame> frames) {
@@ -49,12 +48,15 @@ void Session::dispatch(std::function<void()> task) {
     });
 }
 
-void Session::dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) {
+std::function<void()> Session::dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) {
     auto timer = std::make_shared<asio::steady_timer>(strand_, delay);
     timer->async_wait([weak = weak_from_this(), timer, task = std::move(task)](auto ec) {
         auto self = weak.lock();
         if (!ec && self && self->state_ != State::closed) task();
     });
+    return [weak_timer = std::weak_ptr(timer)] {
+        if (auto timer = weak_timer.lock()) timer->cancel();
+    };
 }
 
 void Session::open(const eio::OpenHandler& on_open) {
@@ -84,8 +86,12 @@ void Session::enqueue(QueuedPacket packet) {
     wake();
 }
 
+void Session::end_poll_wait() {
+    if (poll_signal_) poll_signal_->cancel();
+}
+
 void Session::wake() {
-    poll_signal_.cancel();
+    end_poll_wait();
     push_to_sink();
 }
 
@@ -145,8 +151,9 @@ asio::awaitable<Drain> Session::poll() {
     }
     polling_ = true;
     while (nothing_to_send() && state_ == State::open && !upgrading_ && transport_ == Transport::polling) {
-        poll_signal_.expires_at(asio::steady_timer::time_point::max());
-        co_await poll_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!poll_signal_) poll_signal_ = std::make_unique<asio::steady_timer>(strand_);
+        poll_signal_->expires_at(asio::steady_timer::time_point::max());
+        co_await poll_signal_->async_wait(asio::as_tuple(asio::use_awaitable));
     }
     polling_ = false;
 
@@ -228,7 +235,7 @@ bool Session::claim_upgrade() {
 
 void Session::probe() {
     upgrading_ = true;
-    poll_signal_.cancel();
+    end_poll_wait();
 }
 
 bool Session::finish_upgrade() {
@@ -255,7 +262,7 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     queued_bytes_ = 0;
     room_waiters_.clear();
     heartbeat_.reset();
-    poll_signal_.cancel();
+    end_poll_wait();
     // The WebSocket closes; unless it is taking the queue now, which says it is the last.
     if (auto sink = std::move(sink_); sink && !pushing_) sink->deliver(Drain{{}, true});
     if (auto listener = std::move(listener_)) listener->on_close(reason);

@@ -69,11 +69,12 @@ public:
     // EngineSocket (any thread).
     const std::string& sid() const override { return sid_; }
     const std::string& remote_address() const override { return remote_address_; }
+    const boost::asio::any_io_executor& executor() const override { return strand_; }
     void send(std::vector<eio::Frame> frames) override;
     void when_queue_below(std::size_t bytes, std::function<void()> task) override;
     void close() override;
     void dispatch(std::function<void()> task) override;
-    void dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) override;
+    std::function<void()> dispatch_after(std::chrono::milliseconds delay, std::function<void()> task) override;
 
     const boost::asio::any_io_executor& strand() const { return strand_; }
 
@@ -109,6 +110,7 @@ private:
     bool nothing_to_send() const { return queue_.empty() && states_.empty(); }
     // Wakes a waiting GET, or hands what is queued to the sink.
     void wake();
+    void end_poll_wait();
     void push_to_sink();
     // What the heartbeat's deadline is for: the next ping, the pong it waits for, or the
     // end of a closing session that was not polled.
@@ -143,7 +145,8 @@ private:
     std::shared_ptr<PacketSink> sink_;  // the WebSocket, once it is the transport
     bool pushing_ = false;              // handing the queue to the sink
 
-    boost::asio::steady_timer poll_signal_;  // wakes a waiting GET
+    // Wakes a waiting GET; made by the first GET, so that a session over WebSocket has none.
+    std::unique_ptr<boost::asio::steady_timer> poll_signal_;
     net::DeadlineSweep& deadlines_;
     std::optional<net::Deadline> heartbeat_;  // from open() to the end
     net::Deadline::Clock::time_point beat_at_;
