@@ -24,7 +24,7 @@ constexpr auto kGapWait = std::chrono::milliseconds(50);
 }  // namespace
 
 DeviceSession::DeviceSession(Caller caller, WireFormat format, asio::any_io_executor executor,
-                             asio::thread_pool& blocking, MessageService& messages, Outlet outlet)
+                             asio::thread_pool& blocking, MessageService& messages, std::weak_ptr<Outlet> outlet)
     : caller_(std::move(caller)), format_(format), executor_(std::move(executor)),
       blocking_(blocking), messages_(messages), outlet_(std::move(outlet)) {}
 
@@ -64,26 +64,27 @@ void DeviceSession::sent_here(const Message& message) {
 
 void DeviceSession::close() {
     asio::post(executor_, [self = shared_from_this()] {
-        if (!self->stopped_ && self->outlet_.close) self->outlet_.close();
+        if (auto outlet = self->stopped_ ? nullptr : self->outlet_.lock()) outlet->close();
     });
 }
 
 void DeviceSession::stop() {
     asio::dispatch(executor_, [self = shared_from_this()] {
         self->stopped_ = true;
-        self->outlet_ = {};
+        self->outlet_.reset();
         self->chats_.clear();
     });
 }
 
 void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {
-    if (!stopped_ && frame) outlet_.send(frame);
+    if (auto outlet = stopped_ || !frame ? nullptr : outlet_.lock()) outlet->send(frame);
 }
 
 void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {
     if (stopped_) return;
     if (event->is_state()) {
-        if (const auto& frame = event->frame(format_); frame) outlet_.send_state(event->state_key, frame);
+        const auto& frame = event->frame(format_);
+        if (auto outlet = frame ? outlet_.lock() : nullptr) outlet->send_state(event->state_key, frame);
         return;
     }
     if (!event->is_message()) return send(event->frame(format_));
@@ -175,11 +176,12 @@ void DeviceSession::deliver_batch(const std::string& chat_id, Seq start,
         // The next one once the socket has room: a device owed more than its socket may
         // hold gets it as fast as it reads.
         if (next < batch->size()) {
-            outlet_.after_room([self = shared_from_this(), chat_id, batch, next] {
-                asio::post(self->executor_, [self, chat_id, batch, next] {
-                    self->deliver_batch(chat_id, kUnknown, batch, next);
+            if (auto outlet = outlet_.lock())
+                outlet->after_room([self = shared_from_this(), chat_id, batch, next] {
+                    asio::post(self->executor_, [self, chat_id, batch, next] {
+                        self->deliver_batch(chat_id, kUnknown, batch, next);
+                    });
                 });
-            });
             return;
         }
     }

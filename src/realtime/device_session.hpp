@@ -25,22 +25,24 @@ namespace flow::realtime {
 // transport's connection and, while attached, the Hub.
 class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
 public:
-    // How frames leave, called on `executor`. `send` must not block; the transport
-    // bounds its own queue. `send_state` is for typing and presence: the transport keeps
-    // the latest frame of each key apart from its queue (LatestStates), drops it when the
-    // queue is behind (more than engineio::kStatesQueueBytes), and never counts it
-    // against its bound.
-    // `after_room` runs a callback (on any thread) once the transport's queue has room
-    // again, so that catching up goes no faster than the device reads.
-    struct Outlet {
-        std::function<void(std::shared_ptr<const std::string> frame)> send;
-        std::function<void(const std::string& key, std::shared_ptr<const std::string> frame)> send_state;
-        std::function<void()> close;
-        std::function<void(std::function<void()>)> after_room;
+    // How frames leave: the transport, called on `executor`. `send` must not block; the
+    // transport bounds its own queue. `send_state` is for typing and presence: the
+    // transport keeps the latest frame of each key apart from its queue (LatestStates),
+    // drops it when the queue is behind (more than engineio::kStatesQueueBytes), and never
+    // counts it against its bound. `after_room` runs a callback (on any thread) once the
+    // transport's queue has room again, so that catching up goes no faster than the
+    // device reads. Held weakly: once the transport has gone, nothing is sent.
+    class Outlet {
+    public:
+        virtual ~Outlet() = default;
+        virtual void send(std::shared_ptr<const std::string> frame) = 0;
+        virtual void send_state(const std::string& key, std::shared_ptr<const std::string> frame) = 0;
+        virtual void close() = 0;
+        virtual void after_room(std::function<void()> callback) = 0;
     };
 
     DeviceSession(Caller caller, WireFormat format, boost::asio::any_io_executor executor,
-                  boost::asio::thread_pool& blocking, MessageService& messages, Outlet outlet);
+                  boost::asio::thread_pool& blocking, MessageService& messages, std::weak_ptr<Outlet> outlet);
 
     const Caller& caller() const { return caller_; }
 
@@ -93,7 +95,7 @@ private:
     boost::asio::any_io_executor executor_;
     boost::asio::thread_pool& blocking_;
     MessageService& messages_;
-    Outlet outlet_;
+    std::weak_ptr<Outlet> outlet_;
     bool stopped_ = false;
     std::unordered_map<std::string, ChatProgress> chats_;
 };

@@ -12,12 +12,28 @@ using socketio::SocketPtr;
 
 namespace {
 
-// What a Socket.IO socket keeps of its signed-in device.
-struct Device {
-    Device(Caller caller, SocketQuota::Slot slot) : caller(std::move(caller)), slot(std::move(slot)) {}
+// What a Socket.IO socket keeps of its signed-in device; where the device's frames go.
+struct Device final : DeviceSession::Outlet {
+    Device(Caller caller, SocketQuota::Slot slot, std::weak_ptr<socketio::Socket> socket, std::size_t room)
+        : caller(std::move(caller)), slot(std::move(slot)), socket(std::move(socket)), room(room) {}
+
+    void send(std::shared_ptr<const std::string> frame) override {
+        if (auto s = socket.lock()) s->send({std::move(frame), {}});
+    }
+    void send_state(const std::string& key, std::shared_ptr<const std::string> frame) override {
+        if (auto s = socket.lock()) s->send_state(key, {std::move(frame), {}});
+    }
+    void close() override {
+        if (auto s = socket.lock()) s->disconnect("signed out", true);
+    }
+    void after_room(std::function<void()> callback) override {
+        if (auto s = socket.lock()) s->when_queue_below(room, std::move(callback));
+    }
 
     Caller caller;           // until the session takes it
     SocketQuota::Slot slot;  // the socket's place in its device's quota
+    const std::weak_ptr<socketio::Socket> socket;
+    const std::size_t room;  // queued bytes under which catching up goes on
     std::shared_ptr<DeviceSession> session;
     std::shared_ptr<DeviceEvents> events;  // what the device sends, from its first event on
 };
@@ -39,7 +55,8 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
             if (!caller) return done(caller.error());
             auto slot = context.quota.acquire(caller->session_id);
             if (!slot) return done(Context::too_many_sockets());
-            socket->set_data(std::make_shared<Device>(std::move(*caller), std::move(*slot)));
+            socket->set_data(std::make_shared<Device>(std::move(*caller), std::move(*slot), socket,
+                                                      context.max_outbound_bytes / 2));
             done(Ok{});
         });
     });
@@ -48,23 +65,9 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
         auto device = socket->data<Device>();
         auto strand = socket->executor();  // the connection's: deliveries take no hop
         if (!strand) return;
-        std::weak_ptr<socketio::Socket> weak = socket;
-        device->session = std::make_shared<DeviceSession>(
-            std::move(device->caller), WireFormat::socketio, std::move(strand), context.blocking,
-            context.messages,
-            DeviceSession::Outlet{
-                [weak](std::shared_ptr<const std::string> frame) {
-                    if (auto socket = weak.lock()) socket->send({std::move(frame), {}});
-                },
-                [weak](const std::string& key, std::shared_ptr<const std::string> frame) {
-                    if (auto socket = weak.lock()) socket->send_state(key, {std::move(frame), {}});
-                },
-                [weak] {
-                    if (auto socket = weak.lock()) socket->disconnect("signed out", true);
-                },
-                [weak, room = context.max_outbound_bytes / 2](std::function<void()> callback) {
-                    if (auto socket = weak.lock()) socket->when_queue_below(room, std::move(callback));
-                }});
+        device->session = std::make_shared<DeviceSession>(std::move(device->caller), WireFormat::socketio,
+                                                          std::move(strand), context.blocking, context.messages,
+                                                          device);
         if (context.hub.attach(device->session))
             asio::post(context.blocking, [&context, user = device->session->caller().user_id] {
                 context.presence.online(user);

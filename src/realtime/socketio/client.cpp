@@ -1,6 +1,7 @@
 #include "realtime/socketio/client.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -36,7 +37,7 @@ void Client::start(std::chrono::milliseconds connect_timeout) {
     cancel_connect_timeout_ = engine->dispatch_after(connect_timeout, [weak = weak_from_this()] {
         auto self = weak.lock();
         if (!self || self->closed_) return;
-        for (const auto& [nsp, socket] : self->sockets_)
+        for (const auto& socket : self->sockets_)
             if (socket->connected()) return;
         self->fail("connect timeout");
     });
@@ -56,9 +57,13 @@ void Client::on_message(std::string data, bool binary) {
     if (const auto* header = decoder_.pending(); header && !binary && !joined(header->nsp)) fail("invalid state");
 }
 
+std::vector<SocketPtr>::iterator Client::find(std::string_view nsp) {
+    return std::find_if(sockets_.begin(), sockets_.end(), [nsp](const SocketPtr& s) { return s->nsp() == nsp; });
+}
+
 bool Client::joined(const std::string& nsp) const {
-    const auto it = sockets_.find(nsp);
-    return it != sockets_.end() && it->second->connected();
+    return std::any_of(sockets_.begin(), sockets_.end(),
+                       [&nsp](const SocketPtr& s) { return s->nsp() == nsp && s->connected(); });
 }
 
 void Client::on_packet(Packet packet) {
@@ -70,8 +75,8 @@ void Client::on_packet(Packet packet) {
         fail("invalid state");  // as the reference: a packet for a namespace not joined
         return;
     }
-    const auto it = sockets_.find(packet.nsp);
-    const auto socket = it->second;
+    const auto it = find(packet.nsp);
+    const auto socket = *it;
     switch (packet.type) {
         case PacketType::disconnect:
             sockets_.erase(it);
@@ -99,7 +104,7 @@ void Client::on_packet(Packet packet) {
 }
 
 void Client::connect(Packet packet) {
-    if (sockets_.contains(packet.nsp)) {
+    if (find(packet.nsp) != sockets_.end()) {
         fail("invalid state");  // joined, or joining, already
         return;
     }
@@ -112,7 +117,7 @@ void Client::connect(Packet packet) {
     if (!engine) return;
     auto auth = packet.data ? std::move(*packet.data) : json::value(json::object());
     auto socket = std::make_shared<Socket>(new_socket_id(), *nsp, weak_from_this(), engine, std::move(auth));
-    sockets_.emplace(packet.nsp, socket);
+    sockets_.push_back(socket);
     nsp->admit(socket, [weak_client = weak_from_this(), weak_socket = std::weak_ptr<Socket>(socket),
                         weak_engine = engine_](Status status) {
         auto engine = weak_engine.lock();
@@ -126,8 +131,8 @@ void Client::connect(Packet packet) {
 }
 
 void Client::admitted(const SocketPtr& socket, const Status& status) {
-    const auto it = sockets_.find(socket->nsp());
-    if (closed_ || it == sockets_.end() || it->second != socket || socket->connected()) return;
+    const auto it = find(socket->nsp());
+    if (closed_ || it == sockets_.end() || *it != socket || socket->connected()) return;
     if (!status) {
         sockets_.erase(it);
         send({PacketType::connect_error, socket->nsp(), std::nullopt,
@@ -142,8 +147,8 @@ void Client::admitted(const SocketPtr& socket, const Status& status) {
 }
 
 void Client::disconnect(const SocketPtr& socket, std::string_view reason, bool close_connection) {
-    const auto it = sockets_.find(socket->nsp());
-    if (!closed_ && it != sockets_.end() && it->second == socket) {
+    const auto it = find(socket->nsp());
+    if (!closed_ && it != sockets_.end() && *it == socket) {
         sockets_.erase(it);
         send({PacketType::disconnect, socket->nsp(), std::nullopt, std::nullopt, {}});
         socket->closed(reason);
@@ -161,7 +166,7 @@ void Client::on_close(std::string_view reason) {
     closed_ = true;
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (const auto& [nsp, socket] : sockets) socket->closed(reason);
+    for (const auto& socket : sockets) socket->closed(reason);
 }
 
 void Client::send(const Packet& packet) const {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "realtime/engineio/engine_socket.hpp"
 #include "realtime/socketio/packet.hpp"
@@ -33,6 +33,7 @@ public:
 
 private:
     void on_packet(Packet packet);
+    std::vector<SocketPtr>::iterator find(std::string_view nsp);
     // Whether the client has joined `nsp`: its CONNECT succeeded.
     bool joined(const std::string& nsp) const;
     void connect(Packet packet);
@@ -44,7 +45,8 @@ private:
     const SocketIoServer& server_;
     const std::weak_ptr<engineio::EngineSocket> engine_;
     Decoder decoder_;
-    std::unordered_map<std::string, SocketPtr> sockets_;  // by namespace, joined or joining
+    // Its sockets, one per namespace joined or joining: mostly one, so a vector.
+    std::vector<SocketPtr> sockets_;
     // Cancels the connect timeout once a namespace is joined, so that an idle client
     // keeps no timer.
     std::function<void()> cancel_connect_timeout_;

@@ -2,19 +2,6 @@
 
 namespace flow::realtime::socketio {
 
-std::vector<SocketPtr> Namespace::sockets() const {
-    std::vector<SocketPtr> out;
-    std::lock_guard lock(mutex_);
-    out.reserve(sockets_.size());
-    for (const auto& [id, weak] : sockets_)
-        if (auto socket = weak.lock()) out.push_back(std::move(socket));
-    return out;
-}
-
-void Namespace::broadcast(const EncodedPacket& packet) const {
-    for (const auto& socket : sockets()) socket->send(packet);
-}
-
 void Namespace::admit(const SocketPtr& socket, ConnectCallback done) const {
     if (on_connect_)
         on_connect_(socket, std::move(done));
@@ -22,11 +9,7 @@ void Namespace::admit(const SocketPtr& socket, ConnectCallback done) const {
         done(Ok{});
 }
 
-void Namespace::connected(const SocketPtr& socket) {
-    {
-        std::lock_guard lock(mutex_);
-        sockets_[socket->id()] = socket;
-    }
+void Namespace::connected(const SocketPtr& socket) const {
     if (on_connection_) on_connection_(socket);
 }
 
@@ -37,11 +20,7 @@ void Namespace::event(const SocketPtr& socket, const std::string& name, Args arg
         on_any_(socket, name, std::move(args), std::move(ack));
 }
 
-void Namespace::disconnected(const SocketPtr& socket, std::string_view reason) {
-    {
-        std::lock_guard lock(mutex_);
-        sockets_.erase(socket->id());
-    }
+void Namespace::disconnected(const SocketPtr& socket, std::string_view reason) const {
     if (on_disconnect_) on_disconnect_(socket, reason);
 }
 

@@ -2,7 +2,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,10 +21,10 @@ using ConnectionHandler = std::function<void(const SocketPtr& socket)>;
 using EventHandler = std::function<void(const SocketPtr& socket, const std::string& event, Args args, Ack ack)>;
 using DisconnectHandler = std::function<void(const SocketPtr& socket, std::string_view reason)>;
 
-// A Socket.IO namespace ("/", "/custom"): who may join, what happens on each event, and
-// the sockets connected to it now. Handlers are set at start-up, before serving, and run
-// on the strand of the connection concerned; the socket list and the sending helpers are
-// thread-safe. Owned by the SocketIoServer.
+// A Socket.IO namespace ("/", "/custom"): who may join and what happens on each event.
+// Handlers are set at start-up, before serving, and run on the strand of the connection
+// concerned. It keeps no list of its sockets: who needs one (Flow's hub, by device)
+// keeps its own from on_connection and on_disconnect. Owned by the SocketIoServer.
 class Namespace {
 public:
     explicit Namespace(std::string name) : name_(std::move(name)) {}
@@ -45,17 +44,14 @@ public:
 
     // An event encoded once for every socket of this namespace (Socket::send).
     EncodedPacket encode(std::string_view event, Args args) const { return encode_event(name_, event, std::move(args)); }
-    // The sockets connected now: a snapshot, to send to after the lock is gone.
-    std::vector<SocketPtr> sockets() const;
-    void broadcast(const EncodedPacket& packet) const;
 
 private:
     friend class Client;
     friend class Socket;
     void admit(const SocketPtr& socket, ConnectCallback done) const;
-    void connected(const SocketPtr& socket);
+    void connected(const SocketPtr& socket) const;
     void event(const SocketPtr& socket, const std::string& name, Args args, Ack ack) const;
-    void disconnected(const SocketPtr& socket, std::string_view reason);
+    void disconnected(const SocketPtr& socket, std::string_view reason) const;
 
     const std::string name_;
     ConnectHandler on_connect_;
@@ -63,9 +59,6 @@ private:
     std::unordered_map<std::string, EventHandler> on_event_;
     EventHandler on_any_;
     DisconnectHandler on_disconnect_;
-
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::weak_ptr<Socket>> sockets_;
 };
 
 }  // namespace flow::realtime::socketio

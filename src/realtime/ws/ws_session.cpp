@@ -23,23 +23,8 @@ WsSession::WsSession(std::shared_ptr<net::websocket::Connection> connection, Con
     : connection_(std::move(connection)), context_(context), caller_(std::move(caller)), slot_(std::move(slot)) {}
 
 void WsSession::start(std::string handshake) {
-    std::weak_ptr<WsSession> weak = weak_from_this();
-    std::weak_ptr<net::websocket::Connection> socket = connection_;
-    device_ = std::make_shared<DeviceSession>(
-        caller_, WireFormat::plain, connection_->executor(), context_.blocking, context_.messages,
-        DeviceSession::Outlet{
-            [socket](std::shared_ptr<const std::string> frame) {
-                if (auto s = socket.lock()) s->send(std::move(frame));
-            },
-            [socket](const std::string& key, std::shared_ptr<const std::string> frame) {
-                if (auto s = socket.lock()) s->send_state(key, std::move(frame));
-            },
-            [socket] {
-                if (auto s = socket.lock()) s->close(1008, "signed out");
-            },
-            [socket, room = context_.max_outbound_bytes / 2](std::function<void()> callback) {
-                if (auto s = socket.lock()) s->when_queue_below(room, std::move(callback));
-            }});
+    device_ = std::make_shared<DeviceSession>(caller_, WireFormat::plain, connection_->executor(), context_.blocking,
+                                              context_.messages, weak_from_this());
     // Attached before the 101 leaves, so that no event published once the client sees
     // the socket open can miss it (frames wait in the queue meanwhile).
     const bool first = context_.hub.attach(device_);
@@ -80,6 +65,16 @@ void WsSession::resume_when_caught_up() {
 }
 
 void WsSession::send(std::shared_ptr<const std::string> frame) { connection_->send(std::move(frame)); }
+
+void WsSession::send_state(const std::string& key, std::shared_ptr<const std::string> frame) {
+    connection_->send_state(key, std::move(frame));
+}
+
+void WsSession::close() { connection_->close(1008, "signed out"); }
+
+void WsSession::after_room(std::function<void()> callback) {
+    connection_->when_queue_below(context_.max_outbound_bytes / 2, std::move(callback));
+}
 
 void WsSession::send_error(const Error& error) {
     send(std::make_shared<const std::string>(

@@ -16,7 +16,9 @@ namespace flow::realtime::ws {
 // events `{"event", "data"}`), over a net::websocket::Connection. What the device sends
 // goes through DeviceEvents, in order; reading pauses while many events wait to start.
 // Lives on the connection's executor, owned by the connection until it closes.
-class WsSession final : public net::websocket::Handler, public std::enable_shared_from_this<WsSession> {
+class WsSession final : public net::websocket::Handler,
+                        public DeviceSession::Outlet,
+                        public std::enable_shared_from_this<WsSession> {
 public:
     WsSession(std::shared_ptr<net::websocket::Connection> connection, Context& context, Caller caller,
               SocketQuota::Slot slot);
@@ -27,8 +29,13 @@ public:
     void on_message(std::string_view data, bool binary) override;
     void on_close(std::string_view reason) override;
 
+    // DeviceSession::Outlet: the device's frames go to the connection.
+    void send(std::shared_ptr<const std::string> frame) override;
+    void send_state(const std::string& key, std::shared_ptr<const std::string> frame) override;
+    void close() override;
+    void after_room(std::function<void()> callback) override;
+
 private:
-    void send(std::shared_ptr<const std::string> frame);
     void send_error(const Error& error);
     // Goes on reading once few of the device's events wait.
     void resume_when_caught_up();
