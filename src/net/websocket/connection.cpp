@@ -38,7 +38,6 @@ std::shared_ptr<const std::string> copy_of(std::span<const std::byte> a, std::sp
 
 Connection::Connection(Socket socket, DeadlineSweep& sweep, Options options, std::shared_ptr<void> lease)
     : socket_(std::move(socket)),
-      executor_(socket_.get_executor()),
       options_(options),
       lease_(std::move(lease)),
       parser_(options.max_message_bytes),
@@ -49,7 +48,7 @@ void Connection::start(std::string handshake, std::shared_ptr<Handler> handler) 
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
     socket_.set_option(Socket::protocol_type::no_delay(true), ignored);
-    deadline_.emplace(sweep_, [weak = weak_from_this(), executor = executor_](bool stopped) {
+    deadline_.emplace(sweep_, [weak = weak_from_this(), executor = executor()](bool stopped) {
         // Stopped: the I/O threads are gone, so the connection ends here and now, and
         // lets go of its handler (which holds it).
         if (stopped) {
@@ -91,7 +90,7 @@ void Connection::send(std::shared_ptr<const std::string> payload, bool binary, s
         state_ = State::closing;
         peer_closed_ = true;
         out_.clear();
-        asio::post(executor_, [self = shared_from_this()] { self->end("slow consumer"); });
+        asio::post(executor(), [self = shared_from_this()] { self->end("slow consumer"); });
         return;
     }
     schedule_flush();
@@ -114,7 +113,7 @@ void Connection::when_queue_below(std::size_t bytes, std::function<void()> task)
 void Connection::resume_reading() {
     paused_ = false;
     // Posted: the caller may be inside on_message, over the thread's receive buffer.
-    asio::post(executor_, [self = shared_from_this()] {
+    asio::post(executor(), [self = shared_from_this()] {
         if (self->paused_ || self->state_ == State::closed) return;
         if (!self->unread_.empty()) {
             auto unread = std::move(self->unread_);
@@ -210,7 +209,7 @@ void Connection::send_control(std::span<const std::byte> frame, std::span<const 
 void Connection::schedule_flush() {
     if (flush_posted_ || writing_ || state_ == State::closed) return;
     flush_posted_ = true;
-    asio::post(executor_, [self = shared_from_this()] {
+    asio::post(executor(), [self = shared_from_this()] {
         self->flush_posted_ = false;
         self->flush();
     });

@@ -57,7 +57,7 @@ public:
     // `lease` lives as long as the connection (the HTTP server's accounting of it).
     Connection(Socket socket, DeadlineSweep& sweep, Options options, std::shared_ptr<void> lease = {});
 
-    const Socket::executor_type& executor() { return executor_; }
+    const Socket::executor_type& executor() { return socket_.get_executor(); }
 
     // Writes `handshake` (the HTTP 101 answer) and serves the connection for `handler`.
     void start(std::string handshake, std::shared_ptr<Handler> handler);
@@ -106,7 +106,6 @@ private:
     void end(std::string_view reason);
 
     Socket socket_;
-    Socket::executor_type executor_;
     const Options options_;
     std::shared_ptr<void> lease_;
     std::shared_ptr<Handler> handler_;  // until on_close

@@ -148,7 +148,7 @@ Result<std::optional<Packet>> Decoder::add_text(std::string_view frame) {
 
     if (is_binary(packet.type) && packet.data && !placeholders_valid(*packet.data, attachments)) return invalid("illegal attachments");
     if (attachments == 0) return std::optional<Packet>(std::move(packet));
-    pending_ = std::move(packet);
+    pending_ = std::make_unique<Packet>(std::move(packet));
     expected_ = attachments;
     return std::optional<Packet>();
 }
@@ -162,7 +162,7 @@ Result<std::optional<Packet>> Decoder::add_binary(Binary frame) {
     }
     pending_->attachments.push_back(std::move(frame));
     if (pending_->attachments.size() < expected_) return std::optional<Packet>();
-    std::optional<Packet> packet = std::move(pending_);
+    std::optional<Packet> packet = std::move(*pending_);
     pending_.reset();
     expected_ = 0;
     pending_bytes_ = 0;

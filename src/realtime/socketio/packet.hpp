@@ -76,11 +76,12 @@ public:
     // The header of the binary packet whose attachments are due (its data and the
     // attachments so far), so that the caller may refuse it before they arrive; null
     // when none is.
-    const Packet* pending() const { return pending_ ? &*pending_ : nullptr; }
+    const Packet* pending() const { return pending_.get(); }
 
 private:
     const std::size_t max_attachment_bytes_;
-    std::optional<Packet> pending_;  // a binary packet waiting for its attachments
+    // A binary packet waiting for its attachments; apart, since most clients never send one.
+    std::unique_ptr<Packet> pending_;
     std::size_t expected_ = 0;
     std::size_t pending_bytes_ = 0;  // of the attachments in pending_
 };

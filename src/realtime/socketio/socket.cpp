@@ -29,8 +29,7 @@ Socket::Socket(std::string id, Namespace& nsp, std::weak_ptr<Client> client, eng
       nsp_(nsp),
       client_(std::move(client)),
       engine_(engine),
-      auth_(std::move(auth)),
-      remote_address_(engine->remote_address()) {}
+      auth_(std::move(auth)) {}
 
 const std::string& Socket::nsp() const { return nsp_.name(); }
 
@@ -88,8 +87,7 @@ void Socket::disconnect(std::string reason, bool close_connection) {
 void Socket::on_disconnect(DisconnectCallback callback) { on_disconnect_.push_back(std::move(callback)); }
 
 void Socket::set_data(std::shared_ptr<void> data) {
-    std::lock_guard lock(data_mutex_);
-    data_ = std::move(data);
+    data_.store(std::move(data));
 }
 
 void Socket::receive_ack(std::uint64_t id, Args args) {

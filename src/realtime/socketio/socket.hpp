@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +56,6 @@ public:
     // The CONNECT payload ({} when the client sent none): what the app authenticates.
     // Kept until the connection handlers have run, then let go (it holds a token).
     const boost::json::value& auth() const { return auth_; }
-    const std::string& remote_address() const { return remote_address_; }
     // The connection's strand, where the socket's handlers run; null once it has closed.
     boost::asio::any_io_executor executor() const;
     bool connected() const { return connected_; }
@@ -88,8 +86,7 @@ public:
     void set_data(std::shared_ptr<void> data);
     template <class T>
     std::shared_ptr<T> data() const {
-        std::lock_guard lock(data_mutex_);
-        return std::static_pointer_cast<T>(data_);
+        return std::static_pointer_cast<T>(data_.load());
     }
 
 private:
@@ -108,7 +105,6 @@ private:
     const std::weak_ptr<Client> client_;
     const std::weak_ptr<engineio::EngineSocket> engine_;
     boost::json::value auth_;
-    const std::string remote_address_;
     std::atomic<bool> connected_{false};
 
     // On the strand.
@@ -116,8 +112,7 @@ private:
     std::unordered_map<std::uint64_t, AckCallback> pending_acks_;
     std::vector<DisconnectCallback> on_disconnect_;
 
-    mutable std::mutex data_mutex_;
-    std::shared_ptr<void> data_;
+    std::atomic<std::shared_ptr<void>> data_;
 };
 
 using SocketPtr = std::shared_ptr<Socket>;
