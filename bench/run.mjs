@@ -8,6 +8,7 @@
 //                      [--group-sizes 10,100,1000] [--group-sends 50] [--group-warmup 5]
 //                      [--catchup-clients 5000] [--catchup-messages 20]
 //                      [--history-sizes 1,1000000] [--history-ops 200]
+//                      [--fleet-sockets 100000] [--fleet-nodes 6]
 //                      [--flowd build/flowd] [--flow-args "--log-level warn"] [--text-bytes 64]
 //                      [--perf]   (perf record of flowd while measuring: a profile, not figures)
 //                      [--wait-quiet SECONDS] [--max-outstanding 20000]
@@ -22,19 +23,22 @@
 // for the rates of --rates (the sweep's chart), so that `make bench` takes 20 to 25
 // minutes; --quick makes everything small and runs it once. Every scenario's runs go to
 // bench/results/<stamp>-<scenario>.json, the table (medians over the runs) to the terminal
-// and bench/results/<stamp>-table.md.
+// and bench/results/<stamp>-table.md. `--scenarios fleet` (not in the default set, Flow
+// only, about 10 minutes) holds --fleet-sockets idle sockets over --fleet-nodes flowd nodes
+// of one service, with the PostgreSQL and Redis of scripts/, past one process's
+// descriptor limit.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, REPO_ROOT, startFlow, startPeer } from './lib/servers.mjs';
+import { BENCH_DIR, REPO_ROOT, startFlow, startFlowFleet, startPeer } from './lib/servers.mjs';
 import { SCENARIOS, describe } from './lib/scenarios.mjs';
 import { writeCharts } from './lib/charts.mjs';
 import { machineBusy, machineCpu } from './lib/proc.mjs';
 
 const HELP = readFileSync(new URL(import.meta.url), 'utf8')
   .split('\n')
-  .slice(1, 25)
+  .slice(1, 29)
   .map((l) => l.replace(/^\/\/ ?/, ''))
   .join('\n');
 
@@ -78,6 +82,8 @@ function parseArgs(argv) {
     catchupTimeoutMs: 120000,
     historySizes: quick ? [1, 100000] : [1, 1000000],
     historyOps: quick ? 50 : 200,
+    fleetSockets: quick ? 4000 : 100000,
+    fleetNodes: quick ? 2 : 6,
     flowd: process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'),
     flowArgs: [],
     textBytes: 64,
@@ -118,6 +124,8 @@ function parseArgs(argv) {
       case '--catchup-messages': o.catchupMessages = Math.max(1, Math.floor(num())); break;
       case '--history-sizes': o.historySizes = counts(v()); break;
       case '--history-ops': o.historyOps = Math.max(1, Math.floor(num())); break;
+      case '--fleet-sockets': o.fleetSockets = Math.max(2, Math.floor(num())); break;
+      case '--fleet-nodes': o.fleetNodes = Math.max(1, Math.floor(num())); break;
       case '--idle-seconds': o.idleSeconds = Math.max(1, num()); break;
       case '--settle-ms': o.settleMs = num(); break;
       case '--workers': o.workers = Math.max(1, Math.floor(num())); break;
@@ -196,6 +204,7 @@ function params(name, o) {
   if (name === 'group') return `groups of ${o.groupSizes.map(n).join(', ')}, ${o.groupSends} sends each one at a time after ${o.groupWarmup} uncounted`;
   if (name === 'catchup') return `${n(o.catchupClients)} clients owed ${o.catchupMessages} messages each (${n(o.catchupClients * o.catchupMessages)}), connecting ${o.catchupConcurrency} at a time per worker`;
   if (name === 'history') return `${o.historySizes.map(n).join(' and ')} messages stored, ${o.historyOps} sends and ${o.historyOps} reads of the newest page each`;
+  if (name === 'fleet') return `${n(o.fleetSockets)} sockets over ${o.fleetNodes} flowd nodes (PostgreSQL, Redis), idle CPU over ${o.idleSeconds} s, then one message to each`;
   return '';
 }
 
@@ -237,7 +246,9 @@ async function runOnce(sc, which, opts, step) {
   const record = { server: which, run: opts.run, ...(Object.keys(step).length ? { step } : {}), started_at: new Date().toISOString() };
   try {
     record.machine_before = await quiet(opts);
-    server = which === 'flow' ? await startFlow({ bin: opts.flowd, extraArgs: opts.flowArgs }) : await startPeer();
+    if (which === 'peer') server = await startPeer();
+    else if (sc.fleet) server = await startFlowFleet({ bin: opts.flowd, nodes: opts.fleetNodes, extraArgs: opts.flowArgs });
+    else server = await startFlow({ bin: opts.flowd, extraArgs: opts.flowArgs });
     record.pid = server.pid;
     record.server_args = server.args;
     Object.assign(record, await sc.run(server, opts));
@@ -284,7 +295,8 @@ async function main() {
     const runs = [];
     const count = o.runs ?? sc.runs ?? 3;
     for (let run = 1; run <= count; run++) {
-      const order = run % 2 ? o.servers : [...o.servers].reverse();
+      const servers = o.servers.filter((s) => !sc.servers || sc.servers.includes(s));
+      const order = run % 2 ? servers : [...servers].reverse();
       for (const which of order) {
         // A step may run in fewer runs than its scenario (the rate sweep's other rates: once).
         for (const step of (sc.steps ? sc.steps(o) : [{}]).filter((st) => run <= (o.runs ?? st.runs ?? count))) {

@@ -13,6 +13,9 @@
 //            every message is delivered.
 //   history: message:send acks and GET /chats/{id}/messages in chats with N messages
 //            stored, for each N.
+//   fleet:   past one process's descriptor limit (Flow only, not in the default set): N
+//            idle sockets over the nodes of one service (PostgreSQL, Redis), RSS per socket
+//            and idle CPU of all nodes, then a message to every socket from another node.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -477,6 +480,103 @@ async function runIdle(server, opts) {
   }
 }
 
+const FLEET_SOCKETS_PER_WORKER = 15000; // under a worker's descriptor limit (20,000 here)
+
+/**
+ * fleet: N sockets, client i of user i on node i mod K, so that users 2j and 2j+1 (one
+ * direct chat) sit on different nodes. Once all are connected and settled: RSS per socket
+ * (every node's growth over its own baseline, summed, over N) and the idle CPU of all
+ * nodes over a ping interval. Then every user sends one message into its chat: every
+ * socket must hear exactly one, its partner's, which crossed nodes through Redis.
+ */
+async function runFleet(fleet, opts) {
+  const N = opts.fleetSockets - (opts.fleetSockets % 2);
+  const K = fleet.nodes.length;
+  const W = Math.max(1, Math.ceil(N / FLEET_SOCKETS_PER_WORKER));
+  const { users, ms: signInMs } = await signIn(fleet, N, opts);
+  let t = Date.now();
+  const chats = await pool(Array.from({ length: N / 2 }, (_, j) => j), 100, (j) => fleet.directChat(users[2 * j], users[2 * j + 1], j));
+  const chatsMs = Date.now() - t;
+  log(opts, `    ${N / 2} direct chats in ${(chatsMs / 1000).toFixed(1)} s`);
+  const clients = users.map((u, i) => ({ key: `c${i}`, token: u.token, chat_id: chats[i >> 1], node: i % K, worker: i % W }));
+  const mine = (w) => clients.filter((c) => c.worker === w);
+  const addrs = (w) => Array.from({ length: 4 }, (_, k) => `127.0.${1 + w}.${10 + k}`);
+  const workers = await startWorkers(W);
+  try {
+    await workers.all('watch', (w) => ({ clients: mine(w).map(({ key, chat_id }) => ({ key, chat_id })) }));
+    await sleep(2000);
+    const base = fleet.pids.map(memory);
+    t = Date.now();
+    for (let k = 0; k < K; k++) {
+      const conn = await workers.all('connect', (w) => ({
+        url: fleet.nodes[k].url,
+        concurrency: 100,
+        localAddresses: addrs(w),
+        clients: mine(w).filter((c) => c.node === k).map(({ key, token }) => ({ key, token })),
+      }));
+      const failed = conn.reduce((a, c) => a + c.failed, 0);
+      if (failed) throw new Error(`${failed} sockets failed to connect to node ${k}: ${JSON.stringify(conn.map((c) => c.errors))}`);
+    }
+    const connectMs = Date.now() - t;
+    await sleep(opts.settleMs);
+    const mem = fleet.pids.map(memory);
+    const grown = mem.map((m, k) => m.rss_kb - base[k].rss_kb);
+    const perSocketKb = grown.reduce((a, b) => a + b, 0) / N;
+    log(opts, `    ${N} idle sockets on ${K} nodes (connected at ${Math.round((N * 1000) / connectMs)}/s): ${perSocketKb.toFixed(2)} KiB/socket; RSS per node ${mem.map((m) => (m.rss_kb / 1024).toFixed(0)).join(', ')} MiB`);
+
+    const gen0 = await workers.all('cpu');
+    const a = fleet.pids.map(snapshot);
+    await sleep(opts.idleSeconds * 1000);
+    const b = fleet.pids.map(snapshot);
+    const gen1 = await workers.all('cpu');
+    const perNode = a.map((x, k) => {
+      const cpu = cpuBetween(x, b[k]);
+      return cpu.sched_cpu_us !== null ? cpu.sched_cpu_us / (cpu.wall_s * 1e6) : cpu.cores;
+    });
+    const idleCores = perNode.reduce((x, y) => x + y, 0);
+    const pings = gen1.reduce((x, g, i) => x + g.pings - gen0[i].pings, 0);
+    const open = gen1.reduce((x, g) => x + g.open, 0);
+    log(opts, `    idle CPU of all nodes ${(idleCores * 100).toFixed(2)}% of a core over ${opts.idleSeconds} s (${pings} pings answered); ${open} open`);
+    if (open !== N) throw new Error(`${N - open} of ${N} idle sockets were dropped`);
+
+    t = Date.now();
+    const sent = await workers.all('fill', (w) => ({ sends: mine(w).map(({ key, chat_id }) => ({ key, chat_id, count: 1 })), window: 64, textBytes: opts.textBytes }));
+    const heard = await workers.all('heard', (w) => ({ expect: mine(w).length, timeoutMs: 60000 }));
+    const deliverMs = Date.now() - t;
+    const acked = sent.reduce((x, r) => x + r.acked, 0);
+    const received = heard.reduce((x, r) => x + r.count, 0);
+    // Each socket hears one message, seq 1 or 2 of its chat: order is not checked here.
+    const wrong = heard.reduce((x, r) => x + r.duplicates + r.unexpected, 0);
+    log(opts, `    ${acked} messages acked, ${received} of ${N} sockets heard theirs in ${(deliverMs / 1000).toFixed(1)} s; ${wrong} duplicates or unexpected`);
+    return {
+      figures: {
+        [`rss_per_conn_kb@${N}`]: round(perSocketKb, 2),
+        [`idle_cpu_pct@${N}`]: round(idleCores * 100, 3),
+        [`connect_per_s@${N}`]: round((N * 1000) / connectMs, 0),
+        nodes: K,
+        sockets_heard: received,
+        lost: N - received,
+        ack_errors: sent.reduce((x, r) => x + r.ack_errors, 0),
+        wrong_messages: wrong,
+      },
+      details: {
+        sign_in_ms: signInMs,
+        chats_ms: chatsMs,
+        connect_ms: connectMs,
+        deliver_ms: deliverMs,
+        workers: W,
+        base,
+        after: mem,
+        idle_cpu_per_node_pct: perNode.map((x) => round(x * 100, 3)),
+        pings_answered: pings,
+        fill_errors: sent.flatMap((r) => r.errors),
+      },
+    };
+  } finally {
+    await workers.stop();
+  }
+}
+
 /** The figures of a sweep step of `rate`, named for its offered rate. */
 function sweepFigures(r, rate) {
   const f = r.figures;
@@ -527,6 +627,13 @@ export const SCENARIOS = {
     runs: 1,
     run: runHistory,
   },
+  fleet: {
+    title: 'idle sockets over several nodes of one service, then a message to each',
+    runs: 1,
+    servers: ['flow'],
+    fleet: true,
+    run: runFleet,
+  },
 };
 
 /**
@@ -567,6 +674,9 @@ export function describe(name) {
     send_p99_ms: ['message:send ack p99 (ms)', 'lower', 'stored'],
     history_p50_ms: ['GET newest history page p50 (ms)', 'lower', 'stored'],
     history_p99_ms: ['GET newest history page p99 (ms)', 'lower', 'stored'],
+    nodes: ['flowd nodes', null],
+    sockets_heard: ['sockets that heard their message', 'higher'],
+    wrong_messages: ['duplicate or unexpected messages (must be 0)', 'lower'],
   }[base] || [base, null];
   const suffix = at ? ` @${Number(at).toLocaleString('en-US')} ${d[2] ?? ''}`.trimEnd() : '';
   return { label: d[0] + suffix, better: d[1] };

@@ -7,9 +7,10 @@
 // Flow's users sign in through its real API: enter_number, the code from the SMS webhook
 // (an HTTP listener here), verify_otp. Nothing is cached between runs: each start is a
 // fresh data dir and a fresh set of phone numbers.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -343,5 +344,70 @@ export async function startPeer({ node = process.execPath, signInConcurrency = 5
       }
     },
     stop: () => stopProc(p, 'the peer'),
+  };
+}
+
+/** Runs one of the project's throwaway-server scripts (scripts/postgres.sh, scripts/redis.sh). */
+function serviceScript(name, action, dir) {
+  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', name), action, dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/${name} ${action} failed: ${r.stderr.slice(-2000)}`);
+  return r.stdout.trim().split('\n').pop();
+}
+
+/**
+ * `nodes` flowd processes of one service on the scaled shape: a throwaway PostgreSQL and
+ * Redis (the project's scripts, on 127.0.0.1), one secret, each node with its own data
+ * dir (media stays local: the fleet sends text only). A user signed in on any node may
+ * connect to any other. pids lists every node; stop() stops them and both services.
+ */
+export async function startFlowFleet({ bin = process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'), nodes = 6, extraArgs = [] } = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-fleet-'));
+  await chmod(dir, 0o711); // PostgreSQL runs as its own user when this runs as root
+  const started = [];
+  const stopAll = async () => {
+    const exits = await Promise.all(started.map((n) => n.stop()));
+    for (const name of ['redis.sh', 'postgres.sh']) {
+      try {
+        serviceScript(name, 'stop', path.join(dir, name));
+      } catch (e) {
+        console.error(String(e.message || e));
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+    return exits.find((e) => e && e.code !== 0 && e.signal !== 'SIGTERM') ?? exits[0];
+  };
+  try {
+    const db = serviceScript('postgres.sh', 'start', path.join(dir, 'postgres.sh'));
+    const redis = serviceScript('redis.sh', 'start', path.join(dir, 'redis.sh'));
+    const secret = randomBytes(32).toString('hex');
+    // One after the other: the first applies the migrations.
+    for (let i = 0; i < nodes; i++)
+      started.push(await startFlow({ bin, extraArgs: ['--db', db, '--redis', redis, '--secret', secret, ...extraArgs] }));
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  const first = started[0];
+  return {
+    name: 'flow',
+    label: `Flow (${nodes} nodes)`,
+    nodes: started,
+    pid: first.pid,
+    get pids() {
+      return started.map((n) => n.pid);
+    },
+    url: first.url,
+    args: first.args,
+    bin,
+    output: () => started.map((n, i) => `--- node ${i}\n${n.output().slice(-2000)}`).join('\n'),
+    /** n users, signed in on the nodes in turn (all at once). */
+    async signIn(n) {
+      const shares = started.map((_, k) => Math.floor(n / nodes) + (k < n % nodes ? 1 : 0));
+      const lists = await Promise.all(started.map((node, k) => node.signIn(shares[k])));
+      return lists.flat();
+    },
+    directChat: (a, b, k = 0) => directChat(started[k % nodes].url, a, b),
+    groupChat: (owner, members) => groupChat(first.url, owner, members),
+    stop: stopAll,
   };
 }
