@@ -583,6 +583,7 @@ function sweepFigures(r, rate) {
   return {
     figures: {
       [`delivered_per_s@${rate}`]: f.delivered_per_s,
+      [`cpu_us_per_msg@${rate}`]: f.cpu_us_per_msg,
       [`p50_ms@${rate}`]: f.p50_ms,
       [`p99_ms@${rate}`]: f.p99_ms,
       [`errors@${rate}`]: f.lost + f.order_errors + f.ack_errors,
@@ -645,7 +646,7 @@ export function describe(name) {
   const d = {
     delivered_per_s: ['delivered messages/s', 'higher', 'msg/s offered'],
     offered_per_s: ['offered messages/s', null],
-    cpu_us_per_msg: ['server CPU-µs per delivered message', 'lower'],
+    cpu_us_per_msg: ['server CPU-µs per delivered message', 'lower', 'msg/s offered'],
     server_cores: ['server CPU (cores busy)', null],
     p50_ms: ['latency p50 (ms)', 'lower', 'msg/s offered'],
     p90_ms: ['latency p90 (ms)', 'lower'],
