@@ -61,8 +61,8 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--otp-phone-hourly-cap", c.otp.phone_hourly_cap, "codes per phone per hour")
         ->envname("FLOW_OTP_PHONE_HOURLY_CAP")->capture_default_str()->check(CLI::Range(1, 1'000'000));
     cli.add_option("--otp-address-hourly-cap", c.otp.address_hourly_cap,
-                   "codes per client address per hour")
-        ->envname("FLOW_OTP_ADDRESS_HOURLY_CAP")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+                   "codes per client address per hour; 0 for none")
+        ->envname("FLOW_OTP_ADDRESS_HOURLY_CAP")->capture_default_str()->check(CLI::Range(0, 1'000'000));
 
     cli.add_option("--delete-for-everyone-seconds", c.delete_for_everyone_s,
                    "how long a sender may delete a message for everyone")

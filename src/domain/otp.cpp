@@ -23,6 +23,10 @@ TimeMs hourly_slot_free_at(const std::vector<TimeMs>& sends, int cap, TimeMs now
 
 }  // namespace
 
+SendHistory::Needed SendHistory::needed(const OtpPolicy& policy) {
+    return {static_cast<std::size_t>(policy.phone_hourly_cap), static_cast<std::size_t>(policy.address_hourly_cap)};
+}
+
 Status check_can_send(const SendHistory& history, const OtpPolicy& policy, TimeMs now) {
     if (!history.to_phone.empty()) {
         const TimeMs resend_at = history.to_phone.back() + policy.resend_s * 1000;
@@ -34,6 +38,7 @@ Status check_can_send(const SendHistory& history, const OtpPolicy& policy, TimeM
     if (phone_free > now)
         return Error::rate_limited("rate_limited", "too many codes for this number this hour",
                                    seconds_until(phone_free, now));
+    if (policy.address_hourly_cap == 0) return Ok{};
     const TimeMs address_free =
         hourly_slot_free_at(history.from_address, policy.address_hourly_cap, now);
     if (address_free > now)

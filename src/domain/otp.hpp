@@ -13,16 +13,25 @@ struct OtpPolicy {
     long long ttl_s = 300;            // how long a code is valid
     long long resend_s = 30;          // the least time between two codes to one phone
     int phone_hourly_cap = 5;         // codes per phone per hour
-    int address_hourly_cap = 50;      // codes per client address per hour
+    int address_hourly_cap = 50;      // codes per client address per hour; 0 for none
     int max_attempts = 5;             // tries per code, the right one included
 };
 
 inline constexpr TimeMs kHourMs = 3'600'000;
 
-// The codes sent in the last hour, which the send limits are judged on. Times ascend.
+// The codes sent in the last hour, which the send limits are judged on: the newest of
+// them, as many as each limit needs (SendHistory::needed). Times ascend.
 struct SendHistory {
     std::vector<TimeMs> to_phone;
     std::vector<TimeMs> from_address;
+
+    // How many of the newest sends of each kind the limits look at: a cap of N needs
+    // only the N newest, so that what is read stays small whatever has been sent.
+    struct Needed {
+        std::size_t to_phone;
+        std::size_t from_address;
+    };
+    static Needed needed(const OtpPolicy& policy);
 };
 
 // One code sent to a phone. The code itself is never stored, only its keyed hash.

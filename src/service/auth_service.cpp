@@ -25,7 +25,7 @@ Result<CodeSent> AuthService::enter_number(const std::string& input, const std::
     const std::string code = Secrets::new_otp_code();
     const OtpChallenge challenge{new_id(now), *phone, secrets_.hash(code), now,
                                  now + policy_.ttl_s * 1000, 0};
-    auto started = store_.start_challenge(challenge, address, [&](const SendHistory& history) {
+    auto started = store_.start_challenge(challenge, address, SendHistory::needed(policy_), [&](const SendHistory& history) {
         return check_can_send(history, policy_, now);
     });
     if (!started) return std::move(started).error();

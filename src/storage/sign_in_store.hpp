@@ -32,10 +32,12 @@ class SignInStore {
 public:
     virtual ~SignInStore() = default;
 
-    // Atomically: reads the last hour's sends to `challenge.phone` and from `address`,
-    // asks `allow` whether another may go, and if so stores `challenge` as the phone's
-    // newest. Concurrent calls for one phone or address are serialised, so caps hold.
+    // Atomically: reads the last hour's sends to `challenge.phone` and from `address`
+    // (the newest of each, as many as `needed` says), asks `allow` whether another may
+    // go, and if so stores `challenge` as the phone's newest. Concurrent calls for one
+    // phone or address are serialised, so caps hold.
     virtual Status start_challenge(const OtpChallenge& challenge, const std::string& address,
+                                   SendHistory::Needed needed,
                                    const std::function<Status(const SendHistory&)>& allow) = 0;
     // Forgets a challenge whose code could not be sent, so it counts against no limit.
     virtual void cancel_challenge(const std::string& challenge_id) = 0;

@@ -47,6 +47,14 @@ TEST(OtpSendLimits, AddressCap) {
     EXPECT_EQ(refused.error().retry_after_s, 3600 - 30);
 }
 
+TEST(OtpSendLimits, AddressCapOfZeroIsNone) {
+    OtpPolicy policy;
+    policy.address_hourly_cap = 0;
+    const SendHistory history{{}, {kNow - 30 * kSecond, kNow - 20 * kSecond, kNow - 10 * kSecond}};
+    EXPECT_TRUE(check_can_send(history, policy, kNow));
+    EXPECT_EQ(SendHistory::needed(policy).from_address, 0u) << "nothing to read";
+}
+
 TEST(OtpVerify, NoChallengeOrExpiredIsExpired) {
     EXPECT_EQ(check_can_verify(nullptr, OtpPolicy{}, kNow).error().code, "otp_expired");
     const OtpChallenge old{"c", "+1", "h", kNow - 301 * kSecond, kNow - kSecond, 0};

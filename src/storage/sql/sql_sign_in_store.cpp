@@ -1,23 +1,28 @@
 #include "storage/sql/sql_sign_in_store.hpp"
 
+#include <algorithm>
+
 #include "storage/sql/sql_user_store.hpp"
 
 namespace flow::sql {
 
 namespace {
 
-std::vector<TimeMs> times_since(Connection& db, const char* sql, const std::string& key,
-                                TimeMs since) {
+// The newest `limit` times after `since`, ascending.
+std::vector<TimeMs> newest_since(Connection& db, const char* sql, const std::string& key, TimeMs since,
+                                 std::size_t limit) {
     std::vector<TimeMs> times;
     auto stmt = db.prepare(sql);
-    stmt.bind(1, key).bind(2, since);
+    stmt.bind(1, key).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
     while (stmt.step()) times.push_back(stmt.integer(0));
+    std::reverse(times.begin(), times.end());
     return times;
 }
 
 }  // namespace
 
 Status SqlSignInStore::start_challenge(const OtpChallenge& challenge, const std::string& address,
+                                          SendHistory::Needed needed,
                                           const std::function<Status(const SendHistory&)>& allow) {
     return db_.transaction([&](Connection& db) -> Status {
         const TimeMs since = challenge.created_at - kHourMs;
@@ -27,14 +32,14 @@ Status SqlSignInStore::start_challenge(const OtpChallenge& challenge, const std:
             .bind(2, challenge.created_at)
             .run();
         SendHistory history{
-            times_since(db,
-                        "SELECT created_at FROM otp_challenges WHERE phone = ? AND created_at > ? "
-                        "ORDER BY created_at",
-                        challenge.phone, since),
-            times_since(db,
-                        "SELECT created_at FROM otp_challenges WHERE address = ? AND created_at > ? "
-                        "ORDER BY created_at",
-                        address, since)};
+            newest_since(db,
+                         "SELECT created_at FROM otp_challenges WHERE phone = ? AND created_at > ? "
+                         "ORDER BY created_at DESC LIMIT ?",
+                         challenge.phone, since, needed.to_phone),
+            newest_since(db,
+                         "SELECT created_at FROM otp_challenges WHERE address = ? AND created_at > ? "
+                         "ORDER BY created_at DESC LIMIT ?",
+                         address, since, needed.from_address)};
         if (auto allowed = allow(history); !allowed) return allowed;
         db.prepare("INSERT INTO otp_challenges (id, phone, address, code_hash, created_at, expires_at) "
                    "VALUES (?, ?, ?, ?, ?, ?)")

@@ -11,6 +11,7 @@ public:
     explicit SqlSignInStore(Database& db) : db_(db) {}
 
     Status start_challenge(const OtpChallenge& challenge, const std::string& address,
+                           SendHistory::Needed needed,
                            const std::function<Status(const SendHistory&)>& allow) override;
     void cancel_challenge(const std::string& challenge_id) override;
     std::optional<OtpChallenge> latest_challenge(const std::string& phone) override;
