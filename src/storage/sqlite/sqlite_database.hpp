@@ -24,7 +24,8 @@ namespace flow::sqlite {
 // queued for one writer thread, which runs all that wait (up to a bound) together, each
 // inside a savepoint (one that throws is rolled back alone), and makes them durable by
 // one commit. Nobody hears of a transaction before the commit that holds it: a notifier
-// thread tells them, batch after batch in order, while the writer goes on to the next.
+// thread tells them, batch after batch in order, while the writer goes on to the next;
+// when nothing else waits, the writer tells them itself.
 class SqliteDatabase final : public sql::Database {
 public:
     explicit SqliteDatabase(const std::string& path);
@@ -52,6 +53,9 @@ private:
 
     void write_loop();
     void notify_loop();
+    // Hands a committed batch to the notifier and returns true, unless nothing waits to
+    // be committed or told: then returns false, for the writer to tell it.
+    bool hand_to_notifier(std::vector<Pending>& batch);
     // Runs a batch in one transaction and commits it; on the connection.
     void commit_batch(std::vector<Pending>& batch);
 
@@ -66,6 +70,7 @@ private:
     std::mutex committed_mutex_;
     std::condition_variable committed_;
     std::deque<std::vector<Pending>> committed_batches_;
+    bool notifying_ = false;  // the notifier is telling a batch
     bool writer_done_ = false;
 
     std::thread writer_;
