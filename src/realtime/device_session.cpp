@@ -53,9 +53,7 @@ void DeviceSession::push(std::shared_ptr<const OutboundEvent> event) {
 void DeviceSession::sent_here(const Message& message) {
     // A marker without frames: it takes the message's place in the chat's order, so the
     // messages after it need not wait for it.
-    auto marker = std::make_shared<OutboundEvent>();
-    marker->chat_id = message.chat_id;
-    marker->seq = message.seq;
+    auto marker = OutboundEvent::marker(message.chat_id, message.seq);
     asio::post(executor_, [self = shared_from_this(), marker = std::move(marker)]() mutable {
         // A chat not seen on this connection yet learns where it stands from storage.
         if (self->chats_.contains(marker->chat_id)) self->handle(std::move(marker));

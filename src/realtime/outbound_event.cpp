@@ -17,19 +17,10 @@ std::string frame_event(WireFormat format, std::string_view name, std::string_vi
     return frame;
 }
 
-namespace {
-
-std::shared_ptr<OutboundEvent> make(std::string_view name, std::string_view json) {
-    auto out = std::make_shared<OutboundEvent>();
-    out->plain_frame = std::make_shared<const std::string>(frame_event(WireFormat::plain, name, json));
-    out->socketio_frame = std::make_shared<const std::string>(frame_event(WireFormat::socketio, name, json));
-    return out;
-}
-
-}  // namespace
-
 std::shared_ptr<const OutboundEvent> OutboundEvent::frame(const EncodedDelivery& delivery) {
-    auto out = make(delivery.event, delivery.data_json);
+    auto out = std::make_shared<OutboundEvent>();
+    out->name_ = delivery.event;
+    out->data_json_ = delivery.data_json;
     out->chat_id = delivery.chat_id;
     out->seq = delivery.seq;
     out->state_key = delivery.state_key;
@@ -37,10 +28,27 @@ std::shared_ptr<const OutboundEvent> OutboundEvent::frame(const EncodedDelivery&
 }
 
 std::shared_ptr<const OutboundEvent> OutboundEvent::encode(const Message& message) {
-    auto out = make("message:new", boost::json::serialize(wire::to_json(message)));
+    auto out = std::make_shared<OutboundEvent>();
+    out->name_ = "message:new";
+    out->data_json_ = boost::json::serialize(wire::to_json(message));
     out->chat_id = message.chat_id;
     out->seq = message.seq;
     return out;
+}
+
+std::shared_ptr<const OutboundEvent> OutboundEvent::marker(std::string chat_id, Seq seq) {
+    auto out = std::make_shared<OutboundEvent>();
+    out->chat_id = std::move(chat_id);
+    out->seq = seq;
+    return out;
+}
+
+const std::shared_ptr<const std::string>& OutboundEvent::frame(WireFormat format) const {
+    Lazy& lazy = format == WireFormat::plain ? plain_ : socketio_;
+    std::call_once(lazy.once, [&] {
+        if (!name_.empty()) lazy.frame = std::make_shared<const std::string>(frame_event(format, name_, data_json_));
+    });
+    return lazy.frame;
 }
 
 }  // namespace flow::realtime

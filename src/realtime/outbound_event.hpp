@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -17,11 +18,11 @@ enum class WireFormat { plain, socketio };
 std::string frame_event(WireFormat format, std::string_view name, std::string_view data_json);
 
 // One event encoded once for every recipient: immutable, shared by all the sockets it
-// goes to. For message:new it also says where the message stands in its chat, so each
+// goes to. Its frame for a wire format is built the first time a recipient of that
+// format asks for it, so an event that reaches only Socket.IO devices is never framed
+// for /ws. For message:new it also says where the message stands in its chat, so each
 // device can keep its chats in order.
 struct OutboundEvent {
-    std::shared_ptr<const std::string> plain_frame;
-    std::shared_ptr<const std::string> socketio_frame;
     std::string chat_id;  // message:new only
     Seq seq = 0;          // message:new only
     // typing and presence: states, kept apart from a device's queue and coalesced by
@@ -31,11 +32,23 @@ struct OutboundEvent {
     // The frames of a delivery's event (not of a sign-out).
     static std::shared_ptr<const OutboundEvent> frame(const EncodedDelivery& delivery);
     static std::shared_ptr<const OutboundEvent> encode(const Message& message);
-    const std::shared_ptr<const std::string>& frame(WireFormat format) const {
-        return format == WireFormat::plain ? plain_frame : socketio_frame;
-    }
+    // A marker: where a message stands in its chat, with no frame (DeviceSession::sent_here).
+    static std::shared_ptr<const OutboundEvent> marker(std::string chat_id, Seq seq);
+
+    // Null for a marker. Thread-safe.
+    const std::shared_ptr<const std::string>& frame(WireFormat format) const;
     bool is_message() const { return seq != 0; }
     bool is_state() const { return !state_key.empty(); }
+
+private:
+    struct Lazy {
+        std::once_flag once;
+        std::shared_ptr<const std::string> frame;
+    };
+    std::string name_;  // empty for a marker
+    std::string data_json_;
+    mutable Lazy plain_;
+    mutable Lazy socketio_;
 };
 
 }  // namespace flow::realtime
