@@ -23,7 +23,7 @@
 #include "server/http_server.hpp"
 #include "realtime/socketio/server.hpp"
 #include "realtime/socketio_transport.hpp"
-#include "server/engineio/engineio_server.hpp"
+#include "realtime/engineio/server.hpp"
 #include "server/media_endpoint.hpp"
 #include "server/ws_mount.hpp"
 
@@ -102,13 +102,13 @@ int run_server(const Config& config) {
     http.mount_streaming("/media", media);
     http.mount_streaming("/media/", media);
 
-    server::engineio::EngineIoOptions engine_options;
+    realtime::engineio::EngineIoOptions engine_options;
     engine_options.max_queued_bytes = config.max_outbound_bytes;
     realtime::socketio::SocketIoOptions socket_io_options;
     socket_io_options.max_attachment_bytes = engine_options.max_payload;
     realtime::socketio::SocketIoServer socket_io(socket_io_options);
     realtime::serve_socketio(socket_io.of("/"), sockets);
-    server::engineio::EngineIoServer engine(io.get_executor(), deadlines, engine_options, socket_io.open_handler());
+    realtime::engineio::EngineIoServer engine(io.get_executor(), deadlines, engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
     http.listen(config.host, config.port);
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",

@@ -17,7 +17,7 @@
 #include "http/router.hpp"
 #include "net/deadline_sweep.hpp"
 #include "realtime/socketio/server.hpp"
-#include "server/engineio/engineio_server.hpp"
+#include "realtime/engineio/server.hpp"
 #include "server/http_server.hpp"
 
 namespace {
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     Metrics metrics;
     server::HttpServer http(io, pool, router, metrics, {});
 
-    server::engineio::EngineIoOptions options;
+    eio::EngineIoOptions options;
     options.ping_interval = 300ms;
     options.ping_timeout = 200ms;
     options.max_payload = 1'000'000;
@@ -80,12 +80,12 @@ int main(int argc, char** argv) {
     // Heartbeats of a few hundred milliseconds want a finer sweep than flowd's second.
     net::DeadlineSweep deadlines(io.get_executor(), 20ms);
     deadlines.start();
-    server::engineio::EngineIoServer echo(io.get_executor(), deadlines, options,
+    eio::EngineIoServer echo(io.get_executor(), deadlines, options,
                                           [](const eio::EngineSocketPtr& socket) { return std::make_shared<Echo>(socket); });
     sio::SocketIoServer socket_io({.connect_timeout = 1000ms});
     serve_conformance(socket_io.of("/"));
     serve_conformance(socket_io.of("/custom"));
-    server::engineio::EngineIoServer engine(io.get_executor(), deadlines, options, socket_io.open_handler());
+    eio::EngineIoServer engine(io.get_executor(), deadlines, options, socket_io.open_handler());
 
     http.mount("/engine.io/", echo.mount());
     http.mount("/socket.io/", engine.mount());

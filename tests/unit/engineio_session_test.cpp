@@ -6,15 +6,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "server/engineio/session.hpp"
+#include "realtime/engineio/session.hpp"
 
-namespace flow::server::engineio {
+namespace flow::realtime::engineio {
 namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-struct Recorder final : eio::EngineListener {
+struct Recorder final : EngineListener {
     void on_message(std::string data, bool binary) override { messages.push_back(binary ? "b:" + data : data); }
     void on_close(std::string_view why) override { reason = why; }
     std::vector<std::string> messages;
@@ -27,7 +27,7 @@ protected:
         deadlines_.start();
         session_ = std::make_shared<Session>(asio::make_strand(io_), deadlines_, options, "sid", "127.0.0.1", Transport::polling,
                                              [this](const std::string&) { finished_ = true; });
-        asio::post(session_->strand(), [this] { session_->open([this](const eio::EngineSocketPtr&) { return recorder_; }); });
+        asio::post(session_->strand(), [this] { session_->open([this](const EngineSocketPtr&) { return recorder_; }); });
     }
     // Starts a GET; its answer lands in `drain` once the io_context runs.
     void poll(std::optional<Drain>& drain) {
@@ -57,12 +57,12 @@ TEST_F(SessionTest, AGetTakesTheOpenPacketThenWaitsForMessages) {
     run(20ms);
     ASSERT_TRUE(first);
     ASSERT_EQ(first->packets.size(), 1u);
-    EXPECT_EQ(first->packets[0].type, eio::PacketType::open);
+    EXPECT_EQ(first->packets[0].type, PacketType::open);
 
     poll(second);
     run(20ms);
     EXPECT_FALSE(second) << "nothing to say yet";
-    session_->send({eio::Frame::text("hello"), {std::make_shared<const std::string>("\x01"), true}});
+    session_->send({Frame::text("hello"), {std::make_shared<const std::string>("\x01"), true}});
     run(20ms);
     ASSERT_TRUE(second);
     ASSERT_EQ(second->packets.size(), 2u);
@@ -81,7 +81,7 @@ TEST_F(SessionTest, PostedPacketsReachTheListenerAndCloseEndsTheSession) {
     EXPECT_EQ(recorder_->messages, (std::vector<std::string>{"one", std::string("b:\x01\x02", 4)}));
     EXPECT_EQ(recorder_->reason, "transport close");
     ASSERT_TRUE(pending);
-    EXPECT_EQ(pending->packets.at(0).type, eio::PacketType::noop);
+    EXPECT_EQ(pending->packets.at(0).type, PacketType::noop);
     EXPECT_TRUE(finished_);
 }
 
@@ -102,7 +102,7 @@ TEST_F(SessionTest, AnInvalidPayloadOrASecondGetClosesTheSession) {
     run(10ms);
     ASSERT_TRUE(first && second);
     EXPECT_EQ(second->refusal, Refusal::bad_request);
-    EXPECT_EQ(first->packets.at(0).type, eio::PacketType::close);
+    EXPECT_EQ(first->packets.at(0).type, PacketType::close);
     EXPECT_EQ(recorder_->reason, "transport error");
 }
 
@@ -117,7 +117,7 @@ TEST_F(SessionTest, PingsThenClosesWithoutPong) {
     poll(ping);
     run(60ms);  // the ping goes at 50 ms
     ASSERT_TRUE(ping);
-    EXPECT_EQ(ping->packets.at(0).type, eio::PacketType::ping);
+    EXPECT_EQ(ping->packets.at(0).type, PacketType::ping);
     post("3");
     run(60ms);  // past the first ping's timeout
     EXPECT_EQ(recorder_->reason, "") << "the pong restarted the heartbeat";
@@ -130,8 +130,8 @@ TEST_F(SessionTest, ClosesASessionWhoseClientReadsTooSlowly) {
     EngineIoOptions options;
     options.max_queued_bytes = 1000;
     open(options);
-    eio::EngineSocket& socket = *session_;  // as the layers above see it
-    for (int i = 0; i < 5; ++i) socket.send(eio::Frame::text(std::string(300, 'x')));
+    EngineSocket& socket = *session_;  // as the layers above see it
+    for (int i = 0; i < 5; ++i) socket.send(Frame::text(std::string(300, 'x')));
     run(20ms);
     EXPECT_EQ(recorder_->reason, "slow consumer");
     EXPECT_TRUE(finished_);
@@ -144,12 +144,12 @@ TEST_F(SessionTest, SendsOnlyTheLatestStateOfEachKeyAfterTheQueue) {
     std::optional<Drain> open_packet, drain;
     poll(open_packet);
     run(10ms);
-    eio::EngineSocket& socket = *session_;
+    EngineSocket& socket = *session_;
     const auto frame = [](std::string text, std::string key) {
-        return eio::Frame{std::make_shared<const std::string>(std::move(text)), false, std::move(key)};
+        return Frame{std::make_shared<const std::string>(std::move(text)), false, std::move(key)};
     };
     socket.send(frame("typing a on", "typing a"));
-    socket.send(eio::Frame::text("message"));
+    socket.send(Frame::text("message"));
     socket.send(frame("presence b online", "presence b"));
     socket.send(frame("typing a off", "typing a"));
     socket.send(frame("typing c on", "typing c"));
@@ -166,12 +166,12 @@ TEST_F(SessionTest, DropsStatesForAClientThatIsBehindAndNeverClosesForThem) {
     EngineIoOptions options;
     options.max_queued_bytes = 200 * 1024;
     open(options);
-    eio::EngineSocket& socket = *session_;
+    EngineSocket& socket = *session_;
     const auto typing = std::make_shared<const std::string>(std::string(100, 't'));
     for (int i = 0; i < 5000; ++i)  // 500 KB of states, of more keys than are kept
-        socket.send(eio::Frame{typing, false, "typing " + std::to_string(i)});
-    socket.send(eio::Frame::text(std::string(150 * 1024, 'm')));  // a message still fits
-    socket.send(eio::Frame{typing, false, "typing late"});           // behind the message: dropped
+        socket.send(Frame{typing, false, "typing " + std::to_string(i)});
+    socket.send(Frame::text(std::string(150 * 1024, 'm')));  // a message still fits
+    socket.send(Frame{typing, false, "typing late"});           // behind the message: dropped
     run(20ms);
     EXPECT_EQ(recorder_->reason, "") << "states do not count against the bound";
 
@@ -185,4 +185,4 @@ TEST_F(SessionTest, DropsStatesForAClientThatIsBehindAndNeverClosesForThem) {
 }
 
 }  // namespace
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio

@@ -14,17 +14,15 @@
 #include "realtime/engineio/engine_socket.hpp"
 #include "realtime/engineio/packet.hpp"
 #include "net/latest_states.hpp"
-#include "server/engineio/options.hpp"
+#include "realtime/engineio/options.hpp"
 
-namespace flow::server::engineio {
-
-namespace eio = realtime::engineio;
+namespace flow::realtime::engineio {
 
 enum class Transport { polling, websocket };
 
 // A packet waiting in a session's queue; `data` is shared with every session it goes to.
 struct QueuedPacket {
-    eio::PacketType type = eio::PacketType::message;
+    PacketType type = PacketType::message;
     std::shared_ptr<const std::string> data;  // null for packets without data
     bool binary = false;
 };
@@ -58,7 +56,7 @@ public:
 // through EngineSocket. All state lives on one strand: the EngineSocket calls post to it, and the
 // transports run the methods below on it (co_spawn). Owned by the server's registry until
 // it closes, then by whoever still holds it.
-class Session final : public eio::EngineSocket, public std::enable_shared_from_this<Session> {
+class Session final : public EngineSocket, public std::enable_shared_from_this<Session> {
 public:
     using Finished = std::function<void(const std::string& sid)>;
 
@@ -70,7 +68,7 @@ public:
     const std::string& sid() const override { return sid_; }
     const std::string& remote_address() const override { return remote_address_; }
     const boost::asio::any_io_executor& executor() const override { return strand_; }
-    void send(std::vector<eio::Frame> frames) override;
+    void send(std::vector<Frame> frames) override;
     void when_queue_below(std::size_t bytes, std::function<void()> task) override;
     void close() override;
     void dispatch(std::function<void()> task) override;
@@ -80,13 +78,13 @@ public:
 
     // The rest runs on the strand only.
     // Queues the open packet, asks `on_open` for the listener and starts the heartbeat.
-    void open(const eio::OpenHandler& on_open);
+    void open(const OpenHandler& on_open);
     // A polling GET: what is queued, waiting until something is.
     boost::asio::awaitable<Drain> poll();
     // A polling POST body.
     Refusal post(std::string_view body);
     // A POST larger than maxPayload.
-    void reject_oversized() { finish("transport error", eio::PacketType::close); }
+    void reject_oversized() { finish("transport error", PacketType::close); }
 
     // The WebSocket upgrade: claim (one WebSocket at a time), probe (answer pending GETs
     // with noop), then finish (the WebSocket becomes the transport) or release.
@@ -99,7 +97,7 @@ public:
     // comes later as it comes. False when the session has ended.
     bool attach(std::shared_ptr<PacketSink> sink);
     // A packet that came over the WebSocket.
-    void receive(eio::Packet packet);
+    void receive(Packet packet);
     // The WebSocket ended (closed by the client, or failed).
     void transport_closed(std::string_view reason);
 
@@ -119,7 +117,7 @@ private:
     void on_beat();
     // Ends the session now: a pending GET gets `final_packet`, the listener hears
     // on_close(reason), the registry forgets the session.
-    void finish(std::string_view reason, eio::PacketType final_packet);
+    void finish(std::string_view reason, PacketType final_packet);
     Drain take_queue();
     // Runs the when_queue_below tasks whose bound the queue is now under.
     void notify_room();
@@ -129,7 +127,7 @@ private:
     const std::string sid_;
     const std::string remote_address_;
     Finished on_finished_;
-    std::shared_ptr<eio::EngineListener> listener_;
+    std::shared_ptr<EngineListener> listener_;
 
     State state_ = State::open;
     Transport transport_;
@@ -137,7 +135,7 @@ private:
     std::size_t queued_bytes_ = 0;
     net::LatestStates<QueuedPacket> states_;  // typing and presence, sent after queue_
     std::vector<std::pair<std::size_t, std::function<void()>>> room_waiters_;  // when_queue_below
-    eio::PacketType final_packet_ = eio::PacketType::close;
+    PacketType final_packet_ = PacketType::close;
 
     bool polling_ = false;          // a GET is waiting
     bool upgrade_claimed_ = false;  // a WebSocket is probing
@@ -154,4 +152,4 @@ private:
     bool awaiting_pong_ = false;
 };
 
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio

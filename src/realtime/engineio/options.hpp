@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstddef>
 
-namespace flow::server::engineio {
+namespace flow::realtime::engineio {
 
 // How an Engine.IO server treats its sessions. The defaults are the reference server's.
 struct EngineIoOptions {
@@ -19,4 +19,4 @@ struct EngineIoOptions {
     std::size_t max_queued_bytes = 8 * 1024 * 1024;
 };
 
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio

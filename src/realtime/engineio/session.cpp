@@ -1,13 +1,12 @@
-#include "server/engineio/session.hpp"
+#include "realtime/engineio/session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace flow::server::engineio {
+namespace flow::realtime::engineio {
 
 namespace asio = boost::asio;
-using eio::PacketType;
 
 Session::Session(asio::any_io_executor strand, net::DeadlineSweep& deadlines, const EngineIoOptions& options,
                  std::string sid, std::string remote_address, Transport transport, Finished on_finished)
@@ -19,14 +18,14 @@ Session::Session(asio::any_io_executor strand, net::DeadlineSweep& deadlines, co
       transport_(transport),
       deadlines_(deadlines) {}
 
-void Session::send(std::vector<eio::Frame> frames) {
+void Session::send(std::vector<Frame> frames) {
     dispatch([this, frames = std::move(frames)]() mutable {
         if (state_ != State::open) return;
         for (auto& frame : frames) {
             QueuedPacket packet{PacketType::message, std::move(frame.data), frame.binary};
             if (frame.state_key.empty()) enqueue(std::move(packet));
             else if (sink_) sink_->deliver_state(frame.state_key, std::move(packet));
-            else if (queued_bytes_ <= eio::kStatesQueueBytes && states_.put(std::move(frame.state_key), std::move(packet)))
+            else if (queued_bytes_ <= kStatesQueueBytes && states_.put(std::move(frame.state_key), std::move(packet)))
                 wake();
         }
     });
@@ -59,11 +58,11 @@ std::function<void()> Session::dispatch_after(std::chrono::milliseconds delay, s
     };
 }
 
-void Session::open(const eio::OpenHandler& on_open) {
-    const eio::Handshake handshake{sid_, options_.allow_upgrades && transport_ == Transport::polling,
+void Session::open(const OpenHandler& on_open) {
+    const Handshake handshake{sid_, options_.allow_upgrades && transport_ == Transport::polling,
                                    options_.ping_interval.count(), options_.ping_timeout.count(),
                                    static_cast<long long>(options_.max_payload)};
-    auto open = eio::encode_open(handshake);
+    auto open = encode_open(handshake);
     enqueue({PacketType::open, std::make_shared<const std::string>(open.substr(1)), false});
     heartbeat_.emplace(deadlines_, [weak = weak_from_this(), strand = strand_](bool stopped) {
         if (stopped) return;  // the registry lets go of the session
@@ -169,7 +168,7 @@ asio::awaitable<Drain> Session::poll() {
 Refusal Session::post(std::string_view body) {
     if (state_ == State::closed) return Refusal::unknown_sid;
     if (transport_ != Transport::polling) return Refusal::bad_request;
-    auto packets = eio::decode_payload(body);
+    auto packets = decode_payload(body);
     if (!packets) {
         finish("parse error", PacketType::close);
         return Refusal::bad_request;
@@ -178,7 +177,7 @@ Refusal Session::post(std::string_view body) {
     return Refusal::none;
 }
 
-void Session::receive(eio::Packet packet) {
+void Session::receive(Packet packet) {
     if (state_ == State::closed) return;
     switch (packet.type) {
         case PacketType::pong:
@@ -269,4 +268,4 @@ void Session::finish(std::string_view reason, PacketType final_packet) {
     if (on_finished_) on_finished_(sid_);
 }
 
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio

@@ -7,20 +7,20 @@
 
 #include "net/deadline_sweep.hpp"
 #include "realtime/engineio/engine_socket.hpp"
-#include "server/engineio/options.hpp"
+#include "realtime/engineio/options.hpp"
 #include "server/mount.hpp"
 
-namespace flow::server::engineio {
+namespace flow::realtime::engineio {
 
 class Session;
 struct Registry;
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio
 
 namespace flow::net::websocket {
 class Connection;
 }  // namespace flow::net::websocket
 
-namespace flow::server::engineio {
+namespace flow::realtime::engineio {
 
 // An Engine.IO v4 server: long-polling (GET waits for packets, POST brings them) and
 // WebSocket transports, the upgrade from one to the other, heartbeats, and the reference
@@ -40,16 +40,16 @@ public:
     ~EngineIoServer();
 
     // The handler to give HttpServer::mount.
-    Mount mount();
+    server::Mount mount();
     // Closes every session (shutting down): each sends what it has queued, then closes.
     void close_all();
     std::size_t session_count() const;
 
 private:
-    boost::asio::awaitable<Disposition> handle(OwnedConnection& connection,
+    boost::asio::awaitable<server::Disposition> handle(server::OwnedConnection& connection,
                                                boost::beast::http::request<boost::beast::http::string_body>& request);
     // The upgraded connection, out of the HTTP server's hands.
-    std::shared_ptr<net::websocket::Connection> take_connection(OwnedConnection& connection);
+    std::shared_ptr<net::websocket::Connection> take_connection(server::OwnedConnection& connection);
     // A new session on `strand`: the connection's own for a session opened on a
     // WebSocket, a strand of its own for one that starts polling.
     std::shared_ptr<Session> create_session(boost::asio::any_io_executor strand,
@@ -62,4 +62,4 @@ private:
     std::shared_ptr<Registry> registry_;
 };
 
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio

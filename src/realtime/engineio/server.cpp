@@ -1,4 +1,4 @@
-#include "server/engineio/engineio_server.hpp"
+#include "realtime/engineio/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,9 +20,9 @@
 #include "common/ids.hpp"
 #include "net/websocket/connection.hpp"
 #include "net/websocket/handshake.hpp"
-#include "server/engineio/session.hpp"
+#include "realtime/engineio/session.hpp"
 
-namespace flow::server::engineio {
+namespace flow::realtime::engineio {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -76,7 +76,7 @@ std::optional<Query> parse_query(std::string_view target) {
     return query;
 }
 
-asio::awaitable<Disposition> reply(beast::tcp_stream& stream, const Request& request, bhttp::status status,
+asio::awaitable<server::Disposition> reply(beast::tcp_stream& stream, const Request& request, bhttp::status status,
                                    const char* content_type, std::string body) {
     bhttp::response<bhttp::string_body> response{status, request.version()};
     response.set(bhttp::field::server, "flowd");
@@ -86,10 +86,10 @@ asio::awaitable<Disposition> reply(beast::tcp_stream& stream, const Request& req
     response.prepare_payload();
     stream.expires_after(kWriteTimeout);
     auto [ec, written] = co_await bhttp::async_write(stream, response, kTuple);
-    co_return ec || !response.keep_alive() ? Disposition::close : Disposition::keep_alive;
+    co_return ec || !response.keep_alive() ? server::Disposition::close : server::Disposition::keep_alive;
 }
 
-asio::awaitable<Disposition> fail(beast::tcp_stream& stream, const Request& request, Failure failure) {
+asio::awaitable<server::Disposition> fail(beast::tcp_stream& stream, const Request& request, Failure failure) {
     std::string body = R"({"code":)" + std::to_string(static_cast<int>(failure)) + R"(,"message":")" +
                        failure_message(failure) + "\"}";
     co_return co_await reply(stream, request, bhttp::status::bad_request, "application/json", std::move(body));
@@ -129,7 +129,7 @@ asio::awaitable<std::invoke_result_t<Task&>> on_strand(const std::shared_ptr<Ses
     }
 }
 
-asio::awaitable<Disposition> answer_poll(beast::tcp_stream& stream, const Request& request,
+asio::awaitable<server::Disposition> answer_poll(beast::tcp_stream& stream, const Request& request,
                                          std::shared_ptr<Session> session) {
     // A long poll waits as long as the session has nothing to say; the heartbeat bounds it.
     stream.expires_never();
@@ -139,7 +139,7 @@ asio::awaitable<Disposition> answer_poll(beast::tcp_stream& stream, const Reques
                                 drain.refusal == Refusal::unknown_sid ? Failure::unknown_sid : Failure::bad_request);
     std::string payload;
     for (const auto& packet : drain.packets)
-        eio::append_to_payload(payload, packet.type, packet.data ? std::string_view(*packet.data) : std::string_view(),
+        append_to_payload(payload, packet.type, packet.data ? std::string_view(*packet.data) : std::string_view(),
                                packet.binary);
     co_return co_await reply(stream, request, bhttp::status::ok, "text/plain; charset=UTF-8", std::move(payload));
 }
@@ -174,9 +174,9 @@ public:
     // net::websocket::Handler, on the connection's executor.
     void on_message(std::string_view data, bool binary) override {
         if (probe_ != Probe::none) return probe(data, binary);
-        eio::Packet packet{eio::PacketType::message, std::string(data), true};
+        Packet packet{PacketType::message, std::string(data), true};
         if (!binary) {
-            auto decoded = eio::decode_text(data);
+            auto decoded = decode_text(data);
             if (!decoded) return on_session([](Session& session) { session.transport_closed("parse error"); });
             packet = std::move(*decoded);
         }
@@ -278,7 +278,7 @@ private:
 }  // namespace
 
 EngineIoServer::EngineIoServer(asio::any_io_executor executor, net::DeadlineSweep& deadlines, EngineIoOptions options,
-                               eio::OpenHandler on_open)
+                               OpenHandler on_open)
     : executor_(std::move(executor)),
       deadlines_(deadlines),
       options_(options),
@@ -287,8 +287,8 @@ EngineIoServer::EngineIoServer(asio::any_io_executor executor, net::DeadlineSwee
 
 EngineIoServer::~EngineIoServer() = default;
 
-Mount EngineIoServer::mount() {
-    return [this](OwnedConnection& connection, Request& request) { return handle(connection, request); };
+server::Mount EngineIoServer::mount() {
+    return [this](server::OwnedConnection& connection, Request& request) { return handle(connection, request); };
 }
 
 void EngineIoServer::close_all() {
@@ -305,7 +305,7 @@ std::size_t EngineIoServer::session_count() const {
     return registry_->sessions.size();
 }
 
-std::shared_ptr<net::websocket::Connection> EngineIoServer::take_connection(OwnedConnection& connection) {
+std::shared_ptr<net::websocket::Connection> EngineIoServer::take_connection(server::OwnedConnection& connection) {
     net::websocket::Options options;
     options.max_message_bytes = static_cast<std::uint32_t>(options_.max_payload);
     options.max_outbound_bytes = options_.max_queued_bytes;
@@ -333,7 +333,7 @@ std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor st
     return session;
 }
 
-asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection, Request& request) {
+asio::awaitable<server::Disposition> EngineIoServer::handle(server::OwnedConnection& connection, Request& request) {
     auto& stream = connection->stream;
     const auto query = parse_query(request.target());
     if (!query) co_return co_await fail(stream, request, Failure::bad_request);
@@ -356,7 +356,7 @@ asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection,
             transport->start(std::move(*handshake), options_.upgrade_timeout);
             session->open(on_open_);  // on the connection's strand, the session's
             session->attach(transport);
-            co_return Disposition::close;
+            co_return server::Disposition::close;
         }
         auto session = create_session(asio::make_strand(executor_), connection->client_address, false);
         co_await on_strand(session, [&] { session->open(on_open_); });
@@ -374,7 +374,7 @@ asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection,
         release(request);
         auto transport = std::make_shared<WebSocketTransport>(take_connection(connection), session, true);
         transport->start(std::move(*handshake), options_.upgrade_timeout);
-        co_return Disposition::close;
+        co_return server::Disposition::close;
     }
 
     if (request.method() == bhttp::verb::get) co_return co_await answer_poll(stream, request, session);
@@ -389,4 +389,4 @@ asio::awaitable<Disposition> EngineIoServer::handle(OwnedConnection& connection,
     co_return co_await reply(stream, request, bhttp::status::ok, "text/plain; charset=UTF-8", "ok");
 }
 
-}  // namespace flow::server::engineio
+}  // namespace flow::realtime::engineio
