@@ -50,7 +50,7 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->envname("FLOW_SECRET");
     cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
         ->envname("FLOW_LOG_LEVEL")->capture_default_str();
-    cli.add_option("--io-threads", c.io_threads, "network threads (0: one per core)")
+    cli.add_option("--io-threads", c.io_threads, "network threads (0: one per core less one, at least one)")
         ->envname("FLOW_IO_THREADS")->capture_default_str()->check(CLI::Range(0, 256));
     cli.add_option("--blocking-threads", c.blocking_threads, "threads for database and SMS calls")
         ->envname("FLOW_BLOCKING_THREADS")->capture_default_str()->check(CLI::Range(1, 256));

@@ -74,9 +74,13 @@ int run_server(const Config& config) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     spdlog::set_level(spdlog::level::from_str(config.log_level));
 
+    // One per core less one: the database's threads (SQLite's writer and notifier, or the
+    // blocking pool's queries) need a core too. On 2 cores one I/O thread cost 35 CPU-µs a
+    // message saturating against 38-40 for two, which contended for one scheduler
+    // (make bench, alternating runs).
     const int io_threads = config.io_threads > 0
                                ? config.io_threads
-                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                               : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()) - 1);
     // Both before the services, so that they outlive them, and the pool before the
     // io_context: the sessions the hub still holds at exit, and the handlers the
     // io_context destroys when it goes (their coroutines stopped with it), own strands
