@@ -1,5 +1,7 @@
 #include "common/utf8.hpp"
 
+#include <cstring>
+
 namespace flow {
 
 std::size_t utf8_length(std::string_view text) {
@@ -10,40 +12,67 @@ std::size_t utf8_length(std::string_view text) {
     return count;
 }
 
-bool is_valid_text(std::string_view text) {
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* end = p + text.size();
-    while (p < end) {
-        const unsigned char c = *p;
-        if (c == 0) return false;
-        if (c < 0x80) {
-            ++p;
-            continue;
-        }
-        // The lead byte gives the length and the range the second byte must fall in
-        // (Unicode 15, table 3-7), which rules out overlong forms, surrogates and
-        // code points past U+10FFFF.
-        int length = 0;
-        unsigned char low = 0x80, high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            if (c == 0xE0) low = 0xA0;
-            if (c == 0xED) high = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            if (c == 0xF0) low = 0x90;
-            if (c == 0xF4) high = 0x8F;
-        } else {
-            return false;
-        }
-        if (end - p < length || p[1] < low || p[1] > high) return false;
-        for (int i = 2; i < length; ++i)
-            if ((p[i] & 0xC0) != 0x80) return false;
-        p += length;
+Utf8Validator::State Utf8Validator::step(State state, unsigned char byte) {
+    auto in = [byte](unsigned char low, unsigned char high) { return byte >= low && byte <= high; };
+    switch (state) {
+        case State::accept:
+            if (byte < 0x80) return State::accept;
+            if (in(0xC2, 0xDF)) return State::need1;
+            if (byte == 0xE0) return State::e0;
+            if (byte == 0xED) return State::ed;
+            if (in(0xE1, 0xEF)) return State::need2;
+            if (byte == 0xF0) return State::f0;
+            if (byte == 0xF4) return State::f4;
+            if (in(0xF1, 0xF3)) return State::need3;
+            return State::reject;
+        case State::need1:
+            return in(0x80, 0xBF) ? State::accept : State::reject;
+        case State::need2:
+            return in(0x80, 0xBF) ? State::need1 : State::reject;
+        case State::need3:
+            return in(0x80, 0xBF) ? State::need2 : State::reject;
+        case State::e0:
+            return in(0xA0, 0xBF) ? State::need1 : State::reject;
+        case State::ed:
+            return in(0x80, 0x9F) ? State::need1 : State::reject;
+        case State::f0:
+            return in(0x90, 0xBF) ? State::need2 : State::reject;
+        case State::f4:
+            return in(0x80, 0x8F) ? State::need2 : State::reject;
+        case State::reject:
+            break;
     }
-    return true;
+    return State::reject;
+}
+
+bool Utf8Validator::feed(std::span<const std::byte> bytes) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const auto* end = p + bytes.size();
+    State state = state_;
+    while (p < end && state != State::reject) {
+        // Most text is ASCII: skip it eight bytes at a time between code points.
+        if (state == State::accept) {
+            while (end - p >= 8) {
+                std::uint64_t word;
+                std::memcpy(&word, p, sizeof word);
+                if (word & 0x8080808080808080ull) break;
+                p += 8;
+            }
+            if (p == end) break;
+        }
+        state = step(state, *p++);
+    }
+    state_ = state;
+    return state != State::reject;
+}
+
+bool is_valid_utf8(std::span<const std::byte> bytes) {
+    Utf8Validator validator;
+    return validator.feed(bytes) && validator.complete();
+}
+
+bool is_valid_text(std::string_view text) {
+    return text.find('\0') == std::string_view::npos && is_valid_utf8(std::as_bytes(std::span(text)));
 }
 
 }  // namespace flow

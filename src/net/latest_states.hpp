@@ -12,6 +12,10 @@ namespace flow::net {
 // them here rather than in its queue of messages: a newer state takes the place of an
 // older one not yet sent, they leave after what is queued at the next write, and they
 // never count against the queue's bound (a socket takes none while its queue is behind).
+// Bytes a socket's queue may hold and still take a state: past them the client is
+// behind, and a state would only wait behind what it has not read.
+inline constexpr std::size_t kStatesQueueBytes = 64 * 1024;
+
 template <class Frame>
 class LatestStates {
 public:

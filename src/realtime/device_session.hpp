@@ -28,7 +28,7 @@ public:
     // How frames leave: the transport, called on `executor`. `send` must not block; the
     // transport bounds its own queue. `send_state` is for typing and presence: the
     // transport keeps the latest frame of each key apart from its queue (LatestStates),
-    // drops it when the queue is behind (more than engineio::kStatesQueueBytes), and never
+    // drops it when the queue is behind (more than net::kStatesQueueBytes), and never
     // counts it against its bound. `after_room` runs a callback (on any thread) once the
     // transport's queue has room again, so that catching up goes no faster than the
     // device reads. Held weakly: once the transport has gone, nothing is sent.

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "net/websocket/frame_writer.hpp"
-#include "net/websocket/utf8_validator.hpp"
+#include "common/utf8.hpp"
 
 namespace flow::net::websocket {
 namespace {
@@ -58,36 +58,6 @@ TEST(WebSocketFrameWriter, CutsALongCloseReasonAtACodePoint) {
     EXPECT_EQ(static_cast<int>(out[1]), 124);
     EXPECT_TRUE(is_valid_utf8(out.subspan(4)));
     EXPECT_EQ(CloseFrame(1000, std::string(200, 'x')).bytes().size(), 2u + 125);
-}
-
-TEST(Utf8Validator, AcceptsAndRefusesPerUnicode) {
-    for (std::string_view good : std::vector<std::string_view>{
-             "", "plain ascii, longer than eight bytes", std::string_view("\0", 1), "\xc2\x80",
-             "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf",
-             "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",
-             "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"})
-        EXPECT_TRUE(is_valid_utf8(as_bytes(good))) << good;
-    for (std::string_view bad : std::vector<std::string_view>{
-             "\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf",
-             "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xfe", "\xc2",
-             "\xe1\x80", "\xf1\x80\x80", "abcdefgh\x80", "\xc2\x41"})
-        EXPECT_FALSE(is_valid_utf8(as_bytes(bad))) << bad;
-}
-
-TEST(Utf8Validator, CarriesACodePointAcrossPieces) {
-    const std::string text = "12345678\xf0\x9f\x98\x80 and \xe2\x82\xac and \xc3\xa9";
-    for (std::size_t piece = 1; piece <= text.size(); ++piece) {
-        Utf8Validator validator;
-        for (std::size_t at = 0; at < text.size(); at += piece)
-            EXPECT_TRUE(validator.feed(as_bytes(std::string_view(text).substr(at, piece))));
-        EXPECT_TRUE(validator.complete()) << piece;
-    }
-    Utf8Validator cut;
-    EXPECT_TRUE(cut.feed(as_bytes("\xf0\x9f")));
-    EXPECT_FALSE(cut.complete());
-    EXPECT_FALSE(cut.feed(as_bytes("A")));
-    EXPECT_TRUE(cut.failed());
-    EXPECT_FALSE(cut.feed(as_bytes("ok")));  // failed stays failed
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ void Connection::send(std::shared_ptr<const std::string> payload, bool binary, s
 
 void Connection::send_state(const std::string& key, std::shared_ptr<const std::string> payload,
                             std::string_view prefix) {
-    if (state_ != State::open || out_.bytes() > options_.max_bytes_for_states) return;
+    if (state_ != State::open || out_.bytes() > kStatesQueueBytes) return;
     StateFrame state{std::move(payload), {}, static_cast<std::uint8_t>(prefix.size())};
     std::copy(prefix.begin(), prefix.end(), state.prefix.begin());
     if (states_.put(key, std::move(state))) schedule_flush();
@@ -137,10 +137,14 @@ void Connection::read_when_ready() {
     reading_ = true;
     socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
         self->reading_ = false;
-        if (ec == asio::error::operation_aborted || self->state_ == State::closed) return;
-        if (ec) return self->end("transport error");
-        self->on_readable();
+        if (self->ready(ec)) self->on_readable();
     });
+}
+
+bool Connection::ready(const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted || state_ == State::closed) return false;
+    if (ec) end("transport error");
+    return !ec;
 }
 
 void Connection::on_readable() {
@@ -229,9 +233,7 @@ void Connection::flush() {
         writing_ = true;
         socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
             self->writing_ = false;
-            if (ec == asio::error::operation_aborted || self->state_ == State::closed) return;
-            if (ec) return self->end("transport error");
-            self->flush();
+            if (self->ready(ec)) self->flush();
         });
         return;
     }

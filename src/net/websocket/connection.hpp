@@ -26,8 +26,6 @@ struct Options {
     // Nothing read for this long: closed (a ping at half); 0 for none (a protocol above
     // keeps its own heartbeat).
     std::chrono::seconds idle_timeout{45};
-    // Bytes queued past which a state (send_state) is dropped rather than kept.
-    std::size_t max_bytes_for_states = 64 * 1024;
 };
 
 // What a connection tells its owner, on the connection's executor.
@@ -69,7 +67,7 @@ public:
     // (shared, not copied); dropped once closing.
     void send(std::shared_ptr<const std::string> payload, bool binary = false, std::string_view prefix = {});
     // Queues a text state: of the ones not written yet, only the latest of each key is
-    // sent (see LatestStates); dropped while more than max_bytes_for_states are queued.
+    // sent (see LatestStates); dropped while more than kStatesQueueBytes are queued.
     void send_state(const std::string& key, std::shared_ptr<const std::string> payload, std::string_view prefix = {});
     std::size_t queued_bytes() const { return out_.bytes(); }
     // Runs `task` once no more than `bytes` are queued (at once if so already); dropped
@@ -89,6 +87,9 @@ private:
     enum class State : std::uint8_t { open, closing, closed };
 
     void read_when_ready();
+    // Whether a wait for the socket ended with it ready; ends the connection on an error.
+    // (The waits capture only the connection: their operations stay small.)
+    bool ready(const boost::system::error_code& ec);
     void on_readable();
     // Decodes `input` until it is used up or reading pauses; keeps what is left.
     void decode(std::span<std::byte> input);

@@ -38,7 +38,7 @@
 
 #include "net/websocket/frame.hpp"
 #include "net/websocket/mask.hpp"
-#include "net/websocket/utf8_validator.hpp"
+#include "common/utf8.hpp"
 
 namespace flow::net::websocket {
 

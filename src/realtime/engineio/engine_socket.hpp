@@ -11,14 +11,11 @@
 
 namespace flow::realtime::engineio {
 
-// Bytes a session's queue may hold and still take a state frame.
-inline constexpr std::size_t kStatesQueueBytes = 64 * 1024;
-
 // One outgoing message: text or bytes, shared and immutable so that one encoded frame
 // goes to many sessions without copies. A state (typing, presence: worth nothing late,
 // and superseded by the next of its key) is never queued: the session keeps the latest
 // frame of each key apart (net::LatestStates) and sends those after its queue at
-// the next write; it drops one when the queue holds more than kStatesQueueBytes, so a
+// the next write; it drops one when the queue holds more than net::kStatesQueueBytes, so a
 // state never waits behind a backlog, and states do not count against the bound.
 struct Frame {
     std::shared_ptr<const std::string> data;

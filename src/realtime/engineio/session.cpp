@@ -25,7 +25,7 @@ void Session::send(std::vector<Frame> frames) {
             QueuedPacket packet{PacketType::message, std::move(frame.data), frame.binary};
             if (frame.state_key.empty()) enqueue(std::move(packet));
             else if (sink_) sink_->deliver_state(frame.state_key, std::move(packet));
-            else if (queued_bytes_ <= kStatesQueueBytes && states_.put(std::move(frame.state_key), std::move(packet)))
+            else if (queued_bytes_ <= net::kStatesQueueBytes && states_.put(std::move(frame.state_key), std::move(packet)))
                 wake();
         }
     });
