@@ -7,15 +7,15 @@
 
 namespace flow::net {
 
+// Bytes a socket's queue may hold and still take a state: past them the client is
+// behind, and a state would only wait behind what it has not read.
+inline constexpr std::size_t kStatesQueueBytes = 64 * 1024;
+
 // Typing and presence are states, not history: a device that has not been written to yet
 // needs only the latest state of each (of a user in a chat, of a user). A socket keeps
 // them here rather than in its queue of messages: a newer state takes the place of an
 // older one not yet sent, they leave after what is queued at the next write, and they
 // never count against the queue's bound (a socket takes none while its queue is behind).
-// Bytes a socket's queue may hold and still take a state: past them the client is
-// behind, and a state would only wait behind what it has not read.
-inline constexpr std::size_t kStatesQueueBytes = 64 * 1024;
-
 template <class Frame>
 class LatestStates {
 public:

@@ -30,6 +30,8 @@ struct Context {
     boost::asio::thread_pool& blocking;
     net::DeadlineSweep& deadlines;  // pings and idle timeouts of WebSocket connections
     std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // past it a slow reader is dropped
+    // Queued bytes under which a device's catch-up goes on (DeviceSession::Outlet::after_room).
+    std::size_t catch_up_room() const { return max_outbound_bytes / 2; }
     std::size_t max_frame_bytes = 256 * 1024;
     std::chrono::seconds idle_timeout{45};  // no frame nor pong for this long: dropped
 };

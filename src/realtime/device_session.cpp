@@ -62,7 +62,7 @@ void DeviceSession::sent_here(const Message& message) {
 
 void DeviceSession::close() {
     asio::post(executor_, [self = shared_from_this()] {
-        if (auto outlet = self->stopped_ ? nullptr : self->outlet_.lock()) outlet->close();
+        if (auto outlet = self->outlet_.lock()) outlet->close();
     });
 }
 
@@ -75,7 +75,7 @@ void DeviceSession::stop() {
 }
 
 void DeviceSession::send(const std::shared_ptr<const std::string>& frame) {
-    if (auto outlet = stopped_ || !frame ? nullptr : outlet_.lock()) outlet->send(frame);
+    if (auto outlet = frame ? outlet_.lock() : nullptr) outlet->send(frame);
 }
 
 void DeviceSession::handle(std::shared_ptr<const OutboundEvent> event) {

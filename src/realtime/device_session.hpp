@@ -95,7 +95,7 @@ private:
     boost::asio::any_io_executor executor_;
     boost::asio::thread_pool& blocking_;
     MessageService& messages_;
-    std::weak_ptr<Outlet> outlet_;
+    std::weak_ptr<Outlet> outlet_;  // reset by stop(): nothing is sent after
     bool stopped_ = false;
     std::unordered_map<std::string, ChatProgress> chats_;
 };

@@ -56,7 +56,7 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
             auto slot = context.quota.acquire(caller->session_id);
             if (!slot) return done(Context::too_many_sockets());
             socket->set_data(std::make_shared<Device>(std::move(*caller), std::move(*slot), socket,
-                                                      context.max_outbound_bytes / 2));
+                                                      context.catch_up_room()));
             done(Ok{});
         });
     });

@@ -73,7 +73,7 @@ void WsSession::send_state(const std::string& key, std::shared_ptr<const std::st
 void WsSession::close() { connection_->close(1008, "signed out"); }
 
 void WsSession::after_room(std::function<void()> callback) {
-    connection_->when_queue_below(context_.max_outbound_bytes / 2, std::move(callback));
+    connection_->when_queue_below(context_.catch_up_room(), std::move(callback));
 }
 
 void WsSession::send_error(const Error& error) {
