@@ -15,14 +15,14 @@
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
-#include "bus/local/local_event_bus.hpp"
 #include "bus/redis/redis_device_registry.hpp"
-#include "bus/redis/redis_event_bus.hpp"
+#include "bus/redis/redis_node_link.hpp"
 #include "common/ids.hpp"
 #include "limits/local/local_rate_limiter.hpp"
 #include "limits/redis/redis_rate_limiter.hpp"
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
+#include "realtime/fanout.hpp"
 #include "sms/log/log_sms_sender.hpp"
 #include "sms/queued_sms_sender.hpp"
 #include "sms/webhook/webhook_sms_sender.hpp"
@@ -107,16 +107,14 @@ Services::Services(const Config& config) {
     if (config.redis.empty()) {
         devices_ = std::make_unique<LocalDeviceRegistry>();
         limits_ = std::make_unique<LocalRateLimiter>(config.limits, clock_);
-        bus_ = std::make_unique<LocalEventBus>(hub_);
+        bus_ = std::make_unique<realtime::Fanout>(hub_, nullptr);
     } else {
         const auto redis = parse_redis_url(config.redis);
         const auto node_id = new_id(clock_.now_ms());
         devices_ = std::make_unique<RedisDeviceRegistry>(redis, node_id);
         limits_ = std::make_unique<RedisRateLimiter>(redis, config.limits, clock_);
-        bus_ = std::make_unique<RedisEventBus>(redis, node_id, hub_, [this] {
-            spdlog::info("redis: back after an outage; closing sockets so that devices catch up");
-            hub_.close_all();
-        });
+        link_ = std::make_unique<RedisNodeLink>(redis, node_id);
+        bus_ = std::make_unique<realtime::Fanout>(hub_, link_.get());
     }
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);

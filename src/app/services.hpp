@@ -6,6 +6,7 @@
 #include "auth/secrets.hpp"
 #include "bus/device_registry.hpp"
 #include "bus/event_bus.hpp"
+#include "bus/node_link.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "http/router.hpp"
@@ -66,6 +67,7 @@ private:
     realtime::Hub hub_;
     std::unique_ptr<DeviceRegistry> devices_;
     std::unique_ptr<EventBus> bus_;
+    std::unique_ptr<NodeLink> link_;  // after bus_: destroyed first, as its threads call it
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<QueuedSmsSender> sms_;

@@ -7,7 +7,7 @@ namespace flow::realtime {
 
 namespace {
 
-bool wanted(const EncodedDelivery& delivery, const std::string& session_id) {
+bool wanted(const wire::EncodedDelivery& delivery, const std::string& session_id) {
     if (!delivery.only_session.empty()) return session_id == delivery.only_session;
     return session_id != delivery.except_session;
 }
@@ -34,7 +34,7 @@ bool Hub::detach(const DeviceSession& device) {
     return removed > 0;
 }
 
-void Hub::deliver(const EncodedDelivery& delivery) {
+void Hub::deliver(const wire::EncodedDelivery& delivery) {
     std::vector<std::shared_ptr<DeviceSession>> recipients;
     {
         std::shared_lock lock(mutex_);

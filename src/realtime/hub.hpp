@@ -6,21 +6,20 @@
 #include <unordered_map>
 #include <vector>
 
-#include "bus/encoded_delivery.hpp"
+#include "wire/encoded_delivery.hpp"
 #include "realtime/device_session.hpp"
 
 namespace flow::realtime {
 
-// Who is connected to this node: each user's devices. Takes deliveries from the event
-// bus, frames each event once and hands the shared frame to every recipient device,
+// Who is connected to this node: each user's devices. Takes deliveries from the fanout, frames each event once and hands the shared frame to every recipient device,
 // without holding its lock while it does. Thread-safe.
-class Hub final : public DeliverySink {
+class Hub {
 public:
     // Adds a device; true when it is the user's first on this node.
     bool attach(const std::shared_ptr<DeviceSession>& device);
     // Removes a device; true when it was the user's last on this node.
     bool detach(const DeviceSession& device);
-    void deliver(const EncodedDelivery& delivery) override;
+    void deliver(const wire::EncodedDelivery& delivery);
     // Closes every socket on this node: their devices reconnect, to any node, and catch
     // up from storage (after the bus between nodes was down and may have lost events).
     void close_all();

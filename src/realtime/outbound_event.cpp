@@ -17,7 +17,7 @@ std::string frame_event(WireFormat format, std::string_view name, std::string_vi
     return frame;
 }
 
-std::shared_ptr<const OutboundEvent> OutboundEvent::frame(const EncodedDelivery& delivery) {
+std::shared_ptr<const OutboundEvent> OutboundEvent::frame(const wire::EncodedDelivery& delivery) {
     auto out = std::make_shared<OutboundEvent>();
     out->name_ = delivery.event;
     out->data_json_ = delivery.data_json;

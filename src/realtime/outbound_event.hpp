@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "bus/encoded_delivery.hpp"
+#include "wire/encoded_delivery.hpp"
 #include "domain/message.hpp"
 
 namespace flow::realtime {
@@ -30,7 +30,7 @@ struct OutboundEvent {
     std::string state_key;
 
     // The frames of a delivery's event (not of a sign-out).
-    static std::shared_ptr<const OutboundEvent> frame(const EncodedDelivery& delivery);
+    static std::shared_ptr<const OutboundEvent> frame(const wire::EncodedDelivery& delivery);
     static std::shared_ptr<const OutboundEvent> encode(const Message& message);
     // A marker: where a message stands in its chat, with no frame (DeviceSession::sent_here).
     static std::shared_ptr<const OutboundEvent> marker(std::string chat_id, Seq seq);

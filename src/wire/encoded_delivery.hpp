@@ -7,7 +7,7 @@
 
 #include "domain/events.hpp"
 
-namespace flow {
+namespace flow::wire {
 
 // A delivery with its event encoded once for the wire, as it goes to this node's devices
 // and, through a shared bus, to other nodes': the recipients, then the event's name and
@@ -29,17 +29,9 @@ struct EncodedDelivery {
 
 EncodedDelivery encode(const Delivery& delivery);
 
-// One JSON text per delivery, for a bus between nodes, tagged with the node that sent it.
-std::string to_envelope(const EncodedDelivery& delivery, std::string_view node_id);
-// The delivery in an envelope, and the node that sent it; nullopt for anything malformed.
-std::optional<std::pair<EncodedDelivery, std::string>> from_envelope(std::string_view text);
+// One JSON text per delivery, for the nodes of one service to tell each other.
+std::string to_envelope(const EncodedDelivery& delivery);
+// The delivery in an envelope; nullopt for anything malformed.
+std::optional<EncodedDelivery> from_envelope(std::string_view text);
 
-// Where a bus hands deliveries for the devices connected to this node: the real-time
-// hub. Must not block.
-class DeliverySink {
-public:
-    virtual ~DeliverySink() = default;
-    virtual void deliver(const EncodedDelivery& delivery) = 0;
-};
-
-}  // namespace flow
+}  // namespace flow::wire

@@ -1,11 +1,11 @@
-#include "bus/encoded_delivery.hpp"
+#include "wire/encoded_delivery.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "wire/event_json.hpp"
 
-namespace flow {
+namespace flow::wire {
 
 namespace json = boost::json;
 
@@ -23,15 +23,14 @@ EncodedDelivery encode(const Delivery& delivery) {
     } else if (const auto* presence = std::get_if<event::Presence>(&delivery.event)) {
         out.state_key = "presence " + presence->user_id;
     }
-    const auto encoded = wire::to_json(delivery.event);
+    const auto encoded = to_json(delivery.event);
     out.event = encoded.name;
     out.data_json = json::serialize(encoded.data);
     return out;
 }
 
-std::string to_envelope(const EncodedDelivery& d, std::string_view node_id) {
-    json::object envelope{{"node", node_id},
-                          {"to", json::array(d.user_ids.begin(), d.user_ids.end())},
+std::string to_envelope(const EncodedDelivery& d) {
+    json::object envelope{{"to", json::array(d.user_ids.begin(), d.user_ids.end())},
                           {"except", d.except_session},
                           {"only", d.only_session}};
     if (!d.ended_session.empty()) {
@@ -51,7 +50,7 @@ std::string to_envelope(const EncodedDelivery& d, std::string_view node_id) {
     return text;
 }
 
-std::optional<std::pair<EncodedDelivery, std::string>> from_envelope(std::string_view text) {
+std::optional<EncodedDelivery> from_envelope(std::string_view text) {
     boost::system::error_code ec;
     auto value = json::parse(text, ec);
     if (ec || !value.is_object()) return std::nullopt;
@@ -68,13 +67,14 @@ std::optional<std::pair<EncodedDelivery, std::string>> from_envelope(std::string
     d.except_session = string_of("except");
     d.only_session = string_of("only");
     d.ended_session = string_of("ended_session");
+    if (!d.ended_session.empty()) return d;  // a sign-out carries no event
     d.event = string_of("event");
     if (const auto* data = o.if_contains("data")) d.data_json = json::serialize(*data);
     d.chat_id = string_of("chat_id");
     if (const auto* seq = o.if_contains("seq"); seq && seq->is_int64()) d.seq = seq->as_int64();
     d.state_key = string_of("state");
-    if (d.ended_session.empty() && (d.event.empty() || d.data_json.empty())) return std::nullopt;
-    return std::pair{std::move(d), string_of("node")};
+    if (d.event.empty() || d.data_json.empty()) return std::nullopt;
+    return d;
 }
 
-}  // namespace flow
+}  // namespace flow::wire
