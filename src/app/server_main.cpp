@@ -20,12 +20,11 @@
 #include "app/periodic_task.hpp"
 #include "app/services.hpp"
 #include "common/thread_name.hpp"
-#include "server/http_server.hpp"
+#include "http/server/http_server.hpp"
 #include "realtime/socketio/server.hpp"
 #include "realtime/socketio_transport.hpp"
 #include "realtime/engineio/server.hpp"
-#include "server/media_endpoint.hpp"
-#include "server/ws_mount.hpp"
+#include "realtime/ws/ws_mount.hpp"
 
 namespace flow::app {
 
@@ -35,7 +34,7 @@ namespace {
 
 // After SIGTERM: waits (up to a deadline) for requests being answered to finish, so that
 // what they wrote is acknowledged, then stops the I/O threads.
-void drain_then_stop(asio::io_context& io, server::HttpServer& server,
+void drain_then_stop(asio::io_context& io, http::HttpServer& server,
                      std::shared_ptr<asio::steady_timer> timer,
                      std::chrono::steady_clock::time_point deadline) {
     if (!server.busy() || std::chrono::steady_clock::now() > deadline) {
@@ -96,15 +95,12 @@ int run_server(const Config& config) {
     realtime::Context sockets{services.auth(), services.messages(), services.presence(),
                               services.gateway(), services.hub(), quota, blocking, deadlines,
                               config.max_outbound_bytes};
-    server::HttpOptions http_options;
+    http::HttpOptions http_options;
     http_options.trusted_proxies = config.trusted_proxies;
     http_options.io_timeout = std::chrono::seconds(config.io_timeout_s);
     http_options.caps = {connection_cap(config), config.max_connections_per_address};
-    server::HttpServer http(io, blocking, *router, services.metrics(), http_options);
-    http.mount("/ws", server::ws_mount(sockets));
-    const auto media = server::media_mount(services.auth(), services.media(), blocking, http_options.io_timeout);
-    http.mount_streaming("/media", media);
-    http.mount_streaming("/media/", media);
+    http::HttpServer http(io, blocking, *router, services.metrics(), http_options);
+    http.mount("/ws", realtime::ws::ws_mount(sockets));
 
     realtime::engineio::EngineIoOptions engine_options;
     engine_options.max_queued_bytes = config.max_outbound_bytes;

@@ -12,6 +12,7 @@
 #include "http/routes/auth_routes.hpp"
 #include "http/routes/call_routes.hpp"
 #include "http/routes/chat_routes.hpp"
+#include "http/routes/media_routes.hpp"
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
@@ -155,6 +156,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_user_routes(*router, *users_);
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_story_routes(*router, *stories_);
+    http::add_media_routes(*router, *media_);
     http::add_call_routes(*router, *calls_, *ice_servers_);
     http::add_ops_routes(
         *router,

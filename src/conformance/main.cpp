@@ -18,7 +18,7 @@
 #include "net/deadline_sweep.hpp"
 #include "realtime/socketio/server.hpp"
 #include "realtime/engineio/server.hpp"
-#include "server/http_server.hpp"
+#include "http/server/http_server.hpp"
 
 namespace {
 
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
         return Error::unauthorized("no_accounts", "this server has no accounts");
     });
     Metrics metrics;
-    server::HttpServer http(io, pool, router, metrics, {});
+    http::HttpServer http(io, pool, router, metrics, {});
 
     eio::EngineIoOptions options;
     options.ping_interval = 300ms;

@@ -52,6 +52,10 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+bool takes_method(const Route& route, std::string_view method) {
+    return route.method == method || (method == "HEAD" && route.method == "GET");
+}
+
 }  // namespace
 
 std::string bearer_token(std::string_view authorization) {
@@ -63,7 +67,19 @@ std::string bearer_token(std::string_view authorization) {
 }
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
-    routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler)});
+    routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler), {}});
+}
+
+void Router::add_streaming(std::string method, std::string pattern, Access access, StreamingHandler handler) {
+    routes_.push_back({std::move(method), std::move(pattern), access, {}, std::move(handler)});
+}
+
+const Route* Router::streaming_route(Request& request) const {
+    if (check_target(request)) return nullptr;  // handle answers it
+    for (const auto& route : routes_)
+        if (route.streaming && takes_method(route, request.method) && match(route.pattern, request.path, request.params))
+            return &route;
+    return nullptr;
 }
 
 Response Router::handle(Request& request) const {
@@ -75,7 +91,7 @@ Response Router::handle(Request& request) const {
     std::string allow;
     for (const auto& route : routes_) {
         if (!match(route.pattern, request.path, request.params)) continue;
-        if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
+        if (takes_method(route, request.method)) {
             auto response = run(route, request);
             response.route = route.pattern;
             return response;
@@ -96,16 +112,20 @@ Response Router::handle(Request& request) const {
     return response;
 }
 
+std::optional<Response> Router::authorize(const Route& route, Request& request) const {
+    if (route.access == Access::anyone) return std::nullopt;
+    const auto token = bearer_token(request.header("authorization"));
+    if (token.empty())
+        return Response::error(Error::unauthorized("unauthorized", "sign in first: send Authorization: Bearer <token>"));
+    auto caller = authenticate_(token);
+    if (!caller) return Response::error(caller.error());
+    request.caller = std::move(*caller);
+    return std::nullopt;
+}
+
 Response Router::run(const Route& route, Request& request) const {
     try {
-        if (route.access == Access::signed_in) {
-            const auto token = bearer_token(request.header("authorization"));
-            if (token.empty())
-                return Response::error(Error::unauthorized("unauthorized", "sign in first: send Authorization: Bearer <token>"));
-            auto caller = authenticate_(token);
-            if (!caller) return Response::error(caller.error());
-            request.caller = std::move(*caller);
-        }
+        if (auto refusal = authorize(route, request)) return std::move(*refusal);
         return route.handler(request);
     } catch (const std::exception& e) {
         spdlog::error("{} {} failed: {}", route.method, route.pattern, e.what());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,11 +16,27 @@ enum class Access { anyone, signed_in };
 
 using Handler = std::function<Response(Request&)>;
 
+// What a handler that had the connection did with it.
+enum class Disposition {
+    keep_alive,  // it answered; the connection may carry the next request
+    close,       // it answered or upgraded and finished; close the connection
+};
+
+// The connection of a streaming route's request, and the means to read its body and
+// answer (http/server/streaming_exchange.hpp).
+struct StreamingExchange;
+// A route that reads the request body and writes its answer itself as the bytes stream
+// (media), so that a large file is never held whole. It runs on the connection's strand
+// with the header read but not the body, and must not block (the exchange offers the
+// blocking pool); the server logs and counts it like any route.
+using StreamingHandler = std::function<boost::asio::awaitable<Disposition>(Request&, StreamingExchange&)>;
+
 struct Route {
     std::string method;
     std::string pattern;  // "/chats/{chat_id}/messages"
     Access access = Access::anyone;
-    Handler handler;
+    Handler handler;              // for a route the router runs
+    StreamingHandler streaming;   // or for a route the server hands its connection
 };
 
 // Finds the route for a request and runs it: 400 `invalid_text` for a decoded path or
@@ -34,7 +51,16 @@ public:
     explicit Router(Authenticator authenticate) : authenticate_(std::move(authenticate)) {}
 
     void add(std::string method, std::string pattern, Access access, Handler handler);
+    void add_streaming(std::string method, std::string pattern, Access access, StreamingHandler handler);
+    // Answers a request whose body has been read. Blocking.
     Response handle(Request& request) const;
+    // The streaming route for a request whose header has been read, with its path
+    // parameters filled in; null when none takes it (then read the body and `handle` it,
+    // which also answers a streaming path with another method: 405). Does not block.
+    const Route* streaming_route(Request& request) const;
+    // Who calls a route: fills in the caller of a signed-in route, or is the answer that
+    // refuses the request (401). Blocking.
+    std::optional<Response> authorize(const Route& route, Request& request) const;
     const std::vector<Route>& routes() const { return routes_; }
 
 private:

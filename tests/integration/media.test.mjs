@@ -833,6 +833,16 @@ function mediaSuite(shape) {
         assert.equal(r.status, 405, `${method} ${p}: ${r.status} ${r.text}`);
         assert.ok(r.headers.get('allow')?.includes(allow), `${method} ${p}: Allow ${r.headers.get('allow')}`);
       }
+
+      // Media requests are counted in /metrics by route, as every route is.
+      assert.equal((await alice.get(m.id)).status, 200);
+      const metrics = (await f.request('GET', '/metrics')).text;
+      for (const line of [
+        /flow_http_requests_total\{route="\/media",method="POST",status="201"\} [1-9]/,
+        /flow_http_requests_total\{route="\/media",method="POST",status="401"\} [1-9]/,
+        /flow_http_requests_total\{route="\/media\/\{media_id\}",method="GET",status="200"\} [1-9]/,
+      ])
+        assert.match(metrics, line);
     });
 
     it(`the bytes live in the ${shape.name} store`, async () => {

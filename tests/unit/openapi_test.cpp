@@ -10,7 +10,6 @@
 #include "app/config.hpp"
 #include "app/services.hpp"
 #include "http/assets.hpp"
-#include "server/media_endpoint.hpp"
 
 namespace flow {
 namespace {
@@ -32,7 +31,6 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
         for (const auto& route : router->routes())
             served.insert(lower(route.method) + " " + route.pattern);
     }
-    served.insert(std::begin(server::kMediaRoutes), std::end(server::kMediaRoutes));
     std::filesystem::remove_all(dir);
 
     const auto document = boost::json::parse(http::assets::openapi_json()).as_object();

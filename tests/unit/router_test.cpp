@@ -92,5 +92,36 @@ TEST(Router, BearerTokenParsing) {
     EXPECT_EQ(bearer_token("Bearer"), "");
 }
 
+TEST(Router, AStreamingRouteIsFoundBeforeItsBodyAndAuthorizedLikeAnyOther) {
+    auto router = make_router();
+    const StreamingHandler streams = [](Request&, StreamingExchange&) -> boost::asio::awaitable<Disposition> {
+        co_return Disposition::close;
+    };
+    router.add_streaming("POST", "/media", Access::signed_in, streams);
+    router.add_streaming("GET", "/media/{media_id}", Access::signed_in, streams);
+
+    auto upload = request("POST", "/media");
+    const auto* route = router.streaming_route(upload);
+    ASSERT_NE(route, nullptr);
+    EXPECT_EQ(route->pattern, "/media");
+    EXPECT_FALSE(router.authorize(*route, upload));
+    EXPECT_EQ(upload.who().user_id, "u1");
+
+    auto head = request("HEAD", "/media/m1", "bad");  // a GET route takes HEAD
+    route = router.streaming_route(head);
+    ASSERT_NE(route, nullptr);
+    EXPECT_EQ(head.param("media_id"), "m1");
+    EXPECT_EQ(router.authorize(*route, head)->status, 401);
+
+    // Another method is no streaming route; handled, it is 405 with what the path allows.
+    auto put = request("PUT", "/media");
+    EXPECT_EQ(router.streaming_route(put), nullptr);
+    const auto refused = router.handle(put);
+    EXPECT_EQ(refused.status, 405);
+    EXPECT_EQ(refused.headers.at(0).second, "POST");
+    auto users = request("GET", "/users/me");
+    EXPECT_EQ(router.streaming_route(users), nullptr);
+}
+
 }  // namespace
 }  // namespace flow::http

@@ -76,7 +76,7 @@ std::optional<Query> parse_query(std::string_view target) {
     return query;
 }
 
-asio::awaitable<server::Disposition> reply(beast::tcp_stream& stream, const Request& request, bhttp::status status,
+asio::awaitable<http::Disposition> reply(beast::tcp_stream& stream, const Request& request, bhttp::status status,
                                    const char* content_type, std::string body) {
     bhttp::response<bhttp::string_body> response{status, request.version()};
     response.set(bhttp::field::server, "flowd");
@@ -86,10 +86,10 @@ asio::awaitable<server::Disposition> reply(beast::tcp_stream& stream, const Requ
     response.prepare_payload();
     stream.expires_after(kWriteTimeout);
     auto [ec, written] = co_await bhttp::async_write(stream, response, kTuple);
-    co_return ec || !response.keep_alive() ? server::Disposition::close : server::Disposition::keep_alive;
+    co_return ec || !response.keep_alive() ? http::Disposition::close : http::Disposition::keep_alive;
 }
 
-asio::awaitable<server::Disposition> fail(beast::tcp_stream& stream, const Request& request, Failure failure) {
+asio::awaitable<http::Disposition> fail(beast::tcp_stream& stream, const Request& request, Failure failure) {
     std::string body = R"({"code":)" + std::to_string(static_cast<int>(failure)) + R"(,"message":")" +
                        failure_message(failure) + "\"}";
     co_return co_await reply(stream, request, bhttp::status::bad_request, "application/json", std::move(body));
@@ -129,7 +129,7 @@ asio::awaitable<std::invoke_result_t<Task&>> on_strand(const std::shared_ptr<Ses
     }
 }
 
-asio::awaitable<server::Disposition> answer_poll(beast::tcp_stream& stream, const Request& request,
+asio::awaitable<http::Disposition> answer_poll(beast::tcp_stream& stream, const Request& request,
                                          std::shared_ptr<Session> session) {
     // A long poll waits as long as the session has nothing to say; the heartbeat bounds it.
     stream.expires_never();
@@ -287,8 +287,8 @@ EngineIoServer::EngineIoServer(asio::any_io_executor executor, net::DeadlineSwee
 
 EngineIoServer::~EngineIoServer() = default;
 
-server::Mount EngineIoServer::mount() {
-    return [this](server::OwnedConnection& connection, Request& request) { return handle(connection, request); };
+http::Mount EngineIoServer::mount() {
+    return [this](http::OwnedConnection& connection, Request& request) { return handle(connection, request); };
 }
 
 void EngineIoServer::close_all() {
@@ -305,7 +305,7 @@ std::size_t EngineIoServer::session_count() const {
     return registry_->sessions.size();
 }
 
-std::shared_ptr<net::websocket::Connection> EngineIoServer::take_connection(server::OwnedConnection& connection) {
+std::shared_ptr<net::websocket::Connection> EngineIoServer::take_connection(http::OwnedConnection& connection) {
     net::websocket::Options options;
     options.max_message_bytes = static_cast<std::uint32_t>(options_.max_payload);
     options.max_outbound_bytes = options_.max_queued_bytes;
@@ -333,7 +333,7 @@ std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor st
     return session;
 }
 
-asio::awaitable<server::Disposition> EngineIoServer::handle(server::OwnedConnection& connection, Request& request) {
+asio::awaitable<http::Disposition> EngineIoServer::handle(http::OwnedConnection& connection, Request& request) {
     auto& stream = connection->stream;
     const auto query = parse_query(request.target());
     if (!query) co_return co_await fail(stream, request, Failure::bad_request);
@@ -356,7 +356,7 @@ asio::awaitable<server::Disposition> EngineIoServer::handle(server::OwnedConnect
             transport->start(std::move(*handshake), options_.upgrade_timeout);
             session->open(on_open_);  // on the connection's strand, the session's
             session->attach(transport);
-            co_return server::Disposition::close;
+            co_return http::Disposition::close;
         }
         auto session = create_session(asio::make_strand(executor_), connection->client_address, false);
         co_await on_strand(session, [&] { session->open(on_open_); });
@@ -374,7 +374,7 @@ asio::awaitable<server::Disposition> EngineIoServer::handle(server::OwnedConnect
         release(request);
         auto transport = std::make_shared<WebSocketTransport>(take_connection(connection), session, true);
         transport->start(std::move(*handshake), options_.upgrade_timeout);
-        co_return server::Disposition::close;
+        co_return http::Disposition::close;
     }
 
     if (request.method() == bhttp::verb::get) co_return co_await answer_poll(stream, request, session);

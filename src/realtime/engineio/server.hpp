@@ -8,7 +8,7 @@
 #include "net/deadline_sweep.hpp"
 #include "realtime/engineio/engine_socket.hpp"
 #include "realtime/engineio/options.hpp"
-#include "server/mount.hpp"
+#include "http/server/mount.hpp"
 
 namespace flow::realtime::engineio {
 
@@ -40,16 +40,16 @@ public:
     ~EngineIoServer();
 
     // The handler to give HttpServer::mount.
-    server::Mount mount();
+    http::Mount mount();
     // Closes every session (shutting down): each sends what it has queued, then closes.
     void close_all();
     std::size_t session_count() const;
 
 private:
-    boost::asio::awaitable<server::Disposition> handle(server::OwnedConnection& connection,
+    boost::asio::awaitable<http::Disposition> handle(http::OwnedConnection& connection,
                                                boost::beast::http::request<boost::beast::http::string_body>& request);
     // The upgraded connection, out of the HTTP server's hands.
-    std::shared_ptr<net::websocket::Connection> take_connection(server::OwnedConnection& connection);
+    std::shared_ptr<net::websocket::Connection> take_connection(http::OwnedConnection& connection);
     // A new session on `strand`: the connection's own for a session opened on a
     // WebSocket, a strand of its own for one that starts polling.
     std::shared_ptr<Session> create_session(boost::asio::any_io_executor strand,

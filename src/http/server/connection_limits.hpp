@@ -5,7 +5,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace flow::server {
+namespace flow::http {
 
 // The caps on open client connections: in all, and from one peer address. A connection
 // over either is closed as soon as it is accepted.
@@ -54,4 +54,4 @@ private:
     std::unordered_map<std::string, std::size_t> by_address_;
 };
 
-}  // namespace flow::server
+}  // namespace flow::http

@@ -1,11 +1,11 @@
-#include "server/request_body.hpp"
+#include "http/server/request_body.hpp"
 
 #include <array>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 
-namespace flow::server {
+namespace flow::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -57,4 +57,4 @@ asio::awaitable<void> close_gracefully(beast::tcp_stream& stream, std::chrono::m
     }
 }
 
-}  // namespace flow::server
+}  // namespace flow::http

@@ -5,7 +5,7 @@
 
 #include "http/response.hpp"
 
-namespace flow::server {
+namespace flow::http {
 
 // A handler's Response as Beast sends it. For HEAD, the headers of the answer alone.
 inline boost::beast::http::response<boost::beast::http::string_body> to_beast(
@@ -23,4 +23,4 @@ inline boost::beast::http::response<boost::beast::http::string_body> to_beast(
     return out;
 }
 
-}  // namespace flow::server
+}  // namespace flow::http

@@ -1,4 +1,4 @@
-#include "server/http_server.hpp"
+#include "http/server/http_server.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -15,11 +15,12 @@
 #include <unistd.h>
 
 #include "http/client_address.hpp"
-#include "server/beast_response.hpp"
-#include "server/blocking_pool.hpp"
-#include "server/request_body.hpp"
+#include "http/server/beast_response.hpp"
+#include "http/server/blocking_pool.hpp"
+#include "http/server/request_body.hpp"
+#include "http/server/streaming_exchange.hpp"
 
-namespace flow::server {
+namespace flow::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -30,9 +31,9 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-// Copies what a handler needs out of Beast's request. nullopt for a target that is not a
-// valid origin-form path.
-std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in, const std::string& peer,
+// Copies what a handler needs out of Beast's request header (the body comes later).
+// nullopt for a target that is not a valid origin-form path.
+std::optional<http::Request> to_request(const bhttp::request_header<>& in, const std::string& peer,
                                         const std::vector<std::string>& trusted_proxies) {
     auto url = boost::urls::parse_origin_form(in.target());
     if (!url) return std::nullopt;
@@ -45,7 +46,6 @@ std::optional<http::Request> to_request(bhttp::request<bhttp::string_body>& in, 
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         out.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    out.body = std::move(in.body());
     out.client_address = http::client_address(peer, in["X-Forwarded-For"], trusted_proxies);
     return out;
 }
@@ -69,6 +69,18 @@ bool out_of_descriptors(const beast::error_code& ec) {
     return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
            ec == asio::error::no_memory || ec == beast::error_code(ENFILE, beast::system_category());
 }
+
+// Counts a request among those being answered (HttpServer::busy) while it lives.
+class InFlight {
+public:
+    explicit InFlight(std::atomic<int>& count) : count_(count) { ++count_; }
+    ~InFlight() { --count_; }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    std::atomic<int>& count_;
+};
 
 // A log line that may repeat as fast as the loop around it: printed at most once a
 // second, with how many were left out.
@@ -116,15 +128,9 @@ void HttpServer::mount(std::string path, Mount mount) {
     mounts_.emplace_back(std::move(path), std::move(mount));
 }
 
-void HttpServer::mount_streaming(std::string path, StreamingMount mount) {
-    streaming_mounts_.emplace_back(std::move(path), std::move(mount));
-}
-
-template <class Handler>
-const Handler* HttpServer::find(const std::vector<std::pair<std::string, Handler>>& mounts,
-                                std::string_view target) {
+const Mount* HttpServer::find_mount(std::string_view target) const {
     const auto path = target.substr(0, target.find('?'));
-    for (const auto& [prefix, mount] : mounts)
+    for (const auto& [prefix, mount] : mounts_)
         if (path == prefix || (prefix.ends_with('/') && path.starts_with(prefix))) return &mount;
     return nullptr;
 }
@@ -202,15 +208,18 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
     beast::flat_buffer buffer;
 
     for (;;) {
-        // The header first: a streaming mount reads the body itself.
+        // The header first: a streaming route reads the body itself.
         bhttp::request_parser<bhttp::empty_body> header;
         header.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
         header.body_limit(boost::none);
         stream.expires_after(options_.idle_timeout);
         auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, header, kTuple);
-        if (!header_ec) {
-            if (const auto* mount = find(streaming_mounts_, header.get().target())) {
-                if (co_await (*mount)(stream, buffer, header, client_address) == Disposition::close) break;
+        const auto* mount = header_ec ? nullptr : find_mount(header.get().target());
+        std::optional<http::Request> request;
+        if (!header_ec && !mount) {
+            request = to_request(header.get(), client_address, options_.trusted_proxies);
+            if (const auto* route = request ? router_.streaming_route(*request) : nullptr) {
+                if (co_await serve_streaming(*route, *request, stream, buffer, header) == Disposition::close) break;
                 continue;
             }
         }
@@ -231,13 +240,11 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         }
         const auto started = std::chrono::steady_clock::now();
 
-        if (!ec) {
-            if (const auto* mount = find(mounts_, body->get().target())) {
-                const auto disposition = co_await (*mount)(connection, body->get());
-                if (!connection) co_return;  // taken: served apart
-                if (disposition == Disposition::close) break;
-                continue;
-            }
+        if (!ec && mount) {
+            const auto disposition = co_await (*mount)(connection, body->get());
+            if (!connection) co_return;  // taken: served apart
+            if (disposition == Disposition::close) break;
+            continue;
         }
 
         http::Response response;
@@ -253,14 +260,13 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
             keep_alive = message.keep_alive();
             version = message.version();
             head = message.method() == bhttp::verb::head;
-            auto request = to_request(message, client_address, options_.trusted_proxies);
             if (!request) {
                 response = http::Response::error(Error::invalid("bad_request", "malformed request target"));
                 response.route = "unreadable";
             } else {
-                ++requests_in_flight_;
+                request->body = std::move(message.body());
+                InFlight counted(requests_in_flight_);
                 response = co_await offload(pool_, [this, &request] { return router_.handle(*request); });
-                --requests_in_flight_;
             }
         }
 
@@ -271,13 +277,36 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         bhttp::response_serializer<bhttp::string_body> serializer(answer);
         const auto write_ec = co_await write_some_answer(stream, serializer, options_.io_timeout);
 
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        metrics_.record_request(route, method, status, seconds);
-        spdlog::info("{} {} {} {:.2f}ms", method, route, status, seconds * 1000);
+        record(route, method, status, started);
         if (write_ec || !keep_alive) break;
     }
     co_await close_gracefully(stream);
 }
 
-}  // namespace flow::server
+asio::awaitable<Disposition> HttpServer::serve_streaming(const http::Route& route, http::Request& request,
+                                                         beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                         HeaderParser& header) {
+    const auto started = std::chrono::steady_clock::now();
+    InFlight counted(requests_in_flight_);
+    StreamingExchange exchange(stream, buffer, header, pool_, options_.io_timeout);
+    auto refusal = co_await offload(pool_, [&] { return router_.authorize(route, request); });
+    auto disposition = Disposition::close;
+    try {
+        disposition = refusal ? co_await exchange.answer(std::move(*refusal)) : co_await route.streaming(request, exchange);
+    } catch (const std::exception& e) {
+        // Whatever the route had begun to send cannot be finished: the connection closes.
+        spdlog::error("{} {} failed: {}", route.method, route.pattern, e.what());
+        if (exchange.status == 0) exchange.status = 500;
+    }
+    record(route.pattern, request.method, exchange.status, started);
+    co_return disposition;
+}
+
+void HttpServer::record(const std::string& route, const std::string& method, int status,
+                        std::chrono::steady_clock::time_point started) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.record_request(route, method, status, seconds);
+    spdlog::info("{} {} {} {:.2f}ms", method, route, status, seconds * 1000);
+}
+
+}  // namespace flow::http

@@ -16,7 +16,7 @@
 // Reading request bodies and writing answers on a keep-alive connection: the timeouts
 // count inactivity, not a whole transfer, and a body nobody reads is never taken for
 // the next request.
-namespace flow::server {
+namespace flow::http {
 
 using HeaderParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
 
@@ -84,4 +84,4 @@ boost::asio::awaitable<boost::beast::error_code> write_some_answer(boost::beast:
     co_return boost::beast::error_code{};
 }
 
-}  // namespace flow::server
+}  // namespace flow::http

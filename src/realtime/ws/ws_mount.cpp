@@ -1,4 +1,4 @@
-#include "server/ws_mount.hpp"
+#include "realtime/ws/ws_mount.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,10 +10,10 @@
 #include "net/websocket/connection.hpp"
 #include "net/websocket/handshake.hpp"
 #include "realtime/ws/ws_session.hpp"
-#include "server/beast_response.hpp"
-#include "server/blocking_pool.hpp"
+#include "http/server/beast_response.hpp"
+#include "http/server/blocking_pool.hpp"
 
-namespace flow::server {
+namespace flow::realtime::ws {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -35,39 +35,39 @@ std::string token_of(const Request& request) {
 }
 
 asio::awaitable<void> refuse(beast::tcp_stream& stream, const Request& request, Error error) {
-    auto response = to_beast(http::Response::error(error), request.version(), false);
+    auto response = http::to_beast(http::Response::error(error), request.version(), false);
     co_await bhttp::async_write(stream, response, kTuple);
 }
 
 }  // namespace
 
-Mount ws_mount(realtime::Context& context) {
-    return [&context](OwnedConnection& connection, Request& request) -> asio::awaitable<Disposition> {
+http::Mount ws_mount(Context& context) {
+    return [&context](http::OwnedConnection& connection, Request& request) -> asio::awaitable<http::Disposition> {
         auto& stream = connection->stream;
         if (!beast::websocket::is_upgrade(request)) {
             co_await refuse(stream, request, Error::invalid("not_websocket", "connect with a WebSocket"));
-            co_return Disposition::close;
+            co_return http::Disposition::close;
         }
         auto handshake = net::websocket::accept_response(request[bhttp::field::sec_websocket_key],
                                                          request[bhttp::field::sec_websocket_version]);
         if (!handshake) {
             co_await refuse(stream, request, Error::invalid("bad_handshake", "a WebSocket version 13 upgrade with a valid key"));
-            co_return Disposition::close;
+            co_return http::Disposition::close;
         }
         const auto token = token_of(request);
-        auto caller = co_await offload(context.blocking, [&] {
+        auto caller = co_await http::offload(context.blocking, [&] {
             return token.empty() ? Result<Caller>(Error::unauthorized("unauthorized", "sign in first"))
                                  : context.auth.authenticate(token);
         });
         if (!caller) {
             co_await refuse(stream, request, caller.error());
-            co_return Disposition::close;
+            co_return http::Disposition::close;
         }
         // A device past its quota of sockets is refused before the upgrade, with 429.
         auto slot = context.quota.acquire(caller->session_id);
         if (!slot) {
-            co_await refuse(stream, request, realtime::Context::too_many_sockets());
-            co_return Disposition::close;
+            co_await refuse(stream, request, Context::too_many_sockets());
+            co_return http::Disposition::close;
         }
         net::websocket::Options options;
         options.max_message_bytes = static_cast<std::uint32_t>(context.max_frame_bytes);
@@ -77,11 +77,11 @@ Mount ws_mount(realtime::Context& context) {
         connection.reset();
         auto websocket = std::make_shared<net::websocket::Connection>(std::move(socket), context.deadlines, options,
                                                                       std::move(counted));
-        auto session = std::make_shared<realtime::ws::WsSession>(std::move(websocket), context, std::move(*caller),
+        auto session = std::make_shared<WsSession>(std::move(websocket), context, std::move(*caller),
                                                                  std::move(*slot));
         session->start(std::move(*handshake));
-        co_return Disposition::close;
+        co_return http::Disposition::close;
     };
 }
 
-}  // namespace flow::server
+}  // namespace flow::realtime::ws

@@ -1,8 +1,8 @@
-#include "server/connection_limits.hpp"
+#include "http/server/connection_limits.hpp"
 
 #include <utility>
 
-namespace flow::server {
+namespace flow::http {
 
 ConnectionLimits::Slot::Slot(Slot&& other) noexcept
     : limits_(std::exchange(other.limits_, nullptr)), address_(std::move(other.address_)),
@@ -43,4 +43,4 @@ void ConnectionLimits::release(const std::string& address, bool per_address) {
     if (it != by_address_.end() && --it->second == 0) by_address_.erase(it);
 }
 
-}  // namespace flow::server
+}  // namespace flow::http

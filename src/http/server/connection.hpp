@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "common/metrics.hpp"
-#include "server/connection_limits.hpp"
+#include "http/server/connection_limits.hpp"
 
-namespace flow::server {
+namespace flow::http {
 
 // A client's connection as the HTTP server serves it: counted in flow_open_connections
 // and against the connection caps (its `slot`) for as long as it lives.
@@ -83,4 +83,4 @@ inline void log_if_failed(std::exception_ptr error) {
     }
 }
 
-}  // namespace flow::server
+}  // namespace flow::http

@@ -6,7 +6,7 @@
 #include <optional>
 #include <type_traits>
 
-namespace flow::server {
+namespace flow::http {
 
 // Runs `work` on the blocking pool (disk, database, outside calls) and resumes the
 // calling coroutine on its own executor with the result, so no I/O thread ever waits.
@@ -24,4 +24,4 @@ boost::asio::awaitable<std::invoke_result_t<Work&>> offload(boost::asio::thread_
     co_return std::move(*result);
 }
 
-}  // namespace flow::server
+}  // namespace flow::http

@@ -14,10 +14,11 @@
 
 #include "common/metrics.hpp"
 #include "http/router.hpp"
-#include "server/connection_limits.hpp"
-#include "server/mount.hpp"
+#include "http/server/connection_limits.hpp"
+#include "http/server/mount.hpp"
+#include "http/server/request_body.hpp"
 
-namespace flow::server {
+namespace flow::http {
 
 struct HttpOptions {
     // Load balancers whose X-Forwarded-For names the client (see http::client_address).
@@ -30,8 +31,8 @@ struct HttpOptions {
 };
 
 // Accepts connections and serves HTTP/1.1 on them with keep-alive: each request is read
-// on the connection's strand, answered by the Router on the blocking pool, logged and
-// counted. Lives on one io_context run by several threads. Connections over the caps are
+// on the connection's strand, answered by the Router on the blocking pool (a streaming
+// route on the strand, reading the body itself), logged and counted. Lives on one io_context run by several threads. Connections over the caps are
 // closed as soon as accepted; out of descriptors, it sheds new ones with a reserve
 // descriptor and backs off rather than spin.
 class HttpServer {
@@ -42,8 +43,6 @@ public:
     // Hands every request whose path is `path` to `mount` instead of the router; a `path`
     // ending in '/' takes the paths below it too. Call before `listen`.
     void mount(std::string path, Mount mount);
-    // The same for a mount that streams the request body itself.
-    void mount_streaming(std::string path, StreamingMount mount);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -64,9 +63,13 @@ private:
     // Out of descriptors: frees the reserve one to accept and close a waiting connection
     // at once, so that the backlog drains. Whether one was shed.
     bool shed_one();
-    template <class Handler>
-    static const Handler* find(const std::vector<std::pair<std::string, Handler>>& mounts,
-                               std::string_view target);
+    const Mount* find_mount(std::string_view target) const;
+    boost::asio::awaitable<Disposition> serve_streaming(const Route& route, Request& request,
+                                                        boost::beast::tcp_stream& stream,
+                                                        boost::beast::flat_buffer& buffer, HeaderParser& header);
+    // Logs an answered request and counts it in the request metrics.
+    void record(const std::string& route, const std::string& method, int status,
+                std::chrono::steady_clock::time_point started);
 
     boost::asio::io_context& io_;
     boost::asio::thread_pool& pool_;
@@ -78,7 +81,6 @@ private:
     ConnectionLimits limits_;
     int reserve_fd_ = -1;  // /dev/null, held to be given up when descriptors run out
     std::vector<std::pair<std::string, Mount>> mounts_;
-    std::vector<std::pair<std::string, StreamingMount>> streaming_mounts_;
 };
 
-}  // namespace flow::server
+}  // namespace flow::http
