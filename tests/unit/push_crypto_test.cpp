@@ -80,18 +80,19 @@ TEST_F(PushCryptoTest, Base64urlRoundTripsEveryLength) {
 
 TEST_F(PushCryptoTest, Base64urlDecodeRefusesWhatIsNotCanonicalBase64url) {
     for (std::string_view bad : {
-             "Z",          // a length no byte string has
-             "Zh",         // unused bits not zero ("Zg" is the one text of "f")
-             "Zg=",        // padding short of a multiple of 4
-             "Zg===",      // too much padding
-             "Zm8==",      // padding the length does not call for
-             "====",       // padding only
-             "=Zg=",       // padding first
-             "Zg==Zg==",   // padding inside
-             "Zm9v!",      // outside the alphabet
-             "Zm 9v",      // whitespace
-             "Zm9v\n",     //
-             "+/8",        // the standard alphabet's characters
+             "Z",         // a length no byte string has
+             "Zh",        // unused bits not zero ("Zg" is the one text of "f")
+             "Zg=",       // padding short of a multiple of 4
+             "Zg===",     // too much padding
+             "Zm9v====",  // padding of a whole group
+             "Zm8==",     // padding the length does not call for
+             "====",      // padding only
+             "=Zg=",      // padding first
+             "Zg==Zg==",  // padding inside
+             "Zm9v!",     // outside the alphabet
+             "Zm 9v",     // whitespace
+             "Zm9v\n",    //
+             "+/8",       // the standard alphabet's characters
          }) {
         EXPECT_FALSE(base64url_decode(bad).has_value()) << bad;
     }
@@ -156,8 +157,10 @@ std::optional<std::string> decrypt_as_browser(std::string_view body, std::string
 
     std::string key_info = std::string("WebPush: info") + '\0' + ua_public + std::string(as_public);
     std::string ikm = hkdf_one_block(auth_secret, ecdh_secret, key_info, 32);
-    std::string cek = hkdf_one_block(salt, ikm, std::string("Content-Encoding: aes128gcm") + '\0', 16);
-    std::string nonce = hkdf_one_block(salt, ikm, std::string("Content-Encoding: nonce") + '\0', 12);
+    std::string cek =
+        hkdf_one_block(salt, ikm, std::string("Content-Encoding: aes128gcm") + '\0', 16);
+    std::string nonce =
+        hkdf_one_block(salt, ikm, std::string("Content-Encoding: nonce") + '\0', 12);
 
     std::string_view ciphertext = record.substr(0, record.size() - 16);
     std::string tag(record.substr(record.size() - 16));
@@ -253,8 +256,8 @@ TEST_F(PushCryptoTest, WebPushEncryptionRefusesMalformedSubscriptionKeys) {
                                         {.salt = "short", .private_key = b64d(kRfcAsPrivate)});
     ASSERT_FALSE(bad_secrets.ok());
     EXPECT_EQ(bad_secrets.error().code, "invalid_secrets");
-    auto zero_key = encrypt_web_push("hi", ua_public, auth,
-                                     {.salt = b64d(kRfcSalt), .private_key = std::string(32, '\0')});
+    auto zero_key = encrypt_web_push(
+        "hi", ua_public, auth, {.salt = b64d(kRfcSalt), .private_key = std::string(32, '\0')});
     EXPECT_FALSE(zero_key.ok());
 }
 
@@ -327,7 +330,8 @@ constexpr std::string_view kServiceAccountJson =
     R"(pu17vll1mDh0fqNeG\nNyITpplRWBw+9MCvHWuwc9DFP2mKB7hqHQtDSO+hhymN0YUvvy9/kCfKT5OfHyJg\nSlf)"
     R"(PGr2W1CIM6wADnBfgRQHxivfgtVmiZHoW5FECgYEAu38EA070/GMiX2ugmXuL\nq/n3NIUUZCHxmyDWG8d0nBbxI)"
     R"(TSI/Z5PMbXiN1CMtoLrCvnZe2vIdixulXvslTkE\nwg4DFzN1AvBo2motDHo1TOYFx7D8AdVtC674EwRbVe1nDrB)"
-    R"(mhAL9d9hOSaPkHHTW\njX7H0y1bGVbsV/jQr6edLzo=\n-----END PRIVATE KEY-----\n"})";;
+    R"(mhAL9d9hOSaPkHHTW\njX7H0y1bGVbsV/jQr6edLzo=\n-----END PRIVATE KEY-----\n"})";
+;
 
 std::string service_account_pem() {
     return std::string(
@@ -398,9 +402,9 @@ TEST_F(PushCryptoTest, SigningKeyRefusesWhatItCannotSignWith) {
     PkeyPtr rsa1024(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{1024}));
     PkeyPtr ed25519(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
     PkeyPtr p256 = p256::generate();
-    for (const std::string& pem : {std::string(), std::string("not a key"), truncated, garbled,
-                                   pem_of(p384.get()), pem_of(rsa1024.get()), pem_of(ed25519.get()),
-                                   pem_of(p256.get(), EVP_aes_256_cbc())}) {
+    for (const std::string& pem :
+         {std::string(), std::string("not a key"), truncated, garbled, pem_of(p384.get()),
+          pem_of(rsa1024.get()), pem_of(ed25519.get()), pem_of(p256.get(), EVP_aes_256_cbc())}) {
         auto key = SigningKey::from_pem(pem);
         ASSERT_FALSE(key.ok()) << pem;
         EXPECT_EQ(key.error().code, "invalid_key");
@@ -432,7 +436,8 @@ bool verify_sha256(EVP_PKEY* key, std::string_view message, std::string_view sig
     return EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr) ==
                1 &&
            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                            signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                            signature.size(),
+                            reinterpret_cast<const unsigned char*>(message.data()),
                             message.size()) == 1;
 }
 
@@ -466,8 +471,9 @@ TEST_F(PushCryptoTest, Es256JwtIsRawRAndSThatVerifiesWithThePublicKey) {
     std::string jwt = sign_jwt(*key, header, claims);
     EXPECT_FALSE(es256_verifies(jwt, SigningKey::generate_p256().public_key_uncompressed()));
     auto parts = split_jwt(jwt);
-    EXPECT_FALSE(es256_verifies(parts[0] + '.' + base64url_encode(R"({"iss":"X"})") + '.' + parts[2],
-                                key->public_key_uncompressed()));
+    EXPECT_FALSE(
+        es256_verifies(parts[0] + '.' + base64url_encode(R"({"iss":"X"})") + '.' + parts[2],
+                       key->public_key_uncompressed()));
 }
 
 TEST_F(PushCryptoTest, Rs256JwtMatchesOpensslDgstAndVerifies) {
@@ -482,14 +488,14 @@ TEST_F(PushCryptoTest, Rs256JwtMatchesOpensslDgstAndVerifies) {
     // RSASSA-PKCS1-v1_5 is deterministic: this is `openssl dgst -sha256 -sign` of the
     // signing input with the same key, base64url-encoded.
     EXPECT_EQ(jwt,
-    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmbG93QGV4YW1wbGUuaWFtLmdzZXJ2aWN"
-    "lYWNjb3VudC5jb20iLCJzY29wZSI6Imh0dHBzOi8vd3d3Lmdvb2dsZWFwaXMuY29tL2F1dGgvZmlyZWJ"
-    "hc2UubWVzc2FnaW5nIiwiYXVkIjoiaHR0cHM6Ly9vYXV0aDIuZ29vZ2xlYXBpcy5jb20vdG9rZW4iLCJ"
-    "pYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.HMDXssLu0h4TIqqvybE5LmaChTEjH9ULNrb"
-    "kwoNVdhqr3UhySu-HY1Don_3V4Ty5wvTcmK0vi3wmZYKPkUmv5KBDdhiktcBRtQ7WXCEwnVB4d7DA9wU"
-    "tCeQZWgw-ZPJXlqaaZW-gAhlQXuUUrH-8j93hRoqm5e6EVlRFwTcCf6IY2v4_UWchYj1fFcHGgHfkkjZ"
-    "-21NqkeUiYgBqG1djS7_iCZkU0JHpjaC-kuzPYDog1T4PRjtn5f5LBrS6NxSpPVL9AffOdwXOjIwpxwp"
-    "gdfOp96TplydYjZXVrYMl_gi-hYaHpib9CJw_c_sEUMOL0KX1gP2mg3gfCWzVqYYWsQ");
+              "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmbG93QGV4YW1wbGUuaWFtLmdzZXJ2aWN"
+              "lYWNjb3VudC5jb20iLCJzY29wZSI6Imh0dHBzOi8vd3d3Lmdvb2dsZWFwaXMuY29tL2F1dGgvZmlyZWJ"
+              "hc2UubWVzc2FnaW5nIiwiYXVkIjoiaHR0cHM6Ly9vYXV0aDIuZ29vZ2xlYXBpcy5jb20vdG9rZW4iLCJ"
+              "pYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.HMDXssLu0h4TIqqvybE5LmaChTEjH9ULNrb"
+              "kwoNVdhqr3UhySu-HY1Don_3V4Ty5wvTcmK0vi3wmZYKPkUmv5KBDdhiktcBRtQ7WXCEwnVB4d7DA9wU"
+              "tCeQZWgw-ZPJXlqaaZW-gAhlQXuUUrH-8j93hRoqm5e6EVlRFwTcCf6IY2v4_UWchYj1fFcHGgHfkkjZ"
+              "-21NqkeUiYgBqG1djS7_iCZkU0JHpjaC-kuzPYDog1T4PRjtn5f5LBrS6NxSpPVL9AffOdwXOjIwpxwp"
+              "gdfOp96TplydYjZXVrYMl_gi-hYaHpib9CJw_c_sEUMOL0KX1gP2mg3gfCWzVqYYWsQ");
     auto parts = split_jwt(jwt);
     ASSERT_EQ(parts.size(), 3u);
     EXPECT_EQ(b64d(parts[2]).size(), 256u);
@@ -508,9 +514,9 @@ TEST_F(PushCryptoTest, PushEndpointOriginIsSchemeHostAndPort) {
     EXPECT_EQ(push_endpoint_origin("http://127.0.0.1:9000/push/1"), "http://127.0.0.1:9000");
     EXPECT_EQ(push_endpoint_origin("http://localhost:80/p"), "http://localhost");
     EXPECT_EQ(push_endpoint_origin("https://[::1]:8443/p"), "https://[::1]:8443");
-    for (std::string_view bad : {"", "not a url", "/relative/path", "push.example.net/x",
-                                 "ftp://push.example.net/x", "https:///no-host", "mailto:a@b.c",
-                                 "https://exa mple.com/"}) {
+    for (std::string_view bad :
+         {"", "not a url", "/relative/path", "push.example.net/x", "ftp://push.example.net/x",
+          "https:///no-host", "mailto:a@b.c", "https://exa mple.com/"}) {
         EXPECT_EQ(push_endpoint_origin(bad), std::nullopt) << bad;
     }
 }
