@@ -43,6 +43,28 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->envname("FLOW_TURN_SECRET");
     cli.add_option("--turn-urls", c.turn_urls, "STUN/TURN URLs for calls, comma-separated")
         ->envname("FLOW_TURN_URLS")->delimiter(',');
+    cli.add_option("--vapid-private-key", c.push.vapid_private_key,
+                   "Web Push: the VAPID key, a P-256 private key in a PEM file; nodes of one service share it "
+                   "(default: vapid_private_key.pem in the data dir, made on first start)")
+        ->envname("FLOW_VAPID_PRIVATE_KEY");
+    cli.add_option("--vapid-subject", c.push.vapid_subject,
+                   "Web Push: a mailto: or https: URL at which push services can reach the operator")
+        ->envname("FLOW_VAPID_SUBJECT")->capture_default_str();
+    cli.add_option("--fcm-credentials", c.push.fcm_credentials,
+                   "FCM: a service account's JSON key file (Firebase console, Project settings, Service accounts)")
+        ->envname("FLOW_FCM_CREDENTIALS");
+    cli.add_option("--fcm-endpoint", c.push.fcm_endpoint, "FCM: the HTTP v1 API's base URL")
+        ->envname("FLOW_FCM_ENDPOINT")->capture_default_str();
+    cli.add_option("--apns-key", c.push.apns_key, "APNs: the .p8 authentication key file")->envname("FLOW_APNS_KEY");
+    cli.add_option("--apns-key-id", c.push.apns_key_id, "APNs: the key's 10-character id")->envname("FLOW_APNS_KEY_ID");
+    cli.add_option("--apns-team-id", c.push.apns_team_id, "APNs: the developer team's id")->envname("FLOW_APNS_TEAM_ID");
+    cli.add_option("--apns-topic", c.push.apns_topic, "APNs: the app's bundle id")->envname("FLOW_APNS_TOPIC");
+    cli.add_option("--apns-endpoint", c.push.apns_endpoint,
+                   "APNs: the server (https://api.sandbox.push.apple.com for development builds)")
+        ->envname("FLOW_APNS_ENDPOINT")->capture_default_str();
+    cli.add_option("--push-ca-file", c.push.ca_file,
+                   "extra CA certificates (PEM) to trust for push services, besides the system's")
+        ->envname("FLOW_PUSH_CA_FILE");
     cli.add_option("--sms", c.sms, "SMS provider: log, or webhook:URL")->envname("FLOW_SMS")->capture_default_str();
     cli.add_option("--secret", c.secret,
                    "key for hashing tokens and codes, 16+ bytes; nodes of one service share it "

@@ -10,6 +10,18 @@
 
 namespace flow::app {
 
+// The push services flowd sends through; an empty one is not used.
+struct PushConfig {
+    std::string vapid_private_key;  // a PEM file; empty: <data_dir>/vapid_private_key.pem, made on first start
+    std::string vapid_subject = "mailto:push@flow.invalid";
+    std::string fcm_credentials;    // a service account's JSON key file
+    std::string fcm_endpoint = "https://fcm.googleapis.com";
+    std::string apns_key;           // a .p8 file
+    std::string apns_key_id, apns_team_id, apns_topic;
+    std::string apns_endpoint = "https://api.push.apple.com";
+    std::string ca_file;            // extra CA certificates to trust for push services
+};
+
 // Everything flowd is told at start, from flags or their FLOW_* variables.
 struct Config {
     std::string host = "0.0.0.0";
@@ -43,6 +55,7 @@ struct Config {
     std::size_t max_connections = 0;              // 0: from the descriptor limit (see server_main)
     std::size_t max_connections_per_address = 1000;
     int io_timeout_s = 30;                        // the longest a request or an answer may stall
+    PushConfig push;
 };
 
 // Parses argv and the environment. Prints help or the problem and returns the exit code

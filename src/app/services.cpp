@@ -9,9 +9,11 @@
 #include <stdexcept>
 
 #include "app/config.hpp"
+#include "app/push_setup.hpp"
 #include "http/routes/auth_routes.hpp"
 #include "http/routes/call_routes.hpp"
 #include "http/routes/chat_routes.hpp"
+#include "http/routes/device_routes.hpp"
 #include "http/routes/media_routes.hpp"
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/story_routes.hpp"
@@ -23,6 +25,7 @@
 #include "limits/redis/redis_rate_limiter.hpp"
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
+#include "push/crypto/base64url.hpp"
 #include "realtime/fanout.hpp"
 #include "sms/log/log_sms_sender.hpp"
 #include "sms/queued_sms_sender.hpp"
@@ -106,32 +109,37 @@ Services::Services(const Config& config) {
     storage_ = std::make_unique<sql::SqlStorage>(open_database(db, config));
     sms_ = make_sms(config.sms);
     if (config.redis.empty()) {
-        devices_ = std::make_unique<LocalDeviceRegistry>();
+        connected_ = std::make_unique<LocalDeviceRegistry>();
         limits_ = std::make_unique<LocalRateLimiter>(config.limits, clock_);
         bus_ = std::make_unique<realtime::Fanout>(hub_, nullptr);
     } else {
         const auto redis = parse_redis_url(config.redis);
         const auto node_id = new_id(clock_.now_ms());
-        devices_ = std::make_unique<RedisDeviceRegistry>(redis, node_id);
+        connected_ = std::make_unique<RedisDeviceRegistry>(redis, node_id);
         limits_ = std::make_unique<RedisRateLimiter>(redis, config.limits, clock_);
         link_ = std::make_unique<RedisNodeLink>(redis, node_id);
         bus_ = std::make_unique<realtime::Fanout>(hub_, link_.get());
     }
+    const auto vapid_key = load_vapid_key(config);
+    vapid_public_key_ = push::base64url_encode(vapid_key.public_key_uncompressed());
+    push_ = make_push(config, vapid_key, {storage_->devices(), storage_->chats(), storage_->users(), *connected_},
+                      metrics_, clock_);
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);
     media_ = std::make_unique<MediaService>(
         storage_->media(), *media_store_, clock_, config.max_upload_bytes,
         UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs});
+    devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
     users_ = std::make_unique<UserService>(storage_->users(), storage_->chats(), *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
-    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, clock_,
+    messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
                                                  config.delete_for_everyone_s * 1000, *limits_);
-    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *devices_, *bus_, clock_);
+    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *connected_, *bus_, clock_);
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
                                               *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
     calls_ = std::make_unique<CallService>(
-        storage_->calls(), *chats_, *presence_, *bus_, clock_,
+        storage_->calls(), *chats_, *presence_, *bus_, *push_, clock_,
         CallTimes{config.call_ring_s * 1000, config.call_grace_s * 1000, config.call_max_s * 1000}, *limits_);
     gateway_ = std::make_unique<realtime::Gateway>(*messages_, *calls_);
     ice_servers_ = std::make_unique<IceServerDirectory>(config.turn_urls, config.turn_secret, clock_);
@@ -157,6 +165,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_story_routes(*router, *stories_);
     http::add_media_routes(*router, *media_);
+    http::add_device_routes(*router, *devices_, vapid_public_key_);
     http::add_call_routes(*router, *calls_, *ice_servers_);
     http::add_ops_routes(
         *router,

@@ -14,6 +14,7 @@
 #include "service/auth_service.hpp"
 #include "service/call_service.hpp"
 #include "service/chat_service.hpp"
+#include "service/device_service.hpp"
 #include "media/media_store.hpp"
 #include "service/ice_servers.hpp"
 #include "service/media_service.hpp"
@@ -21,6 +22,7 @@
 #include "service/presence_service.hpp"
 #include "service/story_service.hpp"
 #include "service/story_sweeper.hpp"
+#include "push/push_dispatcher.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/hub.hpp"
 #include "service/user_service.hpp"
@@ -47,6 +49,7 @@ public:
     MediaService& media() { return *media_; }
     StoryService& stories() { return *stories_; }
     CallService& calls() { return *calls_; }
+    DeviceService& devices() { return *devices_; }
     // Deletes expired stories and unused media, logging what it did. Blocking.
     void sweep();
     realtime::Hub& hub() { return hub_; }
@@ -56,7 +59,7 @@ public:
     // SMS threads; before curl is cleaned up. Blocking.
     void stop_sms(std::chrono::steady_clock::time_point deadline);
     // Keeps this node counted among the live ones (a few seconds apart). Blocking.
-    void heartbeat() { devices_->heartbeat(); }
+    void heartbeat() { connected_->heartbeat(); }
 
     // Every route of the API, on a new router.
     std::unique_ptr<http::Router> make_router();
@@ -65,16 +68,19 @@ private:
     SystemClock clock_;
     Metrics metrics_;
     realtime::Hub hub_;
-    std::unique_ptr<DeviceRegistry> devices_;
+    std::unique_ptr<DeviceRegistry> connected_;  // which devices have a socket, on which node
     std::unique_ptr<EventBus> bus_;
     std::unique_ptr<NodeLink> link_;  // after bus_: destroyed first, as its threads call it
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<QueuedSmsSender> sms_;
     std::unique_ptr<RateLimiter> limits_;
+    std::string vapid_public_key_;  // base64url, for browsers' pushManager.subscribe
+    std::unique_ptr<push::PushDispatcher> push_;
     std::unique_ptr<MediaStore> media_store_;
     std::unique_ptr<MediaService> media_;
     std::unique_ptr<AuthService> auth_;
+    std::unique_ptr<DeviceService> devices_;
     std::unique_ptr<UserService> users_;
     std::unique_ptr<ChatService> chats_;
     std::unique_ptr<MessageService> messages_;

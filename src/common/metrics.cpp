@@ -30,6 +30,11 @@ void Metrics::connection_refused(const char* reason) {
     ++refused_[reason];
 }
 
+void Metrics::push(std::string_view kind, std::string_view outcome) {
+    std::lock_guard lock(mutex_);
+    ++pushes_[{std::string(kind), std::string(outcome)}];
+}
+
 std::string Metrics::render() const {
     std::lock_guard lock(mutex_);
     std::string out;
@@ -55,6 +60,10 @@ std::string Metrics::render() const {
            "# TYPE flow_connections_refused_total counter\n";
     for (const auto& [reason, count] : refused_)
         out += fmt::format("flow_connections_refused_total{{reason=\"{}\"}} {}\n", reason, count);
+    out += "# HELP flow_push_total Pushes to devices, by push service and outcome (sent, failed, dropped, coalesced).\n"
+           "# TYPE flow_push_total counter\n";
+    for (const auto& [key, count] : pushes_)
+        out += fmt::format("flow_push_total{{kind=\"{}\",outcome=\"{}\"}} {}\n", key.first, key.second, count);
     return out;
 }
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <tuple>
 
 namespace flow {
@@ -23,6 +25,12 @@ public:
     // A connection closed as soon as it was accepted, and why ("max_connections",
     // "max_connections_per_address", "descriptors").
     void connection_refused(const char* reason);
+    // What became of a push to a device through a push service (`kind`: webpush, fcm,
+    // apns, unifiedpush): `sent` (the service took it), `failed` (it answered with an
+    // error, or not at all; a retry may follow), `dropped` (given up: its time to live
+    // passed, or too many were waiting) or `coalesced` (a message folded into a later
+    // push of its chat).
+    void push(std::string_view kind, std::string_view outcome);
 
     // The Prometheus text exposition format (version 0.0.4).
     std::string render() const;
@@ -37,6 +45,7 @@ private:
     double latency_sum_ = 0;
     std::atomic<long> open_connections_{0};
     std::map<std::string, std::uint64_t> refused_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t, std::less<>> pushes_;
 };
 
 }  // namespace flow

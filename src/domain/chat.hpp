@@ -49,7 +49,16 @@ struct ChatView {
     std::optional<Message> last_message;
     std::int64_t unread_count = 0;
     bool request = false;  // a message request for this participant (is_request_for)
+    std::optional<TimeMs> muted_until;  // for this participant: see kMutedForever
 };
+
+// A chat's mute that never ends, as muted_until says it (a time otherwise).
+inline constexpr TimeMs kMutedForever = -1;
+
+// Whether a chat muted until `muted_until` is muted at `now`.
+inline bool is_muted(const std::optional<TimeMs>& muted_until, TimeMs now) {
+    return muted_until && (*muted_until == kMutedForever || *muted_until > now);
+}
 
 inline constexpr std::size_t kMaxGroupNameLength = 100;
 inline constexpr std::size_t kMaxGroupSize = 1024;

@@ -26,6 +26,8 @@ Response Response::json(int status, const boost::json::value& body) {
 
 Response Response::no_content() { return Response{204, "", "", {}, {}}; }
 
+Response Response::done(const Status& status) { return status ? no_content() : error(status.error()); }
+
 Response Response::text(int status, std::string content_type, std::string body) {
     return Response{status, std::move(content_type), std::move(body), {}, {}};
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/result.hpp"
 
 namespace flow::http {
 
@@ -24,6 +25,8 @@ struct Response {
     // The error's HTTP status and `{"error": {"code", "message"}}`, with Retry-After
     // for rate limits.
     static Response error(const Error& error);
+    // 204 for a done Status, its error otherwise.
+    static Response done(const Status& status);
 };
 
 // The HTTP status for each kind of error: the one place that maps them.

@@ -7,6 +7,12 @@ namespace flow::realtime {
 
 namespace {
 
+// How many of a user's sockets on this node are the device's (the session's).
+std::size_t sockets_of(const std::vector<std::shared_ptr<DeviceSession>>& devices, const std::string& session_id) {
+    return std::count_if(devices.begin(), devices.end(),
+                         [&](const auto& d) { return d->caller().session_id == session_id; });
+}
+
 bool wanted(const wire::EncodedDelivery& delivery, const std::string& session_id) {
     if (!delivery.only_session.empty()) return session_id == delivery.only_session;
     return session_id != delivery.except_session;
@@ -14,24 +20,25 @@ bool wanted(const wire::EncodedDelivery& delivery, const std::string& session_id
 
 }  // namespace
 
-bool Hub::attach(const std::shared_ptr<DeviceSession>& device) {
+Hub::Change Hub::attach(const std::shared_ptr<DeviceSession>& device) {
     std::unique_lock lock(mutex_);
     auto& devices = by_user_[device->caller().user_id];
     devices.push_back(device);
     ++count_;
-    return devices.size() == 1;
+    return {devices.size() == 1, sockets_of(devices, device->caller().session_id) == 1};
 }
 
-bool Hub::detach(const DeviceSession& device) {
+Hub::Change Hub::detach(const DeviceSession& device) {
     std::unique_lock lock(mutex_);
     auto it = by_user_.find(device.caller().user_id);
-    if (it == by_user_.end()) return false;
+    if (it == by_user_.end()) return {};
     auto& devices = it->second;
     const auto removed = std::erase_if(devices, [&](const auto& d) { return d.get() == &device; });
+    if (removed == 0) return {};
     count_ -= removed;
-    if (!devices.empty()) return false;
-    by_user_.erase(it);
-    return removed > 0;
+    const Change change{devices.empty(), sockets_of(devices, device.caller().session_id) == 0};
+    if (devices.empty()) by_user_.erase(it);
+    return change;
 }
 
 void Hub::deliver(const wire::EncodedDelivery& delivery) {

@@ -15,10 +15,13 @@ namespace flow::realtime {
 // without holding its lock while it does. Thread-safe.
 class Hub {
 public:
-    // Adds a device; true when it is the user's first on this node.
-    bool attach(const std::shared_ptr<DeviceSession>& device);
-    // Removes a device; true when it was the user's last on this node.
-    bool detach(const DeviceSession& device);
+    // What attaching or detaching a socket's device session changed on this node.
+    struct Change {
+        bool user = false;    // it is the user's first (attach) or last (detach)
+        bool device = false;  // it is the device's (the session's) first or last socket
+    };
+    Change attach(const std::shared_ptr<DeviceSession>& device);
+    Change detach(const DeviceSession& device);
     void deliver(const wire::EncodedDelivery& delivery);
     // Closes every socket on this node: their devices reconnect, to any node, and catch
     // up from storage (after the bus between nodes was down and may have lost events).

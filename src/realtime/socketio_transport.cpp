@@ -68,9 +68,9 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
         device->session = std::make_shared<DeviceSession>(std::move(device->caller), WireFormat::socketio,
                                                           std::move(strand), context.blocking, context.messages,
                                                           device);
-        if (context.hub.attach(device->session))
-            asio::post(context.blocking, [&context, user = device->session->caller().user_id] {
-                context.presence.online(user);
+        if (const auto attached = context.hub.attach(device->session); attached.device)
+            asio::post(context.blocking, [&context, caller = device->session->caller(), first = attached.user] {
+                context.presence.connected(caller, first);
             });
         device->session->start();
     });
@@ -96,9 +96,9 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
         device->slot.release();
         if (!device->session) return;
         device->session->stop();
-        if (context.hub.detach(*device->session))
-            asio::post(context.blocking, [&context, user = device->session->caller().user_id] {
-                context.presence.offline(user);
+        if (const auto detached = context.hub.detach(*device->session); detached.device)
+            asio::post(context.blocking, [&context, caller = device->session->caller(), last = detached.user] {
+                context.presence.disconnected(caller, last);
             });
     });
 }

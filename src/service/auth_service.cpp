@@ -43,7 +43,7 @@ Result<CodeSent> AuthService::enter_number(const std::string& input, const std::
 }
 
 Result<SignInResult> AuthService::verify_otp(const std::string& input, const std::string& code,
-                                             const std::string& device) {
+                                             const DeviceInfo& device) {
     auto phone = parse_phone(input);
     if (!phone) return std::move(phone).error();
 
@@ -62,7 +62,7 @@ Result<SignInResult> AuthService::verify_otp(const std::string& input, const std
 
     const std::string token = Secrets::new_token();
     auto signed_in = store_.complete_sign_in(*challenge, new_id(now),
-                                             Session{new_id(now), "", device, now},
+                                             Session{new_id(now), "", device.name, now, device.platform, now},
                                              secrets_.hash(token), now);
     if (!signed_in) return Error::unauthorized("otp_expired", "the code has been used; ask for a new one");
     return SignInResult{token, std::move(signed_in->user), signed_in->new_user};
@@ -71,6 +71,8 @@ Result<SignInResult> AuthService::verify_otp(const std::string& input, const std
 Result<Caller> AuthService::authenticate(const std::string& token) {
     auto session = store_.find_session(secrets_.hash(token));
     if (!session) return Error::unauthorized("unauthorized", "the token is unknown or signed out");
+    if (const auto now = clock_.now_ms(); now - session->last_seen_at >= kDeviceSeenEveryMs)
+        store_.mark_session_seen(session->id, now);
     return Caller{session->user_id, session->id};
 }
 

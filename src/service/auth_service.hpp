@@ -42,9 +42,8 @@ public:
     // Sends a new code to `phone` unless a limit says no. `address` is the client's. With
     // a sender that queues, it answers once the code is stored and queued.
     Result<CodeSent> enter_number(const std::string& phone, const std::string& address);
-    // Signs in with a code, creating the user on first sign-in. `device` names the device.
-    Result<SignInResult> verify_otp(const std::string& phone, const std::string& code,
-                                    const std::string& device);
+    // Signs in with a code, creating the user on first sign-in, as a new device.
+    Result<SignInResult> verify_otp(const std::string& phone, const std::string& code, const DeviceInfo& device);
     // The caller a bearer token belongs to; `unauthorized` when it is unknown or revoked.
     Result<Caller> authenticate(const std::string& token);
     // Ends a session: its token stops working at once, and its sockets close.

@@ -50,6 +50,7 @@ Result<Call> CallService::make_call(const Caller& caller, const NewCall& request
         std::vector<std::string> rung;
         for (const auto& p : call.participants)
             if (p.state == CallerState::ringing) rung.push_back(p.user_id);
+        push_.call_ringing(call, rung);
         bus_.publish({std::move(rung), "", event::CallIncoming{call}});
         // The caller's other devices stay in step.
         bus_.publish({{caller.user_id}, caller.session_id, event::CallUpdated{call}});

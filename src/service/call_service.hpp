@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bus/event_bus.hpp"
+#include "service/push_notifier.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "domain/call.hpp"
@@ -38,9 +39,10 @@ struct CallPage {
 // it on the blocking pool. Thread-safe.
 class CallService {
 public:
-    CallService(CallStore& calls, ChatService& chats, PresenceService& presence, EventBus& bus, const Clock& clock,
-                CallTimes times, RateLimiter& limits)
-        : calls_(calls), chats_(chats), presence_(presence), bus_(bus), clock_(clock), times_(times), limits_(limits) {}
+    CallService(CallStore& calls, ChatService& chats, PresenceService& presence, EventBus& bus, PushNotifier& push,
+                const Clock& clock, CallTimes times, RateLimiter& limits)
+        : calls_(calls), chats_(chats), presence_(presence), bus_(bus), push_(push), clock_(clock), times_(times),
+          limits_(limits) {}
 
     Result<Call> make_call(const Caller& caller, const NewCall& request);
     Result<Call> accept(const Caller& caller, const std::string& call_id);
@@ -71,6 +73,7 @@ private:
     ChatService& chats_;
     PresenceService& presence_;
     EventBus& bus_;
+    PushNotifier& push_;
     const Clock& clock_;
     const CallTimes times_;
     RateLimiter& limits_;

@@ -75,6 +75,13 @@ Status ChatService::accept(const Caller& caller, const std::string& chat_id) {
     return Ok{};
 }
 
+Status ChatService::mute(const Caller& caller, const std::string& chat_id, std::optional<TimeMs> until) {
+    if (until && *until < 0 && *until != kMutedForever)
+        return Error::invalid("invalid_field", "until is a time in ms, -1 for ever, or null");
+    if (!chats_.set_muted_until(chat_id, caller.user_id, until)) return Error::not_found("no such chat");
+    return Ok{};
+}
+
 void ChatService::announce_request_ended(const Chat& chat, const std::string& user_id) {
     // The user's other devices stop showing it as a request. The opener is not told.
     bus_.publish({{user_id}, "", event::ChatUpdated{chat, false}, ""});

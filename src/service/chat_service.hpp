@@ -50,6 +50,9 @@ public:
     // become contacts. Idempotent; nothing to do in a group or a chat that is no request
     // for the caller. not_found for a chat the caller is not in.
     Status accept(const Caller& caller, const std::string& chat_id);
+    // Mutes the chat's pushes for the caller until then (kMutedForever, or nullopt to
+    // unmute). not_found for a chat the caller is not in.
+    Status mute(const Caller& caller, const std::string& chat_id, std::optional<TimeMs> until);
     // Tells `user_id`'s devices that the chat is no longer a message request for them.
     void announce_request_ended(const Chat& chat, const std::string& user_id);
 

@@ -41,9 +41,11 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
     };
     chats_.append_message(std::move(message), std::move(check),
                           [this, session_id = caller.session_id, done = std::move(done)](Result<Appended> appended) {
-                              if (appended && appended->created)
+                              if (appended && appended->created) {
                                   bus_.publish({appended->participant_ids, session_id,
                                                 event::MessageNew{appended->message}});
+                                  push_.message_sent(appended->message, appended->participant_ids);
+                              }
                               if (appended && appended->request_ended)
                                   chat_rules_.announce_request_ended(*appended->request_ended,
                                                                      appended->message.sender_id);

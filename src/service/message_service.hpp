@@ -10,6 +10,7 @@
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
 #include "bus/event_bus.hpp"
+#include "service/push_notifier.hpp"
 #include "limits/rate_limiter.hpp"
 #include "storage/chat_store.hpp"
 
@@ -29,8 +30,8 @@ struct MessagePage {
 class MessageService {
 public:
     MessageService(ChatStore& chats, ChatService& chat_rules, MediaService& media, EventBus& bus,
-                   const Clock& clock, TimeMs delete_window_ms, RateLimiter& limits)
-        : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), clock_(clock),
+                   PushNotifier& push, const Clock& clock, TimeMs delete_window_ms, RateLimiter& limits)
+        : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), push_(push), clock_(clock),
           delete_window_ms_(delete_window_ms), limits_(limits) {}
 
     // Sends without waiting for storage: `done` hears the stored message and whether this
@@ -74,6 +75,7 @@ private:
     ChatService& chat_rules_;
     MediaService& media_;
     EventBus& bus_;
+    PushNotifier& push_;
     const Clock& clock_;
     TimeMs delete_window_ms_;
     RateLimiter& limits_;

@@ -2,6 +2,16 @@
 
 namespace flow {
 
+void PresenceService::connected(const Caller& device, bool first_of_user) {
+    devices_.device_opened(device.session_id);
+    if (first_of_user) online(device.user_id);
+}
+
+void PresenceService::disconnected(const Caller& device, bool last_of_user) {
+    devices_.device_closed(device.session_id);
+    if (last_of_user) offline(device.user_id);
+}
+
 void PresenceService::online(const std::string& user_id) {
     if (!devices_.arrived(user_id)) return;
     const auto user = users_.find(user_id);

@@ -5,6 +5,7 @@
 
 #include "bus/device_registry.hpp"
 #include "bus/event_bus.hpp"
+#include "service/auth_service.hpp"
 #include "common/clock.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/user_store.hpp"
@@ -21,13 +22,20 @@ public:
                     const Clock& clock)
         : chats_(chats), users_(users), devices_(devices), bus_(bus), clock_(clock) {}
 
-    void online(const std::string& user_id);
-    void offline(const std::string& user_id);
+    // A device's first socket on this node opened; `first_of_user` when the user had none
+    // here before.
+    void connected(const Caller& device, bool first_of_user);
+    // A device's last socket on this node closed; `last_of_user` when the user has none
+    // here now.
+    void disconnected(const Caller& device, bool last_of_user);
     // Since when `user_id` has had no device connected on any node: nullopt while one is,
     // else their last seen (0 if never seen).
     std::optional<TimeMs> offline_since(const std::string& user_id);
 
 private:
+    void online(const std::string& user_id);
+    void offline(const std::string& user_id);
+
     ChatStore& chats_;
     UserStore& users_;
     DeviceRegistry& devices_;

@@ -58,6 +58,17 @@ public:
     // The user's chats, newest activity first, with last visible message and unread count.
     virtual std::vector<ChatView> list_chats(const std::string& user_id) = 0;
     virtual ChatView view_chat(const Chat& chat, const std::string& user_id) = 0;
+    // Mutes the chat for the member until then (kMutedForever, or nullopt to unmute);
+    // false when `user_id` is not a member.
+    virtual bool set_muted_until(const std::string& chat_id, const std::string& user_id,
+                                 std::optional<TimeMs> until) = 0;
+    // What a push to a member says and whether it goes: until when they muted the chat,
+    // and their unread messages in all their chats (a badge).
+    struct PushState {
+        std::optional<TimeMs> muted_until;
+        std::int64_t unread_total = 0;
+    };
+    virtual PushState push_state(const std::string& chat_id, const std::string& user_id) = 0;
     // The user's contacts: the users with whom they share a direct chat that both took
     // part in (makes_contacts in domain/chat.hpp). Sharing a group makes no contacts.
     virtual std::vector<std::string> contacts_of(const std::string& user_id) = 0;

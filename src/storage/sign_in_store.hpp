@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "domain/device.hpp"
 #include "domain/otp.hpp"
 #include "domain/user.hpp"
 
@@ -14,8 +15,10 @@ namespace flow {
 struct Session {
     std::string id;
     std::string user_id;
-    std::string device;
+    std::string device;  // its name
     TimeMs created_at = 0;
+    Platform platform = Platform::other;
+    TimeMs last_seen_at = 0;
 };
 
 // What completing a sign-in produced.
@@ -56,6 +59,8 @@ public:
                                                      TimeMs now) = 0;
 
     virtual std::optional<Session> find_session(const std::string& token_hash) = 0;
+    // Records that a session was used at `at` (never moving it back).
+    virtual void mark_session_seen(const std::string& session_id, TimeMs at) = 0;
     virtual void delete_session(const std::string& session_id) = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include "storage/call_store.hpp"
 #include "storage/chat_store.hpp"
+#include "storage/device_store.hpp"
 #include "storage/media_catalog.hpp"
 #include "storage/sign_in_store.hpp"
 #include "storage/story_store.hpp"
@@ -18,6 +19,7 @@ public:
     virtual ~Storage() = default;
     virtual UserStore& users() = 0;
     virtual SignInStore& sign_in() = 0;
+    virtual DeviceStore& devices() = 0;
     virtual ChatStore& chats() = 0;
     virtual MediaCatalog& media() = 0;
     virtual StoryStore& stories() = 0;

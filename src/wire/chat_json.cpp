@@ -41,6 +41,7 @@ boost::json::object to_json(const ChatView& view) {
                                              : boost::json::value(nullptr);
     json["unread_count"] = view.unread_count;
     json["request"] = view.request;
+    json["muted_until"] = view.muted_until ? boost::json::value(*view.muted_until) : boost::json::value(nullptr);
     return json;
 }
 

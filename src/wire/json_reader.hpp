@@ -43,6 +43,8 @@ public:
     bool boolean(std::string_view name);
     std::optional<bool> optional_boolean(std::string_view name);
     std::int64_t integer(std::string_view name);
+    // A field as it is, or null when absent.
+    const boost::json::value* optional_field(std::string_view name) { return field(name, false); }
     // A field of any JSON type, as compact JSON text; `too_long` above `max_bytes`.
     std::string json_text(std::string_view name, std::size_t max_bytes);
 

@@ -385,6 +385,32 @@ const ROWS = [
   { route: 'POST /stories/{story_id}/view', params: () => ({ story_id: fx.story.id }), expect: MEMBERS(204) },
   { route: 'GET /stories/{story_id}/views', params: () => ({ story_id: fx.story.id }), expect: MEMBERS(200, 404) },
 
+  // --- devices and pushes: the caller's own; a chat's mute is its member's
+  {
+    route: 'GET /devices',
+    expect: SIGNED_IN(200),
+    check: (r) => assert.equal(r.json.items.filter((d) => d.current).length, 1, `one current device: ${brief(r.json)}`),
+  },
+  {
+    // A fresh device of the owner's, which only the owner may sign out.
+    route: 'DELETE /devices/{device_id}',
+    async setup() {
+      const { token } = await f.signIn(fx.owner.phone);
+      const listed = await must('owner', 'GET', '/devices', 200, { token });
+      return { token, device: listed.items.find((d) => d.current).id };
+    },
+    params: (ctx) => ({ device_id: ctx.device }),
+    expect: { owner: 204, member: '404 not_found', stranger: '404 not_found', anon: 401 },
+    async check(r, role, ctx) {
+      const after = await call(role, 'GET', '/users/me', { token: ctx.token });
+      assert.equal(after.status, role === 'owner' ? 401 : 200, `the device's token after the ${role}'s delete`);
+    },
+  },
+  { route: 'PUT /devices/current/push', body: () => ({ kind: 'fcm', token: 'matrix-token' }), expect: SIGNED_IN(204) },
+  { route: 'DELETE /devices/current/push', expect: SIGNED_IN(204) },
+  { route: 'PUT /chats/{chat_id}/mute', params: () => ({ chat_id: fx.group.id }), body: () => ({ until: -1 }), expect: MEMBERS(204) },
+  { route: 'GET /push/vapid_public_key', expect: PUBLIC(200) },
+
   // --- calls (the owner is the caller, the member the callee)
   { route: 'GET /calls/ice_servers', expect: SIGNED_IN(200) },
   {

@@ -1,5 +1,6 @@
 #include "http/routes/auth_routes.hpp"
 
+#include "wire/device_json.hpp"
 #include "wire/json_reader.hpp"
 #include "wire/user_json.hpp"
 
@@ -8,8 +9,6 @@ namespace flow::http {
 using wire::JsonReader;
 
 namespace {
-
-constexpr std::size_t kMaxDeviceLength = 64;
 
 Response profile_update(const Request& request, UserService& users, bool name_required) {
     JsonReader in(request.body);
@@ -41,9 +40,10 @@ void add_auth_routes(Router& router, AuthService& auth, UserService& users) {
         JsonReader in(request.body);
         auto phone = in.string("phone");
         auto code = in.string("code");
-        auto device = in.optional_string("device", kMaxDeviceLength);
+        auto device = wire::read_device_info(in);
         if (in.error()) return Response::error(*in.error());
-        auto signed_in = auth.verify_otp(phone, code, device.value_or(""));
+        if (!device) return Response::error(device.error());
+        auto signed_in = auth.verify_otp(phone, code, *device);
         if (!signed_in) return Response::error(signed_in.error());
         return Response::json(200, {{"token", signed_in->token},
                                     {"user", wire::to_json(signed_in->user)},

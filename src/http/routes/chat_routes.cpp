@@ -132,12 +132,22 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
         JsonReader in(request.body);
         const auto seq = in.integer("seq");
         if (in.error()) return Response::error(*in.error());
-        return status_response(messages.mark_read(request.who(), request.param("chat_id"), seq),
-                               Response::no_content());
+        return Response::done(messages.mark_read(request.who(), request.param("chat_id"), seq));
     });
 
     router.add("POST", "/chats/{chat_id}/accept", Access::signed_in, [&chats](Request& request) {
-        return status_response(chats.accept(request.who(), request.param("chat_id")), Response::no_content());
+        return Response::done(chats.accept(request.who(), request.param("chat_id")));
+    });
+
+    router.add("PUT", "/chats/{chat_id}/mute", Access::signed_in, [&chats](Request& request) {
+        JsonReader in(request.body);
+        const auto* until = in.optional_field("until");
+        if (in.error()) return Response::error(*in.error());
+        if (!until) return Response::error(Error::invalid("missing_field", "until is required (null to unmute)"));
+        if (!until->is_null() && !until->is_int64())
+            return Response::error(Error::invalid("invalid_field", "until is a time in ms, -1 for ever, or null"));
+        const auto muted_until = until->is_null() ? std::nullopt : std::optional<TimeMs>(until->as_int64());
+        return Response::done(chats.mute(request.who(), request.param("chat_id"), muted_until));
     });
 }
 

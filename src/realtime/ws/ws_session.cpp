@@ -27,10 +27,12 @@ void WsSession::start(std::string handshake) {
                                               context_.messages, weak_from_this());
     // Attached before the 101 leaves, so that no event published once the client sees
     // the socket open can miss it (frames wait in the queue meanwhile).
-    const bool first = context_.hub.attach(device_);
+    const auto attached = context_.hub.attach(device_);
     connection_->start(std::move(handshake), shared_from_this());
-    if (first)
-        asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.online(user); });
+    if (attached.device)
+        asio::post(context_.blocking, [&presence = context_.presence, caller = caller_, first = attached.user] {
+            presence.connected(caller, first);
+        });
     device_->start();
 }
 
@@ -86,8 +88,10 @@ void WsSession::on_close(std::string_view reason) {
         spdlog::info("ws: dropped a slow device of user {} (over {} bytes queued)", caller_.user_id,
                      context_.max_outbound_bytes);
     device_->stop();
-    if (context_.hub.detach(*device_))
-        asio::post(context_.blocking, [&presence = context_.presence, user = caller_.user_id] { presence.offline(user); });
+    if (const auto detached = context_.hub.detach(*device_); detached.device)
+        asio::post(context_.blocking, [&presence = context_.presence, caller = caller_, last = detached.user] {
+            presence.disconnected(caller, last);
+        });
     slot_.release();
 }
 

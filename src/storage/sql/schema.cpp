@@ -186,6 +186,24 @@ const std::vector<const char*> kMigrations = {
     R"sql(
     CREATE INDEX media_by_owner ON media (owner_id, created_at);
     )sql",
+    // 10: devices (their platform, when each was last seen, where pushes reach it) and
+    // muted chats
+    R"sql(
+    ALTER TABLE sessions ADD COLUMN platform TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET last_seen_at = created_at;
+    CREATE TABLE push_registrations (
+        session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL,
+        endpoint   TEXT NOT NULL DEFAULT '',
+        p256dh     TEXT NOT NULL DEFAULT '',
+        auth       TEXT NOT NULL DEFAULT '',
+        token      TEXT NOT NULL DEFAULT '',
+        voip       INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    ALTER TABLE participants ADD COLUMN muted_until INTEGER;
+    )sql",
 };
 
 }  // namespace

@@ -148,6 +148,11 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
             .c_str());
     unread.bind(1, chat.id).bind(2, user_id).bind(3, user_id);
     if (unread.step()) view.unread_count = unread.integer(0);
+    unread.reset();
+
+    auto muted = db.prepare("SELECT muted_until FROM participants WHERE chat_id = ? AND user_id = ?");
+    muted.bind(1, chat.id).bind(2, user_id);
+    if (muted.step()) view.muted_until = muted.optional_integer(0);
     return view;
 }
 
@@ -263,6 +268,33 @@ std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id) {
 
 ChatView SqlChatStore::view_chat(const Chat& chat, const std::string& user_id) {
     return db_.with([&](Connection& db) { return view_of(db, chat, user_id); });
+}
+
+bool SqlChatStore::set_muted_until(const std::string& chat_id, const std::string& user_id,
+                                   std::optional<TimeMs> until) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("UPDATE participants SET muted_until = ? WHERE chat_id = ? AND user_id = ?");
+        stmt.bind(1, until).bind(2, chat_id).bind(3, user_id).run();
+        return stmt.changes() == 1;
+    });
+}
+
+ChatStore::PushState SqlChatStore::push_state(const std::string& chat_id, const std::string& user_id) {
+    return db_.with([&](Connection& db) {
+        PushState state;
+        auto muted = db.prepare("SELECT muted_until FROM participants WHERE chat_id = ? AND user_id = ?");
+        muted.bind(1, chat_id).bind(2, user_id);
+        if (muted.step()) state.muted_until = muted.optional_integer(0);
+        muted.reset();
+        auto unread = db.prepare(
+            (std::string("SELECT count(*) FROM participants p JOIN messages m ON m.chat_id = p.chat_id "
+                         "WHERE p.user_id = ? AND m.seq > p.read_seq AND m.seq >= p.joined_seq "
+                         "AND m.sender_id != p.user_id AND m.deleted = 0") + kNotHidden)
+                .c_str());
+        unread.bind(1, user_id).bind(2, user_id);
+        if (unread.step()) state.unread_total = unread.integer(0);
+        return state;
+    });
 }
 
 std::vector<std::string> SqlChatStore::contacts_of(const std::string& user_id) {

@@ -25,6 +25,9 @@ public:
                              const std::function<Status(Chat&)>& change) override;
     std::vector<ChatView> list_chats(const std::string& user_id) override;
     ChatView view_chat(const Chat& chat, const std::string& user_id) override;
+    bool set_muted_until(const std::string& chat_id, const std::string& user_id,
+                         std::optional<TimeMs> until) override;
+    PushState push_state(const std::string& chat_id, const std::string& user_id) override;
     std::vector<std::string> contacts_of(const std::string& user_id) override;
     bool are_contacts(const std::string& user_id, const std::string& other_id) override;
 

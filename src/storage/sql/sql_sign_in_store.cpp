@@ -112,14 +112,17 @@ std::optional<SignedIn> SqlSignInStore::complete_sign_in(const OtpChallenge& cha
         db.prepare("UPDATE users SET last_seen_at = ? WHERE id = ?").bind(1, now).bind(2, result.user.id).run();
 
         session.user_id = result.user.id;
-        db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at) "
-                   "VALUES (?, ?, ?, ?, ?)")
+        db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, platform, last_seen_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(1, session.id)
             .bind_blob(2, token_hash)
             .bind(3, session.user_id)
             .bind(4, session.device)
             .bind(5, session.created_at)
+            .bind(6, to_string(session.platform))
+            .bind(7, session.created_at)
             .run();
+        session.last_seen_at = session.created_at;
         // A new device starts where the user's chats stand now: older history is for
         // GET /chats/{id}/messages, not for delivery.
         db.prepare("INSERT INTO device_cursors (session_id, chat_id, delivered_seq) "
@@ -136,10 +139,21 @@ std::optional<SignedIn> SqlSignInStore::complete_sign_in(const OtpChallenge& cha
 std::optional<Session> SqlSignInStore::find_session(const std::string& token_hash) {
     return db_.with([&](Connection& db) -> std::optional<Session> {
         auto stmt = db.prepare(
-            "SELECT id, user_id, device, created_at FROM sessions WHERE token_hash = ?");
+            "SELECT id, user_id, device, created_at, platform, last_seen_at FROM sessions WHERE token_hash = ?");
         stmt.bind_blob(1, token_hash);
         if (!stmt.step()) return std::nullopt;
-        return Session{stmt.text(0), stmt.text(1), stmt.text(2), stmt.integer(3)};
+        return Session{stmt.text(0), stmt.text(1), stmt.text(2), stmt.integer(3),
+                       platform_from(stmt.text(4)).value_or(Platform::other), stmt.integer(5)};
+    });
+}
+
+void SqlSignInStore::mark_session_seen(const std::string& session_id, TimeMs at) {
+    db_.with([&](Connection& db) {
+        db.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
+            .bind(1, at)
+            .bind(2, session_id)
+            .bind(3, at)
+            .run();
     });
 }
 

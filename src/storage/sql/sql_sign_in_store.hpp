@@ -20,6 +20,7 @@ public:
                                              const std::string& new_user_id, Session session,
                                              const std::string& token_hash, TimeMs now) override;
     std::optional<Session> find_session(const std::string& token_hash) override;
+    void mark_session_seen(const std::string& session_id, TimeMs at) override;
     void delete_session(const std::string& session_id) override;
 
 private:

@@ -6,6 +6,7 @@
 #include "storage/sql/database.hpp"
 #include "storage/sql/sql_call_store.hpp"
 #include "storage/sql/sql_chat_store.hpp"
+#include "storage/sql/sql_device_store.hpp"
 #include "storage/sql/sql_media_catalog.hpp"
 #include "storage/sql/sql_sign_in_store.hpp"
 #include "storage/sql/sql_story_store.hpp"
@@ -19,11 +20,12 @@ namespace flow::sql {
 class SqlStorage final : public Storage {
 public:
     explicit SqlStorage(std::unique_ptr<Database> db)
-        : db_(std::move(db)), users_(*db_), sign_in_(*db_), chats_(*db_), media_(*db_), stories_(*db_),
+        : db_(std::move(db)), users_(*db_), sign_in_(*db_), devices_(*db_), chats_(*db_), media_(*db_), stories_(*db_),
           calls_(*db_) {}
 
     UserStore& users() override { return users_; }
     SignInStore& sign_in() override { return sign_in_; }
+    DeviceStore& devices() override { return devices_; }
     ChatStore& chats() override { return chats_; }
     MediaCatalog& media() override { return media_; }
     StoryStore& stories() override { return stories_; }
@@ -35,6 +37,7 @@ private:
     std::unique_ptr<Database> db_;
     SqlUserStore users_;
     SqlSignInStore sign_in_;
+    SqlDeviceStore devices_;
     SqlChatStore chats_;
     SqlMediaCatalog media_;
     SqlStoryStore stories_;

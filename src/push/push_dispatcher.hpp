@@ -1,0 +1,110 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/device_registry.hpp"
+#include "common/clock.hpp"
+#include "common/metrics.hpp"
+#include "push/http_sender.hpp"
+#include "push/push_content.hpp"
+#include "push/push_service.hpp"
+#include "service/push_notifier.hpp"
+#include "storage/chat_store.hpp"
+#include "storage/device_store.hpp"
+#include "storage/user_store.hpp"
+
+namespace flow::push {
+
+struct PushOptions {
+    TimeMs coalesce_ms = 2000;           // a chat's messages within this of its first coalesce
+    std::size_t max_waiting = 100'000;   // bursts, retries and requests on their way; past it, dropped
+};
+
+// Decides which devices get a push for each message and call, and sends them, on
+// threads of its own, so that nothing it does (the database, a slow or failing push
+// service) delays a message. A message waits `coalesce_ms` for the rest of its chat's
+// burst; then each member other than its sender whose chat is not muted gets one push,
+// of the burst's newest message to them, on each of their registered devices that has no
+// socket open on any node (the sender's devices never do: the sender is no recipient).
+// A call pushes at once, urgently. A service answering 404 or 410 ends the registration;
+// 429, 5xx and no answer are tried again with a growing delay (or the one its
+// Retry-After asks for) until the push's time to live runs out. Counts all of it in
+// flow_push_total.
+class PushDispatcher final : public PushNotifier {
+public:
+    struct Stores {
+        DeviceStore& devices;
+        ChatStore& chats;
+        UserStore& users;
+        DeviceRegistry& connected;
+    };
+    using Services = std::map<PushKind, std::unique_ptr<PushService>>;
+
+    // `services`: those configured on this node (a device registered with another kind
+    // gets no push here). `ca_bundle`: see HttpSender.
+    PushDispatcher(Stores stores, Services services, std::string ca_bundle, Metrics& metrics, const Clock& clock,
+                   PushOptions options = {});
+    ~PushDispatcher() override;
+    PushDispatcher(const PushDispatcher&) = delete;
+    PushDispatcher& operator=(const PushDispatcher&) = delete;
+
+    void message_sent(const Message& message, const std::vector<std::string>& member_ids) override;
+    void call_ringing(const Call& call, const std::vector<std::string>& rung_user_ids) override;
+
+private:
+    // A chat's messages while they coalesce: for each recipient, the newest of them to
+    // that recipient, and how many came.
+    struct Burst {
+        struct Latest {
+            Message message;
+            int count = 0;
+        };
+        std::map<std::string, Latest> by_recipient;
+    };
+    // What the services told, not yet looked at by the worker.
+    struct Told {
+        std::optional<Message> message;
+        std::optional<Call> call;
+        std::vector<std::string> user_ids;
+    };
+
+    void run();
+    // On the worker: the message folded into its chat's burst.
+    void fold(Message message, const std::vector<std::string>& member_ids, TimeMs now);
+    void push_burst(const std::string& chat_id, Burst burst, TimeMs now);
+    void push_call(const Call& call, const std::vector<std::string>& user_ids, TimeMs now);
+    // The devices among these that have no socket open anywhere.
+    std::vector<Device> unreachable(std::vector<Device> devices);
+    void push_to(const Device& device, const PushContent& content, TimeMs now);
+    // On the HTTP thread.
+    void answered(OutgoingPush push, HttpAnswer answer);
+    bool room_for_one_more();
+
+    Stores stores_;
+    Services services_;
+    Metrics& metrics_;
+    const Clock& clock_;
+    const PushOptions options_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::deque<Told> told_;
+    std::map<std::string, Burst> bursts_;              // by chat
+    std::multimap<TimeMs, std::string> bursts_due_;    // chat ids, by when their burst is pushed
+    std::multimap<TimeMs, OutgoingPush> retries_;      // by when they go again
+    std::vector<std::string> ended_;                   // devices whose registration a service ended
+    std::size_t waiting_ = 0;                          // bursts, retries and requests in flight
+
+    std::thread worker_;
+    HttpSender sender_;  // last: destroyed first, so that no answer comes in after the rest is gone
+};
+
+}  // namespace flow::push

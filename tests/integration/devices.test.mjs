@@ -1,0 +1,201 @@
+// Devices, push registrations and muted chats, as a client sees them: the device a
+// sign-in names, the list of a user's devices, signing one out from another (its token
+// dies and its sockets close, on whichever node they are), where pushes reach a device,
+// and muting a chat.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createECDH, randomBytes } from 'node:crypto';
+import { assertError, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { connectSio } from './lib/sio_client.mjs';
+
+const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
+const WAIT_MS = 4000;
+
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+const webPushSubscription = () => ({
+  kind: 'webpush',
+  endpoint: 'https://push.example.com/send/abc123',
+  keys: { p256dh: b64url(createECDH('prime256v1').generateKeys()), auth: b64url(randomBytes(16)) },
+});
+
+function within(promise, what, ms = WAIT_MS) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+describe('devices', () => {
+  let f;
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+
+  const req = (method, p, token, body) => f.request(method, p, { token, body });
+
+  it('a sign-in names its device; GET /devices lists the user\'s devices, the current one marked', async () => {
+    const phone = uniquePhone();
+    const t0 = Date.now();
+    const phoneApp = await f.signIn(phone, { device: { name: 'Pixel 9', platform: 'android' } });
+    const laptop = await f.signIn(phone, { device: 'Work laptop' });
+    const browser = await f.signIn(phone);
+
+    const list = await req('GET', '/devices', laptop.token);
+    assert.equal(list.status, 200, list.text);
+    assert.equal(list.json.items.length, 3);
+    const [first, second, third] = list.json.items;
+    assert.deepEqual(
+      list.json.items.map((d) => [d.name, d.platform, d.current, d.push]),
+      [
+        ['Pixel 9', 'android', false, null],
+        ['Work laptop', 'other', true, null],
+        ['', 'other', false, null],
+      ],
+    );
+    for (const d of [first, second, third]) {
+      assert.equal(typeof d.id, 'string');
+      assert.ok(d.created_at >= t0 - 1000 && d.created_at <= Date.now(), 'created_at');
+      assert.ok(d.last_seen_at >= d.created_at, 'last_seen_at');
+    }
+    assert.equal(new Set(list.json.items.map((d) => d.id)).size, 3);
+
+    // Another user sees only their own.
+    const other = await f.signIn(uniquePhone(), { device: { platform: 'ios' } });
+    const theirs = await req('GET', '/devices', other.token);
+    assert.deepEqual(theirs.json.items.map((d) => [d.name, d.platform, d.current]), [['', 'ios', true]]);
+
+    assert.equal((await req('GET', '/devices', phoneApp.token)).json.items[0].current, true);
+    assert.equal((await req('GET', '/devices', browser.token)).json.items[2].current, true);
+    assertError(await req('GET', '/devices'), 401, 'unauthorized');
+  });
+
+  it('a sign-in\'s device must be a name or {name, platform}', async () => {
+    const phone = uniquePhone();
+    for (const [device, code] of [
+      [{ platform: 'toaster' }, 'invalid_field'],
+      [{ name: 7 }, 'invalid_field'],
+      [42, 'invalid_field'],
+      [{ name: 'x'.repeat(65) }, 'too_long'],
+    ]) {
+      const en = await f.request('POST', '/auth/enter_number', { body: { phone } });
+      const otp = await f.sms.nextCode(en.json.phone);
+      const v = await f.request('POST', '/auth/verify_otp', { body: { phone, code: otp, device } });
+      assertError(v, 400, code, JSON.stringify(device));
+    }
+  });
+
+  it('DELETE /devices/{id} signs that device out at once: its token dies and its sockets close', async () => {
+    const phone = uniquePhone();
+    const kept = await f.signIn(phone, { device: 'kept' });
+    const lost = await f.signIn(phone, { device: 'lost' });
+    const socket = await connectSio(f.baseUrl, lost.token, { label: 'lost device' });
+    const keptSocket = await connectSio(f.baseUrl, kept.token, { label: 'kept device' });
+    const lostId = (await req('GET', '/devices', lost.token)).json.items.find((d) => d.current).id;
+
+    // Another user cannot, and an unknown id is 404 too.
+    const stranger = await f.signIn(uniquePhone());
+    assertError(await req('DELETE', `/devices/${lostId}`, stranger.token), 404, 'not_found');
+    assertError(await req('DELETE', '/devices/no-such-device', kept.token), 404, 'not_found');
+    assert.equal((await req('GET', '/users/me', lost.token)).status, 200, 'still signed in');
+
+    const out = await req('DELETE', `/devices/${lostId}`, kept.token);
+    assert.equal(out.status, 204, out.text);
+    await within(socket.disconnected, 'the signed-out device\'s socket closes');
+    assertError(await req('GET', '/users/me', lost.token), 401, 'unauthorized');
+    assert.deepEqual((await req('GET', '/devices', kept.token)).json.items.map((d) => d.name), ['kept']);
+    assert.equal(keptSocket.socket.connected, true, 'the other device stays connected');
+    assertError(await req('DELETE', `/devices/${lostId}`, kept.token), 404, 'not_found', 'gone already');
+    keptSocket.close();
+  });
+
+  it('PUT /devices/current/push registers where pushes reach this device; DELETE forgets it', async () => {
+    const phone = uniquePhone();
+    const a = await f.signIn(phone, { device: { name: 'phone', platform: 'android' } });
+    const b = await f.signIn(phone, { device: { name: 'browser', platform: 'web' } });
+    const pushOf = async (token) => (await req('GET', '/devices', token)).json.items.map((d) => [d.name, d.push]);
+
+    for (const [registration, kind] of [
+      [{ kind: 'fcm', token: 'eHc3:APA91bGx-abc_DEF.123' }, 'fcm'],
+      [{ kind: 'apns', token: 'ab'.repeat(32) }, 'apns'],
+      [{ kind: 'apns', token: 'CD'.repeat(32), voip: true }, 'apns'],
+      [{ kind: 'unifiedpush', endpoint: 'https://ntfy.example.org/upAbC123?up=1' }, 'unifiedpush'],
+      [webPushSubscription(), 'webpush'],
+    ]) {
+      const put = await req('PUT', '/devices/current/push', a.token, registration);
+      assert.equal(put.status, 204, `${JSON.stringify(registration)}: ${put.text}`);
+      assert.deepEqual(await pushOf(b.token), [['phone', kind], ['browser', null]]);
+    }
+    const gone = await req('DELETE', '/devices/current/push', a.token);
+    assert.equal(gone.status, 204, gone.text);
+    assert.deepEqual(await pushOf(a.token), [['phone', null], ['browser', null]]);
+    assert.equal((await req('DELETE', '/devices/current/push', a.token)).status, 204, 'idempotent');
+  });
+
+  it('a registration no push service would take is 400 invalid_push, and changes nothing', async () => {
+    const a = await f.signIn(uniquePhone());
+    assert.equal((await req('PUT', '/devices/current/push', a.token, { kind: 'fcm', token: 'good-token' })).status, 204);
+    const sub = webPushSubscription();
+    const offCurve = Buffer.alloc(65, 1);
+    offCurve[0] = 4;
+    for (const [what, body, code = 'invalid_push'] of [
+      ['an unknown kind', { kind: 'pigeon', token: 'x' }],
+      ['no kind', { token: 'x' }, 'missing_field'],
+      ['Web Push over http', { ...sub, endpoint: 'http://push.example.com/x' }],
+      ['Web Push to no URL', { ...sub, endpoint: 'not a url' }],
+      ['Web Push without keys', { kind: 'webpush', endpoint: sub.endpoint }],
+      ['a p256dh off the curve', { ...sub, keys: { ...sub.keys, p256dh: b64url(offCurve) } }],
+      ['a p256dh of the wrong size', { ...sub, keys: { ...sub.keys, p256dh: b64url(randomBytes(33)) } }],
+      ['a p256dh that is not base64url', { ...sub, keys: { ...sub.keys, p256dh: '***' } }],
+      ['an auth of 8 bytes', { ...sub, keys: { ...sub.keys, auth: b64url(randomBytes(8)) } }],
+      ['an empty FCM token', { kind: 'fcm', token: '' }],
+      ['an FCM token with spaces', { kind: 'fcm', token: 'a b' }],
+      ['an APNs token not in hex', { kind: 'apns', token: 'z'.repeat(64) }],
+      ['a short APNs token', { kind: 'apns', token: 'ab' }],
+      ['UnifiedPush over http', { kind: 'unifiedpush', endpoint: 'http://127.0.0.1:6379/' }],
+      ['an FCM token that is no string', { kind: 'fcm', token: 5 }, 'invalid_field'],
+    ]) {
+      assertError(await req('PUT', '/devices/current/push', a.token, body), 400, code, what);
+    }
+    assert.equal((await req('GET', '/devices', a.token)).json.items[0].push, 'fcm', 'the registration before stays');
+  });
+});
+
+describe('muted chats', () => {
+  let f;
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+
+  it('PUT /chats/{id}/mute mutes a chat for the caller, until a time or for ever, and null unmutes', async () => {
+    const [a, b, c] = await f.signUpMany(3, 'Muter');
+    const chat = await f.request('POST', '/chats', { token: a.token, body: { type: 'direct', user_id: b.id } });
+    assert.equal(chat.status, 201, chat.text);
+    const id = chat.json.id;
+    const mutedFor = async (user) => (await f.request('GET', `/chats/${id}`, { token: user.token })).json.muted_until;
+
+    assert.equal(await mutedFor(a), null, 'not muted at first');
+    const until = Date.now() + 3_600_000;
+    for (const [value, seen] of [[-1, -1], [until, until], [null, null]]) {
+      const put = await f.request('PUT', `/chats/${id}/mute`, { token: a.token, body: { until: value } });
+      assert.equal(put.status, 204, put.text);
+      assert.equal(await mutedFor(a), seen);
+      assert.equal(await mutedFor(b), null, 'the other member\'s is their own');
+    }
+    const list = await f.request('GET', '/chats', { token: a.token });
+    assert.equal(list.json.items.find((x) => x.id === id).muted_until, null);
+
+    assertError(await f.request('PUT', `/chats/${id}/mute`, { token: c.token, body: { until: -1 } }), 404, 'not_found', 'not a member');
+    assertError(await f.request('PUT', '/chats/nope/mute', { token: a.token, body: { until: -1 } }), 404, 'not_found');
+    for (const [body, code] of [[{}, 'missing_field'], [{ until: 'soon' }, 'invalid_field'], [{ until: -5 }, 'invalid_field'], [{ until: 1.5 }, 'invalid_field']])
+      assertError(await f.request('PUT', `/chats/${id}/mute`, { token: a.token, body }), 400, code, JSON.stringify(body));
+  });
+});
