@@ -132,6 +132,8 @@ Services::Services(const Config& config) {
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
     users_ = std::make_unique<UserService>(storage_->users(), storage_->chats(), *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
+    accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
+                                                 *media_, *bus_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
                                                  config.delete_for_everyone_s * 1000, *limits_);
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *connected_, *bus_, clock_);
@@ -161,7 +163,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     auto router = std::make_unique<http::Router>(
         [this](const std::string& token) { return auth_->authenticate(token); });
     http::add_auth_routes(*router, *auth_, *users_);
-    http::add_user_routes(*router, *users_);
+    http::add_user_routes(*router, *users_, *accounts_);
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_story_routes(*router, *stories_);
     http::add_media_routes(*router, *media_);

@@ -13,6 +13,7 @@
 #include "limits/rate_limiter.hpp"
 #include "service/auth_service.hpp"
 #include "service/call_service.hpp"
+#include "service/account_service.hpp"
 #include "service/chat_service.hpp"
 #include "service/device_service.hpp"
 #include "media/media_store.hpp"
@@ -81,6 +82,7 @@ private:
     std::unique_ptr<MediaService> media_;
     std::unique_ptr<AuthService> auth_;
     std::unique_ptr<DeviceService> devices_;
+    std::unique_ptr<AccountService> accounts_;
     std::unique_ptr<UserService> users_;
     std::unique_ptr<ChatService> chats_;
     std::unique_ptr<MessageService> messages_;

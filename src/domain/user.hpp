@@ -12,13 +12,19 @@ namespace flow {
 // A person signed in with a phone number, and their public profile.
 struct User {
     std::string id;
-    std::string phone;  // E.164
+    // E.164; a deleted account's is deleted_phone(id), so that the number is free to sign
+    // up again.
+    std::string phone;
     std::string name;   // empty until the profile is registered
     std::string about;
     std::optional<std::string> image_id;
     TimeMs created_at = 0;
     std::optional<TimeMs> last_seen_at;
 };
+
+// What a deleted account keeps instead of a phone number: no number starts with it.
+inline std::string deleted_phone(const std::string& user_id) { return "~" + user_id; }
+inline bool is_deleted(const User& user) { return user.phone.starts_with('~'); }
 
 // The fields a profile update sets; an absent field is left as it was. `image_id` holds
 // an inner nullopt to clear the picture.

@@ -9,7 +9,7 @@ namespace flow {
 
 Status ChatService::check_users_exist(const std::vector<std::string>& user_ids) {
     for (const auto& id : user_ids)
-        if (!users_.find(id))
+        if (auto user = users_.find(id); !user || is_deleted(*user))
             return Error::invalid("unknown_user", "no user has the id " + id.substr(0, 64));
     return Ok{};
 }
@@ -23,7 +23,7 @@ Result<Chat> ChatService::chat_of_member(const std::string& user_id, const std::
 Result<ChatCreated> ChatService::create_direct(const Caller& caller, const std::string& other) {
     if (other == caller.user_id)
         return Error::invalid("self_chat", "a direct chat needs another user");
-    if (!users_.find(other)) return Error::not_found("no such user");
+    if (auto user = users_.find(other); !user || is_deleted(*user)) return Error::not_found("no such user");
     const TimeMs now = clock_.now_ms();
     auto [chat, created] = chats_.find_or_create_direct(new_direct_chat(new_id(now), caller.user_id, other, now));
     auto view = chats_.view_chat(chat, caller.user_id);
@@ -73,6 +73,16 @@ Status ChatService::accept(const Caller& caller, const std::string& chat_id) {
     if (!chat) return std::move(chat).error();
     if (accepted) announce_request_ended(*chat, caller.user_id);
     return Ok{};
+}
+
+void ChatService::leave_all(const std::string& user_id) {
+    for (const auto& view : chats_.list_chats(user_id)) {
+        auto chat = chats_.modify_chat(view.chat.id, [&](Chat& c) -> Status {
+            flow::remove_participant(c, user_id);
+            return Ok{};
+        });
+        if (chat) announce_update(*chat);
+    }
 }
 
 Status ChatService::mute(const Caller& caller, const std::string& chat_id, std::optional<TimeMs> until) {

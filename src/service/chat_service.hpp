@@ -53,6 +53,9 @@ public:
     // Mutes the chat's pushes for the caller until then (kMutedForever, or nullopt to
     // unmute). not_found for a chat the caller is not in.
     Status mute(const Caller& caller, const std::string& chat_id, std::optional<TimeMs> until);
+    // A deleted account leaves every chat, group or direct, as leaving a group does (an
+    // admin handed on), and the others are told.
+    void leave_all(const std::string& user_id);
     // Tells `user_id`'s devices that the chat is no longer a message request for them.
     void announce_request_ended(const Chat& chat, const std::string& user_id);
 

@@ -95,4 +95,8 @@ Result<Media> MediaService::attachable(const std::string& user_id, const std::st
     return std::move(*media);
 }
 
+void MediaService::remove_unused_of(const std::string& owner_id) {
+    for (const auto& id : catalog_.remove_unused(catalog_.unused_ids_of(owner_id))) store_.remove(id);
+}
+
 }  // namespace flow

@@ -70,6 +70,9 @@ public:
     std::string read(const Media& media, std::uint64_t offset, std::uint64_t length);
     // The media, when `user_id` may attach it as `use` (see check_can_attach).
     Result<Media> attachable(const std::string& user_id, const std::string& media_id, std::string_view use);
+    // Deletes the user's uploads that nothing uses (a deleted account's, which nobody else
+    // could see), their records and their bytes.
+    void remove_unused_of(const std::string& owner_id);
 
 private:
     MediaCatalog& catalog_;

@@ -19,6 +19,8 @@ public:
     // Ends one of the user's devices: its token, delivery cursors and push registration
     // go. False when the user has no such device.
     virtual bool remove(const std::string& user_id, const std::string& device_id) = 0;
+    // Ends all of the user's devices.
+    virtual void remove_all(const std::string& user_id) = 0;
     // Replaces the device's push registration.
     virtual void set_push(const std::string& device_id, const PushRegistration& registration, TimeMs now) = 0;
     virtual void clear_push(const std::string& device_id) = 0;

@@ -33,6 +33,8 @@ public:
     virtual std::vector<std::string> unused_before(TimeMs created_before, int limit) = 0;
     // `owner_id`'s uploads that nothing uses (see unused_before).
     virtual UnusedUploads unused_of(const std::string& owner_id) = 0;
+    // Their ids.
+    virtual std::vector<std::string> unused_ids_of(const std::string& owner_id) = 0;
     // Deletes the records of those of `media_ids` that nothing uses (checked as each is
     // deleted, so one attached meanwhile stays); returns the ids deleted, whose bytes the
     // caller then removes from the MediaStore.

@@ -28,6 +28,8 @@ public:
     virtual std::vector<StoryViewer> viewers(const std::string& story_id) = 0;
     // Deletes the story and its views.
     virtual void remove(const std::string& story_id) = 0;
+    // Deletes every story of the user, and their views.
+    virtual void remove_all_of(const std::string& user_id) = 0;
     // Deletes every story expired by `now`, with its views; returns the media ids those
     // stories had, so that media nothing else uses can go too.
     virtual std::vector<std::string> remove_expired(TimeMs now) = 0;

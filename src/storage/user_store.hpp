@@ -23,6 +23,9 @@ public:
                                                const ProfileChange& change) = 0;
     // Records when the user was last seen (their last device went offline).
     virtual void touch_last_seen(const std::string& user_id, TimeMs at) = 0;
+    // A deleted account: its profile erased and its phone freed (see deleted_phone). The
+    // row stays, so that what others keep (messages, calls) still names a user.
+    virtual void erase(const std::string& user_id) = 0;
 };
 
 }  // namespace flow

@@ -6,7 +6,7 @@ namespace flow::wire {
 
 boost::json::object to_json(const User& user) {
     return {{"id", user.id},
-            {"phone", user.phone},
+            {"phone", is_deleted(user) ? std::string() : user.phone},
             {"name", user.name},
             {"about", user.about},
             {"image_id", or_null(user.image_id)},

@@ -221,6 +221,19 @@ const ROWS = [
     expect: SIGNED_IN(200),
     check: (r, role) => assert.equal(r.json.id, fx[role].id),
   },
+  {
+    // A fresh user of the role's deletes their account; the fixture's users live on.
+    route: 'DELETE /users/me',
+    async setup(role) {
+      return role === 'anon' ? {} : { token: (await f.signIn(uniquePhone())).token };
+    },
+    token: (ctx) => ctx.token,
+    expect: SIGNED_IN(204),
+    async check(r, role, ctx) {
+      assert.equal((await call(role, 'GET', '/users/me', { token: ctx.token })).status, 401, 'the deleted account\'s token');
+      assert.equal((await call(role, 'GET', '/users/me')).status, 200, 'the role\'s own account');
+    },
+  },
   { route: 'GET /users/{user_id}', params: () => ({ user_id: fx.owner.id }), expect: SIGNED_IN(200) },
   { route: 'POST /users/lookup', body: () => ({ phones: [fx.owner.phone] }), expect: SIGNED_IN(200) },
 

@@ -5,11 +5,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
-import { assertError, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { assertError, startFlowd, uniquePhone, MEDIA_ON_S3 } from './lib/flowd.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
 const WAIT_MS = 4000;
+// A tiny GIF, for uploads.
+const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([2, 0, 3, 0, 0, 0, 0, 0x3b])]);
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const webPushSubscription = () => ({
@@ -197,5 +201,88 @@ describe('muted chats', () => {
     assertError(await f.request('PUT', '/chats/nope/mute', { token: a.token, body: { until: -1 } }), 404, 'not_found');
     for (const [body, code] of [[{}, 'missing_field'], [{ until: 'soon' }, 'invalid_field'], [{ until: -5 }, 'invalid_field'], [{ until: 1.5 }, 'invalid_field']])
       assertError(await f.request('PUT', `/chats/${id}/mute`, { token: a.token, body }), 400, code, JSON.stringify(body));
+  });
+});
+
+describe('deleting an account', () => {
+  let f;
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+
+  const as = (user) => (method, p, body, opts = {}) => f.request(method, p, { token: user.token, body, ...opts });
+  const upload = async (user) => {
+    const r = await f.request('POST', '/media', { token: user.token, rawBody: GIF, headers: { 'content-type': 'image/gif' } });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+
+  it('DELETE /users/me: the account is gone, what others hold of it stays, and the phone signs up anew', async () => {
+    const [ann, bob, cat] = await f.signUpMany(3, 'Leaver');
+    const a = as(ann), b = as(bob), c = as(cat);
+    const annPhone = (await a('GET', '/users/me')).json.phone;
+    const secondDevice = await f.signIn(annPhone);
+
+    // What Ann has: a direct chat with Bob and a group she made, messages in both (one
+    // with a photo), a profile picture, a story, an upload nothing uses.
+    const direct = (await a('POST', '/chats', { type: 'direct', user_id: bob.id })).json;
+    const group = (await a('POST', '/chats', { type: 'group', name: 'Club', user_ids: [bob.id, cat.id] })).json;
+    const photo = await upload(ann);
+    const sent = await a('POST', `/chats/${direct.id}/send_message`, { client_id: 'del-1', type: 'image', media_id: photo.id, text: 'look' });
+    assert.equal(sent.status, 201, sent.text);
+    assert.equal((await a('POST', `/chats/${group.id}/send_message`, { client_id: 'del-2', type: 'text', text: 'hi all' })).status, 201);
+    assert.equal((await b('POST', `/chats/${direct.id}/send_message`, { client_id: 'del-3', type: 'text', text: 'hi Ann' })).status, 201);
+    const picture = await upload(ann);
+    assert.equal((await a('PUT', '/auth/modify_user', { image_id: picture.id })).status, 200);
+    const storyMedia = await upload(ann);
+    assert.equal((await a('POST', '/stories', { type: 'image', media_id: storyMedia.id })).status, 201);
+    const unused = await upload(ann);
+    assert.equal((await b('GET', `/media/${picture.id}`)).status, 200, 'a profile picture is public');
+
+    const annSockets = await Promise.all([ann.token, secondDevice.token].map((t) => connectSio(f.baseUrl, t)));
+    const bobSocket = await connectSio(f.baseUrl, bob.token, { label: 'bob' });
+
+    const gone = await a('DELETE', '/users/me');
+    assert.equal(gone.status, 204, gone.text);
+
+    // Every token of hers is dead, and her sockets closed.
+    await Promise.all(annSockets.map((s, i) => within(s.disconnected, `Ann's socket ${i + 1} closes`)));
+    for (const token of [ann.token, secondDevice.token])
+      assertError(await f.request('GET', '/users/me', { token }), 401, 'unauthorized');
+
+    // Others see a user with no name, picture or number, and keep her messages.
+    const seen = await b('GET', `/users/${ann.id}`);
+    assert.equal(seen.status, 200, seen.text);
+    assert.deepEqual([seen.json.name, seen.json.image_id, seen.json.phone, seen.json.about], ['', null, '', '']);
+    const history = await b('GET', `/chats/${direct.id}/messages`);
+    assert.deepEqual(history.json.items.map((m) => [m.sender_id, m.text]), [[ann.id, 'look'], [bob.id, 'hi Ann']]);
+    assert.equal((await b('GET', `/media/${photo.id}`)).status, 200, 'a photo she sent stays with the message');
+    const inGroup = await c('GET', `/chats/${group.id}`);
+    assert.deepEqual(inGroup.json.participants.map((p) => p.user_id).sort(), [bob.id, cat.id].sort(), 'she left the group');
+    assert.ok(inGroup.json.participants.some((p) => p.role === 'admin'), 'the group still has an admin');
+    assert.deepEqual((await b('GET', `/chats/${direct.id}`)).json.participants.map((p) => p.user_id), [bob.id]);
+    assert.equal((await b('GET', '/stories')).json.items.some((g) => g.user.id === ann.id), false, 'her story is gone');
+    assertError(await b('POST', '/chats', { type: 'direct', user_id: ann.id }), 404, 'not_found', 'no new chat with her');
+    assert.equal(bobSocket.socket.connected, true);
+    bobSocket.close();
+
+    // What only she could see is deleted, bytes too.
+    for (const m of [picture, storyMedia, unused])
+      assert.equal((await b('GET', `/media/${m.id}`)).status, 404, `media ${m.id}`);
+    if (!MEDIA_ON_S3) {
+      const file = (m) => path.join(f.dataDir, 'media', m.id.slice(0, 2), m.id);
+      assert.equal(existsSync(file(photo)), true, 'the sent photo\'s bytes');
+      for (const m of [picture, storyMedia, unused]) assert.equal(existsSync(file(m)), false, `the bytes of ${m.id}`);
+    }
+
+    // The phone is free: it signs up as a new user.
+    const again = await f.signIn(annPhone);
+    assert.equal(again.new_user, true);
+    assert.notEqual(again.user.id, ann.id);
+    assert.equal(again.user.phone, annPhone);
+    assert.equal((await f.request('GET', '/chats', { token: again.token })).json.items.length, 0);
   });
 });

@@ -18,9 +18,14 @@ Response user_response(Result<User> user) {
 
 }  // namespace
 
-void add_user_routes(Router& router, UserService& users) {
+void add_user_routes(Router& router, UserService& users, AccountService& accounts) {
     router.add("GET", "/users/me", Access::signed_in, [&users](Request& request) {
         return user_response(users.get(request.who().user_id, request.who().user_id));
+    });
+
+    router.add("DELETE", "/users/me", Access::signed_in, [&accounts](Request& request) {
+        accounts.delete_account(request.who());
+        return Response::no_content();
     });
 
     // Any signed-in user may see a profile by id, as a messenger shows the name and picture

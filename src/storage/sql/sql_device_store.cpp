@@ -54,6 +54,10 @@ bool SqlDeviceStore::remove(const std::string& user_id, const std::string& devic
     });
 }
 
+void SqlDeviceStore::remove_all(const std::string& user_id) {
+    db_.with([&](Connection& db) { db.prepare("DELETE FROM sessions WHERE user_id = ?").bind(1, user_id).run(); });
+}
+
 void SqlDeviceStore::set_push(const std::string& device_id, const PushRegistration& r, TimeMs now) {
     db_.transaction([&](Connection& db) {
         db.prepare("DELETE FROM push_registrations WHERE session_id = ?").bind(1, device_id).run();

@@ -12,6 +12,7 @@ public:
 
     std::vector<Device> devices_of(const std::string& user_id) override;
     bool remove(const std::string& user_id, const std::string& device_id) override;
+    void remove_all(const std::string& user_id) override;
     void set_push(const std::string& device_id, const PushRegistration& registration, TimeMs now) override;
     void clear_push(const std::string& device_id) override;
     std::vector<Device> push_devices(const std::vector<std::string>& user_ids) override;

@@ -103,6 +103,16 @@ UnusedUploads SqlMediaCatalog::unused_of(const std::string& owner_id) {
     });
 }
 
+std::vector<std::string> SqlMediaCatalog::unused_ids_of(const std::string& owner_id) {
+    return db_.with([&](Connection& db) {
+        std::vector<std::string> ids;
+        auto stmt = db.prepare((std::string("SELECT md.id FROM media md WHERE md.owner_id = ? AND") + kUnused).c_str());
+        stmt.bind(1, owner_id);
+        while (stmt.step()) ids.push_back(stmt.text(0));
+        return ids;
+    });
+}
+
 std::vector<std::string> SqlMediaCatalog::remove_unused(const std::vector<std::string>& media_ids) {
     return db_.transaction([&](Connection& db) {
         std::vector<std::string> removed;

@@ -23,6 +23,7 @@ public:
     bool visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) override;
     std::vector<std::string> unused_before(TimeMs created_before, int limit) override;
     UnusedUploads unused_of(const std::string& owner_id) override;
+    std::vector<std::string> unused_ids_of(const std::string& owner_id) override;
     std::vector<std::string> remove_unused(const std::vector<std::string>& media_ids) override;
 
 private:

@@ -98,6 +98,15 @@ void SqlStoryStore::remove(const std::string& story_id) {
     });
 }
 
+void SqlStoryStore::remove_all_of(const std::string& user_id) {
+    db_.transaction([&](Connection& db) {
+        db.prepare("DELETE FROM story_views WHERE story_id IN (SELECT id FROM stories WHERE user_id = ?)")
+            .bind(1, user_id)
+            .run();
+        db.prepare("DELETE FROM stories WHERE user_id = ?").bind(1, user_id).run();
+    });
+}
+
 std::vector<std::string> SqlStoryStore::remove_expired(TimeMs now) {
     return db_.transaction([&](Connection& db) {
         std::vector<std::string> media_ids;

@@ -17,6 +17,7 @@ public:
     void record_view(const std::string& story_id, const std::string& user_id, TimeMs at) override;
     std::vector<StoryViewer> viewers(const std::string& story_id) override;
     void remove(const std::string& story_id) override;
+    void remove_all_of(const std::string& user_id) override;
     std::vector<std::string> remove_expired(TimeMs now) override;
 
 private:

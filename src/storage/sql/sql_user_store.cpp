@@ -60,4 +60,13 @@ void SqlUserStore::touch_last_seen(const std::string& user_id, TimeMs at) {
     });
 }
 
+void SqlUserStore::erase(const std::string& user_id) {
+    db_.with([&](Connection& db) {
+        db.prepare("UPDATE users SET phone = ?, name = '', about = '', image_id = NULL WHERE id = ?")
+            .bind(1, deleted_phone(user_id))
+            .bind(2, user_id)
+            .run();
+    });
+}
+
 }  // namespace flow::sql

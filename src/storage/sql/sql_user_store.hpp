@@ -18,6 +18,7 @@ public:
     std::optional<User> update_profile(const std::string& user_id,
                                        const ProfileChange& change) override;
     void touch_last_seen(const std::string& user_id, TimeMs at) override;
+    void erase(const std::string& user_id) override;
 
 private:
     Database& db_;
