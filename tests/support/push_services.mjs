@@ -35,7 +35,8 @@
 //                with its first truthy value
 //   unregister(endpoint or token)   later pushes to it are answered as the service answers
 //                a dead registration (410; FCM 404 UNREGISTERED)
-//   reset()      clears received, rejected, attempts, failNext scripts and the delay
+//   reset()      clears received, rejected, attempts, failNext scripts, the delay and
+//                unregistrations (and apns.providerTokens); issued FCM access tokens stay good
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
