@@ -20,9 +20,10 @@ trap '[ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; scripts/postgres.sh stop "
 postgres_url=$(scripts/postgres.sh start "$pg_dir") || { echo "PostgreSQL did not start" >&2; postgres_url=; failed=1; }
 redis_url=$(scripts/redis.sh start "$redis_dir") || { echo "Redis did not start" >&2; redis_url=; failed=1; }
 echo "PostgreSQL on ${postgres_url:-nothing}, Redis on ${redis_url:-nothing}"
+# The servers the tests start besides flowd (s3rver, the fake push services) and their packages.
+(cd tests/support && npm ci --no-audit --no-fund --loglevel=error) || failed=1
 if [ "${FLOW_TEST_SKIP_S3:-}" != 1 ]; then
   # s3rver (it checks SigV4 signatures) on a free port; it prints the port once ready.
-  (cd tests/support && npm ci --no-audit --no-fund --loglevel=error) || failed=1
   s3_out=$(mktemp)
   node tests/support/s3rver.mjs >"$s3_out" &
   s3_pid=$!
@@ -52,7 +53,7 @@ echo "-- embedded shape: SQLite, media in a folder"
 (unset FLOW_TEST_S3_ENDPOINT; node --test --test-concurrency=2 tests/integration/*.test.mjs) || failed=1
 if [ -n "$postgres_url" ]; then
   echo "-- scaled shape: ${redis_url:+two nodes, Redis, }PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
-  scaled=(chats input realtime_ws realtime_sio media stories calls cluster authz_matrix)
+  scaled=(chats input realtime_ws realtime_sio media stories calls cluster authz_matrix devices push)
   FLOW_TEST_POSTGRES_URL=$postgres_url FLOW_TEST_REDIS_URL=$redis_url node --test --test-concurrency=2 \
     $(printf "tests/integration/%s.test.mjs " "${scaled[@]}") || failed=1
 fi

@@ -65,6 +65,9 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--push-ca-file", c.push.ca_file,
                    "extra CA certificates (PEM) to trust for push services, besides the system's")
         ->envname("FLOW_PUSH_CA_FILE");
+    cli.add_option("--push-coalesce-ms", c.push.coalesce_ms,
+                   "a chat's messages within this many ms of the first make one push")
+        ->envname("FLOW_PUSH_COALESCE_MS")->capture_default_str()->check(CLI::Range(0LL, 600'000LL));
     cli.add_option("--sms", c.sms, "SMS provider: log, or webhook:URL")->envname("FLOW_SMS")->capture_default_str();
     cli.add_option("--secret", c.secret,
                    "key for hashing tokens and codes, 16+ bytes; nodes of one service share it "

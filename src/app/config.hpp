@@ -20,6 +20,7 @@ struct PushConfig {
     std::string apns_key_id, apns_team_id, apns_topic;
     std::string apns_endpoint = "https://api.push.apple.com";
     std::string ca_file;            // extra CA certificates to trust for push services
+    long long coalesce_ms = 2000;   // a chat's messages within this of its first make one push
 };
 
 // Everything flowd is told at start, from flags or their FLOW_* variables.

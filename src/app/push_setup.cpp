@@ -87,7 +87,9 @@ std::unique_ptr<push::PushDispatcher> make_push(const Config& config, const push
         services[PushKind::apns] = std::make_unique<push::ApnsService>(
             push::ApnsCredentials{std::move(key), c.apns_key_id, c.apns_team_id, c.apns_topic}, c.apns_endpoint);
     }
-    return std::make_unique<push::PushDispatcher>(stores, std::move(services), ca_bundle, metrics, clock);
+    push::PushOptions options;
+    options.coalesce_ms = c.coalesce_ms;
+    return std::make_unique<push::PushDispatcher>(stores, std::move(services), ca_bundle, metrics, clock, options);
 }
 
 }  // namespace flow::app

@@ -18,6 +18,7 @@
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
+#include "bus/redis/redis_claims.hpp"
 #include "bus/redis/redis_device_registry.hpp"
 #include "bus/redis/redis_node_link.hpp"
 #include "common/ids.hpp"
@@ -110,19 +111,21 @@ Services::Services(const Config& config) {
     sms_ = make_sms(config.sms);
     if (config.redis.empty()) {
         connected_ = std::make_unique<LocalDeviceRegistry>();
+        claims_ = std::make_unique<LocalClaims>();
         limits_ = std::make_unique<LocalRateLimiter>(config.limits, clock_);
         bus_ = std::make_unique<realtime::Fanout>(hub_, nullptr);
     } else {
         const auto redis = parse_redis_url(config.redis);
         const auto node_id = new_id(clock_.now_ms());
         connected_ = std::make_unique<RedisDeviceRegistry>(redis, node_id);
+        claims_ = std::make_unique<RedisClaims>(redis);
         limits_ = std::make_unique<RedisRateLimiter>(redis, config.limits, clock_);
         link_ = std::make_unique<RedisNodeLink>(redis, node_id);
         bus_ = std::make_unique<realtime::Fanout>(hub_, link_.get());
     }
     const auto vapid_key = load_vapid_key(config);
     vapid_public_key_ = push::base64url_encode(vapid_key.public_key_uncompressed());
-    push_ = make_push(config, vapid_key, {storage_->devices(), storage_->chats(), storage_->users(), *connected_},
+    push_ = make_push(config, vapid_key, {storage_->devices(), storage_->chats(), storage_->users(), *connected_, *claims_},
                       metrics_, clock_);
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);

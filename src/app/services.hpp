@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "auth/secrets.hpp"
+#include "bus/claims.hpp"
 #include "bus/device_registry.hpp"
 #include "bus/event_bus.hpp"
 #include "bus/node_link.hpp"
@@ -70,6 +71,7 @@ private:
     Metrics metrics_;
     realtime::Hub hub_;
     std::unique_ptr<DeviceRegistry> connected_;  // which devices have a socket, on which node
+    std::unique_ptr<Claims> claims_;
     std::unique_ptr<EventBus> bus_;
     std::unique_ptr<NodeLink> link_;  // after bus_: destroyed first, as its threads call it
     std::unique_ptr<Secrets> secrets_;

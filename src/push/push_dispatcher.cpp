@@ -154,20 +154,32 @@ void PushDispatcher::push_burst(const std::string& chat_id, Burst burst, TimeMs 
         }
         return it->second;
     };
-    std::map<std::string, std::optional<ChatStore::PushState>> states;  // by recipient; nullopt: muted
+    // What each recipient gets: a push with this badge, or none (muted), or none from this
+    // node (another node claimed the burst, and its push stands for these messages too).
+    struct Decision {
+        std::optional<std::int64_t> badge;
+        bool elsewhere = false;
+    };
+    std::map<std::string, Decision> decisions;
     for (const auto& device : devices) {
-        auto found = states.find(device.user_id);
-        if (found == states.end()) {
-            auto state = stores_.chats.push_state(chat_id, device.user_id);
-            found = states.emplace(device.user_id, is_muted(state.muted_until, now) ? std::nullopt
-                                                                                     : std::optional(state))
-                        .first;
+        auto found = decisions.find(device.user_id);
+        if (found == decisions.end()) {
+            Decision decision;
+            const auto state = stores_.chats.push_state(chat_id, device.user_id);
+            if (!is_muted(state.muted_until, now)) {
+                decision.elsewhere = !stores_.claims.claim("push:" + chat_id + ":" + device.user_id,
+                                                           std::chrono::milliseconds(options_.coalesce_ms));
+                if (!decision.elsewhere) decision.badge = state.unread_total;
+            }
+            found = decisions.emplace(device.user_id, decision).first;
         }
-        if (!found->second) continue;
         const auto& latest = burst.by_recipient.at(device.user_id);
-        push_to(device, PushContent::of(latest.message, name_of(latest.message.sender_id), found->second->unread_total),
-                now);
-        for (int folded = 1; folded < latest.count; ++folded) metrics_.push(to_string(device.push->kind), "coalesced");
+        const auto kind = to_string(device.push->kind);
+        const int folded = found->second.elsewhere ? latest.count : latest.count - 1;
+        for (int i = 0; i < folded && (found->second.badge || found->second.elsewhere); ++i)
+            metrics_.push(kind, "coalesced");
+        if (found->second.badge)
+            push_to(device, PushContent::of(latest.message, name_of(latest.message.sender_id), *found->second.badge), now);
     }
 }
 

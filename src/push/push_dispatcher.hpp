@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "bus/claims.hpp"
 #include "bus/device_registry.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
@@ -33,6 +34,8 @@ struct PushOptions {
 // burst; then each member other than its sender whose chat is not muted gets one push,
 // of the burst's newest message to them, on each of their registered devices that has no
 // socket open on any node (the sender's devices never do: the sender is no recipient).
+// Among several nodes, a recipient's push for a chat is claimed for the burst's length,
+// so that a burst whose messages several nodes committed still gives one push.
 // A call pushes at once, urgently. A service answering 404 or 410 ends the registration;
 // 429, 5xx and no answer are tried again with a growing delay (or the one its
 // Retry-After asks for) until the push's time to live runs out. Counts all of it in
@@ -44,6 +47,7 @@ public:
         ChatStore& chats;
         UserStore& users;
         DeviceRegistry& connected;
+        Claims& claims;
     };
     using Services = std::map<PushKind, std::unique_ptr<PushService>>;
 

@@ -29,12 +29,15 @@ Result<OutgoingPush> ApnsService::prepare(const Device& device, const PushConten
     const bool voip = device.push->voip;
     if (voip && !content.urgent()) return Error::invalid("voip_only", "a VoIP registration takes calls only");
     json::object body = ids_json(content);
+    // Every payload has an aps dictionary; a VoIP push's is empty, as PushKit hands the
+    // ids to the app, which rings.
+    json::object aps;
     if (!voip) {
-        json::object aps{{"mutable-content", 1}, {"sound", "default"}};
+        aps = {{"mutable-content", 1}, {"sound", "default"}};
         aps["alert"] = json::object{{"loc-key", content.urgent() ? "FLOW_INCOMING_CALL" : "FLOW_NEW_MESSAGE"}};
         if (!content.urgent()) aps["badge"] = content.badge;
-        body["aps"] = std::move(aps);
     }
+    body["aps"] = std::move(aps);
     OutgoingPush push;
     push.device_id = device.id;
     push.kind = PushKind::apns;
