@@ -82,7 +82,7 @@ describe('http and operations', () => {
     const cases = [
       ['GET', '/auth/enter_number', 'POST'],
       ['GET', '/auth/verify_otp', 'POST'],
-      ['DELETE', '/users/me', 'GET'],
+      ['PATCH', '/users/me', 'GET'],
       ['POST', '/health', 'GET'],
       ['POST', '/auth/modify_user', 'PUT'],
       ['PUT', '/users/lookup', 'POST'],
