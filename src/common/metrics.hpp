@@ -26,7 +26,7 @@ public:
     // "max_connections_per_address", "descriptors").
     void connection_refused(const char* reason);
     // What became of a push to a device through a push service (`kind`: webpush, fcm,
-    // apns, unifiedpush): `sent` (the service took it), `failed` (it answered with an
+    // apns, unifiedpush; `any` for what was dropped before its devices were known): `sent` (the service took it), `failed` (it answered with an
     // error, or not at all; a retry may follow), `dropped` (given up: its time to live
     // passed, or too many were waiting) or `coalesced` (a message folded into a later
     // push of its chat).

@@ -38,17 +38,22 @@ PushDispatcher::~PushDispatcher() {
 }
 
 void PushDispatcher::message_sent(const Message& message, const std::vector<std::string>& member_ids) {
-    {
-        std::lock_guard lock(mutex_);
-        told_.push_back({message, std::nullopt, member_ids});
-    }
-    wake_.notify_one();
+    tell({message, std::nullopt, member_ids});
 }
 
 void PushDispatcher::call_ringing(const Call& call, const std::vector<std::string>& rung_user_ids) {
+    tell({std::nullopt, call, rung_user_ids});
+}
+
+void PushDispatcher::tell(Told told) {
     {
         std::lock_guard lock(mutex_);
-        told_.push_back({std::nullopt, call, rung_user_ids});
+        // The worker is stuck (the database): what it cannot look at in time is dropped.
+        if (told_.size() >= options_.max_waiting) {
+            metrics_.push("any", "dropped");
+            return;
+        }
+        told_.push_back(std::move(told));
     }
     wake_.notify_one();
 }
@@ -222,6 +227,8 @@ void PushDispatcher::answered(OutgoingPush push, HttpAnswer answer) {
         return;
     }
     metrics_.push(kind, "failed");
+    if (answer.status == 401 || answer.status == 403)
+        if (auto service = services_.find(push.kind); service != services_.end()) service->second->credentials_refused();
     const auto now = clock_.now_ms();
     std::lock_guard lock(mutex_);
     if (ends_registration(answer.status)) {

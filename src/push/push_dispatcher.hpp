@@ -79,6 +79,8 @@ private:
         std::vector<std::string> user_ids;
     };
 
+    // From the services' threads: queued for the worker.
+    void tell(Told told);
     void run();
     // On the worker: the message folded into its chat's burst.
     void fold(Message message, const std::vector<std::string>& member_ids, TimeMs now);

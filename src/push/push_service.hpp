@@ -31,6 +31,9 @@ public:
     // this registration cannot take it (the service is not configured on this node, or
     // its credentials were refused).
     virtual Result<OutgoingPush> prepare(const Device& device, const PushContent& content, TimeMs now) = 0;
+    // The service refused the credentials a push carried (401 or 403): the next push gets
+    // fresh ones. Any thread.
+    virtual void credentials_refused() {}
 };
 
 }  // namespace flow::push

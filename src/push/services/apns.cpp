@@ -25,6 +25,11 @@ std::string ApnsService::provider_token(TimeMs now) {
     return token_;
 }
 
+void ApnsService::credentials_refused() {
+    std::lock_guard lock(mutex_);
+    token_.clear();
+}
+
 Result<OutgoingPush> ApnsService::prepare(const Device& device, const PushContent& content, TimeMs now) {
     const bool voip = device.push->voip;
     if (voip && !content.urgent()) return Error::invalid("voip_only", "a VoIP registration takes calls only");

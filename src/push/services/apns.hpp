@@ -28,6 +28,8 @@ public:
         : credentials_(std::move(credentials)), endpoint_(std::move(endpoint)) {}
 
     Result<OutgoingPush> prepare(const Device& device, const PushContent& content, TimeMs now) override;
+    // Signs a new provider token for the next push.
+    void credentials_refused() override;
 
 private:
     // The provider token, signed again every 40 minutes (Apple takes one for an hour, and

@@ -65,7 +65,7 @@ Result<std::string> FcmService::access_token(TimeMs now) {
     return token_;
 }
 
-void FcmService::forget_token() {
+void FcmService::credentials_refused() {
     std::lock_guard lock(mutex_);
     token_.clear();
 }

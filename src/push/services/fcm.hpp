@@ -31,8 +31,8 @@ public:
         : account_(std::move(account)), endpoint_(std::move(endpoint)), fetch_(std::move(fetch)) {}
 
     Result<OutgoingPush> prepare(const Device& device, const PushContent& content, TimeMs now) override;
-    // Forgets the access token (FCM said 401): the next push fetches another.
-    void forget_token();
+    // Forgets the access token: the next push fetches another.
+    void credentials_refused() override;
 
 private:
     Result<std::string> access_token(TimeMs now);
