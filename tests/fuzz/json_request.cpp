@@ -1,11 +1,13 @@
 // JSON request bodies and socket event data: JsonReader and the readers built on it
-// (a message to send, a call signal), every field type read from the same input.
+// (a message to send, a call signal, a sign-in's device, a push registration), every
+// field type read from the same input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "wire/call_request.hpp"
+#include "wire/device_json.hpp"
 #include "wire/json_reader.hpp"
 #include "wire/message_request.hpp"
 
@@ -33,5 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         JsonReader in(body);
         (void)flow::wire::read_call_signal(in);
     }
+    {
+        JsonReader in(body);
+        (void)flow::wire::read_device_info(in);
+    }
+    (void)flow::wire::read_push_registration(body);
     return 0;
 }
