@@ -68,6 +68,10 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--push-coalesce-ms", c.push.coalesce_ms,
                    "a chat's messages within this many ms of the first make one push")
         ->envname("FLOW_PUSH_COALESCE_MS")->capture_default_str()->check(CLI::Range(0LL, 600'000LL));
+    cli.add_option("--cors-origins", c.cors_origins,
+                   "origins (https://app.example.com) whose web apps may call Flow from a browser, "
+                   "comma-separated, or * for any (default: none)")
+        ->envname("FLOW_CORS_ORIGINS")->delimiter(',');
     cli.add_option("--sms", c.sms, "SMS provider: log, or webhook:URL")->envname("FLOW_SMS")->capture_default_str();
     cli.add_option("--secret", c.secret,
                    "key for hashing tokens and codes, 16+ bytes; nodes of one service share it "

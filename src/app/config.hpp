@@ -31,6 +31,7 @@ struct Config {
     std::string db;              // empty: <data_dir>/flow.db
     std::string media;           // empty: <data_dir>/media; or s3://bucket
     std::vector<std::string> trusted_proxies;  // load balancers whose X-Forwarded-For is believed
+    std::vector<std::string> cors_origins;     // web apps of other origins that may call; "*" for any
     std::string redis;           // empty: one node, in-process fan-out; or redis://host:port
     std::string s3_endpoint, s3_access_key, s3_secret_key, s3_region = "us-east-1";
     std::uint64_t max_upload_bytes = 64 * 1024 * 1024;

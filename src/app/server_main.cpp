@@ -99,11 +99,13 @@ int run_server(const Config& config) {
     http_options.trusted_proxies = config.trusted_proxies;
     http_options.io_timeout = std::chrono::seconds(config.io_timeout_s);
     http_options.caps = {connection_cap(config), config.max_connections_per_address};
+    http_options.cors = http::CorsPolicy(config.cors_origins);
     http::HttpServer http(io, blocking, *router, services.metrics(), http_options);
     http.mount("/ws", realtime::ws::ws_mount(sockets));
 
     realtime::engineio::EngineIoOptions engine_options;
     engine_options.max_queued_bytes = config.max_outbound_bytes;
+    engine_options.cors = http_options.cors;
     realtime::socketio::SocketIoOptions socket_io_options;
     socket_io_options.max_attachment_bytes = engine_options.max_payload;
     realtime::socketio::SocketIoServer socket_io(socket_io_options);

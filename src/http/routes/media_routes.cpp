@@ -120,6 +120,7 @@ bhttp::response<bhttp::buffer_body> download_header(const StreamingExchange& ex,
     out.set(bhttp::field::etag, etag);
     out.set(bhttp::field::accept_ranges, "bytes");
     out.set(bhttp::field::cache_control, "private, max-age=31536000, immutable");
+    for (const auto& [name, value] : ex.headers) out.set(name, value);
     const std::uint64_t first = partial ? range.first : 0, last = partial ? range.last : item.size - 1;
     if (partial)
         out.set(bhttp::field::content_range, "bytes " + std::to_string(first) + "-" + std::to_string(last) +

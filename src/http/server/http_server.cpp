@@ -214,6 +214,11 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         header.body_limit(boost::none);
         stream.expires_after(options_.idle_timeout);
         auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, header, kTuple);
+        if (!header_ec)
+            if (const auto preflight = co_await answer_preflight(stream, header)) {
+                if (*preflight == Disposition::close) break;
+                continue;
+            }
         const auto* mount = header_ec ? nullptr : find_mount(header.get().target());
         std::optional<http::Request> request;
         if (!header_ec && !mount) {
@@ -270,6 +275,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
             }
         }
 
+        if (!ec)
+            for (auto& h : options_.cors.answer_headers(body->get()[bhttp::field::origin])) response.headers.push_back(std::move(h));
         const std::string route = response.route;
         const int status = response.status;
         const std::string method = ec ? "-" : std::string(body->get().method_string());
@@ -283,12 +290,33 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
     co_await close_gracefully(stream);
 }
 
+asio::awaitable<std::optional<Disposition>> HttpServer::answer_preflight(beast::tcp_stream& stream,
+                                                                         const HeaderParser& header) {
+    const auto& request = header.get();
+    // A preflight has no body: one with a body is no preflight, and is answered as sent.
+    if (request.method() != bhttp::verb::options || !header.is_done() ||
+        request.find(bhttp::field::access_control_request_method) == request.end())
+        co_return std::nullopt;
+    const auto started = std::chrono::steady_clock::now();
+    auto headers = options_.cors.preflight_headers(request[bhttp::field::origin],
+                                                   request[bhttp::field::access_control_request_headers]);
+    if (!headers) co_return std::nullopt;
+    http::Response response = http::Response::no_content();
+    response.headers = std::move(*headers);
+    auto answer = to_beast(std::move(response), request.version(), request.keep_alive());
+    bhttp::response_serializer<bhttp::string_body> serializer(answer);
+    const auto ec = co_await write_some_answer(stream, serializer, options_.io_timeout);
+    record("preflight", "OPTIONS", 204, started);
+    co_return ec || !request.keep_alive() ? Disposition::close : Disposition::keep_alive;
+}
+
 asio::awaitable<Disposition> HttpServer::serve_streaming(const http::Route& route, http::Request& request,
                                                          beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                                          HeaderParser& header) {
     const auto started = std::chrono::steady_clock::now();
     InFlight counted(requests_in_flight_);
     StreamingExchange exchange(stream, buffer, header, pool_, options_.io_timeout);
+    exchange.headers = options_.cors.answer_headers(request.header("origin"));
     auto refusal = co_await offload(pool_, [&] { return router_.authorize(route, request); });
     auto disposition = Disposition::close;
     try {

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <optional>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common/metrics.hpp"
+#include "http/cors.hpp"
 #include "http/router.hpp"
 #include "http/server/connection_limits.hpp"
 #include "http/server/mount.hpp"
@@ -28,6 +30,7 @@ struct HttpOptions {
     std::chrono::seconds idle_timeout{60};  // a keep-alive connection with no request
     std::chrono::seconds io_timeout{30};    // the longest a started request or an answer may stall
     ConnectionCaps caps;                    // open connections, in all and per peer address
+    CorsPolicy cors;                        // web apps of other origins that may call
 };
 
 // Accepts connections and serves HTTP/1.1 on them with keep-alive: each request is read
@@ -64,6 +67,9 @@ private:
     // at once, so that the backlog drains. Whether one was shed.
     bool shed_one();
     const Mount* find_mount(std::string_view target) const;
+    // Answers a CORS preflight from an allowed origin; nullopt for any other request.
+    boost::asio::awaitable<std::optional<Disposition>> answer_preflight(boost::beast::tcp_stream& stream,
+                                                                       const HeaderParser& header);
     boost::asio::awaitable<Disposition> serve_streaming(const Route& route, Request& request,
                                                         boost::beast::tcp_stream& stream,
                                                         boost::beast::flat_buffer& buffer, HeaderParser& header);

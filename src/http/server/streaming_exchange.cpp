@@ -25,6 +25,7 @@ boost::asio::awaitable<bool> StreamingExchange::settle_body() {
 
 boost::asio::awaitable<Disposition> StreamingExchange::answer(Response response) {
     status = response.status;
+    response.headers.insert(response.headers.end(), headers.begin(), headers.end());
     const bool keep = co_await settle_body();
     auto out = to_beast(std::move(response), version, keep, head);
     bhttp::response_serializer<bhttp::string_body> serializer(out);

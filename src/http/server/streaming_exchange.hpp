@@ -6,6 +6,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 
+#include "http/cors.hpp"
 #include "http/response.hpp"
 #include "http/router.hpp"
 #include "http/server/request_body.hpp"
@@ -36,6 +37,7 @@ struct StreamingExchange {
     bool keep_alive;      // false once the connection must close after the answer
     bool body_done;       // the request's body has been read (or there is none)
     int status = 0;       // of the answer sent, for the log and metrics
+    HeaderList headers;   // what every answer to it carries (CORS)
 };
 
 }  // namespace flow::http

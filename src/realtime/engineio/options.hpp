@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstddef>
 
+#include "http/cors.hpp"
+
 namespace flow::realtime::engineio {
 
 // How an Engine.IO server treats its sessions. The defaults are the reference server's.
@@ -17,6 +19,8 @@ struct EngineIoOptions {
     // client reads too slowly and the session is closed ("slow consumer"), so that one
     // client never holds an unbounded share of memory.
     std::size_t max_queued_bytes = 8 * 1024 * 1024;
+    // Which web apps of other origins may poll (their answers carry the CORS headers).
+    http::CorsPolicy cors;
 };
 
 }  // namespace flow::realtime::engineio

@@ -76,23 +76,32 @@ std::optional<Query> parse_query(std::string_view target) {
     return query;
 }
 
-asio::awaitable<http::Disposition> reply(beast::tcp_stream& stream, const Request& request, bhttp::status status,
-                                   const char* content_type, std::string body) {
-    bhttp::response<bhttp::string_body> response{status, request.version()};
+// A request over HTTP being answered: its connection's stream, the request, and the
+// headers every answer to it carries (CORS, for a web app served elsewhere).
+struct Exchange {
+    beast::tcp_stream& stream;
+    const Request& request;
+    http::HeaderList headers;
+};
+
+asio::awaitable<http::Disposition> reply(Exchange& ex, bhttp::status status, const char* content_type,
+                                         std::string body) {
+    bhttp::response<bhttp::string_body> response{status, ex.request.version()};
     response.set(bhttp::field::server, "flowd");
     response.set(bhttp::field::content_type, content_type);
-    response.keep_alive(request.keep_alive());
+    for (const auto& [name, value] : ex.headers) response.set(name, value);
+    response.keep_alive(ex.request.keep_alive());
     response.body() = std::move(body);
     response.prepare_payload();
-    stream.expires_after(kWriteTimeout);
-    auto [ec, written] = co_await bhttp::async_write(stream, response, kTuple);
+    ex.stream.expires_after(kWriteTimeout);
+    auto [ec, written] = co_await bhttp::async_write(ex.stream, response, kTuple);
     co_return ec || !response.keep_alive() ? http::Disposition::close : http::Disposition::keep_alive;
 }
 
-asio::awaitable<http::Disposition> fail(beast::tcp_stream& stream, const Request& request, Failure failure) {
+asio::awaitable<http::Disposition> fail(Exchange& ex, Failure failure) {
     std::string body = R"({"code":)" + std::to_string(static_cast<int>(failure)) + R"(,"message":")" +
                        failure_message(failure) + "\"}";
-    co_return co_await reply(stream, request, bhttp::status::bad_request, "application/json", std::move(body));
+    co_return co_await reply(ex, bhttp::status::bad_request, "application/json", std::move(body));
 }
 
 // Whether the calling coroutine runs on the session's strand already: a session opened
@@ -129,19 +138,17 @@ asio::awaitable<std::invoke_result_t<Task&>> on_strand(const std::shared_ptr<Ses
     }
 }
 
-asio::awaitable<http::Disposition> answer_poll(beast::tcp_stream& stream, const Request& request,
-                                         std::shared_ptr<Session> session) {
+asio::awaitable<http::Disposition> answer_poll(Exchange& ex, std::shared_ptr<Session> session) {
     // A long poll waits as long as the session has nothing to say; the heartbeat bounds it.
-    stream.expires_never();
+    ex.stream.expires_never();
     const auto drain = co_await asio::co_spawn(session->strand(), session->poll(), asio::use_awaitable);
     if (drain.refusal != Refusal::none)
-        co_return co_await fail(stream, request,
-                                drain.refusal == Refusal::unknown_sid ? Failure::unknown_sid : Failure::bad_request);
+        co_return co_await fail(ex, drain.refusal == Refusal::unknown_sid ? Failure::unknown_sid : Failure::bad_request);
     std::string payload;
     for (const auto& packet : drain.packets)
         append_to_payload(payload, packet.type, packet.data ? std::string_view(*packet.data) : std::string_view(),
                                packet.binary);
-    co_return co_await reply(stream, request, bhttp::status::ok, "text/plain; charset=UTF-8", std::move(payload));
+    co_return co_await reply(ex, bhttp::status::ok, "text/plain; charset=UTF-8", std::move(payload));
 }
 
 // The WebSocket transport of one session, over the connection core: the session's
@@ -334,20 +341,20 @@ std::shared_ptr<Session> EngineIoServer::create_session(asio::any_io_executor st
 }
 
 asio::awaitable<http::Disposition> EngineIoServer::handle(http::OwnedConnection& connection, Request& request) {
-    auto& stream = connection->stream;
+    Exchange ex{connection->stream, request, options_.cors.answer_headers(request[bhttp::field::origin])};
     const auto query = parse_query(request.target());
-    if (!query) co_return co_await fail(stream, request, Failure::bad_request);
+    if (!query) co_return co_await fail(ex, Failure::bad_request);
     if (query->transport != "polling" && query->transport != "websocket")
-        co_return co_await fail(stream, request, Failure::unknown_transport);
-    if (query->eio != "4") co_return co_await fail(stream, request, Failure::unsupported_version);
+        co_return co_await fail(ex, Failure::unknown_transport);
+    if (query->eio != "4") co_return co_await fail(ex, Failure::unsupported_version);
     const bool websocket = query->transport == "websocket";
-    if (websocket && !websocket::is_upgrade(request)) co_return co_await fail(stream, request, Failure::bad_request);
+    if (websocket && !websocket::is_upgrade(request)) co_return co_await fail(ex, Failure::bad_request);
 
     if (!query->sid) {
-        if (request.method() != bhttp::verb::get) co_return co_await fail(stream, request, Failure::bad_handshake_method);
+        if (request.method() != bhttp::verb::get) co_return co_await fail(ex, Failure::bad_handshake_method);
         if (websocket) {
             auto handshake = handshake_of(request);
-            if (!handshake) co_return co_await fail(stream, request, Failure::bad_request);
+            if (!handshake) co_return co_await fail(ex, Failure::bad_request);
             release(request);
             const auto client_address = connection->client_address;
             auto socket = take_connection(connection);
@@ -360,33 +367,33 @@ asio::awaitable<http::Disposition> EngineIoServer::handle(http::OwnedConnection&
         }
         auto session = create_session(asio::make_strand(executor_), connection->client_address, false);
         co_await on_strand(session, [&] { session->open(on_open_); });
-        co_return co_await answer_poll(stream, request, session);
+        co_return co_await answer_poll(ex, session);
     }
 
     auto session = registry_->find(*query->sid);
-    if (!session) co_return co_await fail(stream, request, Failure::unknown_sid);
+    if (!session) co_return co_await fail(ex, Failure::unknown_sid);
 
     if (websocket) {
         auto handshake = handshake_of(request);
-        if (!handshake) co_return co_await fail(stream, request, Failure::bad_request);
+        if (!handshake) co_return co_await fail(ex, Failure::bad_request);
         if (!co_await on_strand(session, [&session] { return session->claim_upgrade(); }))
-            co_return co_await fail(stream, request, Failure::bad_request);
+            co_return co_await fail(ex, Failure::bad_request);
         release(request);
         auto transport = std::make_shared<WebSocketTransport>(take_connection(connection), session, true);
         transport->start(std::move(*handshake), options_.upgrade_timeout);
         co_return http::Disposition::close;
     }
 
-    if (request.method() == bhttp::verb::get) co_return co_await answer_poll(stream, request, session);
-    if (request.method() != bhttp::verb::post) co_return co_await fail(stream, request, Failure::bad_request);
+    if (request.method() == bhttp::verb::get) co_return co_await answer_poll(ex, session);
+    if (request.method() != bhttp::verb::post) co_return co_await fail(ex, Failure::bad_request);
     if (request.body().size() > options_.max_payload) {
         co_await on_strand(session, [&session] { session->reject_oversized(); });
-        co_return co_await reply(stream, request, bhttp::status::payload_too_large, "text/plain; charset=UTF-8", "");
+        co_return co_await reply(ex, bhttp::status::payload_too_large, "text/plain; charset=UTF-8", "");
     }
     const auto refusal = co_await on_strand(session, [&] { return session->post(request.body()); });
     if (refusal != Refusal::none)
-        co_return co_await fail(stream, request, refusal == Refusal::unknown_sid ? Failure::unknown_sid : Failure::bad_request);
-    co_return co_await reply(stream, request, bhttp::status::ok, "text/plain; charset=UTF-8", "ok");
+        co_return co_await fail(ex, refusal == Refusal::unknown_sid ? Failure::unknown_sid : Failure::bad_request);
+    co_return co_await reply(ex, bhttp::status::ok, "text/plain; charset=UTF-8", "ok");
 }
 
 }  // namespace flow::realtime::engineio
