@@ -38,22 +38,37 @@ PushDispatcher::~PushDispatcher() {
 }
 
 void PushDispatcher::message_sent(const Message& message, const std::vector<std::string>& member_ids) {
-    tell({message, std::nullopt, member_ids});
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = bursts_.find(message.chat_id);
+        if (it == bursts_.end()) {
+            if (!room_for_one_more()) {
+                metrics_.push("any", "dropped");
+                return;
+            }
+            it = bursts_.emplace(message.chat_id, Burst{}).first;
+            bursts_due_.emplace(clock_.now_ms() + options_.coalesce_ms, message.chat_id);
+            first = true;
+        }
+        auto& burst = it->second;
+        auto& from = burst.by_sender[message.sender_id];
+        from.message = message;
+        ++from.count;
+        if (burst.member_ids.size() != member_ids.size()) burst.member_ids = member_ids;
+    }
+    // Only a new burst changes when the worker must wake; the rest wait for it.
+    if (first) wake_.notify_one();
 }
 
 void PushDispatcher::call_ringing(const Call& call, const std::vector<std::string>& rung_user_ids) {
-    tell({std::nullopt, call, rung_user_ids});
-}
-
-void PushDispatcher::tell(Told told) {
     {
         std::lock_guard lock(mutex_);
-        // The worker is stuck (the database): what it cannot look at in time is dropped.
-        if (told_.size() >= options_.max_waiting) {
+        if (!room_for_one_more()) {
             metrics_.push("any", "dropped");
             return;
         }
-        told_.push_back(std::move(told));
+        calls_.push_back({call, rung_user_ids});
     }
     wake_.notify_one();
 }
@@ -72,12 +87,13 @@ void PushDispatcher::run() {
         TimeMs next = now + 60'000;
         if (!bursts_due_.empty()) next = std::min(next, bursts_due_.begin()->first);
         if (!retries_.empty()) next = std::min(next, retries_.begin()->first);
-        if (told_.empty() && ended_.empty() && next > now) {
+        if (calls_.empty() && ended_.empty() && next > now) {
             wake_.wait_for(lock, std::chrono::milliseconds(next - now));
             continue;
         }
-        auto told = std::move(told_);
-        told_.clear();
+        auto calls = std::move(calls_);
+        calls_.clear();
+        waiting_ -= calls.size();
         auto ended = std::move(ended_);
         ended_.clear();
         std::vector<std::pair<std::string, Burst>> due_bursts;
@@ -97,36 +113,14 @@ void PushDispatcher::run() {
         // The work itself, which waits on the database, without the lock.
         lock.unlock();
         try {
-            for (auto& t : told) {
-                if (t.message) fold(std::move(*t.message), t.user_ids, now);
-                else push_call(*t.call, t.user_ids, now);
-            }
-            for (auto& [chat_id, burst] : due_bursts) push_burst(chat_id, std::move(burst), now);
+            for (const auto& rung : calls) push_call(rung.call, rung.user_ids, now);
+            for (const auto& [chat_id, burst] : due_bursts) push_burst(chat_id, burst, now);
             for (auto& push : due_retries) sender_.send(std::move(push));  // still counted in waiting_
             for (const auto& device_id : ended) stores_.devices.clear_push(device_id);
         } catch (const std::exception& e) {
             spdlog::error("push: {}", e.what());
         }
         lock.lock();
-    }
-}
-
-void PushDispatcher::fold(Message message, const std::vector<std::string>& member_ids, TimeMs now) {
-    std::lock_guard lock(mutex_);
-    auto it = bursts_.find(message.chat_id);
-    if (it == bursts_.end()) {
-        if (!room_for_one_more()) {
-            metrics_.push("any", "dropped");
-            return;
-        }
-        it = bursts_.emplace(message.chat_id, Burst{}).first;
-        bursts_due_.emplace(now + options_.coalesce_ms, message.chat_id);
-    }
-    for (const auto& user_id : member_ids) {
-        if (user_id == message.sender_id) continue;
-        auto& latest = it->second.by_recipient[user_id];
-        latest.message = message;
-        ++latest.count;
     }
 }
 
@@ -142,9 +136,23 @@ std::vector<Device> PushDispatcher::unreachable(std::vector<Device> devices) {
     return out;
 }
 
-void PushDispatcher::push_burst(const std::string& chat_id, Burst burst, TimeMs now) {
+void PushDispatcher::push_burst(const std::string& chat_id, const Burst& burst, TimeMs now) {
+    // For each member, the burst's newest message to them (from anyone but them), and how
+    // many it stands for.
+    struct ForMember {
+        const Message* newest = nullptr;
+        int count = 0;
+    };
+    std::map<std::string, ForMember> for_member;
+    for (const auto& user_id : burst.member_ids)
+        for (const auto& [sender_id, from] : burst.by_sender) {
+            if (sender_id == user_id) continue;
+            auto& mine = for_member[user_id];
+            if (!mine.newest || from.message.seq > mine.newest->seq) mine.newest = &from.message;
+            mine.count += from.count;
+        }
     std::vector<std::string> recipients;
-    for (const auto& [user_id, latest] : burst.by_recipient) recipients.push_back(user_id);
+    for (const auto& [user_id, mine] : for_member) recipients.push_back(user_id);
     auto devices = stores_.devices.push_devices(recipients);
     std::erase_if(devices, [](const Device& d) { return d.push->voip; });  // VoIP registrations take calls only
     if (devices.empty()) return;
@@ -159,8 +167,9 @@ void PushDispatcher::push_burst(const std::string& chat_id, Burst burst, TimeMs 
         }
         return it->second;
     };
-    // What each recipient gets: a push with this badge, or none (muted), or none from this
-    // node (another node claimed the burst, and its push stands for these messages too).
+    // What each recipient gets: a push with this badge, or none (muted, or no member any
+    // more), or none from this node (another node claimed the burst, and its push stands
+    // for these messages too).
     struct Decision {
         std::optional<std::int64_t> badge;
         bool elsewhere = false;
@@ -171,20 +180,19 @@ void PushDispatcher::push_burst(const std::string& chat_id, Burst burst, TimeMs 
         if (found == decisions.end()) {
             Decision decision;
             const auto state = stores_.chats.push_state(chat_id, device.user_id);
-            if (!is_muted(state.muted_until, now)) {
+            if (state.member && !is_muted(state.muted_until, now)) {
                 decision.elsewhere = !stores_.claims.claim("push:" + chat_id + ":" + device.user_id,
                                                            std::chrono::milliseconds(options_.coalesce_ms));
                 if (!decision.elsewhere) decision.badge = state.unread_total;
             }
             found = decisions.emplace(device.user_id, decision).first;
         }
-        const auto& latest = burst.by_recipient.at(device.user_id);
-        const auto kind = to_string(device.push->kind);
-        const int folded = found->second.elsewhere ? latest.count : latest.count - 1;
-        for (int i = 0; i < folded && (found->second.badge || found->second.elsewhere); ++i)
-            metrics_.push(kind, "coalesced");
-        if (found->second.badge)
-            push_to(device, PushContent::of(latest.message, name_of(latest.message.sender_id), *found->second.badge), now);
+        const auto& mine = for_member.at(device.user_id);
+        const auto& decision = found->second;
+        const int folded = decision.elsewhere ? mine.count : decision.badge ? mine.count - 1 : 0;
+        for (int i = 0; i < folded; ++i) metrics_.push(to_string(device.push->kind), "coalesced");
+        if (decision.badge)
+            push_to(device, PushContent::of(*mine.newest, name_of(mine.newest->sender_id), *decision.badge), now);
     }
 }
 

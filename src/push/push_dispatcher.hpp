@@ -63,28 +63,26 @@ public:
     void call_ringing(const Call& call, const std::vector<std::string>& rung_user_ids) override;
 
 private:
-    // A chat's messages while they coalesce: for each recipient, the newest of them to
-    // that recipient, and how many came.
+    // A chat's messages while they coalesce: the newest of each sender and how many each
+    // sent (a burst has few senders), and the chat's members. Folding a message in costs
+    // the committing thread a lookup, not a copy per member.
     struct Burst {
-        struct Latest {
+        struct FromSender {
             Message message;
             int count = 0;
         };
-        std::map<std::string, Latest> by_recipient;
+        std::map<std::string, FromSender> by_sender;
+        // As of the burst's first message, and again when their number changed: a member
+        // who left meanwhile is no member at push time (push_state) and gets nothing.
+        std::vector<std::string> member_ids;
     };
-    // What the services told, not yet looked at by the worker.
-    struct Told {
-        std::optional<Message> message;
-        std::optional<Call> call;
+    struct RungCall {
+        Call call;
         std::vector<std::string> user_ids;
     };
 
-    // From the services' threads: queued for the worker.
-    void tell(Told told);
     void run();
-    // On the worker: the message folded into its chat's burst.
-    void fold(Message message, const std::vector<std::string>& member_ids, TimeMs now);
-    void push_burst(const std::string& chat_id, Burst burst, TimeMs now);
+    void push_burst(const std::string& chat_id, const Burst& burst, TimeMs now);
     void push_call(const Call& call, const std::vector<std::string>& user_ids, TimeMs now);
     // The devices among these that have no socket open anywhere.
     std::vector<Device> unreachable(std::vector<Device> devices);
@@ -102,7 +100,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
-    std::deque<Told> told_;
+    std::deque<RungCall> calls_;
     std::map<std::string, Burst> bursts_;              // by chat
     std::multimap<TimeMs, std::string> bursts_due_;    // chat ids, by when their burst is pushed
     std::multimap<TimeMs, OutgoingPush> retries_;      // by when they go again

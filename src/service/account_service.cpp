@@ -10,7 +10,7 @@ void AccountService::delete_account(const Caller& caller) {
     chats_.leave_all(user_id);
     stories_.remove_all_of(user_id);
     users_.erase(user_id);
-    for (const auto& device : devices) bus_.publish({{user_id}, "", event::SessionEnded{device.id}});
+    for (const auto& device : devices) bus_.publish({{user_id}, "", event::SessionEnded{device.id}, ""});
     // Its profile picture and stories' media are used by nothing now either.
     media_.remove_unused_of(user_id);
 }

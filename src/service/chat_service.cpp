@@ -50,7 +50,7 @@ Result<ChatCreated> ChatService::create_group(const Caller& caller, const std::s
     chat.participants.push_back({caller.user_id, Role::admin, 1, now});
     for (const auto& id : other_ids) chat.participants.push_back({id, Role::member, 1, now});
     chats_.create_group(chat);
-    ChatView view{chat, std::nullopt, 0};
+    ChatView view{chat, std::nullopt, 0, false, std::nullopt};
     bus_.publish({chat.member_ids(), "", event::ChatNew{view}});
     return ChatCreated{std::move(view), true};
 }
@@ -139,7 +139,7 @@ Result<ChatView> ChatService::add_participants(const Caller& caller, const std::
     if (!chat) return std::move(chat).error();
     if (!added.empty()) {
         announce_update(*chat);
-        bus_.publish({added, "", event::ChatNew{ChatView{*chat, std::nullopt, 0}}});
+        bus_.publish({added, "", event::ChatNew{ChatView{*chat, std::nullopt, 0, false, std::nullopt}}});
     }
     return chats_.view_chat(*chat, caller.user_id);
 }
@@ -155,7 +155,7 @@ Result<ChatView> ChatService::remove_participant(const Caller& caller, const std
     if (!chat) return std::move(chat).error();
     announce_update(*chat, {user_id});
     // One who left sees the chat no more; their answer is the chat as they left it.
-    if (!chat->participant(caller.user_id)) return ChatView{*chat, std::nullopt, 0};
+    if (!chat->participant(caller.user_id)) return ChatView{*chat, std::nullopt, 0, false, std::nullopt};
     return chats_.view_chat(*chat, caller.user_id);
 }
 

@@ -8,7 +8,7 @@ std::vector<Device> DeviceService::list(const Caller& caller) { return store_.de
 
 Status DeviceService::remove(const Caller& caller, const std::string& device_id) {
     if (!store_.remove(caller.user_id, device_id)) return Error::not_found("no such device");
-    bus_.publish({{caller.user_id}, "", event::SessionEnded{device_id}});
+    bus_.publish({{caller.user_id}, "", event::SessionEnded{device_id}, ""});
     return Ok{};
 }
 

@@ -65,6 +65,7 @@ public:
     // What a push to a member says and whether it goes: until when they muted the chat,
     // and their unread messages in all their chats (a badge).
     struct PushState {
+        bool member = false;  // false: the rest says nothing
         std::optional<TimeMs> muted_until;
         std::int64_t unread_total = 0;
     };

@@ -131,7 +131,7 @@ void save_participants(Connection& db, const Chat& before, const Chat& after) {
 }
 
 ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
-    ChatView view{chat, std::nullopt, 0, is_request_for(chat, user_id)};
+    ChatView view{chat, std::nullopt, 0, is_request_for(chat, user_id), std::nullopt};
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
@@ -284,7 +284,9 @@ ChatStore::PushState SqlChatStore::push_state(const std::string& chat_id, const 
         PushState state;
         auto muted = db.prepare("SELECT muted_until FROM participants WHERE chat_id = ? AND user_id = ?");
         muted.bind(1, chat_id).bind(2, user_id);
-        if (muted.step()) state.muted_until = muted.optional_integer(0);
+        if (!muted.step()) return state;
+        state.member = true;
+        state.muted_until = muted.optional_integer(0);
         muted.reset();
         auto unread = db.prepare(
             (std::string("SELECT count(*) FROM participants p JOIN messages m ON m.chat_id = p.chat_id "
