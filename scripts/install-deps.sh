@@ -18,6 +18,8 @@ packages=(
   libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates coturn postgresql-15 redis-server
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
+  # the web app's browser tests drive it (tests/integration/webapp.test.mjs)
+  chromium
 )
 if [ "${1:-}" = --fuzz ]; then packages+=(clang libclang-rt-dev); fi
 
@@ -26,7 +28,8 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-# Node.js (with npm) runs the client tests; a machine that has it from elsewhere keeps it.
+# Node.js (with npm) bundles the web app at build time and runs the client tests; a
+# machine that has it from elsewhere keeps it.
 command -v npm >/dev/null || missing+=(nodejs npm)
 
 if ((${#missing[@]})); then

@@ -15,5 +15,7 @@ FLOW_ASSET(openapi_json)
 FLOW_ASSET(docs_html)
 FLOW_ASSET(swagger_ui_css)
 FLOW_ASSET(swagger_ui_bundle_js)
+FLOW_ASSET(webapp_html)
+FLOW_ASSET(webapp_js)
 
 }  // namespace flow::http::assets

@@ -478,6 +478,8 @@ const ROWS = [
   { route: 'GET /docs', expect: PUBLIC(200) },
   { route: 'GET /docs/swagger-ui.css', expect: PUBLIC(200) },
   { route: 'GET /docs/swagger-ui-bundle.js', expect: PUBLIC(200) },
+  { route: 'GET /', expect: PUBLIC(200) },
+  { route: 'GET /app.js', expect: PUBLIC(200) },
 ];
 
 /** The path of `template` with `params` put in (each id URL-encoded); fails on a missing one. */

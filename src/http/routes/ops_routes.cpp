@@ -23,6 +23,8 @@ void add_ops_routes(Router& router, HealthCheck health, const Metrics& metrics) 
     serve("/docs", "text/html; charset=utf-8", assets::docs_html());
     serve("/docs/swagger-ui.css", "text/css", assets::swagger_ui_css());
     serve("/docs/swagger-ui-bundle.js", "application/javascript", assets::swagger_ui_bundle_js());
+    serve("/", "text/html; charset=utf-8", assets::webapp_html());
+    serve("/app.js", "application/javascript", assets::webapp_js());
 }
 
 }  // namespace flow::http

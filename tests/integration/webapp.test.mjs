@@ -1,0 +1,123 @@
+// Flow's web app (GET /) in a real browser: Debian's chromium, driven by puppeteer-core,
+// with two browser contexts as two people. Everything is found the way the contract
+// fixes it for assistive tools and scripts: by role and accessible name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import puppeteer from 'puppeteer-core';
+import { startFlowd, uniquePhone } from './lib/flowd.mjs';
+
+const CHROMIUM = process.env.FLOW_TEST_CHROMIUM || '/usr/bin/chromium';
+const STEP_MS = 8_000; // the longest any one step may take
+
+/** The element with this accessible name (and role, when given). */
+const aria = (role, name) =>
+  `::-p-aria([name=${JSON.stringify(name)}]${role ? `[role=${JSON.stringify(role)}]` : ''})`;
+
+/** Launches the browser, failing (not skipping) when it is not installed. */
+async function launch() {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `no browser at ${CHROMIUM}: the web app tests need Debian's chromium ` +
+      '(scripts/install-deps.sh installs it; FLOW_TEST_CHROMIUM names another binary)',
+  );
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
+}
+
+/** A page in a browser context of its own (its own localStorage: another person). */
+async function person(browser, label) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`${label}: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`${label} console: ${m.text()} ${m.location()?.url ?? ''}`));
+  return { page, problems };
+}
+
+/** Signs in through the UI: phone number, the code from the SMS webhook, then a name. */
+async function signIn(f, page, phone, name) {
+  await page.goto(f.baseUrl + '/');
+  await page.locator(aria('textbox', 'Phone number')).fill(phone);
+  await page.locator(aria('button', 'Send code')).click();
+  const code = await f.sms.nextCode(phone);
+  await page.locator(aria('textbox', 'Code')).fill(code);
+  await page.keyboard.press('Enter'); // the form submits by keyboard, as "Verify" would
+  await page.locator(aria('textbox', 'Your name')).fill(name);
+  await page.locator(aria('button', 'Save')).click();
+  await page.waitForSelector(aria('button', 'New chat'));
+}
+
+/** Waits until the list named "Messages" shows an item with `text`. */
+async function seeMessage(page, text) {
+  const list = await page.waitForSelector(aria('list', 'Messages'));
+  return list.waitForSelector(`::-p-text(${text})`);
+}
+
+/** Types into the "Message" box and sends with the "Send" button. */
+async function send(page, text) {
+  await page.locator(aria('textbox', 'Message')).fill(text);
+  await page.locator(aria('button', 'Send')).click();
+}
+
+test('web app: two people sign in, start a chat by phone number and talk live', { timeout: 60_000 }, async (t) => {
+  const f = await startFlowd();
+  t.after(() => f.cleanup());
+  const browser = await launch();
+  t.after(() => browser.close());
+
+  // The page and its script come from flowd itself.
+  const index = await fetch(f.baseUrl + '/');
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /^text\/html/);
+  const script = await fetch(f.baseUrl + '/app.js');
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get('content-type'), /javascript/);
+
+  const alice = await person(browser, 'Alice');
+  const bob = await person(browser, 'Bob');
+  const [alicePhone, bobPhone] = [uniquePhone(), uniquePhone()];
+  await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
+
+  // Alice starts a direct chat with Bob by his number; it is named after him.
+  await alice.page.locator(aria('button', 'New chat')).click();
+  await alice.page.locator(aria('textbox', 'Contact phone number')).fill(bobPhone);
+  await alice.page.locator(aria('button', 'Start chat')).click();
+  const aliceChats = await alice.page.waitForSelector(aria('list', 'Chats'));
+  await aliceChats.waitForSelector(aria('listitem', 'Bob'));
+  await send(alice.page, 'Hi Bob');
+  await seeMessage(alice.page, 'Hi Bob');
+
+  // Bob's chat list shows the new chat live, named after Alice, with the message and one unread.
+  const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
+  const item = await bobChats.waitForSelector(aria('listitem', 'Alice'));
+  await item.waitForSelector('::-p-text(Hi Bob)');
+  await item.waitForSelector(aria(null, '1 unread'));
+  await item.click();
+  await seeMessage(bob.page, 'Hi Bob'); // the history
+
+  // With the chat open, a new message appears live on Bob's side, and his reply on Alice's.
+  await send(alice.page, 'Are you there?');
+  await seeMessage(bob.page, 'Are you there?');
+  await send(bob.page, 'Yes, here!');
+  await seeMessage(alice.page, 'Yes, here!');
+
+  // Now that both have written they are contacts: Bob reading Alice's next message shows as read.
+  await send(alice.page, 'Great');
+  await seeMessage(bob.page, 'Great');
+  const great = await seeMessage(alice.page, 'Great');
+  const li = await great.evaluateHandle((el) => el.closest('li'));
+  await li.asElement().waitForSelector(aria(null, 'Read'));
+
+  // Reloading keeps Bob signed in (the token is in localStorage) with the history there.
+  await bob.page.reload();
+  const again = await bob.page.waitForSelector(aria('list', 'Chats'));
+  await (await again.waitForSelector(aria('listitem', 'Alice'))).click();
+  await seeMessage(bob.page, 'Yes, here!');
+
+  assert.deepEqual([...alice.problems, ...bob.problems], []);
+});

@@ -1,0 +1,86 @@
+// The REST side of Flow's API: typed objects and one fetch wrapper that carries the token.
+
+export interface User {
+  id: string;
+  phone: string;
+  name: string;
+  about: string;
+  image_id: string | null;
+  created_at: number;
+  last_seen_at: number | null;
+}
+
+export interface Message {
+  id: string;
+  chat_id: string;
+  seq: number;
+  sender_id: string;
+  client_id: string | null;
+  type: 'text' | 'image' | 'audio' | 'video' | 'file' | 'system';
+  text: string | null;
+  created_at: number;
+  deleted: boolean;
+}
+
+export interface Chat {
+  id: string;
+  type: 'direct' | 'group';
+  name: string | null;
+  participants: { user_id: string; role: string }[];
+  created_at: number;
+  last_message: Message | null;
+  unread_count: number;
+  request?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_before?: number | null;
+}
+
+/** An error answer of the API, `{error: {code, message}}`, with its HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'flow.token';
+
+export const token = {
+  get: (): string | null => localStorage.getItem(TOKEN_KEY),
+  set: (t: string) => localStorage.setItem(TOKEN_KEY, t),
+  clear: () => localStorage.removeItem(TOKEN_KEY),
+};
+
+/** Calls the API; resolves with the parsed JSON answer (undefined for 204), or throws ApiError. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'network', 'Flow cannot be reached; check the connection and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = data?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `The server answered ${res.status}.`);
+  }
+  return data as T;
+}
+
+/** A client_id for message:send: unique per message, so a retry is stored once. */
+export function newClientId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,38 @@
+// A tiny DOM builder: h('button', {type: 'submit'}, 'Send').
+
+type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === 'function') el.addEventListener(key.replace(/^on/, ''), value);
+    else if (key === 'class') el.className = String(value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child);
+  }
+  return el;
+}
+
+/** A labelled text field: the label gives the input its accessible name. */
+export function field(label: string, input: Attrs): { wrap: HTMLElement; input: HTMLInputElement } {
+  const id = 'f-' + label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const el = h('input', { id, ...input });
+  return { wrap: h('div', { class: 'field' }, h('label', { for: id }, label), el), input: el };
+}
+
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleDateString([], { day: 'numeric', month: 'short' });
+}

@@ -1,0 +1,426 @@
+// The signed-in app: the chat list, a new-chat form, and the open chat with live messages.
+import { io, type Socket } from 'socket.io-client';
+import { api, ApiError, newClientId, token, type Chat, type Message, type Page, type User } from './api';
+import { field, formatTime, h } from './dom';
+
+interface Status {
+  chat_id: string;
+  user_id: string;
+  seq: number;
+  status: 'delivered' | 'read';
+}
+
+/** How far another member has received and read a chat (message:status). */
+interface Marks {
+  delivered: number;
+  read: number;
+}
+
+const PAGE = 50;
+
+export class Messenger {
+  private readonly chats = new Map<string, Chat>();
+  private readonly users = new Map<string, Promise<User | null>>();
+  private readonly marks = new Map<string, Map<string, Marks>>(); // chat -> user -> marks
+  private readonly acked = new Map<string, { delivered: number; read: number }>(); // what this device told the server
+  private socket: Socket | null = null;
+
+  private openId: string | null = null;
+  private messages: Message[] = [];
+  private nextBefore: number | null = null;
+
+  private readonly chatList = h('ul', { class: 'chats', 'aria-label': 'Chats' });
+  private readonly pane = h('section', { class: 'pane', 'aria-label': 'Chat' });
+  private readonly status = h('span', { class: 'status', role: 'status' });
+  private readonly newChat = h('div', { class: 'new-chat' });
+  private messageList: HTMLUListElement | null = null;
+  private olderButton: HTMLButtonElement | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly me: User,
+    private readonly signedOut: () => void,
+  ) {
+    this.users.set(me.id, Promise.resolve(me));
+  }
+
+  async mount(): Promise<void> {
+    const newChatButton = h('button', { type: 'button', class: 'primary', 'aria-expanded': 'false' }, 'New chat');
+    newChatButton.addEventListener('click', () => this.toggleNewChat(newChatButton));
+    this.root.replaceChildren(
+      h('div', { class: 'app' },
+        h('header', { class: 'top' },
+          h('h1', {}, 'Flow'), this.status,
+          h('span', { class: 'me' }, this.me.name),
+          h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
+        h('nav', { class: 'side', 'aria-label': 'Chat list' }, newChatButton, this.newChat, this.chatList),
+        this.pane));
+    this.showEmptyPane();
+    this.connect();
+    await this.loadChats();
+  }
+
+  // ---- chats ------------------------------------------------------------------------
+
+  private async loadChats(): Promise<void> {
+    try {
+      const page = await api<Page<Chat>>('GET', '/chats');
+      for (const c of page.items) this.chats.set(c.id, c);
+      await Promise.all(page.items.map((c) => this.chatName(c)));
+      this.renderChats();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private otherId(chat: Chat): string | undefined {
+    return chat.participants.find((p) => p.user_id !== this.me.id)?.user_id;
+  }
+
+  private user(id: string): Promise<User | null> {
+    let u = this.users.get(id);
+    if (!u) {
+      u = api<User>('GET', `/users/${encodeURIComponent(id)}`).catch(() => null);
+      this.users.set(id, u);
+    }
+    return u;
+  }
+
+  /** A group's name, or for a direct chat the other person's name (their phone if they have none). */
+  private async chatName(chat: Chat): Promise<string> {
+    if (chat.type === 'group') return chat.name || 'Group';
+    const other = this.otherId(chat);
+    const u = other ? await this.user(other) : null;
+    return u?.name || u?.phone || 'Deleted account';
+  }
+
+  private names = new Map<string, string>(); // chat id -> resolved name, for synchronous rendering
+
+  private async upsertChat(chat: Chat): Promise<void> {
+    this.chats.set(chat.id, chat);
+    this.names.set(chat.id, await this.chatName(chat));
+    this.renderChats();
+  }
+
+  private renderChats(): void {
+    for (const c of this.chats.values()) if (!this.names.has(c.id)) void this.upsertChat(c);
+    const activity = (c: Chat) => c.last_message?.created_at ?? c.created_at;
+    const sorted = [...this.chats.values()].filter((c) => this.names.has(c.id)).sort((a, b) => activity(b) - activity(a));
+    this.chatList.replaceChildren(
+      ...sorted.map((c) => {
+        const name = this.names.get(c.id)!;
+        const open = c.id === this.openId;
+        const last = c.last_message;
+        return h('li', { 'aria-label': name, class: open ? 'open' : '' },
+          h('button', { type: 'button', 'aria-current': open ? 'true' : null, onclick: () => this.openChat(c.id) },
+            h('span', { class: 'name' }, name),
+            h('span', { class: 'when' }, last ? formatTime(last.created_at) : ''),
+            h('span', { class: 'preview' }, last ? this.preview(last) : c.request ? 'Message request' : 'No messages yet'),
+            c.unread_count > 0 ? h('span', { class: 'badge', 'aria-label': `${c.unread_count} unread` }, String(c.unread_count)) : null));
+      }));
+    if (sorted.length === 0) this.chatList.append(h('li', { class: 'hint' }, 'No chats yet. Start one with “New chat”.'));
+  }
+
+  private preview(m: Message): string {
+    const mine = m.sender_id === this.me.id ? 'You: ' : '';
+    if (m.deleted) return 'This message was deleted';
+    if (m.type === 'text' || m.type === 'system') return mine + (m.text ?? '');
+    const kind = { image: 'Photo', audio: 'Audio', video: 'Video', file: 'File' }[m.type];
+    return mine + kind + (m.text ? `: ${m.text}` : '');
+  }
+
+  private toggleNewChat(button: HTMLButtonElement): void {
+    if (this.newChat.childElementCount) {
+      this.newChat.replaceChildren();
+      button.setAttribute('aria-expanded', 'false');
+      button.focus();
+      return;
+    }
+    button.setAttribute('aria-expanded', 'true');
+    const f = field('Contact phone number', { type: 'tel', autocomplete: 'tel', required: true, placeholder: '+44 7700 900123' });
+    const alert = h('p', { class: 'error', role: 'alert' });
+    const start = h('button', { type: 'submit', class: 'primary' }, 'Start chat');
+    const cancel = h('button', { type: 'button', onclick: () => this.toggleNewChat(button) }, 'Cancel');
+    const form = h('form', {}, f.wrap, alert, h('div', { class: 'actions' }, start, cancel));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      alert.textContent = '';
+      start.disabled = true;
+      try {
+        const found = await api<Page<User>>('POST', '/users/lookup', { phones: [f.input.value.trim()] });
+        const other = found.items[0];
+        if (!other) {
+          alert.textContent = 'Nobody on Flow has that number yet.';
+          return;
+        }
+        if (other.id === this.me.id) {
+          alert.textContent = 'That is your own number.';
+          return;
+        }
+        this.users.set(other.id, Promise.resolve(other));
+        const chat = await api<Chat>('POST', '/chats', { type: 'direct', user_id: other.id });
+        await this.upsertChat(chat);
+        this.toggleNewChat(button);
+        await this.openChat(chat.id);
+      } catch (err) {
+        alert.textContent = err instanceof ApiError && err.code === 'invalid_phone'
+          ? 'That is not a valid phone number; include the country code, like +44.'
+          : err instanceof Error ? err.message : String(err);
+      } finally {
+        start.disabled = false;
+      }
+    });
+    this.newChat.replaceChildren(form);
+    f.input.focus();
+  }
+
+  // ---- the open chat --------------------------------------------------------------------
+
+  private showEmptyPane(): void {
+    this.messageList = null;
+    this.pane.replaceChildren(h('p', { class: 'empty' }, 'Choose a chat, or start a new one.'));
+  }
+
+  private async openChat(id: string): Promise<void> {
+    const chat = this.chats.get(id);
+    if (!chat) return;
+    this.openId = id;
+    this.messages = [];
+    this.nextBefore = null;
+    const name = this.names.get(id) ?? (await this.chatName(chat));
+    const list = h('ul', { class: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
+    this.messageList = list;
+    this.olderButton = h('button', { type: 'button', class: 'older', hidden: true, onclick: () => this.loadOlder() }, 'Load older messages');
+    const input = field('Message', { autocomplete: 'off', maxlength: '65536', placeholder: 'Write a message' });
+    input.wrap.classList.add('grow');
+    input.wrap.querySelector('label')!.classList.add('visually-hidden');
+    const alert = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'composer' }, input.wrap, h('button', { type: 'submit', class: 'primary' }, 'Send'));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = input.input.value.trim();
+      if (!text) return;
+      input.input.value = '';
+      alert.textContent = '';
+      this.send(id, text).catch((err) => {
+        alert.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
+      });
+    });
+    this.pane.replaceChildren(
+      h('header', { class: 'chat-head' }, h('h2', {}, name), chat.request ? h('span', { class: 'tag' }, 'Message request') : null),
+      h('div', { class: 'scroll' }, this.olderButton, list),
+      alert, form);
+    this.renderChats();
+    input.input.focus();
+    try {
+      const page = await api<Page<Message>>('GET', `/chats/${encodeURIComponent(id)}/messages?limit=${PAGE}`);
+      if (this.openId !== id) return;
+      this.mergeMessages(page.items);
+      this.setNextBefore(page.next_before ?? null);
+      this.renderMessages(true);
+      this.acknowledge(id, true);
+    } catch (err) {
+      alert.textContent = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private setNextBefore(n: number | null): void {
+    this.nextBefore = n;
+    if (this.olderButton) this.olderButton.hidden = n === null;
+  }
+
+  private async loadOlder(): Promise<void> {
+    const id = this.openId;
+    if (!id || this.nextBefore === null) return;
+    const page = await api<Page<Message>>('GET', `/chats/${encodeURIComponent(id)}/messages?limit=${PAGE}&before=${this.nextBefore}`);
+    if (this.openId !== id) return;
+    this.mergeMessages(page.items);
+    this.setNextBefore(page.next_before ?? null);
+    this.renderMessages(false);
+  }
+
+  /** Adds messages (any order, repeats ignored) to the open chat's, kept in seq order. */
+  private mergeMessages(items: Message[]): void {
+    const byId = new Map(this.messages.map((m) => [m.id, m]));
+    for (const m of items) byId.set(m.id, m);
+    this.messages = [...byId.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  private renderMessages(scrollToEnd: boolean): void {
+    const list = this.messageList;
+    const id = this.openId;
+    if (!list || !id) return;
+    const scroller = list.parentElement!;
+    const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    const group = this.chats.get(id)?.type === 'group';
+    list.replaceChildren(...this.messages.map((m) => this.messageItem(m, group)));
+    for (const li of list.querySelectorAll('li[data-pending]')) list.append(li);
+    if (scrollToEnd || atEnd) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  private pending = new Map<string, HTMLLIElement>(); // client_id -> the item shown while sending
+
+  private messageItem(m: Message, group: boolean): HTMLLIElement {
+    const mine = m.sender_id === this.me.id;
+    const sender = group && !mine ? h('span', { class: 'sender' }, '…') : null;
+    if (sender) void this.user(m.sender_id).then((u) => (sender.textContent = u?.name || u?.phone || 'Deleted account'));
+    const body = m.deleted
+      ? h('span', { class: 'text deleted' }, 'This message was deleted')
+      : h('span', { class: 'text' }, m.type === 'text' || m.type === 'system' ? (m.text ?? '') : this.preview({ ...m, sender_id: '' }));
+    return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.type === 'system' ? 'system' : ''}`, 'data-seq': m.seq },
+      sender, body,
+      h('span', { class: 'meta' }, h('time', { datetime: new Date(m.created_at).toISOString() }, formatTime(m.created_at)),
+        mine ? this.tick(m) : null));
+  }
+
+  private tick(m: Message): HTMLElement {
+    const chat = this.chats.get(m.chat_id);
+    const marks = this.marks.get(m.chat_id);
+    const others = chat?.participants.filter((p) => p.user_id !== this.me.id) ?? [];
+    const least = (k: keyof Marks) => (others.length ? Math.min(...others.map((p) => marks?.get(p.user_id)?.[k] ?? 0)) : 0);
+    const state = m.seq <= least('read') ? 'Read' : m.seq <= least('delivered') ? 'Delivered' : 'Sent';
+    return h('span', { class: `tick ${state.toLowerCase()}`, title: state, 'aria-label': state }, state === 'Sent' ? '✓' : '✓✓');
+  }
+
+  private async send(chatId: string, text: string): Promise<void> {
+    const clientId = newClientId();
+    const body = { chat_id: chatId, client_id: clientId, type: 'text', text };
+    const shown = h('li', { class: 'msg mine pending', 'data-pending': clientId },
+      h('span', { class: 'text' }, text), h('span', { class: 'meta' }, h('span', { class: 'tick', 'aria-label': 'Sending' }, '…')));
+    this.pending.set(clientId, shown);
+    if (this.openId === chatId && this.messageList) {
+      this.messageList.append(shown);
+      this.messageList.parentElement!.scrollTop = this.messageList.parentElement!.scrollHeight;
+    }
+    try {
+      let m: Message;
+      if (this.socket?.connected) {
+        const ack = await this.socket.timeout(10_000).emitWithAck('message:send', body);
+        if (ack?.error) throw new ApiError(0, ack.error.code, ack.error.message);
+        m = ack as Message;
+      } else {
+        m = await api<Message>('POST', `/chats/${encodeURIComponent(chatId)}/send_message`, { client_id: clientId, type: 'text', text });
+      }
+      this.received(m, true);
+    } finally {
+      shown.remove();
+      this.pending.delete(clientId);
+    }
+  }
+
+  // ---- real time -------------------------------------------------------------------------
+
+  private connect(): void {
+    const socket = io({ auth: { token: token.get() }, transports: ['websocket'] });
+    this.socket = socket;
+    socket.on('connect', () => (this.status.textContent = ''));
+    socket.on('disconnect', () => (this.status.textContent = 'Reconnecting…'));
+    socket.on('connect_error', () => {
+      this.status.textContent = 'Reconnecting…';
+      // A token that stopped working (signed out elsewhere) ends the session here too.
+      api<User>('GET', '/users/me').catch((err) => {
+        if (err instanceof ApiError && err.status === 401) this.forget();
+      });
+    });
+    socket.on('message:new', (m: Message) => this.received(m, false));
+    socket.on('message:status', (s: Status) => this.statusChanged(s));
+    socket.on('message:deleted', (d: { chat_id: string; message_id: string }) => {
+      const m = this.messages.find((x) => x.id === d.message_id);
+      if (m && this.openId === d.chat_id) {
+        m.deleted = true;
+        m.text = null;
+        this.renderMessages(false);
+      }
+    });
+    socket.on('chat:new', (c: Chat) => void this.upsertChat(c));
+    socket.on('chat:updated', (c: Chat) => {
+      const old = this.chats.get(c.id);
+      this.names.delete(c.id);
+      void this.upsertChat({ ...c, unread_count: old?.unread_count ?? c.unread_count });
+    });
+  }
+
+  /** A message that arrived live, or the ack of one this device sent. */
+  private async received(m: Message, ownSend: boolean): Promise<void> {
+    let chat = this.chats.get(m.chat_id);
+    if (!chat) {
+      try {
+        chat = await api<Chat>('GET', `/chats/${encodeURIComponent(m.chat_id)}`);
+      } catch {
+        return;
+      }
+      await this.upsertChat(chat); // its unread_count and last_message already count m
+    } else if (!chat.last_message || m.seq > chat.last_message.seq) {
+      // Messages replayed on connect that the chat list already counted are not counted again.
+      chat.last_message = m;
+      if (!ownSend && m.sender_id !== this.me.id && this.openId !== m.chat_id) chat.unread_count += 1;
+      this.renderChats();
+    }
+    if (this.openId === m.chat_id) {
+      this.mergeMessages([m]);
+      this.renderMessages(false);
+    }
+    if (!ownSend) this.acknowledge(m.chat_id, this.openId === m.chat_id && document.visibilityState === 'visible', m.seq);
+  }
+
+  /** Tells the server this device has received (and, when the chat is in view, read) up to a seq. */
+  private acknowledge(chatId: string, read: boolean, upTo?: number): void {
+    const chat = this.chats.get(chatId);
+    let seq = upTo ?? 0;
+    if (this.openId === chatId) for (const m of this.messages) seq = Math.max(seq, m.seq);
+    if (chat?.last_message) seq = Math.max(seq, chat.last_message.seq);
+    if (!seq || !this.socket?.connected) return;
+    const done = this.acked.get(chatId) ?? { delivered: 0, read: 0 };
+    if (seq > done.delivered) {
+      done.delivered = seq;
+      this.socket.emit('message:delivered', { chat_id: chatId, seq });
+    }
+    if (read && seq > done.read) {
+      done.read = seq;
+      this.socket.emit('message:read', { chat_id: chatId, seq });
+    }
+    this.acked.set(chatId, done);
+    if (read && chat && chat.unread_count) {
+      chat.unread_count = 0;
+      this.renderChats();
+    }
+  }
+
+  private statusChanged(s: Status): void {
+    if (s.user_id === this.me.id) {
+      // Another device of mine read the chat: it is read here too.
+      const chat = this.chats.get(s.chat_id);
+      if (s.status === 'read' && chat && chat.unread_count) {
+        chat.unread_count = 0;
+        this.renderChats();
+      }
+      return;
+    }
+    let perUser = this.marks.get(s.chat_id);
+    if (!perUser) this.marks.set(s.chat_id, (perUser = new Map()));
+    const marks = perUser.get(s.user_id) ?? { delivered: 0, read: 0 };
+    marks.delivered = Math.max(marks.delivered, s.seq);
+    if (s.status === 'read') marks.read = Math.max(marks.read, s.seq);
+    perUser.set(s.user_id, marks);
+    if (this.openId === s.chat_id) this.renderMessages(false);
+  }
+
+  // ---- leaving ---------------------------------------------------------------------------
+
+  private async signOut(): Promise<void> {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    this.forget();
+  }
+
+  private forget(): void {
+    this.socket?.disconnect();
+    this.socket = null;
+    token.clear();
+    this.signedOut();
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof ApiError && err.status === 401) return this.forget();
+    this.status.textContent = err instanceof Error ? err.message : String(err);
+  }
+}
