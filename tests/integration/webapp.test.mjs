@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
@@ -13,6 +16,18 @@ const STEP_MS = 8_000; // the longest any one step may take
 /** The element with this accessible name (and role, when given). */
 const aria = (role, name) =>
   `::-p-aria([name=${JSON.stringify(name)}]${role ? `[role=${JSON.stringify(role)}]` : ''})`;
+
+// A 1x1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+/** Writes the PNG to a file for the file chooser; removed when the test ends. */
+async function writePng(t) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-webapp-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'red.png');
+  await writeFile(file, PNG);
+  return file;
+}
 
 /** Launches the browser, failing (not skipping) when it is not installed. */
 async function launch() {
@@ -64,7 +79,7 @@ async function send(page, text) {
   await page.locator(aria('button', 'Send')).click();
 }
 
-test('web app: two people sign in, start a chat by phone number and talk live', { timeout: 60_000 }, async (t) => {
+test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo', { timeout: 60_000 }, async (t) => {
   const f = await startFlowd();
   t.after(() => f.cleanup());
   const browser = await launch();
@@ -112,6 +127,17 @@ test('web app: two people sign in, start a chat by phone number and talk live', 
   const great = await seeMessage(alice.page, 'Great');
   const li = await great.evaluateHandle((el) => el.closest('li'));
   await li.asElement().waitForSelector(aria(null, 'Read'));
+
+  // Bob typing shows on Alice's side under his name.
+  await bob.page.locator(aria('textbox', 'Message')).fill('I am wri');
+  await alice.page.waitForSelector('::-p-text(typing…)');
+
+  // A photo: Alice attaches one; Bob sees it in the chat, its bytes loaded with his token.
+  const [chooser] = await Promise.all([alice.page.waitForFileChooser(), alice.page.locator(aria('button', 'Attach')).click()]);
+  await chooser.accept([await writePng(t)]);
+  const bobMessages = await bob.page.waitForSelector(aria('list', 'Messages'));
+  const photo = await bobMessages.waitForSelector(aria(null, 'Photo')); // role img, or image in newer Chromium
+  await bob.page.waitForFunction((img) => img.complete && img.naturalWidth === 1, {}, photo);
 
   // Reloading keeps Bob signed in (the token is in localStorage) with the history there.
   await bob.page.reload();

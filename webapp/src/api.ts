@@ -10,6 +10,15 @@ export interface User {
   last_seen_at: number | null;
 }
 
+export interface Media {
+  id: string;
+  kind: 'image' | 'audio' | 'video' | 'file';
+  mime: string;
+  size: number;
+  width?: number;
+  height?: number;
+}
+
 export interface Message {
   id: string;
   chat_id: string;
@@ -18,6 +27,7 @@ export interface Message {
   client_id: string | null;
   type: 'text' | 'image' | 'audio' | 'video' | 'file' | 'system';
   text: string | null;
+  media: Media | null;
   created_at: number;
   deleted: boolean;
 }
@@ -57,15 +67,15 @@ export const token = {
   clear: () => localStorage.removeItem(TOKEN_KEY),
 };
 
-/** Calls the API; resolves with the parsed JSON answer (undefined for 204), or throws ApiError. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One request to the API; resolves with the parsed JSON answer (undefined for 204), or throws ApiError. */
+async function call<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<T> {
   const headers: Record<string, string> = {};
   const t = token.get();
   if (t) headers.authorization = `Bearer ${t}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (contentType) headers['content-type'] = contentType;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, body });
   } catch {
     throw new ApiError(0, 'network', 'Flow cannot be reached; check the connection and try again.');
   }
@@ -76,6 +86,32 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `The server answered ${res.status}.`);
   }
   return data as T;
+}
+
+/** Calls the API with a JSON body (or none). */
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return body === undefined ? call<T>(method, path) : call<T>(method, path, JSON.stringify(body), 'application/json');
+}
+
+/** Uploads a file as it is (POST /media); the server sniffs its type. */
+export function upload(file: Blob): Promise<Media> {
+  return call<Media>('POST', '/media', file, file.type || 'application/octet-stream');
+}
+
+const mediaUrls = new Map<string, Promise<string>>();
+
+/** An object URL for a media object's bytes (fetched once with the token; <img> cannot send it). */
+export function mediaUrl(id: string): Promise<string> {
+  let url = mediaUrls.get(id);
+  if (!url) {
+    url = fetch(`/media/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token.get()}` } }).then(async (res) => {
+      if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, `The file could not be loaded (${res.status}).`);
+      return URL.createObjectURL(await res.blob());
+    });
+    url.catch(() => mediaUrls.delete(id));
+    mediaUrls.set(id, url);
+  }
+  return url;
 }
 
 /** A client_id for message:send: unique per message, so a retry is stored once. */

@@ -1,6 +1,6 @@
 // The signed-in app: the chat list, a new-chat form, and the open chat with live messages.
 import { io, type Socket } from 'socket.io-client';
-import { api, ApiError, newClientId, token, type Chat, type Message, type Page, type User } from './api';
+import { api, ApiError, mediaUrl, newClientId, token, upload, type Chat, type Message, type Page, type User } from './api';
 import { field, formatTime, h } from './dom';
 
 interface Status {
@@ -17,6 +17,8 @@ interface Marks {
 }
 
 const PAGE = 50;
+const TYPING_EVERY_MS = 3_000; // how often "typing: true" is repeated while someone types
+const TYPING_SHOWN_MS = 6_000; // how long a "typing" is shown without a repeat
 
 export class Messenger {
   private readonly chats = new Map<string, Chat>();
@@ -34,6 +36,10 @@ export class Messenger {
   private readonly status = h('span', { class: 'status', role: 'status' });
   private readonly newChat = h('div', { class: 'new-chat' });
   private messageList: HTMLUListElement | null = null;
+  private chatStatus: HTMLElement | null = null; // "typing…", "online" or "last seen …" under the open chat's name
+  private readonly typingUntil = new Map<string, number>(); // `${chat}/${user}` -> when to stop showing it
+  private readonly online = new Map<string, { online: boolean; last_seen_at: number | null }>();
+  private typingSentAt = 0;
   private olderButton: HTMLButtonElement | null = null;
 
   constructor(
@@ -195,22 +201,40 @@ export class Messenger {
     input.wrap.classList.add('grow');
     input.wrap.querySelector('label')!.classList.add('visually-hidden');
     const alert = h('p', { class: 'error', role: 'alert' });
-    const form = h('form', { class: 'composer' }, input.wrap, h('button', { type: 'submit', class: 'primary' }, 'Send'));
+    const file = h('input', { type: 'file', hidden: true, tabindex: '-1', 'aria-hidden': 'true' });
+    const attach = h('button', { type: 'button', title: 'Attach a photo, video, audio or file', onclick: () => file.click() }, 'Attach');
+    const form = h('form', { class: 'composer' }, attach, file, input.wrap, h('button', { type: 'submit', class: 'primary' }, 'Send'));
+    const sendNow = (text: string, media?: File) => {
+      alert.textContent = '';
+      this.typing(id, false);
+      this.send(id, text, media).catch((err) => {
+        alert.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
+      });
+    };
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = input.input.value.trim();
       if (!text) return;
       input.input.value = '';
-      alert.textContent = '';
-      this.send(id, text).catch((err) => {
-        alert.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
-      });
+      sendNow(text);
     });
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (!chosen) return;
+      const caption = input.input.value.trim(); // what is in the box goes with it as its caption
+      input.input.value = '';
+      sendNow(caption, chosen);
+    });
+    input.input.addEventListener('input', () => this.typing(id, input.input.value.length > 0));
+    this.chatStatus = h('span', { class: 'sub', role: 'status' });
     this.pane.replaceChildren(
-      h('header', { class: 'chat-head' }, h('h2', {}, name), chat.request ? h('span', { class: 'tag' }, 'Message request') : null),
+      h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
+        chat.request ? h('span', { class: 'tag' }, 'Message request') : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
       alert, form);
     this.renderChats();
+    this.renderChatStatus();
     input.input.focus();
     try {
       const page = await api<Page<Message>>('GET', `/chats/${encodeURIComponent(id)}/messages?limit=${PAGE}`);
@@ -266,11 +290,33 @@ export class Messenger {
     if (sender) void this.user(m.sender_id).then((u) => (sender.textContent = u?.name || u?.phone || 'Deleted account'));
     const body = m.deleted
       ? h('span', { class: 'text deleted' }, 'This message was deleted')
-      : h('span', { class: 'text' }, m.type === 'text' || m.type === 'system' ? (m.text ?? '') : this.preview({ ...m, sender_id: '' }));
+      : m.text ? h('span', { class: 'text' }, m.text) : null;
     return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.type === 'system' ? 'system' : ''}`, 'data-seq': m.seq },
-      sender, body,
+      sender, m.deleted || !m.media ? null : this.mediaView(m), body,
       h('span', { class: 'meta' }, h('time', { datetime: new Date(m.created_at).toISOString() }, formatTime(m.created_at)),
         mine ? this.tick(m) : null));
+  }
+
+  /** A photo, player or download link for a message's media, its bytes fetched with the token. */
+  private mediaView(m: Message): HTMLElement {
+    const media = m.media!;
+    const load = (apply: (url: string) => void) =>
+      void mediaUrl(media.id).then(apply, () => (box.textContent = 'The file could not be loaded.'));
+    const box = h('div', { class: 'media' });
+    if (media.kind === 'image') {
+      const img = h('img', { alt: m.text || 'Photo', width: media.width, height: media.height });
+      load((url) => (img.src = url));
+      box.append(img);
+    } else if (media.kind === 'video' || media.kind === 'audio') {
+      const player = h(media.kind, { controls: true, preload: 'metadata', 'aria-label': media.kind === 'video' ? 'Video' : 'Audio' });
+      load((url) => (player.src = url));
+      box.append(player);
+    } else {
+      const link = h('a', { download: `flow-file-${media.id}`, class: 'file' }, `File (${formatSize(media.size)})`);
+      load((url) => (link.href = url));
+      box.append(link);
+    }
+    return box;
   }
 
   private tick(m: Message): HTMLElement {
@@ -282,24 +328,29 @@ export class Messenger {
     return h('span', { class: `tick ${state.toLowerCase()}`, title: state, 'aria-label': state }, state === 'Sent' ? '✓' : '✓✓');
   }
 
-  private async send(chatId: string, text: string): Promise<void> {
+  private async send(chatId: string, text: string, file?: File): Promise<void> {
     const clientId = newClientId();
-    const body = { chat_id: chatId, client_id: clientId, type: 'text', text };
     const shown = h('li', { class: 'msg mine pending', 'data-pending': clientId },
-      h('span', { class: 'text' }, text), h('span', { class: 'meta' }, h('span', { class: 'tick', 'aria-label': 'Sending' }, '…')));
+      h('span', { class: 'text' }, file ? `${file.name}${text ? ` — ${text}` : ''}` : text),
+      h('span', { class: 'meta' }, h('span', { class: 'tick', 'aria-label': 'Sending' }, '…')));
     this.pending.set(clientId, shown);
     if (this.openId === chatId && this.messageList) {
       this.messageList.append(shown);
       this.messageList.parentElement!.scrollTop = this.messageList.parentElement!.scrollHeight;
     }
     try {
+      const media = file ? await upload(file) : null;
+      const body = media
+        ? { chat_id: chatId, client_id: clientId, type: media.kind, media_id: media.id, ...(text ? { text } : {}) }
+        : { chat_id: chatId, client_id: clientId, type: 'text', text };
       let m: Message;
       if (this.socket?.connected) {
         const ack = await this.socket.timeout(10_000).emitWithAck('message:send', body);
         if (ack?.error) throw new ApiError(0, ack.error.code, ack.error.message);
         m = ack as Message;
       } else {
-        m = await api<Message>('POST', `/chats/${encodeURIComponent(chatId)}/send_message`, { client_id: clientId, type: 'text', text });
+        const { chat_id: _, ...rest } = body;
+        m = await api<Message>('POST', `/chats/${encodeURIComponent(chatId)}/send_message`, rest);
       }
       this.received(m, true);
     } finally {
@@ -333,10 +384,63 @@ export class Messenger {
       }
     });
     socket.on('chat:new', (c: Chat) => void this.upsertChat(c));
+    socket.on('typing', (t: { chat_id: string; user_id: string; typing: boolean }) => {
+      const key = `${t.chat_id}/${t.user_id}`;
+      if (t.typing) {
+        this.typingUntil.set(key, Date.now() + TYPING_SHOWN_MS);
+        setTimeout(() => this.renderChatStatus(), TYPING_SHOWN_MS + 50);
+      } else this.typingUntil.delete(key);
+      this.renderChatStatus();
+    });
+    socket.on('presence', (p: { user_id: string; online: boolean; last_seen_at: number | null }) => {
+      this.online.set(p.user_id, { online: p.online, last_seen_at: p.last_seen_at });
+      this.renderChatStatus();
+    });
     socket.on('chat:updated', (c: Chat) => {
       const old = this.chats.get(c.id);
       this.names.delete(c.id);
       void this.upsertChat({ ...c, unread_count: old?.unread_count ?? c.unread_count });
+    });
+  }
+
+  /** Tells the chat's members whether this person is typing (repeated every few seconds while so). */
+  private typing(chatId: string, typing: boolean): void {
+    const now = Date.now();
+    if (typing && now - this.typingSentAt < TYPING_EVERY_MS) return;
+    if (!typing && this.typingSentAt === 0) return;
+    this.typingSentAt = typing ? now : 0;
+    if (this.socket?.connected) this.socket.emit('typing', { chat_id: chatId, typing });
+  }
+
+  /** The line under the open chat's name: who is typing, else the other person's presence. */
+  private renderChatStatus(): void {
+    const id = this.openId;
+    const line = this.chatStatus;
+    const chat = id ? this.chats.get(id) : undefined;
+    if (!id || !line || !chat) return;
+    const now = Date.now();
+    const typists = chat.participants.filter((p) => p.user_id !== this.me.id && (this.typingUntil.get(`${id}/${p.user_id}`) ?? 0) > now);
+    if (typists.length) {
+      if (chat.type === 'direct') line.textContent = 'typing…';
+      else void Promise.all(typists.map((p) => this.user(p.user_id))).then((us) => {
+        line.textContent = `${us.map((u) => u?.name || 'Someone').join(', ')} typing…`;
+      });
+      return;
+    }
+    const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
+    if (!other) {
+      line.textContent = `${chat.participants.length} members`;
+      return;
+    }
+    const live = this.online.get(other);
+    if (live?.online) {
+      line.textContent = 'online';
+      return;
+    }
+    line.textContent = '';
+    void this.user(other).then((u) => {
+      const seen = live ? live.last_seen_at : u?.last_seen_at;
+      if (this.openId === id && !this.online.get(other)?.online) line.textContent = seen ? `last seen ${formatTime(seen)}` : '';
     });
   }
 
@@ -360,6 +464,7 @@ export class Messenger {
       this.mergeMessages([m]);
       this.renderMessages(false);
     }
+    if (this.typingUntil.delete(`${m.chat_id}/${m.sender_id}`)) this.renderChatStatus();
     if (!ownSend) this.acknowledge(m.chat_id, this.openId === m.chat_id && document.visibilityState === 'visible', m.seq);
   }
 
@@ -423,4 +528,10 @@ export class Messenger {
     if (err instanceof ApiError && err.status === 401) return this.forget();
     this.status.textContent = err instanceof Error ? err.message : String(err);
   }
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
