@@ -79,7 +79,7 @@ async function send(page, text) {
   await page.locator(aria('button', 'Send')).click();
 }
 
-test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo', { timeout: 60_000 }, async (t) => {
+test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group', { timeout: 60_000 }, async (t) => {
   const f = await startFlowd();
   t.after(() => f.cleanup());
   const browser = await launch();
@@ -138,6 +138,20 @@ test('web app: two people sign in, start a chat by phone number, talk live, see 
   const bobMessages = await bob.page.waitForSelector(aria('list', 'Messages'));
   const photo = await bobMessages.waitForSelector(aria(null, 'Photo')); // role img, or image in newer Chromium
   await bob.page.waitForFunction((img) => img.complete && img.naturalWidth === 1, {}, photo);
+
+  // Alice takes "Great" back for everyone; Bob sees it go.
+  const greatItem = await (await seeMessage(alice.page, 'Great')).evaluateHandle((el) => el.closest('li'));
+  await (await greatItem.asElement().waitForSelector('::-p-aria(Message actions)')).click();
+  await alice.page.locator(aria('button', 'Delete for everyone')).click();
+  await bobMessages.waitForSelector('::-p-text(This message was deleted)');
+
+  // A group: Alice names it and adds Bob by number; it appears in Bob's chat list.
+  await alice.page.locator(aria('button', 'New group')).click();
+  await alice.page.locator(aria('textbox', 'Group name')).fill('Weekend trip');
+  await alice.page.locator(aria('textbox', 'Member phone numbers')).fill(bobPhone);
+  await alice.page.locator(aria('button', 'Create group')).click();
+  await send(alice.page, 'Who is in?');
+  await bobChats.waitForSelector(aria('listitem', 'Weekend trip'));
 
   // Reloading keeps Bob signed in (the token is in localStorage) with the history there.
   await bob.page.reload();

@@ -52,14 +52,17 @@ export class Messenger {
 
   async mount(): Promise<void> {
     const newChatButton = h('button', { type: 'button', class: 'primary', 'aria-expanded': 'false' }, 'New chat');
-    newChatButton.addEventListener('click', () => this.toggleNewChat(newChatButton));
+    newChatButton.addEventListener('click', () => this.toggleForm(newChatButton, () => this.newChatForm()));
+    const newGroupButton = h('button', { type: 'button', 'aria-expanded': 'false' }, 'New group');
+    newGroupButton.addEventListener('click', () => this.toggleForm(newGroupButton, () => this.newGroupForm()));
     this.root.replaceChildren(
       h('div', { class: 'app' },
         h('header', { class: 'top' },
           h('h1', {}, 'Flow'), this.status,
           h('span', { class: 'me' }, this.me.name),
           h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
-        h('nav', { class: 'side', 'aria-label': 'Chat list' }, newChatButton, this.newChat, this.chatList),
+        h('nav', { class: 'side', 'aria-label': 'Chat list' },
+          h('div', { class: 'actions' }, newChatButton, newGroupButton), this.newChat, this.chatList),
         this.pane));
     this.showEmptyPane();
     this.connect();
@@ -135,49 +138,90 @@ export class Messenger {
     return mine + kind + (m.text ? `: ${m.text}` : '');
   }
 
-  private toggleNewChat(button: HTMLButtonElement): void {
-    if (this.newChat.childElementCount) {
-      this.newChat.replaceChildren();
-      button.setAttribute('aria-expanded', 'false');
-      button.focus();
-      return;
-    }
+  private formButton: HTMLButtonElement | null = null; // the button whose form is open
+
+  /** Opens the form that `button` stands for in the side bar (closing any other), or closes it. */
+  private toggleForm(button: HTMLButtonElement, build: () => HTMLFormElement): void {
+    const wasOpen = this.formButton === button;
+    this.closeForm();
+    if (wasOpen) return;
+    this.formButton = button;
     button.setAttribute('aria-expanded', 'true');
-    const f = field('Contact phone number', { type: 'tel', autocomplete: 'tel', required: true, placeholder: '+44 7700 900123' });
+    const form = build();
+    this.newChat.replaceChildren(form);
+    form.querySelector('input')?.focus();
+  }
+
+  private closeForm(): void {
+    const button = this.formButton;
+    if (!button) return;
+    this.formButton = null;
+    this.newChat.replaceChildren();
+    button.setAttribute('aria-expanded', 'false');
+    button.focus();
+  }
+
+  /** A side-bar form: fields, an alert line, a submit button and Cancel; `submit` runs with the button disabled. */
+  private sideForm(fields: HTMLElement[], submitLabel: string, submit: (fail: (m: string) => void) => Promise<void>): HTMLFormElement {
     const alert = h('p', { class: 'error', role: 'alert' });
-    const start = h('button', { type: 'submit', class: 'primary' }, 'Start chat');
-    const cancel = h('button', { type: 'button', onclick: () => this.toggleNewChat(button) }, 'Cancel');
-    const form = h('form', {}, f.wrap, alert, h('div', { class: 'actions' }, start, cancel));
+    const go = h('button', { type: 'submit', class: 'primary' }, submitLabel);
+    const cancel = h('button', { type: 'button', onclick: () => this.closeForm() }, 'Cancel');
+    const form = h('form', {}, ...fields, alert, h('div', { class: 'actions' }, go, cancel));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       alert.textContent = '';
-      start.disabled = true;
+      go.disabled = true;
       try {
-        const found = await api<Page<User>>('POST', '/users/lookup', { phones: [f.input.value.trim()] });
-        const other = found.items[0];
-        if (!other) {
-          alert.textContent = 'Nobody on Flow has that number yet.';
-          return;
-        }
-        if (other.id === this.me.id) {
-          alert.textContent = 'That is your own number.';
-          return;
-        }
-        this.users.set(other.id, Promise.resolve(other));
-        const chat = await api<Chat>('POST', '/chats', { type: 'direct', user_id: other.id });
-        await this.upsertChat(chat);
-        this.toggleNewChat(button);
-        await this.openChat(chat.id);
+        await submit((m) => (alert.textContent = m));
       } catch (err) {
         alert.textContent = err instanceof ApiError && err.code === 'invalid_phone'
           ? 'That is not a valid phone number; include the country code, like +44.'
           : err instanceof Error ? err.message : String(err);
       } finally {
-        start.disabled = false;
+        go.disabled = false;
       }
     });
-    this.newChat.replaceChildren(form);
-    f.input.focus();
+    return form;
+  }
+
+  /** The Flow users with these phone numbers (POST /users/lookup), and the numbers that have none. */
+  private async lookup(phones: string[]): Promise<{ users: User[]; missing: string[] }> {
+    const found = await api<Page<User>>('POST', '/users/lookup', { phones });
+    for (const u of found.items) this.users.set(u.id, Promise.resolve(u));
+    const digits = (p: string) => p.replace(/[^0-9]/g, '').replace(/^00/, '');
+    const known = new Set(found.items.map((u) => digits(u.phone)));
+    return { users: found.items, missing: phones.filter((p) => !known.has(digits(p))) };
+  }
+
+  private newChatForm(): HTMLFormElement {
+    const phone = field('Contact phone number', { type: 'tel', autocomplete: 'tel', required: true, placeholder: '+44 7700 900123' });
+    return this.sideForm([phone.wrap], 'Start chat', async (fail) => {
+      const { users } = await this.lookup([phone.input.value.trim()]);
+      const other = users[0];
+      if (!other) return fail('Nobody on Flow has that number yet.');
+      if (other.id === this.me.id) return fail('That is your own number.');
+      const chat = await api<Chat>('POST', '/chats', { type: 'direct', user_id: other.id });
+      await this.upsertChat(chat);
+      this.closeForm();
+      await this.openChat(chat.id);
+    });
+  }
+
+  private newGroupForm(): HTMLFormElement {
+    const name = field('Group name', { required: true, maxlength: '100' });
+    const phones = field('Member phone numbers', { required: true, placeholder: '+44 7700 900123, +44 7700 900456' });
+    phones.wrap.append(h('small', {}, 'Separate the numbers with commas.'));
+    return this.sideForm([name.wrap, phones.wrap], 'Create group', async (fail) => {
+      const list = phones.input.value.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean);
+      const { users, missing } = await this.lookup(list);
+      if (missing.length) return fail(`Nobody on Flow has ${missing.join(', ')} yet.`);
+      const ids = users.map((u) => u.id).filter((id) => id !== this.me.id);
+      if (!ids.length) return fail('Add at least one other person.');
+      const chat = await api<Chat>('POST', '/chats', { type: 'group', name: name.input.value.trim(), user_ids: ids });
+      await this.upsertChat(chat);
+      this.closeForm();
+      await this.openChat(chat.id);
+    });
   }
 
   // ---- the open chat --------------------------------------------------------------------
@@ -230,7 +274,7 @@ export class Messenger {
     this.chatStatus = h('span', { class: 'sub', role: 'status' });
     this.pane.replaceChildren(
       h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
-        chat.request ? h('span', { class: 'tag' }, 'Message request') : null),
+        chat.request ? this.requestBar(chat) : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
       alert, form);
     this.renderChats();
@@ -245,6 +289,41 @@ export class Messenger {
       this.acknowledge(id, true);
     } catch (err) {
       alert.textContent = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** A message request: says so, and lets this person accept it (POST /chats/{id}/accept). */
+  private requestBar(chat: Chat): HTMLElement {
+    const bar = h('div', { class: 'request' }, h('span', { class: 'tag' }, 'Message request'));
+    const accept = h('button', { type: 'button', class: 'primary' }, 'Accept message request');
+    accept.addEventListener('click', async () => {
+      accept.disabled = true;
+      try {
+        await api('POST', `/chats/${encodeURIComponent(chat.id)}/accept`);
+        chat.request = false;
+        bar.remove();
+        this.renderChats();
+      } catch (err) {
+        accept.disabled = false;
+        this.fail(err);
+      }
+    });
+    bar.append(accept);
+    return bar;
+  }
+
+  /** Deletes one of the open chat's messages for this person, or (their own) for everyone. */
+  private async deleteMessage(m: Message, forEveryone: boolean): Promise<void> {
+    try {
+      await api('DELETE', `/chats/${encodeURIComponent(m.chat_id)}/delete_message`, { message_id: m.id, for_everyone: forEveryone });
+      if (forEveryone) {
+        m.deleted = true;
+        m.text = null;
+        m.media = null;
+      } else this.messages = this.messages.filter((x) => x.id !== m.id);
+      this.renderMessages(false);
+    } catch (err) {
+      this.fail(err);
     }
   }
 
@@ -277,8 +356,19 @@ export class Messenger {
     const scroller = list.parentElement!;
     const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     const group = this.chats.get(id)?.type === 'group';
-    list.replaceChildren(...this.messages.map((m) => this.messageItem(m, group)));
-    for (const li of list.querySelectorAll('li[data-pending]')) list.append(li);
+    // Items whose message did not change are kept (an open menu stays open, a photo stays loaded).
+    const kept = new Map<string, HTMLLIElement>();
+    for (const li of list.querySelectorAll<HTMLLIElement>('li[data-id]')) kept.set(li.dataset.id!, li);
+    list.replaceChildren(...this.messages.map((m) => {
+      const signature = JSON.stringify([m.deleted, m.text, m.media?.id, m.sender_id === this.me.id ? this.tickState(m) : '']);
+      const old = kept.get(m.id);
+      if (old && old.dataset.signature === signature) return old;
+      const li = this.messageItem(m, group);
+      li.dataset.id = m.id;
+      li.dataset.signature = signature;
+      return li;
+    }));
+    list.append(...this.pending.values()); // messages still being sent stay last
     if (scrollToEnd || atEnd) scroller.scrollTop = scroller.scrollHeight;
   }
 
@@ -293,8 +383,18 @@ export class Messenger {
       : m.text ? h('span', { class: 'text' }, m.text) : null;
     return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.type === 'system' ? 'system' : ''}`, 'data-seq': m.seq },
       sender, m.deleted || !m.media ? null : this.mediaView(m), body,
+      m.deleted || m.type === 'system' ? null : this.messageMenu(m, mine),
       h('span', { class: 'meta' }, h('time', { datetime: new Date(m.created_at).toISOString() }, formatTime(m.created_at)),
         mine ? this.tick(m) : null));
+  }
+
+  /** The actions on one message, behind a small disclosure button. */
+  private messageMenu(m: Message, mine: boolean): HTMLElement {
+    const action = (label: string, forEveryone: boolean) =>
+      h('button', { type: 'button', onclick: () => void this.deleteMessage(m, forEveryone) }, label);
+    return h('details', { class: 'actions-menu' },
+      h('summary', { 'aria-label': 'Message actions', title: 'Message actions' }, '⋯'),
+      h('div', { class: 'menu' }, action('Delete for me', false), mine ? action('Delete for everyone', true) : null));
   }
 
   /** A photo, player or download link for a message's media, its bytes fetched with the token. */
@@ -320,12 +420,17 @@ export class Messenger {
   }
 
   private tick(m: Message): HTMLElement {
+    const state = this.tickState(m);
+    return h('span', { class: `tick ${state.toLowerCase()}`, title: state, 'aria-label': state }, state === 'Sent' ? '✓' : '✓✓');
+  }
+
+  /** How far one's own message got: Sent, Delivered (to every other member) or Read (by all). */
+  private tickState(m: Message): 'Sent' | 'Delivered' | 'Read' {
     const chat = this.chats.get(m.chat_id);
     const marks = this.marks.get(m.chat_id);
     const others = chat?.participants.filter((p) => p.user_id !== this.me.id) ?? [];
     const least = (k: keyof Marks) => (others.length ? Math.min(...others.map((p) => marks?.get(p.user_id)?.[k] ?? 0)) : 0);
-    const state = m.seq <= least('read') ? 'Read' : m.seq <= least('delivered') ? 'Delivered' : 'Sent';
-    return h('span', { class: `tick ${state.toLowerCase()}`, title: state, 'aria-label': state }, state === 'Sent' ? '✓' : '✓✓');
+    return m.seq <= least('read') ? 'Read' : m.seq <= least('delivered') ? 'Delivered' : 'Sent';
   }
 
   private async send(chatId: string, text: string, file?: File): Promise<void> {
@@ -380,6 +485,7 @@ export class Messenger {
       if (m && this.openId === d.chat_id) {
         m.deleted = true;
         m.text = null;
+        m.media = null;
         this.renderMessages(false);
       }
     });
