@@ -79,7 +79,7 @@ async function send(page, text) {
   await page.locator(aria('button', 'Send')).click();
 }
 
-test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group', { timeout: 60_000 }, async (t) => {
+test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group, set a photo', { timeout: 60_000 }, async (t) => {
   const f = await startFlowd();
   t.after(() => f.cleanup());
   const browser = await launch();
@@ -153,10 +153,21 @@ test('web app: two people sign in, start a chat by phone number, talk live, see 
   await send(alice.page, 'Who is in?');
   await bobChats.waitForSelector(aria('listitem', 'Weekend trip'));
 
+  // Alice gives herself a photo in her profile; Bob sees it beside her name after a reload.
+  await alice.page.locator(aria('button', 'Alice (profile)')).click();
+  // A file input, reached through its label (Chromium's accessibility tree names the inner button).
+  const label = await alice.page.waitForSelector('label::-p-text(Profile photo)');
+  const photoInput = (await label.evaluateHandle((l) => l.control)).asElement();
+  await photoInput.uploadFile(await writePng(t));
+  await alice.page.locator(aria('button', 'Save profile')).click();
+  await alice.page.waitForSelector('.top .me .avatar img');
+
   // Reloading keeps Bob signed in (the token is in localStorage) with the history there.
   await bob.page.reload();
   const again = await bob.page.waitForSelector(aria('list', 'Chats'));
-  await (await again.waitForSelector(aria('listitem', 'Alice'))).click();
+  const aliceAgain = await again.waitForSelector(aria('listitem', 'Alice'));
+  await aliceAgain.waitForSelector('.avatar img');
+  await aliceAgain.click();
   await seeMessage(bob.page, 'Yes, here!');
 
   assert.deepEqual([...alice.problems, ...bob.problems], []);

@@ -55,11 +55,14 @@ export class Messenger {
     newChatButton.addEventListener('click', () => this.toggleForm(newChatButton, () => this.newChatForm()));
     const newGroupButton = h('button', { type: 'button', 'aria-expanded': 'false' }, 'New group');
     newGroupButton.addEventListener('click', () => this.toggleForm(newGroupButton, () => this.newGroupForm()));
+    const profileButton = h('button', { type: 'button', class: 'me', 'aria-expanded': 'false', title: 'Your profile' });
+    const showMe = () => profileButton.replaceChildren(avatar(this.me), h('span', {}, this.me.name), h('span', { class: 'visually-hidden' }, ' (profile)'));
+    showMe();
+    profileButton.addEventListener('click', () => this.toggleForm(profileButton, () => this.profileForm(showMe)));
     this.root.replaceChildren(
       h('div', { class: 'app' },
         h('header', { class: 'top' },
-          h('h1', {}, 'Flow'), this.status,
-          h('span', { class: 'me' }, this.me.name),
+          h('h1', {}, 'Flow'), this.status, profileButton,
           h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
         h('nav', { class: 'side', 'aria-label': 'Chat list' },
           h('div', { class: 'actions' }, newChatButton, newGroupButton), this.newChat, this.chatList),
@@ -122,12 +125,21 @@ export class Messenger {
         const last = c.last_message;
         return h('li', { 'aria-label': name, class: open ? 'open' : '' },
           h('button', { type: 'button', 'aria-current': open ? 'true' : null, onclick: () => this.openChat(c.id) },
+            this.chatAvatar(c, name),
             h('span', { class: 'name' }, name),
             h('span', { class: 'when' }, last ? formatTime(last.created_at) : ''),
             h('span', { class: 'preview' }, last ? this.preview(last) : c.request ? 'Message request' : 'No messages yet'),
             c.unread_count > 0 ? h('span', { class: 'badge', 'aria-label': `${c.unread_count} unread` }, String(c.unread_count)) : null));
       }));
     if (sorted.length === 0) this.chatList.append(h('li', { class: 'hint' }, 'No chats yet. Start one with “New chat”.'));
+  }
+
+  /** The other person's photo (or initials) for a direct chat; a group's initials. */
+  private chatAvatar(chat: Chat, name: string): HTMLElement {
+    const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
+    const el = avatar({ name, image_id: null });
+    if (other) void this.user(other).then((u) => u?.image_id && el.replaceWith(avatar({ name, image_id: u.image_id })));
+    return el;
   }
 
   private preview(m: Message): string {
@@ -191,6 +203,24 @@ export class Messenger {
     const digits = (p: string) => p.replace(/[^0-9]/g, '').replace(/^00/, '');
     const known = new Set(found.items.map((u) => digits(u.phone)));
     return { users: found.items, missing: phones.filter((p) => !known.has(digits(p))) };
+  }
+
+  /** Name, about and photo (PUT /auth/modify_user, the photo uploaded first). */
+  private profileForm(changed: () => void): HTMLFormElement {
+    const name = field('Your name', { required: true, maxlength: '64', value: this.me.name });
+    const about = field('About', { maxlength: '256', value: this.me.about ?? '' });
+    const photo = field('Profile photo', { type: 'file', accept: 'image/*' });
+    return this.sideForm([name.wrap, about.wrap, photo.wrap], 'Save profile', async () => {
+      const file = photo.input.files?.[0];
+      const image = file ? await upload(file) : null;
+      if (image && image.kind !== 'image') throw new Error('A profile photo must be an image.');
+      const body: Record<string, string> = { name: name.input.value.trim(), about: about.input.value.trim() };
+      if (image) body.image_id = image.id;
+      Object.assign(this.me, await api<User>('PUT', '/auth/modify_user', body));
+      this.users.set(this.me.id, Promise.resolve(this.me));
+      changed();
+      this.closeForm();
+    });
   }
 
   private newChatForm(): HTMLFormElement {
@@ -640,4 +670,14 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A round picture: the photo when there is one, else the name's initials. Decorative (the name is beside it). */
+function avatar(who: { name: string; image_id: string | null }): HTMLElement {
+  const initials = who.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
+  const el = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials);
+  if (who.image_id) {
+    void mediaUrl(who.image_id).then((url) => el.replaceChildren(h('img', { src: url, alt: '' })), () => undefined);
+  }
+  return el;
 }
