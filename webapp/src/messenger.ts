@@ -358,6 +358,8 @@ export class Messenger {
   }
 
   private setNextBefore(n: number | null): void {
+    // Seq numbers start at 1: with the first message here there is nothing older to load.
+    if (this.messages.some((m) => m.seq <= 1)) n = null;
     this.nextBefore = n;
     if (this.olderButton) this.olderButton.hidden = n === null;
   }
