@@ -79,7 +79,7 @@ async function send(page, text) {
   await page.locator(aria('button', 'Send')).click();
 }
 
-test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group, set a photo', { timeout: 60_000 }, async (t) => {
+test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group, set a photo, share a story', { timeout: 60_000 }, async (t) => {
   const f = await startFlowd();
   t.after(() => f.cleanup());
   const browser = await launch();
@@ -152,6 +152,19 @@ test('web app: two people sign in, start a chat by phone number, talk live, see 
   await alice.page.locator(aria('button', 'Create group')).click();
   await send(alice.page, 'Who is in?');
   await bobChats.waitForSelector(aria('listitem', 'Weekend trip'));
+
+  // A story: Alice posts one, Bob (a contact now) sees it, and Alice sees that he did.
+  await alice.page.locator(aria('button', 'Stories')).click();
+  await alice.page.locator(aria('textbox', 'Story text')).fill('Off to the beach');
+  await alice.page.locator(aria('button', 'Post story')).click();
+  await bob.page.locator(aria('button', 'Stories')).click();
+  const bobStories = await bob.page.waitForSelector(aria('list', 'Stories'));
+  await (await bobStories.waitForSelector(aria('listitem', 'Alice'))).click();
+  await bob.page.waitForSelector('::-p-text(Off to the beach)');
+  await bob.page.waitForSelector('.stories li[aria-label="Alice"]:not(.unseen)'); // the view is recorded
+  const aliceStories = await alice.page.waitForSelector(aria('list', 'Stories'));
+  await (await aliceStories.waitForSelector(aria('listitem', 'My stories'))).click();
+  await alice.page.waitForSelector('::-p-text(Viewed by Bob)');
 
   // Alice gives herself a photo in her profile; Bob sees it beside her name after a reload.
   await alice.page.locator(aria('button', 'Alice (profile)')).click();

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { api, ApiError, mediaUrl, newClientId, token, upload, type Chat, type Message, type Page, type User } from './api';
 import { field, formatTime, h } from './dom';
+import { Stories } from './stories';
 
 interface Status {
   chat_id: string;
@@ -54,6 +55,7 @@ export class Messenger {
     const newChatButton = h('button', { type: 'button', class: 'primary', 'aria-expanded': 'false' }, 'New chat');
     newChatButton.addEventListener('click', () => this.toggleForm(newChatButton, () => this.newChatForm()));
     const newGroupButton = h('button', { type: 'button', 'aria-expanded': 'false' }, 'New group');
+    const storiesButton = h('button', { type: 'button', onclick: () => void this.showStories() }, 'Stories');
     newGroupButton.addEventListener('click', () => this.toggleForm(newGroupButton, () => this.newGroupForm()));
     const profileButton = h('button', { type: 'button', class: 'me', 'aria-expanded': 'false', title: 'Your profile' });
     const showMe = () => profileButton.replaceChildren(avatar(this.me), h('span', {}, this.me.name), h('span', { class: 'visually-hidden' }, ' (profile)'));
@@ -65,7 +67,7 @@ export class Messenger {
           h('h1', {}, 'Flow'), this.status, profileButton,
           h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
         h('nav', { class: 'side', 'aria-label': 'Chat list' },
-          h('div', { class: 'actions' }, newChatButton, newGroupButton), this.newChat, this.chatList),
+          h('div', { class: 'actions' }, newChatButton, newGroupButton, storiesButton), this.newChat, this.chatList),
         this.pane));
     this.showEmptyPane();
     this.connect();
@@ -256,6 +258,17 @@ export class Messenger {
 
   // ---- the open chat --------------------------------------------------------------------
 
+  private stories: Stories | null = null; // while the pane shows stories
+
+  private async showStories(): Promise<void> {
+    this.openId = null;
+    this.messageList = null;
+    this.chatStatus = null;
+    this.renderChats();
+    this.stories = new Stories(this.pane, this.me, (id) => this.user(id), (err) => this.fail(err));
+    await this.stories.show();
+  }
+
   private showEmptyPane(): void {
     this.messageList = null;
     this.pane.replaceChildren(h('p', { class: 'empty' }, 'Choose a chat, or start a new one.'));
@@ -264,6 +277,7 @@ export class Messenger {
   private async openChat(id: string): Promise<void> {
     const chat = this.chats.get(id);
     if (!chat) return;
+    this.stories = null;
     this.openId = id;
     this.messages = [];
     this.nextBefore = null;
@@ -522,6 +536,7 @@ export class Messenger {
       }
     });
     socket.on('chat:new', (c: Chat) => void this.upsertChat(c));
+    socket.on('story:new', () => void this.stories?.refresh());
     socket.on('typing', (t: { chat_id: string; user_id: string; typing: boolean }) => {
       const key = `${t.chat_id}/${t.user_id}`;
       if (t.typing) {
