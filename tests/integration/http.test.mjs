@@ -70,7 +70,7 @@ describe('http and operations', () => {
       ['GET', '/nope'],
       ['POST', '/auth/does_not_exist'],
       ['GET', '/users'],
-      ['GET', '/'],
+      ['GET', '/nope/'],
     ]) {
       const r = await f.request(method, path, { body: method === 'POST' ? {} : undefined });
       assertError(r, 404, 'not_found', `${method} ${path}`);
