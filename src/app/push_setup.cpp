@@ -1,7 +1,6 @@
 #include "app/push_setup.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -38,28 +37,12 @@ std::string ca_bundle_with(const std::string& extra_ca_file) {
     return system + read_file(extra_ca_file);
 }
 
-push::SigningKey key_from(const std::string& path) {
+}  // namespace
+
+push::SigningKey signing_key_from(const std::string& path) {
     auto key = push::SigningKey::from_pem(read_file(path));
     if (!key) throw std::runtime_error(path + ": " + key.error().message);
     return std::move(*key);
-}
-
-}  // namespace
-
-push::SigningKey load_vapid_key(const Config& config) {
-    std::string path = config.push.vapid_private_key;
-    if (path.empty()) {
-        path = (fs::path(config.data_dir) / "vapid_private_key.pem").string();
-        if (!fs::exists(path)) {
-            const auto old_mask = ::umask(077);
-            std::ofstream(path) << push::SigningKey::generate_p256().to_pem();
-            ::umask(old_mask);
-            spdlog::info("made a new VAPID key for Web Push in {}", path);
-        }
-    }
-    auto key = key_from(path);
-    if (!key.is_p256()) throw std::runtime_error(path + ": a VAPID key is a P-256 key");
-    return key;
 }
 
 std::unique_ptr<push::PushDispatcher> make_push(const Config& config, const push::SigningKey& vapid_key,
@@ -82,7 +65,7 @@ std::unique_ptr<push::PushDispatcher> make_push(const Config& config, const push
     if (!c.apns_key.empty()) {
         if (c.apns_key_id.empty() || c.apns_team_id.empty() || c.apns_topic.empty())
             throw std::runtime_error("APNs needs --apns-key-id, --apns-team-id and --apns-topic with --apns-key");
-        auto key = key_from(c.apns_key);
+        auto key = signing_key_from(c.apns_key);
         if (!key.is_p256()) throw std::runtime_error(c.apns_key + ": an APNs key is a P-256 key (.p8)");
         services[PushKind::apns] = std::make_unique<push::ApnsService>(
             push::ApnsCredentials{std::move(key), c.apns_key_id, c.apns_team_id, c.apns_topic}, c.apns_endpoint);

@@ -8,10 +8,8 @@
 
 namespace flow::app {
 
-// The server's VAPID key: the --vapid-private-key file, else vapid_private_key.pem in the
-// data dir, made on first start. Throws std::runtime_error for a file that holds no
-// P-256 key.
-push::SigningKey load_vapid_key(const Config& config);
+// The private key in a PEM file; throws std::runtime_error for one that holds none.
+push::SigningKey signing_key_from(const std::string& path);
 
 // The push dispatcher for a Config: Web Push (under `vapid_key`) and UnifiedPush always,
 // FCM and APNs when their credentials are given. Throws std::runtime_error for

@@ -43,8 +43,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The hashing key: from the config, or from the data dir's secret.key, which the first
-// start creates readable by the owner alone.
+// Writes a key made on first start into the data dir, readable by the owner alone.
+void write_new_key(const fs::path& path, const std::string& text, std::string_view what) {
+    const auto old_mask = ::umask(077);
+    std::ofstream(path) << text;
+    ::umask(old_mask);
+    spdlog::info("made a new {} in {}", what, path.string());
+}
+
+// The hashing key: from the config, or from the data dir's secret.key, made on first start.
 std::string load_secret(const Config& config) {
     if (!config.secret.empty()) return config.secret;
     const fs::path path = fs::path(config.data_dir) / "secret.key";
@@ -53,14 +60,24 @@ std::string load_secret(const Config& config) {
         randombytes_buf(bytes, sizeof bytes);
         char hex[65];
         sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-        const auto old_mask = ::umask(077);
-        std::ofstream(path) << hex << "\n";
-        ::umask(old_mask);
-        spdlog::info("made a new secret key in {}", path.string());
+        write_new_key(path, std::string(hex) + "\n", "secret key");
     }
     std::string key;
     std::ifstream(path) >> key;
     if (key.size() < 16) throw std::runtime_error(path.string() + " holds no usable key");
+    return key;
+}
+
+// The VAPID key for Web Push: the --vapid-private-key file, else vapid_private_key.pem in
+// the data dir, made on first start. Throws std::runtime_error for one that is no P-256 key.
+push::SigningKey load_vapid_key(const Config& config) {
+    std::string path = config.push.vapid_private_key;
+    if (path.empty()) {
+        path = (fs::path(config.data_dir) / "vapid_private_key.pem").string();
+        if (!fs::exists(path)) write_new_key(path, push::SigningKey::generate_p256().to_pem(), "VAPID key for Web Push");
+    }
+    auto key = signing_key_from(path);
+    if (!key.is_p256()) throw std::runtime_error(path + ": a VAPID key is a P-256 key");
     return key;
 }
 

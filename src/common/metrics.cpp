@@ -30,9 +30,9 @@ void Metrics::connection_refused(const char* reason) {
     ++refused_[reason];
 }
 
-void Metrics::push(std::string_view kind, std::string_view outcome) {
+void Metrics::push(std::string_view kind, std::string_view outcome, std::uint64_t count) {
     std::lock_guard lock(mutex_);
-    ++pushes_[{std::string(kind), std::string(outcome)}];
+    pushes_[{std::string(kind), std::string(outcome)}] += count;
 }
 
 std::string Metrics::render() const {

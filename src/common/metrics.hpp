@@ -30,7 +30,7 @@ public:
     // error, or not at all; a retry may follow), `dropped` (given up: its time to live
     // passed, or too many were waiting) or `coalesced` (a message folded into a later
     // push of its chat).
-    void push(std::string_view kind, std::string_view outcome);
+    void push(std::string_view kind, std::string_view outcome, std::uint64_t count = 1);
 
     // The Prometheus text exposition format (version 0.0.4).
     std::string render() const;

@@ -190,7 +190,7 @@ void PushDispatcher::push_burst(const std::string& chat_id, const Burst& burst, 
         const auto& mine = for_member.at(device.user_id);
         const auto& decision = found->second;
         const int folded = decision.elsewhere ? mine.count : decision.badge ? mine.count - 1 : 0;
-        for (int i = 0; i < folded; ++i) metrics_.push(to_string(device.push->kind), "coalesced");
+        if (folded > 0) metrics_.push(to_string(device.push->kind), "coalesced", folded);
         if (decision.badge)
             push_to(device, PushContent::of(*mine.newest, name_of(mine.newest->sender_id), *decision.badge), now);
     }
