@@ -20,6 +20,8 @@ packages=(
   sqlite3
   # the web app's browser tests drive it (tests/integration/webapp.test.mjs)
   chromium
+  # the fake push services make a throwaway CA with its command line (tests/support)
+  openssl
 )
 if [ "${1:-}" = --fuzz ]; then packages+=(clang libclang-rt-dev); fi
 
