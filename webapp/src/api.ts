@@ -43,6 +43,21 @@ export interface Chat {
   request?: boolean;
 }
 
+export interface Call {
+  id: string;
+  type: 'audio' | 'video';
+  chat_id: string;
+  caller_id: string;
+  callee_id: string | null; // null for a group call
+  participants: { user_id: string; state: 'ringing' | 'joined' | 'declined' | 'left' | 'missed' }[];
+  status: 'ringing' | 'ongoing' | 'ended' | 'rejected' | 'missed' | 'busy' | 'cancelled';
+  created_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  duration_s: number | null;
+  direction?: 'outgoing' | 'incoming'; // in GET /calls/history
+}
+
 export interface Page<T> {
   items: T[];
   next_before?: number | null;

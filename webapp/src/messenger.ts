@@ -1,6 +1,8 @@
 // The signed-in app: the chat list, a new-chat form, and the open chat with live messages.
 import { io, type Socket } from 'socket.io-client';
-import { api, ApiError, mediaUrl, newClientId, token, upload, type Chat, type Message, type Page, type User } from './api';
+import { api, ApiError, mediaUrl, newClientId, token, upload, type Call, type Chat, type Message, type Page, type User } from './api';
+import { CallHistory } from './call_history';
+import { Calls, type CallSignal } from './calls';
 import { field, formatTime, h } from './dom';
 import { Stories } from './stories';
 
@@ -20,6 +22,7 @@ interface Marks {
 const PAGE = 50;
 const TYPING_EVERY_MS = 3_000; // how often "typing: true" is repeated while someone types
 const TYPING_SHOWN_MS = 6_000; // how long a "typing" is shown without a repeat
+const MAX_CALL_PARTICIPANTS = 8; // a group call is a mesh of peer connections (the server's limit too)
 
 export class Messenger {
   private readonly chats = new Map<string, Chat>();
@@ -42,6 +45,7 @@ export class Messenger {
   private readonly online = new Map<string, { online: boolean; last_seen_at: number | null }>();
   private typingSentAt = 0;
   private olderButton: HTMLButtonElement | null = null;
+  private readonly calls: Calls;
 
   constructor(
     private readonly root: HTMLElement,
@@ -49,6 +53,7 @@ export class Messenger {
     private readonly signedOut: () => void,
   ) {
     this.users.set(me.id, Promise.resolve(me));
+    this.calls = new Calls(me, () => this.socket, (id) => this.user(id), () => void this.history?.refresh());
   }
 
   async mount(): Promise<void> {
@@ -56,6 +61,7 @@ export class Messenger {
     newChatButton.addEventListener('click', () => this.toggleForm(newChatButton, () => this.newChatForm()));
     const newGroupButton = h('button', { type: 'button', 'aria-expanded': 'false' }, 'New group');
     const storiesButton = h('button', { type: 'button', onclick: () => void this.showStories() }, 'Stories');
+    const callsButton = h('button', { type: 'button', onclick: () => void this.showCallHistory() }, 'Calls');
     newGroupButton.addEventListener('click', () => this.toggleForm(newGroupButton, () => this.newGroupForm()));
     const profileButton = h('button', { type: 'button', class: 'me', 'aria-expanded': 'false', title: 'Your profile' });
     const showMe = () => profileButton.replaceChildren(avatar(this.me), h('span', {}, this.me.name), h('span', { class: 'visually-hidden' }, ' (profile)'));
@@ -67,8 +73,8 @@ export class Messenger {
           h('h1', {}, 'Flow'), this.status, profileButton,
           h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
         h('nav', { class: 'side', 'aria-label': 'Chat list' },
-          h('div', { class: 'actions' }, newChatButton, newGroupButton, storiesButton), this.newChat, this.chatList),
-        this.pane));
+          h('div', { class: 'actions' }, newChatButton, newGroupButton, storiesButton, callsButton), this.newChat, this.chatList),
+        this.pane, this.calls.panel));
     this.showEmptyPane();
     this.connect();
     await this.loadChats();
@@ -259,14 +265,45 @@ export class Messenger {
   // ---- the open chat --------------------------------------------------------------------
 
   private stories: Stories | null = null; // while the pane shows stories
+  private history: CallHistory | null = null; // while the pane shows call history
 
-  private async showStories(): Promise<void> {
+  /** Leaves the open chat (or other view) for another view of the pane. */
+  private leavePane(): void {
     this.openId = null;
     this.messageList = null;
     this.chatStatus = null;
+    this.stories = null;
+    this.history = null;
     this.renderChats();
+  }
+
+  private async showStories(): Promise<void> {
+    this.leavePane();
     this.stories = new Stories(this.pane, this.me, (id) => this.user(id), (err) => this.fail(err));
     await this.stories.show();
+  }
+
+  private async showCallHistory(): Promise<void> {
+    this.leavePane();
+    this.history = new CallHistory(this.pane, (call) => this.callPartner(call));
+    await this.history.show();
+  }
+
+  /** Who a call was with: the other person of a 1:1 call, or the group. */
+  private async callPartner(call: Call): Promise<string> {
+    if (!call.callee_id) return this.names.get(call.chat_id) ?? 'Group call';
+    const u = await this.user(call.caller_id === this.me.id ? call.callee_id : call.caller_id);
+    return u?.name || u?.phone || 'Deleted account';
+  }
+
+  /** The "Audio call" and "Video call" buttons of an open chat (none for a group too large to call). */
+  private callButtons(chat: Chat, name: string): HTMLElement | null {
+    if (chat.type === 'group' && chat.participants.length > MAX_CALL_PARTICIPANTS) return null;
+    const other = this.otherId(chat);
+    const who = chat.type === 'direct' && other ? { callee_id: other } : { chat_id: chat.id };
+    const button = (type: Call['type'], label: string) =>
+      h('button', { type: 'button', onclick: () => void this.calls.start(who, name, type) }, label);
+    return h('div', { class: 'actions call-buttons' }, button('audio', 'Audio call'), button('video', 'Video call'));
   }
 
   private showEmptyPane(): void {
@@ -277,7 +314,7 @@ export class Messenger {
   private async openChat(id: string): Promise<void> {
     const chat = this.chats.get(id);
     if (!chat) return;
-    this.stories = null;
+    this.leavePane();
     this.openId = id;
     this.messages = [];
     this.nextBefore = null;
@@ -318,7 +355,7 @@ export class Messenger {
     this.chatStatus = h('span', { class: 'sub', role: 'status' });
     this.pane.replaceChildren(
       h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
-        chat.request ? this.requestBar(chat) : null),
+        chat.request ? this.requestBar(chat) : this.callButtons(chat, name)),
       h('div', { class: 'scroll' }, this.olderButton, list),
       alert, form);
     this.renderChats();
@@ -537,6 +574,10 @@ export class Messenger {
     });
     socket.on('chat:new', (c: Chat) => void this.upsertChat(c));
     socket.on('story:new', () => void this.stories?.refresh());
+    socket.on('call:incoming', (c: Call) =>
+      void this.calls.incoming(c, c.callee_id ? undefined : this.names.get(c.chat_id) ?? 'a group'));
+    socket.on('call:updated', (c: Call) => this.calls.updated(c));
+    socket.on('call:signal', (s: CallSignal) => this.calls.signal(s));
     socket.on('typing', (t: { chat_id: string; user_id: string; typing: boolean }) => {
       const key = `${t.chat_id}/${t.user_id}`;
       if (t.typing) {
