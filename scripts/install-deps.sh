@@ -18,8 +18,8 @@ packages=(
   libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates coturn postgresql-15 redis-server
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
-  # the web app's browser tests drive it (tests/integration/webapp.test.mjs)
-  chromium
+  # the web app's browser tests drive them (tests/integration/webapp*.test.mjs)
+  chromium firefox-esr
   # the fake push services make a throwaway CA with its command line (tests/support)
   openssl
 )

@@ -143,3 +143,41 @@ test('web app calls: a video call forced through TURN relays its media via cotur
   await hangUp(people);
   assert.deepEqual([...people.alice.problems, ...people.bob.problems], []);
 });
+
+test('web app calls: a group video call connects everyone to everyone (a mesh)', { timeout: 60_000 }, async () => {
+  const people = await Promise.all(['Alice', 'Bob', 'Carol'].map(async (name) => {
+    const p = await person(browser, name);
+    await p.page.evaluateOnNewDocument(watchPeers, false);
+    return { ...p, name, phone: uniquePhone() };
+  }));
+  await Promise.all(people.map((p) => signIn(f, p.page, p.phone, p.name)));
+  const [alice, bob, carol] = people;
+  await alice.page.locator(aria('button', 'New group')).click();
+  await alice.page.locator(aria('textbox', 'Group name')).fill('Standup');
+  await alice.page.locator(aria('textbox', 'Member phone numbers')).fill(`${bob.phone}, ${carol.phone}`);
+  await alice.page.locator(aria('button', 'Create group')).click();
+  await alice.page.locator(aria('button', 'Video call')).click();
+
+  // Bob joins first, then Carol: she offers to both who are in, and everyone sees two others.
+  await panelSays(bob.page, 'Incoming video call in Standup');
+  await bob.page.locator(aria('button', 'Accept')).click();
+  await panelSays(alice.page, 'Connected');
+  await carol.page.locator(aria('button', 'Accept')).click();
+  for (const { page } of people) {
+    await page.waitForFunction(() => {
+      const videos = [...document.querySelectorAll('section[aria-label="Call"] figure video')];
+      return videos.length === 2 && videos.every((v) => v.videoWidth > 0);
+    });
+    assert.deepEqual(await page.evaluate(() => window.peers.map((pc) => pc.connectionState)), ['connected', 'connected']);
+  }
+
+  // Carol leaves: the others stay in the call with one tile each.
+  await carol.page.locator(aria('button', 'End call')).click();
+  for (const { page } of [alice, bob]) {
+    await page.waitForFunction(() => document.querySelectorAll('section[aria-label="Call"] figure video').length === 1);
+    await panelSays(page, 'Connected');
+  }
+  await alice.page.locator(aria('button', 'End call')).click();
+  await panelSays(bob.page, 'Call ended');
+  assert.deepEqual(people.flatMap((p) => p.problems), []);
+});

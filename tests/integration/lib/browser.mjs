@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
 const CHROMIUM = process.env.FLOW_TEST_CHROMIUM || '/usr/bin/chromium';
+const FIREFOX = process.env.FLOW_TEST_FIREFOX || '/usr/bin/firefox-esr';
 const STEP_MS = 8_000; // the longest any one step may take
 
 /** The element with this accessible name (and role, when given). */
@@ -23,6 +24,21 @@ export async function launch(args = []) {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...args],
+  });
+}
+
+/** Launches Debian's Firefox ESR (over WebDriver BiDi) with a fake camera and microphone it may use unasked. */
+export async function launchFirefox() {
+  assert.ok(
+    existsSync(FIREFOX),
+    `no browser at ${FIREFOX}: the web app tests need Debian's firefox-esr ` +
+      '(scripts/install-deps.sh installs it; FLOW_TEST_FIREFOX names another binary)',
+  );
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    extraPrefsFirefox: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true },
   });
 }
 
