@@ -50,7 +50,18 @@ struct ChatView {
     std::int64_t unread_count = 0;
     bool request = false;  // a message request for this participant (is_request_for)
     std::optional<TimeMs> muted_until;  // for this participant: see kMutedForever
+    bool pinned = false;    // for this participant: listed first
+    bool archived = false;  // for this participant: left out of the list unless asked for
 };
+
+// A member's own arrangement of a chat in their list; a field left unset stays as it is.
+struct ChatSettingsChange {
+    std::optional<bool> pinned;
+    std::optional<bool> archived;
+};
+
+// How many chats one person may pin.
+inline constexpr std::int64_t kMaxPinnedChats = 5;
 
 // A chat's mute that never ends, as muted_until says it (a time otherwise).
 inline constexpr TimeMs kMutedForever = -1;

@@ -25,6 +25,15 @@ std::optional<std::string> QueryReader::text(std::string_view name) {
     return std::string(*value);
 }
 
+std::optional<bool> QueryReader::boolean(std::string_view name) {
+    const auto text = request_.query_param(name);
+    if (!text) return std::nullopt;
+    if (*text == "true") return true;
+    if (*text == "false") return false;
+    if (!error_) error_ = Error::invalid("invalid_query", std::string(name) + " must be true or false");
+    return std::nullopt;
+}
+
 int QueryReader::limit() { return static_cast<int>(integer("limit", 1, 200).value_or(50)); }
 
 }  // namespace flow::http

@@ -19,6 +19,8 @@ public:
     // An integer in [min, max]; nullopt when absent (or invalid, with the error kept).
     std::optional<std::int64_t> integer(std::string_view name, std::int64_t min, std::int64_t max);
     std::optional<std::string> text(std::string_view name);
+    // `true` or `false`; nullopt when absent (or invalid, with the error kept).
+    std::optional<bool> boolean(std::string_view name);
     // The page size: `limit`, 1 to 200, 50 when absent.
     int limit();
 

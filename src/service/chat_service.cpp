@@ -6,6 +6,16 @@
 #include "common/ids.hpp"
 
 namespace flow {
+namespace {
+
+// The chat alone, as one who is not (or not yet) a member sees it: no last message, no unread.
+ChatView bare_view(const Chat& chat) {
+    ChatView view;
+    view.chat = chat;
+    return view;
+}
+
+}  // namespace
 
 Status ChatService::check_users_exist(const std::vector<std::string>& user_ids) {
     for (const auto& id : user_ids)
@@ -55,7 +65,9 @@ Result<ChatCreated> ChatService::create_group(const Caller& caller, const std::s
     return ChatCreated{std::move(view), true};
 }
 
-std::vector<ChatView> ChatService::list(const Caller& caller) { return chats_.list_chats(caller.user_id); }
+std::vector<ChatView> ChatService::list(const Caller& caller, bool with_archived) {
+    return chats_.list_chats(caller.user_id, with_archived);
+}
 
 Result<ChatView> ChatService::get(const Caller& caller, const std::string& chat_id) {
     auto chat = chat_of_member(caller.user_id, chat_id);
@@ -76,7 +88,7 @@ Status ChatService::accept(const Caller& caller, const std::string& chat_id) {
 }
 
 void ChatService::leave_all(const std::string& user_id) {
-    for (const auto& view : chats_.list_chats(user_id)) {
+    for (const auto& view : chats_.list_chats(user_id, true)) {
         auto chat = chats_.modify_chat(view.chat.id, [&](Chat& c) -> Status {
             flow::remove_participant(c, user_id);
             return Ok{};
@@ -90,6 +102,11 @@ Status ChatService::mute(const Caller& caller, const std::string& chat_id, std::
         return Error::invalid("invalid_field", "until is a time in ms, -1 for ever, or null");
     if (!chats_.set_muted_until(chat_id, caller.user_id, until)) return Error::not_found("no such chat");
     return Ok{};
+}
+
+Status ChatService::change_settings(const Caller& caller, const std::string& chat_id,
+                                    const ChatSettingsChange& change) {
+    return chats_.change_settings(chat_id, caller.user_id, change, clock_.now_ms());
 }
 
 void ChatService::announce_request_ended(const Chat& chat, const std::string& user_id) {
@@ -139,7 +156,7 @@ Result<ChatView> ChatService::add_participants(const Caller& caller, const std::
     if (!chat) return std::move(chat).error();
     if (!added.empty()) {
         announce_update(*chat);
-        bus_.publish({added, "", event::ChatNew{ChatView{*chat, std::nullopt, 0, false, std::nullopt}}});
+        bus_.publish({added, "", event::ChatNew{bare_view(*chat)}});
     }
     return chats_.view_chat(*chat, caller.user_id);
 }
@@ -155,7 +172,7 @@ Result<ChatView> ChatService::remove_participant(const Caller& caller, const std
     if (!chat) return std::move(chat).error();
     announce_update(*chat, {user_id});
     // One who left sees the chat no more; their answer is the chat as they left it.
-    if (!chat->participant(caller.user_id)) return ChatView{*chat, std::nullopt, 0, false, std::nullopt};
+    if (!chat->participant(caller.user_id)) return bare_view(*chat);
     return chats_.view_chat(*chat, caller.user_id);
 }
 

@@ -32,7 +32,8 @@ public:
     Result<ChatCreated> create_direct(const Caller& caller, const std::string& other_user_id);
     Result<ChatCreated> create_group(const Caller& caller, const std::string& name,
                                      const std::vector<std::string>& user_ids);
-    std::vector<ChatView> list(const Caller& caller);
+    // The caller's chats as list_chats orders them; archived ones only `with_archived`.
+    std::vector<ChatView> list(const Caller& caller, bool with_archived);
     Result<ChatView> get(const Caller& caller, const std::string& chat_id);
     // Adds the distinct ids not yet in the group. Checked in this order, each before any
     // cost of the next: the caller is a member (not_found) and an admin (forbidden), the
@@ -53,6 +54,9 @@ public:
     // Mutes the chat's pushes for the caller until then (kMutedForever, or nullopt to
     // unmute). not_found for a chat the caller is not in.
     Status mute(const Caller& caller, const std::string& chat_id, std::optional<TimeMs> until);
+    // Pins or archives the chat (or undoes it) for the caller. not_found for a chat the
+    // caller is not in, too_many_pinned past kMaxPinnedChats.
+    Status change_settings(const Caller& caller, const std::string& chat_id, const ChatSettingsChange& change);
     // A deleted account leaves every chat, group or direct, as leaving a group does (an
     // admin handed on), and the others are told.
     void leave_all(const std::string& user_id);

@@ -55,13 +55,18 @@ public:
     // who took part), and stores the result; all atomically, so concurrent changes cannot interleave. not_found for no such chat.
     virtual Result<Chat> modify_chat(const std::string& chat_id,
                                      const std::function<Status(Chat&)>& change) = 0;
-    // The user's chats, newest activity first, with last visible message and unread count.
-    virtual std::vector<ChatView> list_chats(const std::string& user_id) = 0;
+    // The user's chats with last visible message and unread count: pinned ones first (the
+    // latest pinned on top), then newest activity first; archived ones only `with_archived`.
+    virtual std::vector<ChatView> list_chats(const std::string& user_id, bool with_archived) = 0;
     virtual ChatView view_chat(const Chat& chat, const std::string& user_id) = 0;
     // Mutes the chat for the member until then (kMutedForever, or nullopt to unmute);
     // false when `user_id` is not a member.
     virtual bool set_muted_until(const std::string& chat_id, const std::string& user_id,
                                  std::optional<TimeMs> until) = 0;
+    // Pins, unpins, archives or unarchives the chat for the member, all or nothing:
+    // not_found when `user_id` is not a member, too_many_pinned past kMaxPinnedChats.
+    virtual Status change_settings(const std::string& chat_id, const std::string& user_id,
+                                   const ChatSettingsChange& change, TimeMs now) = 0;
     // What a push to a member says and whether it goes: until when they muted the chat,
     // and their unread messages in all their chats (a badge).
     struct PushState {

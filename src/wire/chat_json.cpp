@@ -42,6 +42,8 @@ boost::json::object to_json(const ChatView& view) {
     json["unread_count"] = view.unread_count;
     json["request"] = view.request;
     json["muted_until"] = view.muted_until ? boost::json::value(*view.muted_until) : boost::json::value(nullptr);
+    json["pinned"] = view.pinned;
+    json["archived"] = view.archived;
     return json;
 }
 

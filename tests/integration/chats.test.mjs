@@ -50,7 +50,8 @@ function client(f, signed) {
     direct: (userId) => req('POST', '/chats', { type: 'direct', user_id: userId }),
     group: (name, userIds) => req('POST', '/chats', { type: 'group', name, user_ids: userIds }),
     chat: (chatId) => req('GET', `/chats/${chatId}`),
-    list: () => req('GET', '/chats'),
+    list: (query = '') => req('GET', `/chats${query}`),
+    settings: (chatId, body) => req('PUT', `/chats/${chatId}/settings`, body),
     send: (chatId, body) => req('POST', `/chats/${chatId}/send_message`, body),
     history: (chatId, query = '') => req('GET', `/chats/${chatId}/messages${query}`),
     del: (chatId, body) => req('DELETE', `/chats/${chatId}/delete_message`, body),
@@ -205,6 +206,66 @@ describe('chats and messages', () => {
     assert.equal(list[0].unread_count, 1);
     assert.equal(list[1].last_message.text, 'x is alive');
     assert.equal(list[1].unread_count, 0);
+  });
+
+  it('pin and archive are per person: pinned first (latest pinned on top), at most 5; archived left out unless asked for', async () => {
+    const [a, b, outsider] = await users(f, 3);
+    const chats = [];
+    for (let i = 0; i < 6; i++) chats.push(await a.newGroup(`G${i}`, [b.id]));
+    const ids = async (who, query = '') => {
+      const r = await who.list(query);
+      assert.equal(r.status, 200, r.text);
+      r.json.items.forEach((c) => assertChat(c));
+      return r.json.items.map((c) => c.id);
+    };
+    const byActivity = chats.map((c) => c.id).reverse();
+    const setting = async (who, chat, body, status = 204) => {
+      const r = await who.settings(chat.id, body);
+      assert.equal(r.status, status, r.text);
+      return r;
+    };
+
+    await setting(a, chats[1], { pinned: true });
+    await sleep(2);
+    await setting(a, chats[0], { pinned: true });
+    assert.deepEqual(await ids(a), [chats[0].id, chats[1].id, ...byActivity.filter((id) => id !== chats[0].id && id !== chats[1].id)]);
+    assert.deepEqual(await ids(b), byActivity, "a's pins are not b's");
+    const pinned = await a.getChat(chats[0].id);
+    assert.equal(pinned.pinned, true);
+    assert.equal(pinned.archived, false);
+    assert.equal((await b.getChat(chats[0].id)).pinned, false);
+
+    // A newer message does not lift an unpinned chat above the pinned ones.
+    await b.say(chats[5].id, 'news');
+    assert.deepEqual((await ids(a)).slice(0, 3), [chats[0].id, chats[1].id, chats[5].id]);
+
+    // Five at most; pinning a pinned chat again is no sixth.
+    for (const c of chats.slice(2, 5)) await setting(a, c, { pinned: true });
+    await setting(a, chats[0], { pinned: true });
+    assertError(await setting(a, chats[5], { pinned: true }, 409), 409, 'too_many_pinned');
+    assert.equal((await a.getChat(chats[5].id)).pinned, false, 'the refused pin changed nothing');
+    await setting(a, chats[4], { pinned: false });
+    await setting(a, chats[5], { pinned: true });
+
+    // Archived: out of the list, back with ?archived=true, and a new message keeps it archived.
+    await setting(a, chats[3], { archived: true, pinned: false });
+    assert.ok(!(await ids(a)).includes(chats[3].id));
+    assert.ok((await ids(a, '?archived=true')).includes(chats[3].id));
+    assert.ok((await ids(b)).includes(chats[3].id), "a's archive is not b's");
+    await b.say(chats[3].id, 'still there?');
+    assert.ok(!(await ids(a)).includes(chats[3].id), 'a new message does not unarchive');
+    const archived = (await a.list('?archived=true')).json.items.find((c) => c.id === chats[3].id);
+    assert.equal(archived.archived, true);
+    assert.equal(archived.pinned, false);
+    assert.equal(archived.unread_count, 1);
+    await setting(a, chats[3], { archived: false });
+    assert.ok((await ids(a)).includes(chats[3].id));
+
+    // Bad input and strangers.
+    assertError(await setting(a, chats[0], {}, 400), 400, 'missing_field');
+    assertError(await setting(a, chats[0], { pinned: 'yes' }, 400), 400, 'invalid_field');
+    assertError(await setting(outsider, chats[0], { pinned: true }, 404), 404, 'not_found');
+    assertError(await a.list('?archived=maybe'), 400, 'invalid_query');
   });
 
   it('a chat the caller is not in is 404 on every route', async () => {

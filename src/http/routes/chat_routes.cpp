@@ -54,8 +54,11 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
     });
 
     router.add("GET", "/chats", Access::signed_in, [&chats](Request& request) {
+        QueryReader query(request);
+        const bool with_archived = query.boolean("archived").value_or(false);
+        if (query.error()) return Response::error(*query.error());
         boost::json::array items;
-        for (const auto& view : chats.list(request.who())) items.push_back(wire::to_json(view));
+        for (const auto& view : chats.list(request.who(), with_archived)) items.push_back(wire::to_json(view));
         return Response::json(200, {{"items", std::move(items)}});
     });
 
@@ -137,6 +140,15 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
 
     router.add("POST", "/chats/{chat_id}/accept", Access::signed_in, [&chats](Request& request) {
         return Response::done(chats.accept(request.who(), request.param("chat_id")));
+    });
+
+    router.add("PUT", "/chats/{chat_id}/settings", Access::signed_in, [&chats](Request& request) {
+        JsonReader in(request.body);
+        const ChatSettingsChange change{in.optional_boolean("pinned"), in.optional_boolean("archived")};
+        if (in.error()) return Response::error(*in.error());
+        if (!change.pinned && !change.archived)
+            return Response::error(Error::invalid("missing_field", "pinned or archived is required"));
+        return Response::done(chats.change_settings(request.who(), request.param("chat_id"), change));
     });
 
     router.add("PUT", "/chats/{chat_id}/mute", Access::signed_in, [&chats](Request& request) {

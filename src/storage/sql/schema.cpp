@@ -204,6 +204,11 @@ const std::vector<const char*> kMigrations = {
     );
     ALTER TABLE participants ADD COLUMN muted_until INTEGER;
     )sql",
+    // 11: each member's pinned and archived chats
+    R"sql(
+    ALTER TABLE participants ADD COLUMN pinned_at INTEGER;
+    ALTER TABLE participants ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

@@ -131,7 +131,9 @@ void save_participants(Connection& db, const Chat& before, const Chat& after) {
 }
 
 ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
-    ChatView view{chat, std::nullopt, 0, is_request_for(chat, user_id), std::nullopt};
+    ChatView view;
+    view.chat = chat;
+    view.request = is_request_for(chat, user_id);
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
@@ -150,9 +152,13 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
     if (unread.step()) view.unread_count = unread.integer(0);
     unread.reset();
 
-    auto muted = db.prepare("SELECT muted_until FROM participants WHERE chat_id = ? AND user_id = ?");
-    muted.bind(1, chat.id).bind(2, user_id);
-    if (muted.step()) view.muted_until = muted.optional_integer(0);
+    auto own = db.prepare("SELECT muted_until, pinned_at, archived FROM participants WHERE chat_id = ? AND user_id = ?");
+    own.bind(1, chat.id).bind(2, user_id);
+    if (own.step()) {
+        view.muted_until = own.optional_integer(0);
+        view.pinned = own.optional_integer(1).has_value();
+        view.archived = own.integer(2) != 0;
+    }
     return view;
 }
 
@@ -250,13 +256,14 @@ Result<Chat> SqlChatStore::modify_chat(const std::string& chat_id,
     });
 }
 
-std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id) {
+std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id, bool with_archived) {
     return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
             "SELECT c.id FROM participants p JOIN chats c ON c.id = p.chat_id WHERE p.user_id = ? "
-            "ORDER BY c.active_at DESC, c.id DESC");
-        stmt.bind(1, user_id);
+            "AND (? = 1 OR p.archived = 0) "
+            "ORDER BY CASE WHEN p.pinned_at IS NULL THEN 1 ELSE 0 END, p.pinned_at DESC, c.active_at DESC, c.id DESC");
+        stmt.bind(1, user_id).bind(2, std::int64_t{with_archived});
         while (stmt.step()) ids.push_back(stmt.text(0));
         stmt.reset();
         std::vector<ChatView> views;
@@ -268,6 +275,41 @@ std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id) {
 
 ChatView SqlChatStore::view_chat(const Chat& chat, const std::string& user_id) {
     return db_.with([&](Connection& db) { return view_of(db, chat, user_id); });
+}
+
+Status SqlChatStore::change_settings(const std::string& chat_id, const std::string& user_id,
+                                     const ChatSettingsChange& change, TimeMs now) {
+    return db_.transaction([&](Connection& db) -> Status {
+        // One person's pins change one request at a time, so that two cannot pass the cap together.
+        db.prepare("SELECT id FROM users WHERE id = ? FOR UPDATE").bind(1, user_id).run();
+        auto own = db.prepare("SELECT pinned_at FROM participants WHERE chat_id = ? AND user_id = ?");
+        own.bind(1, chat_id).bind(2, user_id);
+        if (!own.step()) return Error::not_found("no such chat");
+        const bool pinned = own.optional_integer(0).has_value();
+        own.reset();
+        if (change.pinned == true && !pinned) {
+            auto count = db.prepare("SELECT count(*) FROM participants WHERE user_id = ? AND pinned_at IS NOT NULL");
+            count.bind(1, user_id).step();
+            if (count.integer(0) >= kMaxPinnedChats)
+                return Error::conflict("too_many_pinned",
+                                       "at most " + std::to_string(kMaxPinnedChats) + " chats can be pinned");
+        }
+        if (change.pinned && *change.pinned != pinned) {
+            db.prepare("UPDATE participants SET pinned_at = ? WHERE chat_id = ? AND user_id = ?")
+                .bind(1, *change.pinned ? std::optional<TimeMs>(now) : std::nullopt)
+                .bind(2, chat_id)
+                .bind(3, user_id)
+                .run();
+        }
+        if (change.archived) {
+            db.prepare("UPDATE participants SET archived = ? WHERE chat_id = ? AND user_id = ?")
+                .bind(1, std::int64_t{*change.archived})
+                .bind(2, chat_id)
+                .bind(3, user_id)
+                .run();
+        }
+        return Ok{};
+    });
 }
 
 bool SqlChatStore::set_muted_until(const std::string& chat_id, const std::string& user_id,

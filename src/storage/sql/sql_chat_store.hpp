@@ -23,7 +23,9 @@ public:
     void create_group(const Chat& chat) override;
     Result<Chat> modify_chat(const std::string& chat_id,
                              const std::function<Status(Chat&)>& change) override;
-    std::vector<ChatView> list_chats(const std::string& user_id) override;
+    std::vector<ChatView> list_chats(const std::string& user_id, bool with_archived) override;
+    Status change_settings(const std::string& chat_id, const std::string& user_id,
+                           const ChatSettingsChange& change, TimeMs now) override;
     ChatView view_chat(const Chat& chat, const std::string& user_id) override;
     bool set_muted_until(const std::string& chat_id, const std::string& user_id,
                          std::optional<TimeMs> until) override;
