@@ -1,0 +1,83 @@
+// Helpers for the web app's browser tests: Debian's chromium driven by puppeteer-core,
+// each person a browser context of their own, controls found the way the contract fixes
+// them for assistive tools and scripts: by role and accessible name.
+//
+//   const browser = await launch();
+//   const alice = await person(browser, 'Alice');
+//   await signIn(f, alice.page, uniquePhone(), 'Alice');
+//   await alice.page.locator(aria('button', 'New chat')).click();
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+const CHROMIUM = process.env.FLOW_TEST_CHROMIUM || '/usr/bin/chromium';
+export const STEP_MS = 8_000; // the longest any one step may take
+
+/** The element with this accessible name (and role, when given). */
+export const aria = (role, name) =>
+  `::-p-aria([name=${JSON.stringify(name)}]${role ? `[role=${JSON.stringify(role)}]` : ''})`;
+
+// A 1x1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+/** Writes the PNG to a file for the file chooser; removed when the test ends. */
+export async function writePng(t) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-webapp-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'red.png');
+  await writeFile(file, PNG);
+  return file;
+}
+
+/** Launches the browser, failing (not skipping) when it is not installed. */
+export async function launch() {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `no browser at ${CHROMIUM}: the web app tests need Debian's chromium ` +
+      '(scripts/install-deps.sh installs it; FLOW_TEST_CHROMIUM names another binary)',
+  );
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
+}
+
+/** A page in a browser context of its own (its own localStorage: another person). */
+export async function person(browser, label) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`${label}: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`${label} console: ${m.text()} ${m.location()?.url ?? ''}`));
+  return { page, problems };
+}
+
+/** Signs in through the UI: phone number, the code from the SMS webhook, then a name. */
+export async function signIn(f, page, phone, name) {
+  await page.goto(f.baseUrl + '/');
+  await page.locator(aria('textbox', 'Phone number')).fill(phone);
+  await page.locator(aria('button', 'Send code')).click();
+  const code = await f.sms.nextCode(phone);
+  await page.locator(aria('textbox', 'Code')).fill(code);
+  await page.keyboard.press('Enter'); // the form submits by keyboard, as "Verify" would
+  await page.locator(aria('textbox', 'Your name')).fill(name);
+  await page.locator(aria('button', 'Save')).click();
+  await page.waitForSelector(aria('button', 'New chat'));
+}
+
+/** Waits until the list named "Messages" shows an item with `text`. */
+export async function seeMessage(page, text) {
+  const list = await page.waitForSelector(aria('list', 'Messages'));
+  return list.waitForSelector(`::-p-text(${text})`);
+}
+
+/** Types into the "Message" box and sends with the "Send" button. */
+export async function send(page, text) {
+  await page.locator(aria('textbox', 'Message')).fill(text);
+  await page.locator(aria('button', 'Send')).click();
+}
