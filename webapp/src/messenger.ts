@@ -1,7 +1,8 @@
 // The signed-in app: the chat list, a new-chat form, and the open chat with live messages.
 import { io, type Socket } from 'socket.io-client';
-import { api, ApiError, mediaUrl, newClientId, token, upload, type Chat, type Message, type Page, type User } from './api';
-import { field, formatTime, h } from './dom';
+import { api, ApiError, errorText, mediaUrl, newClientId, token, upload, type Chat, type Message, type Page, type User } from './api';
+import { avatar, field, formatTime, h } from './dom';
+import { displayName, memberPhonesField, People } from './people';
 import { Stories } from './stories';
 
 interface Status {
@@ -23,7 +24,7 @@ const TYPING_SHOWN_MS = 6_000; // how long a "typing" is shown without a repeat
 
 export class Messenger {
   private readonly chats = new Map<string, Chat>();
-  private readonly users = new Map<string, Promise<User | null>>();
+  private readonly people: People;
   private readonly marks = new Map<string, Map<string, Marks>>(); // chat -> user -> marks
   private readonly acked = new Map<string, { delivered: number; read: number }>(); // what this device told the server
   private socket: Socket | null = null;
@@ -48,7 +49,7 @@ export class Messenger {
     private readonly me: User,
     private readonly signedOut: () => void,
   ) {
-    this.users.set(me.id, Promise.resolve(me));
+    this.people = new People(me);
   }
 
   async mount(): Promise<void> {
@@ -92,20 +93,14 @@ export class Messenger {
   }
 
   private user(id: string): Promise<User | null> {
-    let u = this.users.get(id);
-    if (!u) {
-      u = api<User>('GET', `/users/${encodeURIComponent(id)}`).catch(() => null);
-      this.users.set(id, u);
-    }
-    return u;
+    return this.people.user(id);
   }
 
   /** A group's name, or for a direct chat the other person's name (their phone if they have none). */
   private async chatName(chat: Chat): Promise<string> {
     if (chat.type === 'group') return chat.name || 'Group';
     const other = this.otherId(chat);
-    const u = other ? await this.user(other) : null;
-    return u?.name || u?.phone || 'Deleted account';
+    return displayName(other ? await this.user(other) : null);
   }
 
   private names = new Map<string, string>(); // chat id -> resolved name, for synchronous rendering
@@ -188,23 +183,12 @@ export class Messenger {
       try {
         await submit((m) => (alert.textContent = m));
       } catch (err) {
-        alert.textContent = err instanceof ApiError && err.code === 'invalid_phone'
-          ? 'That is not a valid phone number; include the country code, like +44.'
-          : err instanceof Error ? err.message : String(err);
+        alert.textContent = errorText(err);
       } finally {
         go.disabled = false;
       }
     });
     return form;
-  }
-
-  /** The Flow users with these phone numbers (POST /users/lookup), and the numbers that have none. */
-  private async lookup(phones: string[]): Promise<{ users: User[]; missing: string[] }> {
-    const found = await api<Page<User>>('POST', '/users/lookup', { phones });
-    for (const u of found.items) this.users.set(u.id, Promise.resolve(u));
-    const digits = (p: string) => p.replace(/[^0-9]/g, '').replace(/^00/, '');
-    const known = new Set(found.items.map((u) => digits(u.phone)));
-    return { users: found.items, missing: phones.filter((p) => !known.has(digits(p))) };
   }
 
   /** Name, about and photo (PUT /auth/modify_user, the photo uploaded first). */
@@ -219,7 +203,7 @@ export class Messenger {
       const body: Record<string, string> = { name: name.input.value.trim(), about: about.input.value.trim() };
       if (image) body.image_id = image.id;
       Object.assign(this.me, await api<User>('PUT', '/auth/modify_user', body));
-      this.users.set(this.me.id, Promise.resolve(this.me));
+      this.people.known(this.me);
       changed();
       this.closeForm();
     });
@@ -228,7 +212,7 @@ export class Messenger {
   private newChatForm(): HTMLFormElement {
     const phone = field('Contact phone number', { type: 'tel', autocomplete: 'tel', required: true, placeholder: '+44 7700 900123' });
     return this.sideForm([phone.wrap], 'Start chat', async (fail) => {
-      const { users } = await this.lookup([phone.input.value.trim()]);
+      const { users } = await this.people.lookup([phone.input.value.trim()]);
       const other = users[0];
       if (!other) return fail('Nobody on Flow has that number yet.');
       if (other.id === this.me.id) return fail('That is your own number.');
@@ -241,14 +225,9 @@ export class Messenger {
 
   private newGroupForm(): HTMLFormElement {
     const name = field('Group name', { required: true, maxlength: '100' });
-    const phones = field('Member phone numbers', { required: true, placeholder: '+44 7700 900123, +44 7700 900456' });
-    phones.wrap.append(h('small', {}, 'Separate the numbers with commas.'));
-    return this.sideForm([name.wrap, phones.wrap], 'Create group', async (fail) => {
-      const list = phones.input.value.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean);
-      const { users, missing } = await this.lookup(list);
-      if (missing.length) return fail(`Nobody on Flow has ${missing.join(', ')} yet.`);
-      const ids = users.map((u) => u.id).filter((id) => id !== this.me.id);
-      if (!ids.length) return fail('Add at least one other person.');
+    const phones = memberPhonesField();
+    return this.sideForm([name.wrap, phones.wrap], 'Create group', async () => {
+      const ids = await this.people.memberIds(phones.input.value, this.me.id);
       const chat = await api<Chat>('POST', '/chats', { type: 'group', name: name.input.value.trim(), user_ids: ids });
       await this.upsertChat(chat);
       this.closeForm();
@@ -423,7 +402,7 @@ export class Messenger {
   private messageItem(m: Message, group: boolean): HTMLLIElement {
     const mine = m.sender_id === this.me.id;
     const sender = group && !mine ? h('span', { class: 'sender' }, '…') : null;
-    if (sender) void this.user(m.sender_id).then((u) => (sender.textContent = u?.name || u?.phone || 'Deleted account'));
+    if (sender) void this.user(m.sender_id).then((u) => (sender.textContent = displayName(u)));
     const body = m.deleted
       ? h('span', { class: 'text deleted' }, 'This message was deleted')
       : m.text ? h('span', { class: 'text' }, m.text) : null;
@@ -687,14 +666,4 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** A round picture: the photo when there is one, else the name's initials. Decorative (the name is beside it). */
-function avatar(who: { name: string; image_id: string | null }): HTMLElement {
-  const initials = who.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
-  const el = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials);
-  if (who.image_id) {
-    void mediaUrl(who.image_id).then((url) => el.replaceChildren(h('img', { src: url, alt: '' })), () => undefined);
-  }
-  return el;
 }
