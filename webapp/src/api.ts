@@ -36,6 +36,7 @@ export interface Chat {
   id: string;
   type: 'direct' | 'group';
   name: string | null;
+  image_id: string | null;
   participants: { user_id: string; role: string }[];
   created_at: number;
   last_message: Message | null;

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { api, ApiError, errorText, mediaUrl, newClientId, token, upload, type Chat, type Message, type Page, type User } from './api';
 import { avatar, field, formatTime, h } from './dom';
+import { GroupInfo } from './group_info';
 import { displayName, memberPhonesField, People } from './people';
 import { Stories } from './stories';
 
@@ -25,6 +26,7 @@ const TYPING_SHOWN_MS = 6_000; // how long a "typing" is shown without a repeat
 export class Messenger {
   private readonly chats = new Map<string, Chat>();
   private readonly people: People;
+  private readonly groupInfo: GroupInfo;
   private readonly marks = new Map<string, Map<string, Marks>>(); // chat -> user -> marks
   private readonly acked = new Map<string, { delivered: number; read: number }>(); // what this device told the server
   private socket: Socket | null = null;
@@ -50,6 +52,7 @@ export class Messenger {
     private readonly signedOut: () => void,
   ) {
     this.people = new People(me);
+    this.groupInfo = new GroupInfo({ me, people: this.people, changed: (c) => this.chatChanged(c) });
   }
 
   async mount(): Promise<void> {
@@ -107,8 +110,42 @@ export class Messenger {
 
   private async upsertChat(chat: Chat): Promise<void> {
     this.chats.set(chat.id, chat);
-    this.names.set(chat.id, await this.chatName(chat));
+    const name = await this.chatName(chat);
+    this.names.set(chat.id, name);
     this.renderChats();
+    if (chat.id !== this.openId) return;
+    const title = this.pane.querySelector('.chat-head h2');
+    if (title) title.textContent = name;
+    this.renderChatStatus();
+    this.groupInfo.update(chat);
+  }
+
+  /** A chat that changed (chat:updated, or the answer to a change made here). */
+  private chatChanged(c: Chat): void {
+    const old = this.chats.get(c.id);
+    if (!c.participants.some((p) => p.user_id === this.me.id)) return this.lostChat(c);
+    if (!old) {
+      // New here (just added): the full view, with its last message and unread count.
+      void api<Chat>('GET', `/chats/${encodeURIComponent(c.id)}`).then((full) => this.upsertChat(full), () => undefined);
+      return;
+    }
+    // chat:updated carries the chat without the reader's own fields: those stay as they were.
+    void this.upsertChat({ ...old, ...c, last_message: old.last_message, unread_count: old.unread_count });
+  }
+
+  /** This person left the chat or was removed: it leaves the list; when open, it stays readable. */
+  private lostChat(c: Chat): void {
+    this.chats.delete(c.id);
+    this.names.delete(c.id);
+    this.renderChats();
+    if (c.id !== this.openId) return;
+    this.groupInfo.update(c);
+    const note = h('p', { class: 'gone', role: 'status', tabindex: '-1' }, 'You are no longer a member of this group.');
+    this.pane.querySelector('form.composer')?.replaceWith(note);
+    if (this.chatStatus) this.chatStatus.textContent = '';
+    this.chatStatus = null;
+    this.setNextBefore(null); // older history is no longer this person's to load
+    if (!this.pane.contains(document.activeElement)) note.focus();
   }
 
   private renderChats(): void {
@@ -131,10 +168,10 @@ export class Messenger {
     if (sorted.length === 0) this.chatList.append(h('li', { class: 'hint' }, 'No chats yet. Start one with “New chat”.'));
   }
 
-  /** The other person's photo (or initials) for a direct chat; a group's initials. */
+  /** The other person's photo (or initials) for a direct chat; a group's photo (or initials). */
   private chatAvatar(chat: Chat, name: string): HTMLElement {
     const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
-    const el = avatar({ name, image_id: null });
+    const el = avatar({ name, image_id: chat.type === 'group' ? chat.image_id : null });
     if (other) void this.user(other).then((u) => u?.image_id && el.replaceWith(avatar({ name, image_id: u.image_id })));
     return el;
   }
@@ -297,7 +334,8 @@ export class Messenger {
     this.chatStatus = h('span', { class: 'sub', role: 'status' });
     this.pane.replaceChildren(
       h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
-        chat.request ? this.requestBar(chat) : null),
+        chat.request ? this.requestBar(chat) : null,
+        chat.type === 'group' ? this.groupInfo.headerButton(chat) : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
       alert, form);
     this.renderChats();
@@ -528,11 +566,7 @@ export class Messenger {
       this.online.set(p.user_id, { online: p.online, last_seen_at: p.last_seen_at });
       this.renderChatStatus();
     });
-    socket.on('chat:updated', (c: Chat) => {
-      const old = this.chats.get(c.id);
-      this.names.delete(c.id);
-      void this.upsertChat({ ...c, unread_count: old?.unread_count ?? c.unread_count });
-    });
+    socket.on('chat:updated', (c: Chat) => this.chatChanged(c));
   }
 
   /** Tells the chat's members whether this person is typing (repeated every few seconds while so). */
@@ -561,7 +595,7 @@ export class Messenger {
     }
     const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
     if (!other) {
-      line.textContent = `${chat.participants.length} members`;
+      line.textContent = chat.participants.length === 1 ? '1 member' : `${chat.participants.length} members`;
       return;
     }
     const live = this.online.get(other);
