@@ -1,9 +1,8 @@
-// Flow's web app (GET /) in a real browser: Debian's chromium, driven by puppeteer-core,
-// with two browser contexts as two people. Everything is found the way the contract
-// fixes it for assistive tools and scripts: by role and accessible name.
+// Flow's web app (GET /) in a real browser (lib/browser.mjs), with two browser contexts as
+// two people.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launch, person, seeMessage, send, signIn, writePng } from './lib/browser.mjs';
+import { aria, launch, person, seeMessage, send, signIn, startChat, writePng } from './lib/browser.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
 test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group, set a photo, share a story', { timeout: 60_000 }, async (t) => {
@@ -26,9 +25,7 @@ test('web app: two people sign in, start a chat by phone number, talk live, see 
   await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
 
   // Alice starts a direct chat with Bob by his number; it is named after him.
-  await alice.page.locator(aria('button', 'New chat')).click();
-  await alice.page.locator(aria('textbox', 'Contact phone number')).fill(bobPhone);
-  await alice.page.locator(aria('button', 'Start chat')).click();
+  await startChat(alice.page, bobPhone);
   const aliceChats = await alice.page.waitForSelector(aria('list', 'Chats'));
   await aliceChats.waitForSelector(aria('listitem', 'Bob'));
   await send(alice.page, 'Hi Bob');

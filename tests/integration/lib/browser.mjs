@@ -1,11 +1,6 @@
-// Helpers for the web app's browser tests: Debian's chromium driven by puppeteer-core,
-// each person a browser context of their own, controls found the way the contract fixes
-// them for assistive tools and scripts: by role and accessible name.
-//
-//   const browser = await launch();
-//   const alice = await person(browser, 'Alice');
-//   await signIn(f, alice.page, uniquePhone(), 'Alice');
-//   await alice.page.locator(aria('button', 'New chat')).click();
+// A real browser for the web app's tests: Debian's chromium driven by puppeteer-core, one
+// browser context per person. Everything is found the way the contract fixes it for
+// assistive tools and scripts: by role and accessible name.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,26 +9,15 @@ import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const CHROMIUM = process.env.FLOW_TEST_CHROMIUM || '/usr/bin/chromium';
-export const STEP_MS = 8_000; // the longest any one step may take
+const FIREFOX = process.env.FLOW_TEST_FIREFOX || '/usr/bin/firefox-esr';
+const STEP_MS = 8_000; // the longest any one step may take
 
 /** The element with this accessible name (and role, when given). */
 export const aria = (role, name) =>
   `::-p-aria([name=${JSON.stringify(name)}]${role ? `[role=${JSON.stringify(role)}]` : ''})`;
 
-// A 1x1 PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
-
-/** Writes the PNG to a file for the file chooser; removed when the test ends. */
-export async function writePng(t) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-webapp-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'red.png');
-  await writeFile(file, PNG);
-  return file;
-}
-
-/** Launches the browser, failing (not skipping) when it is not installed. */
-export async function launch() {
+/** Launches the browser, failing (not skipping) when it is not installed; `args` are extra flags. */
+export async function launch(args = []) {
   assert.ok(
     existsSync(CHROMIUM),
     `no browser at ${CHROMIUM}: the web app tests need Debian's chromium ` +
@@ -42,7 +26,22 @@ export async function launch() {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...args],
+  });
+}
+
+/** Launches Debian's Firefox ESR (over WebDriver BiDi) with a fake camera and microphone it may use unasked. */
+export async function launchFirefox() {
+  assert.ok(
+    existsSync(FIREFOX),
+    `no browser at ${FIREFOX}: the web app tests need Debian's firefox-esr ` +
+      '(scripts/install-deps.sh installs it; FLOW_TEST_FIREFOX names another binary)',
+  );
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    extraPrefsFirefox: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true },
   });
 }
 
@@ -70,6 +69,13 @@ export async function signIn(f, page, phone, name) {
   await page.waitForSelector(aria('button', 'New chat'));
 }
 
+/** Starts a direct chat with the person who has `phone`, through "New chat". */
+export async function startChat(page, phone) {
+  await page.locator(aria('button', 'New chat')).click();
+  await page.locator(aria('textbox', 'Contact phone number')).fill(phone);
+  await page.locator(aria('button', 'Start chat')).click();
+}
+
 /** Waits until the list named "Messages" shows an item with `text`. */
 export async function seeMessage(page, text) {
   const list = await page.waitForSelector(aria('list', 'Messages'));
@@ -80,4 +86,16 @@ export async function seeMessage(page, text) {
 export async function send(page, text) {
   await page.locator(aria('textbox', 'Message')).fill(text);
   await page.locator(aria('button', 'Send')).click();
+}
+
+// A 1x1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+/** Writes a 1x1 PNG to a file for a file chooser or input; removed when the test ends. */
+export async function writePng(t) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-webapp-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'red.png');
+  await writeFile(file, PNG);
+  return file;
 }
