@@ -2,23 +2,8 @@
 // two people.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { aria, launch, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
+import { aria, launch, person, seeMessage, send, signIn, startChat, writePng } from './lib/browser.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
-
-// A 1x1 PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
-
-/** Writes the PNG to a file for the file chooser; removed when the test ends. */
-async function writePng(t) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-webapp-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'red.png');
-  await writeFile(file, PNG);
-  return file;
-}
 
 test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group, set a photo, share a story', { timeout: 60_000 }, async (t) => {
   const f = await startFlowd();

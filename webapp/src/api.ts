@@ -36,6 +36,7 @@ export interface Chat {
   id: string;
   type: 'direct' | 'group';
   name: string | null;
+  image_id: string | null;
   participants: { user_id: string; role: string }[];
   created_at: number;
   last_message: Message | null;
@@ -72,6 +73,16 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What to tell the person about a failed request: the API's own words, or plainer ones for common codes. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'invalid_phone') return 'That is not a valid phone number; include the country code, like +44.';
+    if (err.code === 'not_admin') return 'Only a group admin can do that.';
+    if (err.code === 'not_allowed') return 'Someone there does not let you add them to groups.';
+  }
+  return err instanceof Error ? err.message : String(err);
 }
 
 const TOKEN_KEY = 'flow.token';

@@ -1,4 +1,5 @@
-// A tiny DOM builder: h('button', {type: 'submit'}, 'Send').
+// A tiny DOM builder: h('button', {type: 'submit'}, 'Send'), and the small pieces built with it.
+import { mediaUrl } from './api';
 
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 type Child = Node | string | null | undefined | false;
@@ -22,9 +23,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+let fields = 0; // makes each field's id unique: two forms may have fields of one label
+
 /** A labelled text field: the label gives the input its accessible name. */
 export function field(label: string, input: Attrs): { wrap: HTMLElement; input: HTMLInputElement } {
-  const id = 'f-' + label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const id = `f-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${++fields}`;
   const el = h('input', { id, ...input });
   return { wrap: h('div', { class: 'field' }, h('label', { for: id }, label), el), input: el };
 }
@@ -35,4 +38,14 @@ export function formatTime(ms: number): string {
   return sameDay
     ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
     : d.toLocaleDateString([], { day: 'numeric', month: 'short' });
+}
+
+/** A round picture: the photo when there is one, else the name's initials. Decorative (the name is beside it). */
+export function avatar(who: { name: string; image_id: string | null }): HTMLElement {
+  const initials = who.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
+  const el = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials);
+  if (who.image_id) {
+    void mediaUrl(who.image_id).then((url) => el.replaceChildren(h('img', { src: url, alt: '' })), () => undefined);
+  }
+  return el;
 }

@@ -1,9 +1,11 @@
 // The signed-in app: the chat list, a new-chat form, and the open chat with live messages.
 import { io, type Socket } from 'socket.io-client';
-import { api, ApiError, mediaUrl, newClientId, token, upload, type Call, type Chat, type Message, type Page, type User } from './api';
+import { api, ApiError, errorText, mediaUrl, newClientId, token, upload, type Call, type Chat, type Message, type Page, type User } from './api';
 import { CallHistory } from './call_history';
 import { Calls, type CallSignal } from './calls';
-import { field, formatTime, h } from './dom';
+import { avatar, field, formatTime, h } from './dom';
+import { GroupInfo } from './group_info';
+import { displayName, memberPhonesField, People } from './people';
 import { Stories } from './stories';
 
 interface Status {
@@ -26,7 +28,8 @@ const MAX_CALL_PARTICIPANTS = 8; // a group call is a mesh of peer connections (
 
 export class Messenger {
   private readonly chats = new Map<string, Chat>();
-  private readonly users = new Map<string, Promise<User | null>>();
+  private readonly people: People;
+  private readonly groupInfo: GroupInfo;
   private readonly marks = new Map<string, Map<string, Marks>>(); // chat -> user -> marks
   private readonly acked = new Map<string, { delivered: number; read: number }>(); // what this device told the server
   private socket: Socket | null = null;
@@ -52,7 +55,8 @@ export class Messenger {
     private readonly me: User,
     private readonly signedOut: () => void,
   ) {
-    this.users.set(me.id, Promise.resolve(me));
+    this.people = new People(me);
+    this.groupInfo = new GroupInfo({ me, people: this.people, changed: (c) => this.chatChanged(c) });
     this.calls = new Calls(me, () => this.socket, (id) => this.user(id), () => void this.history?.refresh());
   }
 
@@ -98,28 +102,56 @@ export class Messenger {
   }
 
   private user(id: string): Promise<User | null> {
-    let u = this.users.get(id);
-    if (!u) {
-      u = api<User>('GET', `/users/${encodeURIComponent(id)}`).catch(() => null);
-      this.users.set(id, u);
-    }
-    return u;
+    return this.people.user(id);
   }
 
   /** A group's name, or for a direct chat the other person's name (their phone if they have none). */
   private async chatName(chat: Chat): Promise<string> {
     if (chat.type === 'group') return chat.name || 'Group';
     const other = this.otherId(chat);
-    const u = other ? await this.user(other) : null;
-    return u?.name || u?.phone || 'Deleted account';
+    return displayName(other ? await this.user(other) : null);
   }
 
   private names = new Map<string, string>(); // chat id -> resolved name, for synchronous rendering
 
   private async upsertChat(chat: Chat): Promise<void> {
     this.chats.set(chat.id, chat);
-    this.names.set(chat.id, await this.chatName(chat));
+    const name = await this.chatName(chat);
+    this.names.set(chat.id, name);
     this.renderChats();
+    if (chat.id !== this.openId) return;
+    const title = this.pane.querySelector('.chat-head h2');
+    if (title) title.textContent = name;
+    this.renderChatStatus();
+    this.groupInfo.update(chat);
+  }
+
+  /** A chat that changed (chat:updated, or the answer to a change made here). */
+  private chatChanged(c: Chat): void {
+    const old = this.chats.get(c.id);
+    if (!c.participants.some((p) => p.user_id === this.me.id)) return this.lostChat(c);
+    if (!old) {
+      // New here (just added): the full view, with its last message and unread count.
+      void api<Chat>('GET', `/chats/${encodeURIComponent(c.id)}`).then((full) => this.upsertChat(full), () => undefined);
+      return;
+    }
+    // chat:updated carries the chat without the reader's own fields: those stay as they were.
+    void this.upsertChat({ ...old, ...c, last_message: old.last_message, unread_count: old.unread_count });
+  }
+
+  /** This person left the chat or was removed: it leaves the list; when open, it stays readable. */
+  private lostChat(c: Chat): void {
+    this.chats.delete(c.id);
+    this.names.delete(c.id);
+    this.renderChats();
+    if (c.id !== this.openId) return;
+    this.groupInfo.update(c);
+    const note = h('p', { class: 'gone', role: 'status', tabindex: '-1' }, 'You are no longer a member of this group.');
+    this.pane.querySelector('form.composer')?.replaceWith(note);
+    if (this.chatStatus) this.chatStatus.textContent = '';
+    this.chatStatus = null;
+    this.setNextBefore(null); // older history is no longer this person's to load
+    if (!this.pane.contains(document.activeElement)) note.focus();
   }
 
   private renderChats(): void {
@@ -142,10 +174,10 @@ export class Messenger {
     if (sorted.length === 0) this.chatList.append(h('li', { class: 'hint' }, 'No chats yet. Start one with “New chat”.'));
   }
 
-  /** The other person's photo (or initials) for a direct chat; a group's initials. */
+  /** The other person's photo (or initials) for a direct chat; a group's photo (or initials). */
   private chatAvatar(chat: Chat, name: string): HTMLElement {
     const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
-    const el = avatar({ name, image_id: null });
+    const el = avatar({ name, image_id: chat.type === 'group' ? chat.image_id : null });
     if (other) void this.user(other).then((u) => u?.image_id && el.replaceWith(avatar({ name, image_id: u.image_id })));
     return el;
   }
@@ -194,23 +226,12 @@ export class Messenger {
       try {
         await submit((m) => (alert.textContent = m));
       } catch (err) {
-        alert.textContent = err instanceof ApiError && err.code === 'invalid_phone'
-          ? 'That is not a valid phone number; include the country code, like +44.'
-          : err instanceof Error ? err.message : String(err);
+        alert.textContent = errorText(err);
       } finally {
         go.disabled = false;
       }
     });
     return form;
-  }
-
-  /** The Flow users with these phone numbers (POST /users/lookup), and the numbers that have none. */
-  private async lookup(phones: string[]): Promise<{ users: User[]; missing: string[] }> {
-    const found = await api<Page<User>>('POST', '/users/lookup', { phones });
-    for (const u of found.items) this.users.set(u.id, Promise.resolve(u));
-    const digits = (p: string) => p.replace(/[^0-9]/g, '').replace(/^00/, '');
-    const known = new Set(found.items.map((u) => digits(u.phone)));
-    return { users: found.items, missing: phones.filter((p) => !known.has(digits(p))) };
   }
 
   /** Name, about and photo (PUT /auth/modify_user, the photo uploaded first). */
@@ -225,7 +246,7 @@ export class Messenger {
       const body: Record<string, string> = { name: name.input.value.trim(), about: about.input.value.trim() };
       if (image) body.image_id = image.id;
       Object.assign(this.me, await api<User>('PUT', '/auth/modify_user', body));
-      this.users.set(this.me.id, Promise.resolve(this.me));
+      this.people.known(this.me);
       changed();
       this.closeForm();
     });
@@ -234,7 +255,7 @@ export class Messenger {
   private newChatForm(): HTMLFormElement {
     const phone = field('Contact phone number', { type: 'tel', autocomplete: 'tel', required: true, placeholder: '+44 7700 900123' });
     return this.sideForm([phone.wrap], 'Start chat', async (fail) => {
-      const { users } = await this.lookup([phone.input.value.trim()]);
+      const { users } = await this.people.lookup([phone.input.value.trim()]);
       const other = users[0];
       if (!other) return fail('Nobody on Flow has that number yet.');
       if (other.id === this.me.id) return fail('That is your own number.');
@@ -247,14 +268,9 @@ export class Messenger {
 
   private newGroupForm(): HTMLFormElement {
     const name = field('Group name', { required: true, maxlength: '100' });
-    const phones = field('Member phone numbers', { required: true, placeholder: '+44 7700 900123, +44 7700 900456' });
-    phones.wrap.append(h('small', {}, 'Separate the numbers with commas.'));
-    return this.sideForm([name.wrap, phones.wrap], 'Create group', async (fail) => {
-      const list = phones.input.value.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean);
-      const { users, missing } = await this.lookup(list);
-      if (missing.length) return fail(`Nobody on Flow has ${missing.join(', ')} yet.`);
-      const ids = users.map((u) => u.id).filter((id) => id !== this.me.id);
-      if (!ids.length) return fail('Add at least one other person.');
+    const phones = memberPhonesField();
+    return this.sideForm([name.wrap, phones.wrap], 'Create group', async () => {
+      const ids = await this.people.memberIds(phones.input.value, this.me.id);
       const chat = await api<Chat>('POST', '/chats', { type: 'group', name: name.input.value.trim(), user_ids: ids });
       await this.upsertChat(chat);
       this.closeForm();
@@ -292,8 +308,7 @@ export class Messenger {
   /** Who a call was with: the other person of a 1:1 call, or the group. */
   private async callPartner(call: Call): Promise<string> {
     if (!call.callee_id) return this.names.get(call.chat_id) ?? 'Group call';
-    const u = await this.user(call.caller_id === this.me.id ? call.callee_id : call.caller_id);
-    return u?.name || u?.phone || 'Deleted account';
+    return displayName(await this.user(call.caller_id === this.me.id ? call.callee_id : call.caller_id));
   }
 
   /** The "Audio call" and "Video call" buttons of an open chat (none for a group too large to call). */
@@ -355,7 +370,8 @@ export class Messenger {
     this.chatStatus = h('span', { class: 'sub', role: 'status' });
     this.pane.replaceChildren(
       h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
-        chat.request ? this.requestBar(chat) : this.callButtons(chat, name)),
+        chat.request ? this.requestBar(chat) : this.callButtons(chat, name),
+        chat.type === 'group' ? this.groupInfo.headerButton(chat) : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
       alert, form);
     this.renderChats();
@@ -460,7 +476,7 @@ export class Messenger {
   private messageItem(m: Message, group: boolean): HTMLLIElement {
     const mine = m.sender_id === this.me.id;
     const sender = group && !mine ? h('span', { class: 'sender' }, '…') : null;
-    if (sender) void this.user(m.sender_id).then((u) => (sender.textContent = u?.name || u?.phone || 'Deleted account'));
+    if (sender) void this.user(m.sender_id).then((u) => (sender.textContent = displayName(u)));
     const body = m.deleted
       ? h('span', { class: 'text deleted' }, 'This message was deleted')
       : m.text ? h('span', { class: 'text' }, m.text) : null;
@@ -590,11 +606,7 @@ export class Messenger {
       this.online.set(p.user_id, { online: p.online, last_seen_at: p.last_seen_at });
       this.renderChatStatus();
     });
-    socket.on('chat:updated', (c: Chat) => {
-      const old = this.chats.get(c.id);
-      this.names.delete(c.id);
-      void this.upsertChat({ ...c, unread_count: old?.unread_count ?? c.unread_count });
-    });
+    socket.on('chat:updated', (c: Chat) => this.chatChanged(c));
   }
 
   /** Tells the chat's members whether this person is typing (repeated every few seconds while so). */
@@ -623,7 +635,7 @@ export class Messenger {
     }
     const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
     if (!other) {
-      line.textContent = `${chat.participants.length} members`;
+      line.textContent = chat.participants.length === 1 ? '1 member' : `${chat.participants.length} members`;
       return;
     }
     const live = this.online.get(other);
@@ -728,14 +740,4 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** A round picture: the photo when there is one, else the name's initials. Decorative (the name is beside it). */
-function avatar(who: { name: string; image_id: string | null }): HTMLElement {
-  const initials = who.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
-  const el = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials);
-  if (who.image_id) {
-    void mediaUrl(who.image_id).then((url) => el.replaceChildren(h('img', { src: url, alt: '' })), () => undefined);
-  }
-  return el;
 }

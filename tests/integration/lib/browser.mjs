@@ -3,6 +3,9 @@
 // assistive tools and scripts: by role and accessible name.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const CHROMIUM = process.env.FLOW_TEST_CHROMIUM || '/usr/bin/chromium';
@@ -83,4 +86,16 @@ export async function seeMessage(page, text) {
 export async function send(page, text) {
   await page.locator(aria('textbox', 'Message')).fill(text);
   await page.locator(aria('button', 'Send')).click();
+}
+
+// A 1x1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+/** Writes a 1x1 PNG to a file for a file chooser or input; removed when the test ends. */
+export async function writePng(t) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-webapp-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'red.png');
+  await writeFile(file, PNG);
+  return file;
 }
