@@ -475,9 +475,10 @@ const ROWS = [
   { route: 'GET /health', expect: PUBLIC(200) },
   { route: 'GET /metrics', expect: PUBLIC(200) },
   { route: 'GET /openapi.json', expect: PUBLIC(200) },
+  { route: 'GET /asyncapi.yaml', expect: PUBLIC(200) },
   { route: 'GET /docs', expect: PUBLIC(200) },
-  { route: 'GET /docs/swagger-ui.css', expect: PUBLIC(200) },
-  { route: 'GET /docs/swagger-ui-bundle.js', expect: PUBLIC(200) },
+  { route: 'GET /docs/docs.css', expect: PUBLIC(200) },
+  { route: 'GET /docs/docs.js', expect: PUBLIC(200) },
   { route: 'GET /', expect: PUBLIC(200) },
   { route: 'GET /app.js', expect: PUBLIC(200) },
 ];
