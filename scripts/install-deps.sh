@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing Flow needs on Debian 12, and nothing when it is all
 # there already. As root it runs apt-get; otherwise it uses sudo, or prints the one line
-# to run. Two Debian packages are unpacked into .deps/ rather than installed:
-# libphonenumber-dev (installing it would pull Boost 1.74 beside 1.81) and the Swagger UI
-# files that python3-flasgger ships (served by GET /docs).
+# to run. One Debian package is unpacked into .deps/ rather than installed:
+# libphonenumber-dev (installing it would pull Boost 1.74 beside 1.81). The docs page's
+# renderers (Swagger UI, AsyncAPI) come from npm with the web app (webapp/package.json).
 #
 # `install-deps.sh --fuzz` adds what only `make fuzz` needs: clang with its libFuzzer
 # and sanitizer runtimes (Debian 12's clang 14).
@@ -60,4 +60,3 @@ unpack_deb() {
   touch "$dir/.unpacked"
 }
 unpack_deb libphonenumber-dev .deps/libphonenumber
-unpack_deb python3-flasgger .deps/flasgger

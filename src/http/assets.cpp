@@ -12,9 +12,10 @@
 namespace flow::http::assets {
 
 FLOW_ASSET(openapi_json)
+FLOW_ASSET(asyncapi_yaml)
 FLOW_ASSET(docs_html)
-FLOW_ASSET(swagger_ui_css)
-FLOW_ASSET(swagger_ui_bundle_js)
+FLOW_ASSET(docs_js)
+FLOW_ASSET(docs_css)
 FLOW_ASSET(webapp_html)
 FLOW_ASSET(webapp_js)
 

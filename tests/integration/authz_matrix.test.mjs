@@ -422,6 +422,7 @@ const ROWS = [
   { route: 'PUT /devices/current/push', body: () => ({ kind: 'fcm', token: 'matrix-token' }), expect: SIGNED_IN(204) },
   { route: 'DELETE /devices/current/push', expect: SIGNED_IN(204) },
   { route: 'PUT /chats/{chat_id}/mute', params: () => ({ chat_id: fx.group.id }), body: () => ({ until: -1 }), expect: MEMBERS(204) },
+  { route: 'PUT /chats/{chat_id}/settings', params: () => ({ chat_id: fx.group.id }), body: () => ({ archived: true }), expect: MEMBERS(204) },
   { route: 'GET /push/vapid_public_key', expect: PUBLIC(200) },
 
   // --- calls (the owner is the caller, the member the callee)
@@ -475,9 +476,10 @@ const ROWS = [
   { route: 'GET /health', expect: PUBLIC(200) },
   { route: 'GET /metrics', expect: PUBLIC(200) },
   { route: 'GET /openapi.json', expect: PUBLIC(200) },
+  { route: 'GET /asyncapi.yaml', expect: PUBLIC(200) },
   { route: 'GET /docs', expect: PUBLIC(200) },
-  { route: 'GET /docs/swagger-ui.css', expect: PUBLIC(200) },
-  { route: 'GET /docs/swagger-ui-bundle.js', expect: PUBLIC(200) },
+  { route: 'GET /docs/docs.css', expect: PUBLIC(200) },
+  { route: 'GET /docs/docs.js', expect: PUBLIC(200) },
   { route: 'GET /', expect: PUBLIC(200) },
   { route: 'GET /app.js', expect: PUBLIC(200) },
 ];

@@ -2,8 +2,10 @@
 // OpenAPI, docs, and what the log must never contain.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { startFlowd, uniquePhone, assertError, sleep } from './lib/flowd.mjs';
+import path from 'node:path';
+import { startFlowd, uniquePhone, assertError, sleep, REPO_ROOT } from './lib/flowd.mjs';
 
 /** A request with node:http (for cases fetch handles poorly). */
 function rawRequest(baseUrl, method, path, { headers = {}, body, agent } = {}) {
@@ -225,6 +227,7 @@ describe('http and operations', () => {
       ['get', '/health'],
       ['get', '/metrics'],
       ['get', '/openapi.json'],
+      ['get', '/asyncapi.yaml'],
       ['get', '/docs'],
     ];
     const missing = [];
@@ -237,13 +240,27 @@ describe('http and operations', () => {
     assert.deepEqual(missing, [], `routes missing from /openapi.json (has ${Object.keys(paths).join(', ')})`);
   });
 
-  it('GET /docs is an HTML page rendering the OpenAPI document with swagger-ui', async () => {
+  it('GET /docs is an HTML page with a tab for each API, its script and stylesheet served beside it', async () => {
     const r = await f.request('GET', '/docs');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(r.text, /<html/i);
-    assert.match(r.text, /swagger-ui/i);
-    assert.ok(r.text.includes('openapi.json'), 'the page loads /openapi.json');
+    assert.match(r.text, /role="tab"[^>]*>REST</);
+    assert.match(r.text, /role="tab"[^>]*>Real time</);
+    for (const [asset, type] of [['/docs/docs.js', /^application\/javascript/], ['/docs/docs.css', /^text\/css/]]) {
+      assert.ok(r.text.includes(`"${asset}"`), `the page loads ${asset}`);
+      const a = await f.request('GET', asset);
+      assert.equal(a.status, 200, asset);
+      assert.match(a.headers.get('content-type') ?? '', type, asset);
+      assert.ok(a.text.length > 1000, `${asset} has ${a.text.length} bytes`);
+    }
+  });
+
+  it('GET /asyncapi.yaml is api/asyncapi.yaml, the real-time API', async () => {
+    const r = await f.request('GET', '/asyncapi.yaml');
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /^application\/yaml/);
+    assert.equal(r.text, readFileSync(path.join(REPO_ROOT, 'api', 'asyncapi.yaml'), 'utf8'));
   });
 
   it('never writes the token or the code to the log at the default level', async () => {

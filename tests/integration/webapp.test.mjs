@@ -1,5 +1,5 @@
-// Flow's web app (GET /) in a real browser (lib/browser.mjs), with two browser contexts as
-// two people.
+// Flow's web app (GET /) and its API docs page (GET /docs) in a real browser
+// (lib/browser.mjs), with two browser contexts as two people.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aria, launch, person, seeMessage, send, signIn, startChat, writePng } from './lib/browser.mjs';
@@ -108,4 +108,39 @@ test('web app: two people sign in, start a chat by phone number, talk live, see 
   await seeMessage(bob.page, 'Yes, here!');
 
   assert.deepEqual([...alice.problems, ...bob.problems], []);
+});
+
+test('API docs: /docs renders the REST API (Swagger UI) and the real-time API (AsyncAPI) in tabs used by keyboard, and shows only its own documents whatever ?url= says', { timeout: 60_000 }, async (t) => {
+  const RENDER_MS = 20_000; // a 4 MB script parsed and two documents rendered, on a busy machine
+  const f = await startFlowd();
+  t.after(() => f.cleanup());
+  const browser = await launch();
+  t.after(() => browser.close());
+  const { page, problems } = await person(browser, 'Reader');
+  const base = f.baseUrl;
+  const elsewhere = []; // every request the page makes that is not to this server
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith('data:') && new URL(url).origin !== new URL(base).origin) elsewhere.push(url);
+  });
+
+  // A link that names another document, as old Swagger UI's ?url= took it: Flow's own shows.
+  await page.goto(`${base}/docs?url=https://evil.example/x.json&configUrl=https://evil.example/c.json`, { timeout: RENDER_MS });
+  const rest = await page.waitForSelector(aria('tabpanel', 'REST'));
+  await rest.waitForSelector('::-p-text(/chats/{chat_id}/send_message)', { timeout: RENDER_MS });
+  const title = await rest.$eval('.info .title', (el) => el.textContent);
+  assert.match(title, /^Flow API/, `Swagger UI shows ${title}`);
+
+  // The tabs by keyboard: from the focused REST tab, the right arrow opens Real time.
+  await page.focus('#tab-rest');
+  await page.keyboard.press('ArrowRight');
+  const focused = await page.evaluate(() => [document.activeElement.textContent, document.activeElement.getAttribute('aria-selected')]);
+  assert.deepEqual(focused, ['Real time', 'true']);
+  const realtime = await page.waitForSelector(aria('tabpanel', 'Real time'));
+  await realtime.waitForSelector('::-p-text(message:new)', { timeout: RENDER_MS }); // an event the server sends
+  await realtime.waitForSelector('::-p-text(message:send)'); // and one a client sends
+  assert.equal(await page.$eval('#panel-rest', (el) => el.hidden), true, 'the REST panel is hidden');
+
+  assert.deepEqual(elsewhere, [], 'requests to anywhere but this server');
+  assert.deepEqual(problems, []);
 });

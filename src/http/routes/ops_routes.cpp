@@ -20,9 +20,10 @@ void add_ops_routes(Router& router, HealthCheck health, const Metrics& metrics) 
         });
     };
     serve("/openapi.json", "application/json", assets::openapi_json());
+    serve("/asyncapi.yaml", "application/yaml; charset=utf-8", assets::asyncapi_yaml());
     serve("/docs", "text/html; charset=utf-8", assets::docs_html());
-    serve("/docs/swagger-ui.css", "text/css", assets::swagger_ui_css());
-    serve("/docs/swagger-ui-bundle.js", "application/javascript", assets::swagger_ui_bundle_js());
+    serve("/docs/docs.js", "application/javascript", assets::docs_js());
+    serve("/docs/docs.css", "text/css", assets::docs_css());
     serve("/", "text/html; charset=utf-8", assets::webapp_html());
     serve("/app.js", "application/javascript", assets::webapp_js());
 }
