@@ -6,7 +6,8 @@
 # renderers (Swagger UI, AsyncAPI) come from npm with the web app (webapp/package.json).
 #
 # `install-deps.sh --fuzz` adds what only `make fuzz` needs: clang with its libFuzzer
-# and sanitizer runtimes (Debian 12's clang 14).
+# and sanitizer runtimes (Debian 12's clang 14); `--build-only` installs what building
+# flowd needs and none of what the tests start (a container image's build stage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,11 @@ packages=(
   libboost-url1.81-dev libssl-dev libsqlite3-dev libpq-dev libhiredis-dev
   libcurl4-openssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libmagic-dev
   libwebp-dev libjpeg-dev libgtest-dev libbenchmark-dev libphonenumber8 libprotobuf-dev
-  libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates coturn postgresql-15 redis-server
+  libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates
+)
+# What the tests and benchmarks start or drive; `--build-only` (a container image) leaves them out.
+test_packages=(
+  coturn postgresql-15 redis-server
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
   # the web app's browser tests drive them (tests/integration/webapp*.test.mjs)
@@ -23,6 +28,7 @@ packages=(
   # the fake push services make a throwaway CA with its command line (tests/support)
   openssl
 )
+if [ "${1:-}" != --build-only ]; then packages+=("${test_packages[@]}"); fi
 if [ "${1:-}" = --fuzz ]; then packages+=(clang libclang-rt-dev); fi
 
 missing=()
@@ -30,8 +36,8 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-# Node.js (with npm) bundles the web app at build time and runs the client tests; a
-# machine that has it from elsewhere keeps it.
+# Node.js (with npm) bundles the web app and the docs page at build time and runs the
+# client tests; a machine that has it from elsewhere keeps it.
 command -v npm >/dev/null || missing+=(nodejs npm)
 
 if ((${#missing[@]})); then
