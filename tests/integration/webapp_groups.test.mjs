@@ -105,3 +105,50 @@ test('web app: an admin renames a group, sets its photo, adds and removes member
 
   assert.deepEqual([...alice.problems, ...bob.problems, ...carol.problems], []);
 });
+
+test('web app: pinning puts a chat on top, archiving moves it to "Archived", both kept across a reload', { timeout: 60_000 }, async (t) => {
+  const f = await startFlowd();
+  t.after(() => f.cleanup());
+  const browser = await launch();
+  t.after(() => browser.close());
+  const alicePhone = uniquePhone();
+  const { page, problems } = await person(browser, 'Alice');
+  await signIn(f, page, alicePhone, 'Alice');
+  // Two people write to Alice over the API: Bob first, then Carol (newest on top).
+  const aliceToken = await page.evaluate(() => localStorage.getItem('flow.token'));
+  const me = (await f.request('GET', '/users/me', { token: aliceToken })).json;
+  for (const name of ['Bob', 'Carol']) {
+    const { token } = await f.signUp(uniquePhone(), { name });
+    const chat = (await f.request('POST', '/chats', { body: { type: 'direct', user_id: me.id }, token })).json;
+    const sent = await f.request('POST', `/chats/${chat.id}/send_message`, { body: { client_id: `${name}-1`, type: 'text', text: `Hi from ${name}` }, token });
+    assert.equal(sent.status, 201, sent.text);
+  }
+  const names = () => page.$$eval('ul[aria-label="Chats"] > li[aria-label]', (items) => items.map((li) => li.getAttribute('aria-label')));
+  const chats = await page.waitForSelector(aria('list', 'Chats'));
+  await chats.waitForSelector(aria('listitem', 'Bob'));
+  assert.deepEqual(await names(), ['Carol', 'Bob']);
+
+  // Bob's chat pinned: first, with a pin, and still first after a reload.
+  await (await chats.waitForSelector(aria('listitem', 'Bob'))).click();
+  await page.locator(aria(null, 'Chat options')).click();
+  await page.locator(aria('button', 'Pin chat')).click();
+  await page.waitForFunction(() => document.querySelector('ul[aria-label="Chats"] > li')?.getAttribute('aria-label') === 'Bob');
+  await (await page.waitForSelector('li[aria-label="Bob"]')).waitForSelector(aria(null, 'Pinned'));
+  await page.reload();
+  await (await page.waitForSelector(aria('list', 'Chats'))).waitForSelector(aria('listitem', 'Bob'));
+  assert.deepEqual(await names(), ['Bob', 'Carol']);
+
+  // Carol's chat archived: it leaves the list for "Archived (1)", and comes back from there.
+  await (await page.waitForSelector(aria('listitem', 'Carol'))).click();
+  await page.locator(aria(null, 'Chat options')).click();
+  await page.locator(aria('button', 'Archive chat')).click();
+  await page.waitForFunction(() => !document.querySelector('ul[aria-label="Chats"] > li[aria-label="Carol"]'));
+  await page.locator(aria('button', 'Archived (1)')).click();
+  const archived = await page.waitForSelector(aria('list', 'Archived chats'));
+  await archived.waitForSelector(aria('listitem', 'Carol'));
+  await page.locator(aria(null, 'Chat options')).click();
+  await page.locator(aria('button', 'Unarchive chat')).click();
+  await page.locator(aria('button', 'Back to chats')).click();
+  await (await page.waitForSelector(aria('list', 'Chats'))).waitForSelector(aria('listitem', 'Carol'));
+  assert.deepEqual(problems, []);
+});

@@ -42,6 +42,10 @@ export interface Chat {
   last_message: Message | null;
   unread_count: number;
   request?: boolean;
+  // This person's own arrangement (absent in chat:updated, which is the same for everyone).
+  pinned?: boolean;
+  archived?: boolean;
+  muted_until?: number | null;
 }
 
 export interface Call {

@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { api, ApiError, errorText, mediaUrl, newClientId, token, upload, type Call, type Chat, type Message, type Page, type User } from './api';
 import { CallHistory } from './call_history';
 import { Calls, type CallSignal } from './calls';
+import { chatOptions } from './chat_options';
 import { avatar, field, formatTime, h } from './dom';
 import { GroupInfo } from './group_info';
 import { displayName, memberPhonesField, People } from './people';
@@ -88,7 +89,10 @@ export class Messenger {
 
   private async loadChats(): Promise<void> {
     try {
-      const page = await api<Page<Chat>>('GET', '/chats');
+      // Archived chats too: the list leaves them out, and "Archived" shows them.
+      const page = await api<Page<Chat>>('GET', '/chats?archived=true');
+      // The server lists pinned chats first, the latest pinned on top: that order is kept.
+      page.items.forEach((c, i) => c.pinned && this.pinRank.set(c.id, i));
       for (const c of page.items) this.chats.set(c.id, c);
       await Promise.all(page.items.map((c) => this.chatName(c)));
       this.renderChats();
@@ -113,6 +117,8 @@ export class Messenger {
   }
 
   private names = new Map<string, string>(); // chat id -> resolved name, for synchronous rendering
+  private readonly pinRank = new Map<string, number>(); // pinned chat id -> place among the pinned (lower is higher)
+  private showArchived = false; // whether the list shows the archived chats instead of the others
 
   private async upsertChat(chat: Chat): Promise<void> {
     this.chats.set(chat.id, chat);
@@ -157,7 +163,12 @@ export class Messenger {
   private renderChats(): void {
     for (const c of this.chats.values()) if (!this.names.has(c.id)) void this.upsertChat(c);
     const activity = (c: Chat) => c.last_message?.created_at ?? c.created_at;
-    const sorted = [...this.chats.values()].filter((c) => this.names.has(c.id)).sort((a, b) => activity(b) - activity(a));
+    const shown = [...this.chats.values()].filter((c) => this.names.has(c.id));
+    const archived = shown.filter((c) => c.archived).length;
+    const rank = (c: Chat) => (c.pinned ? this.pinRank.get(c.id) ?? 0 : Infinity);
+    const sorted = shown.filter((c) => Boolean(c.archived) === this.showArchived)
+      .sort((a, b) => rank(a) - rank(b) || activity(b) - activity(a));
+    this.chatList.setAttribute('aria-label', this.showArchived ? 'Archived chats' : 'Chats');
     this.chatList.replaceChildren(
       ...sorted.map((c) => {
         const name = this.names.get(c.id)!;
@@ -167,11 +178,28 @@ export class Messenger {
           h('button', { type: 'button', 'aria-current': open ? 'true' : null, onclick: () => this.openChat(c.id) },
             this.chatAvatar(c, name),
             h('span', { class: 'name' }, name),
-            h('span', { class: 'when' }, last ? formatTime(last.created_at) : ''),
+            h('span', { class: 'when' }, c.pinned ? h('span', { class: 'pin', title: 'Pinned', 'aria-label': 'Pinned' }, '📌 ') : null,
+              last ? formatTime(last.created_at) : ''),
             h('span', { class: 'preview' }, last ? this.preview(last) : c.request ? 'Message request' : 'No messages yet'),
             c.unread_count > 0 ? h('span', { class: 'badge', 'aria-label': `${c.unread_count} unread` }, String(c.unread_count)) : null));
       }));
-    if (sorted.length === 0) this.chatList.append(h('li', { class: 'hint' }, 'No chats yet. Start one with “New chat”.'));
+    if (sorted.length === 0) {
+      this.chatList.append(h('li', { class: 'hint' }, this.showArchived ? 'No archived chats.' : 'No chats yet. Start one with “New chat”.'));
+    }
+    if (archived || this.showArchived) {
+      const label = this.showArchived ? 'Back to chats' : `Archived (${archived})`;
+      this.chatList.append(h('li', { class: 'archived-toggle' }, h('button', { type: 'button', onclick: () => {
+        this.showArchived = !this.showArchived;
+        this.renderChats();
+      } }, label)));
+    }
+  }
+
+  /** This person pinned, archived or muted a chat here. */
+  private arranged(chat: Chat): void {
+    if (chat.pinned && !this.pinRank.has(chat.id)) this.pinRank.set(chat.id, -Date.now()); // the latest pinned on top
+    if (!chat.pinned) this.pinRank.delete(chat.id);
+    this.renderChats();
   }
 
   /** The other person's photo (or initials) for a direct chat; a group's photo (or initials). */
@@ -371,6 +399,7 @@ export class Messenger {
     this.pane.replaceChildren(
       h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
         chat.request ? this.requestBar(chat) : this.callButtons(chat, name),
+        chatOptions(chat, (c) => this.arranged(c), (m) => (alert.textContent = m)),
         chat.type === 'group' ? this.groupInfo.headerButton(chat) : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
       alert, form);
