@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -79,6 +80,14 @@ using Event = std::variant<event::MessageNew, event::MessageDeleted, event::Mess
 // An event and who gets it: every connected device of these users, except one device
 // (the one that caused it, when it should not hear its own echo), or only one device.
 struct Delivery {
+    // Most deliveries name no single device: the constructor lets them leave it out.
+    Delivery(std::vector<std::string> user_ids, std::string except_session, Event event,
+             std::string only_session = {})
+        : user_ids(std::move(user_ids)),
+          except_session(std::move(except_session)),
+          event(std::move(event)),
+          only_session(std::move(only_session)) {}
+
     std::vector<std::string> user_ids;
     std::string except_session;
     Event event;
