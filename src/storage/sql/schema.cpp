@@ -5,7 +5,7 @@ namespace flow::sql {
 namespace {
 
 // Append only: a migration that has shipped is never edited, a new one is added.
-const std::vector<const char*> kMigrations = {
+const std::vector<Migration> kMigrations = {
     // 1: users, sign-in codes, sessions
     R"sql(
     CREATE TABLE users (
@@ -204,10 +204,77 @@ const std::vector<const char*> kMigrations = {
     );
     ALTER TABLE participants ADD COLUMN muted_until INTEGER;
     )sql",
+    // 11: full-text search of messages' text and captions, whole words, case and accents
+    // folded. The index follows the messages table by itself: an edit (an UPDATE of text),
+    // a delete for everyone (text erased) and a row removed (expiry) change it in the same
+    // transaction, with no code of their own. Existing messages are indexed here.
+    // SQLite: FTS5 over the messages' own rows (external content, by rowid, which nothing
+    // renumbers: flowd never VACUUMs, and SQLite's VACUUM keeps rowids), kept by triggers;
+    // words only (columnsize = 0: no ranking).
+    {R"sql(
+    CREATE VIRTUAL TABLE message_search USING fts5 (
+        text, content = 'messages', columnsize = 0,
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO message_search (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER message_search_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO message_search (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END;
+    INSERT INTO message_search (message_search) VALUES ('rebuild');
+    )sql",
+     // PostgreSQL: a tsvector column the database computes on every write, and a GIN
+     // index of it. Its words are those of the 'simple' configuration (case folded, every
+     // word kept as written: whole words in any language) after unaccent, each prefixed
+     // with a hash of the message's chat, so that the index finds the matches in the
+     // searcher's chats alone: a word common in others' chats costs them nothing.
+     // unaccent is STABLE; message_search_words, the IMMUTABLE wrapper, names its
+     // dictionary by OID, bound when it is made (an SQL-standard body). unaccent goes in
+     // schema public unless installed already; the lock is the one migrate() holds (it
+     // nests), so that concurrent migrations in one database never both create it.
+     R"sql(
+    SELECT pg_advisory_xact_lock(7380396448080815986);
+    CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+    DO $$
+    DECLARE
+        unaccent_schema text := (SELECT quote_ident(n.nspname) FROM pg_extension e
+                                   JOIN pg_namespace n ON n.oid = e.extnamespace
+                                  WHERE e.extname = 'unaccent');
+    BEGIN
+        EXECUTE format(
+            'CREATE FUNCTION message_search_words(body text) RETURNS text[] '
+            'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+            'RETURN tsvector_to_array(to_tsvector(''pg_catalog.simple'', %1$s.unaccent(%2$L, body)))',
+            unaccent_schema, unaccent_schema || '.unaccent');
+    END
+    $$;
+    -- A chat's words: its hash (8 hex digits), a colon, the word.
+    CREATE FUNCTION message_search_vector(chat_id text, body text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        RETURN (SELECT array_to_tsvector(array_agg(left(md5(chat_id), 8) || ':' || word))
+                  FROM unnest(message_search_words(body)) AS word);
+    -- Every word of `words` in one of the chats, quoted for tsquery's input; null when
+    -- there are no words or no chats.
+    CREATE FUNCTION message_search_query(words text, chat_ids text[]) RETURNS tsquery
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        RETURN (WITH word AS (SELECT unnest(message_search_words(words)) AS word)
+                SELECT CAST(string_agg('(' || every_word || ')', ' | ') AS tsquery)
+                  FROM (SELECT (SELECT string_agg('''' || replace(replace(left(md5(chat_id), 8) || ':' || word,
+                                                   '\', '\\'), '''', '''''') || '''', ' & ')
+                                  FROM word) AS every_word
+                          FROM unnest(chat_ids) AS chat_id) AS chat);
+    ALTER TABLE messages ADD COLUMN search_words tsvector
+        GENERATED ALWAYS AS (message_search_vector(chat_id, text)) STORED;
+    CREATE INDEX message_search ON messages USING gin (search_words);
+    )sql"},
 };
 
 }  // namespace
 
-const std::vector<const char*>& schema_migrations() { return kMigrations; }
+const std::vector<Migration>& schema_migrations() { return kMigrations; }
 
 }  // namespace flow::sql
