@@ -110,7 +110,9 @@ describe('message search', () => {
     assert.equal(found.media?.id, photo.media.id, 'with its media');
 
     // What looks like a query language is just words.
-    for (const q of ['cafe OR nothing', 'NOT cafe', '"cafe', 'cafe*', 'NEAR(cafe corner)', 'text:cafe', '(', '^', '-']) {
+    await bob.say(chat.id, "C'est l'amour, \\o/");
+    assert.deepEqual(await ann.texts("l'amour"), ["C'est l'amour, \\o/"], 'a quote inside a word');
+    for (const q of ['cafe OR nothing', 'NOT cafe', '"cafe', 'cafe*', 'NEAR(cafe corner)', 'text:cafe', '(', '^', '-', "'", '\\', "it's", 'a\\b', '\\o/']) {
       const r = await ann.search({ q });
       assert.equal(r.status, 200, `${q} -> ${r.status} ${r.text}`);
     }

@@ -59,11 +59,12 @@ std::string rowid_of(Connection& db, const Message& message) {
 }
 
 // PostgreSQL: its words carry their chat (schema.cpp), so the query asks for them in the
-// searcher's chats only. A GIN index finds matches in no order, and the planner cannot
-// tell how many are the searcher's, so the plan is chosen here: the newest messages first
-// (RECENT of them, by id, which begins with the time), where a common word fills the page at
-// once; then the index for the older ones, which costs the searcher's matches there. The
-// cursor is an id.
+// searcher's chats only. A GIN index finds matches in no order, and how many of them a
+// search has is not known when it is planned, so each step's SQL leaves the planner one
+// way: the newest RECENT messages first, in id order (ids begin with the time), where a
+// common word fills the page at once; then the index for the older ones, its matches
+// materialized (all of them the searcher's) and sorted, whatever plan a prepared
+// statement ends up with. The cursor is an id.
 #define RECENT "2000"
 constexpr const char* kAfterEveryId = "zzzzzzzzzzzzzzzzzzzzzzzzzzz";  // ids: 26 of 0-9, a-z
 
@@ -80,7 +81,7 @@ bool is_id(const std::string& cursor) {
            });
 }
 
-std::vector<Message> run(Statement&& stmt, const MessageSearch& search, const std::string& before, int rows) {
+std::vector<Message> found_rows(Statement&& stmt, const MessageSearch& search, const std::string& before, int rows) {
     stmt.bind(1, search.words).bind(2, search.user_id).bind(3, before).bind(4, std::int64_t{rows});
     if (search.chat_id) stmt.bind(5, *search.chat_id);
     return read_message_rows(stmt);
@@ -92,28 +93,27 @@ FoundMessages search_postgres(Connection& db, const MessageSearch& search, int r
     std::vector<Message> found;
     std::string older_than = before;
     if (!search.chat_id) {
-        found = run(db.prepare((ASKED_IN_ALL + columns +
-                                " FROM (SELECT * FROM messages WHERE id < ?3 ORDER BY id DESC LIMIT " RECENT ") m"
-                                " CROSS JOIN asked a" SEARCH_VISIBLE
-                                " AND m.search_words @@ a.words ORDER BY m.id DESC LIMIT ?4")
-                                   .c_str()),
-                    search, before, rows);
+        found = found_rows(db.prepare((ASKED_IN_ALL + columns +
+                                       " FROM (SELECT * FROM messages WHERE id < ?3 ORDER BY id DESC LIMIT " RECENT ") m"
+                                       " CROSS JOIN asked a" SEARCH_VISIBLE
+                                       " AND m.search_words @@ a.words ORDER BY m.id DESC LIMIT ?4")
+                                          .c_str()),
+                           search, before, rows);
         if (static_cast<int>(found.size()) == rows) return {std::move(found), std::nullopt};
-        // Where they end: the older ones are the index's.
+        // Where those end: the older ones are the index's.
         auto end = db.prepare("SELECT id FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1 OFFSET " RECENT " - 1");
         end.bind(1, before);
-        if (!end.step()) return {std::move(found), std::nullopt};  // no older messages
+        if (!end.step()) return {std::move(found), std::nullopt};  // there are none
         older_than = end.text(0);
     }
-    // Bitmap scans of the index only: the planner, misled by the many chats of the query,
-    // would otherwise read the table in order or whole.
-    db.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off");
-    auto older = run(db.prepare(((search.chat_id ? ASKED_IN_ONE : ASKED_IN_ALL) + columns +
-                                 " FROM asked a CROSS JOIN messages m" SEARCH_VISIBLE
-                                 " AND m.search_words @@ a.words AND m.id < ?3" +
-                                 (search.chat_id ? " AND m.chat_id = ?5" : "") + " ORDER BY m.id DESC LIMIT ?4")
-                                    .c_str()),
-                     search, older_than, rows - static_cast<int>(found.size()));
+    auto older = found_rows(
+        db.prepare(((search.chat_id ? ASKED_IN_ONE : ASKED_IN_ALL) +
+                    std::string(", matched AS MATERIALIZED (SELECT m.* FROM asked a CROSS JOIN messages m"
+                                " WHERE m.search_words @@ a.words AND m.id < ?3") +
+                    (search.chat_id ? " AND m.chat_id = ?5) " : ") ") + columns +
+                    " FROM matched m" SEARCH_VISIBLE " ORDER BY m.id DESC LIMIT ?4")
+                       .c_str()),
+        search, older_than, rows - static_cast<int>(found.size()));
     std::move(older.begin(), older.end(), std::back_inserter(found));
     return {std::move(found), std::nullopt};
 }
@@ -130,9 +130,9 @@ Result<FoundMessages> SqlChatStore::search_messages(const MessageSearch& search)
         found.next_before = fts5_ ? rowid_of(db, found.items.back()) : found.items.back().id;
         return found;
     };
-    if (fts5_) return db_.with([&](Connection& db) { return page(db, search_fts5(db, search, rows)); });
-    // One transaction: what the last step sets lasts until it ends.
-    return db_.transaction([&](Connection& db) { return page(db, search_postgres(db, search, rows)); });
+    return db_.with([&](Connection& db) {
+        return page(db, fts5_ ? search_fts5(db, search, rows) : search_postgres(db, search, rows));
+    });
 }
 
 }  // namespace flow::sql
