@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Flow against a Node socket.io peer, side by side: `make bench` (or `make bench QUICK=1`).
 //
-//   node bench/run.mjs [--quick] [--runs N] [--scenarios pairs,rate,idle,group,catchup,history]
+//   node bench/run.mjs [--quick] [--runs N] [--scenarios pairs,rate,idle,group,catchup,history,search]
 //                      [--servers flow,peer] [--pairs 500] [--window 16] [--warmup 5]
 //                      [--duration 10] [--rate 10000] [--rates 1000,2500,5000]
 //                      [--idle 2000,10000,max] [--idle-seconds 26] [--workers 2] [--idle-workers 4]
 //                      [--group-sizes 10,100,1000] [--group-sends 50] [--group-warmup 5]
 //                      [--catchup-clients 5000] [--catchup-messages 20]
 //                      [--history-sizes 1,1000000] [--history-ops 200]
+//                      [--search-messages 1000000] [--search-ops 100] [--search-engines sqlite,postgresql]
 //                      [--fleet-sockets 100000] [--fleet-nodes 6]
 //                      [--flowd build/flowd] [--flow-args "--log-level warn"] [--text-bytes 64]
 //                      [--perf]   (perf record of flowd while measuring: a profile, not figures)
@@ -19,9 +20,9 @@
 // alternates between runs. rate starts a fresh server for each offered rate of --rates and
 // --rate (full figures for --rate, latency and errors for the others). idle's `max` is the
 // server's descriptor limit less 500, at most 19,500. --runs defaults to 3, but to 1 for
-// catchup and history (minutes each: 100,000 messages sent first; a million stored) and
-// for the rates of --rates (the sweep's chart), so that `make bench` takes 20 to 25
-// minutes; --quick makes everything small and runs it once. Every scenario's runs go to
+// catchup, history and search (minutes each: 100,000 messages sent first; a million
+// stored) and for the rates of --rates (the sweep's chart), so that `make bench` takes 25
+// to 30 minutes; --quick makes everything small and runs it once. Every scenario's runs go to
 // bench/results/<stamp>-<scenario>.json, the table (medians over the runs) to the terminal
 // and bench/results/<stamp>-table.md. `--scenarios fleet` (not in the default set, Flow
 // only, about 10 minutes) holds --fleet-sockets idle sockets over --fleet-nodes flowd nodes
@@ -38,7 +39,7 @@ import { machineBusy, machineCpu } from './lib/proc.mjs';
 
 const HELP = readFileSync(new URL(import.meta.url), 'utf8')
   .split('\n')
-  .slice(1, 29)
+  .slice(1, 30)
   .map((l) => l.replace(/^\/\/ ?/, ''))
   .join('\n');
 
@@ -59,7 +60,7 @@ function parseArgs(argv) {
   const o = {
     quick,
     runs: quick ? 1 : null, // null: each scenario's own default
-    scenarios: ['pairs', 'rate', 'idle', 'group', 'catchup', 'history'],
+    scenarios: ['pairs', 'rate', 'idle', 'group', 'catchup', 'history', 'search'],
     servers: ['flow', 'peer'],
     pairs: quick ? 100 : 500,
     window: 16,
@@ -82,6 +83,10 @@ function parseArgs(argv) {
     catchupTimeoutMs: 120000,
     historySizes: quick ? [1, 100000] : [1, 1000000],
     historyOps: quick ? 50 : 200,
+    searchMessages: quick ? 100000 : 1000000,
+    searchOps: quick ? 20 : 100,
+    searchWarmup: 3,
+    searchEngines: ['sqlite', 'postgresql'],
     fleetSockets: quick ? 4000 : 100000,
     fleetNodes: quick ? 2 : 6,
     flowd: process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'),
@@ -124,6 +129,9 @@ function parseArgs(argv) {
       case '--catchup-messages': o.catchupMessages = Math.max(1, Math.floor(num())); break;
       case '--history-sizes': o.historySizes = counts(v()); break;
       case '--history-ops': o.historyOps = Math.max(1, Math.floor(num())); break;
+      case '--search-messages': o.searchMessages = Math.max(1000, Math.floor(num())); break;
+      case '--search-ops': o.searchOps = Math.max(1, Math.floor(num())); break;
+      case '--search-engines': o.searchEngines = v().split(',').filter(Boolean); break;
       case '--fleet-sockets': o.fleetSockets = Math.max(2, Math.floor(num())); break;
       case '--fleet-nodes': o.fleetNodes = Math.max(1, Math.floor(num())); break;
       case '--idle-seconds': o.idleSeconds = Math.max(1, num()); break;
@@ -150,6 +158,7 @@ function parseArgs(argv) {
   }
   for (const s of o.scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}: ${Object.keys(SCENARIOS).join(', ')}`);
   for (const s of o.servers) if (!['flow', 'peer'].includes(s)) throw new Error(`unknown server ${s}: flow, peer`);
+  for (const e of o.searchEngines) if (!['sqlite', 'postgresql'].includes(e)) throw new Error(`unknown engine ${e}: sqlite, postgresql`);
   return o;
 }
 
@@ -203,6 +212,7 @@ function params(name, o) {
   if (name === 'idle') return `${o.idle.map(n).join(' then ')} sockets, idle CPU at the largest over ${o.idleSeconds} s`;
   if (name === 'group') return `groups of ${o.groupSizes.map(n).join(', ')}, ${o.groupSends} sends each one at a time after ${o.groupWarmup} uncounted`;
   if (name === 'catchup') return `${n(o.catchupClients)} clients owed ${o.catchupMessages} messages each (${n(o.catchupClients * o.catchupMessages)}), connecting ${o.catchupConcurrency} at a time per worker`;
+  if (name === 'search') return `${n(o.searchMessages)} messages stored in 100 chats, 50 of them the searcher's; ${o.searchOps} searches of each query, one at a time, after ${o.searchWarmup} uncounted; ${o.searchEngines.join(' then ')}`;
   if (name === 'history') return `${o.historySizes.map(n).join(' and ')} messages stored, ${o.historyOps} sends and ${o.historyOps} reads of the newest page each`;
   if (name === 'fleet') return `${n(o.fleetSockets)} sockets over ${o.fleetNodes} flowd nodes (PostgreSQL, Redis), idle CPU over ${o.idleSeconds} s, then one message to each`;
   return '';
@@ -248,7 +258,7 @@ async function runOnce(sc, which, opts, step) {
     record.machine_before = await quiet(opts);
     if (which === 'peer') server = await startPeer();
     else if (sc.fleet) server = await startFlowFleet({ bin: opts.flowd, nodes: opts.fleetNodes, extraArgs: opts.flowArgs });
-    else server = await startFlow({ bin: opts.flowd, extraArgs: opts.flowArgs });
+    else server = await startFlow({ bin: opts.flowd, extraArgs: opts.flowArgs, postgres: Boolean(opts.postgres) });
     record.pid = server.pid;
     record.server_args = server.args;
     Object.assign(record, await sc.run(server, opts));

@@ -13,6 +13,9 @@
 //            every message is delivered.
 //   history: message:send acks and GET /chats/{id}/messages in chats with N messages
 //            stored, for each N.
+//   search:  GET /search/messages over a million stored messages in 100 chats, half of them
+//            the searcher's, for words from rare to common, on SQLite then PostgreSQL
+//            (Flow only).
 //   fleet:   past one process's descriptor limit (Flow only, not in the default set): N
 //            idle sockets over the nodes of one service (PostgreSQL, Redis), RSS per socket
 //            and idle CPU of all nodes, then a message to every socket from another node.
@@ -480,6 +483,130 @@ async function runIdle(server, opts) {
   }
 }
 
+// search: message k (0, 1, ... in the order stored) is in chat k % 100, seq k / 100 + 1,
+// and its text is 6 filler words (w0 to w20010, each in about 300 messages) after the
+// words these queries look for. The searcher is in chats 0 to 49.
+const SEARCH_CHATS = 100;
+const SEARCH_MINE = 50;
+const SEARCH_WORDS = [
+  ['hello', 'k % 13 = 7'],
+  ['Café', 'k % 997 = 3'],
+  ['needle', 'k % 100003 = 12345'],
+  ['secret', `k % ${SEARCH_CHATS} >= ${SEARCH_MINE} AND k % 11 = 5`],
+];
+const SEARCH_QUERIES = [
+  { key: 'rare', label: 'a rare word (1 message in 100,003)', q: 'needle', match: (k) => k % 100003 === 12345 },
+  { key: 'thousandth', label: 'a word in 1 message of 997', q: 'cafe', match: (k) => k % 997 === 3 },
+  { key: 'common', label: 'a word in 1 message of 13', q: 'hello', match: (k) => k % 13 === 7 },
+  { key: 'two words', label: 'two words', q: 'hello cafe', match: (k) => k % 13 === 7 && k % 997 === 3 },
+  { key: 'common, one chat', label: 'a word in 1 of 13, in one chat', q: 'hello', chat: 1, match: (k) => k % 13 === 7 },
+  { key: 'common, page 2', label: 'a word in 1 of 13, the second page', q: 'hello', page: 2, match: (k) => k % 13 === 7 },
+  { key: 'others only', label: "a word only in others' chats (1 of 22)", q: 'secret', match: (k) => k % SEARCH_CHATS >= SEARCH_MINE && k % 11 === 5 },
+];
+
+/**
+ * The SQL that stores `n` messages in the chats `chats` ([{chat_id, a, b}], chat c's
+ * senders a and b taking turns), in flowd's tables as flowd writes them, for each engine;
+ * its chats' last_seq, members' marks and device cursors then at their ends.
+ */
+function searchFillSql(chats, n) {
+  const now = Date.now();
+  const text = [...SEARCH_WORDS.map(([w, when]) => `CASE WHEN ${when} THEN '${w} ' ELSE '' END`),
+    ...[7919, 7927, 7933, 7937, 7949, 7951].map((m, j) => `'w' || ((k * ${m} + ${j * 104729}) % 20011)${j < 5 ? " || ' '" : ''}`)].join(' || ');
+  // Ids of flowd's form: the time in 10 base-32 digits, then random ones.
+  const idTime = (cast) => Array.from({ length: 10 }, (_, d) => `substr('0123456789abcdefghjkmnpqrstvwxyz', ((at >> ${5 * (9 - d)}) & 31)${cast} + 1, 1)`).join(' || ');
+  const values = chats.map((c, i) => `(${i}, '${c.chat_id}', '${c.a}', '${c.b}')`).join(', ');
+  const select = (id, rows) => `INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, created_at)
+SELECT ${id}, (SELECT chat_id FROM bench_chats WHERE c = k % ${SEARCH_CHATS}), k / ${SEARCH_CHATS} + 1,
+  (SELECT CASE (k / ${SEARCH_CHATS}) % 2 WHEN 0 THEN a ELSE b END FROM bench_chats WHERE c = k % ${SEARCH_CHATS}),
+  'search-' || k, 'text', ${text}, at
+FROM (SELECT k, ${now} - (${n} - k) * 10 AS at FROM ${rows}) AS m`;
+  const ends = [
+    `UPDATE chats SET last_seq = (SELECT max(seq) FROM messages WHERE chat_id = chats.id), active_at = ${now} WHERE id IN (SELECT chat_id FROM bench_chats)`,
+    'UPDATE participants SET read_seq = (SELECT last_seq FROM chats WHERE id = chat_id), delivered_seq = (SELECT last_seq FROM chats WHERE id = chat_id) WHERE chat_id IN (SELECT chat_id FROM bench_chats)',
+    `INSERT INTO device_cursors (session_id, chat_id, delivered_seq)
+  SELECT s.id, p.chat_id, p.delivered_seq FROM sessions s JOIN participants p ON p.user_id = s.user_id WHERE p.chat_id IN (SELECT chat_id FROM bench_chats)
+  ON CONFLICT (session_id, chat_id) DO UPDATE SET delivered_seq = excluded.delivered_seq`,
+  ];
+  return {
+    sqlite: ['BEGIN;', `CREATE TEMP TABLE bench_chats (c INTEGER PRIMARY KEY, chat_id TEXT, a TEXT, b TEXT);`,
+      `INSERT INTO bench_chats VALUES ${values};`,
+      `WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < ${n - 1})`,
+      `${select(`${idTime('')} || lower(hex(randomblob(8)))`, 'n')};`, ...ends.map((e) => `${e};`), 'COMMIT;'].join('\n'),
+    postgresql: [
+      'CREATE TEMP TABLE bench_chats (c INTEGER PRIMARY KEY, chat_id TEXT, a TEXT, b TEXT)',
+      `INSERT INTO bench_chats VALUES ${values}`,
+      select(`${idTime('::int')} || substr(md5(k::text), 1, 16)`, `generate_series(CAST(0 AS BIGINT), ${n - 1}) AS k`),
+      ...ends,
+      // What autovacuum does after a bulk load, at once: statistics, and the GIN index's
+      // pending list merged in.
+      'VACUUM ANALYZE messages',
+    ],
+  };
+}
+
+/** Searches `ops` times for one query, each answer timed and checked against what it must hold. */
+async function timeSearch(server, user, query, expected, ops) {
+  const h = new Histogram();
+  let errors = 0;
+  const headers = { authorization: `Bearer ${user.token}` };
+  const url = (params) => `${server.url}/search/messages?${new URLSearchParams(params)}`;
+  const params = { q: query.q, ...(query.chat_id ? { chat_id: query.chat_id } : {}) };
+  if (query.page === 2) params.before = (await fetch(url(params), { headers }).then((r) => r.json())).next_before;
+  const target = url(params);
+  for (let k = 0; k < ops; k++) {
+    const t = hr();
+    const res = await fetch(target, { headers });
+    const body = await res.json().catch(() => null);
+    h.record((hr() - t) / 1000);
+    const items = body?.items;
+    if (res.status !== 200 || items?.length !== expected.length || items.some((m, i) => m.seq !== expected[i].seq || m.chat_id !== expected[i].chat_id)) errors++;
+  }
+  return { h, errors };
+}
+
+async function runSearch(server, opts) {
+  const n = opts.searchMessages;
+  const { users, ms: signInMs } = await signIn(server, 1 + SEARCH_CHATS + (SEARCH_CHATS - SEARCH_MINE), opts);
+  const [me, ...others] = users;
+  const chats = await pool(Array.from({ length: SEARCH_CHATS }, (_, c) => c), 20, async (c) => {
+    const a = c < SEARCH_MINE ? me : others[SEARCH_CHATS + c - SEARCH_MINE];
+    const b = others[c];
+    return { chat_id: await server.directChat(a, b), a: a.id, b: b.id };
+  });
+  let t = Date.now();
+  await server.sql(searchFillSql(chats, n));
+  const fillMs = Date.now() - t;
+  log(opts, `    ${n.toLocaleString('en-US')} messages stored (${server.engine}) in ${(fillMs / 1000).toFixed(1)} s`);
+
+  const figures = {};
+  const steps = [];
+  let errors = 0;
+  for (const asked of SEARCH_QUERIES) {
+    const query = { ...asked, chat_id: asked.chat === undefined ? undefined : chats[asked.chat].chat_id };
+    // What the page must hold: the searcher's matches, newest first.
+    const visible = [];
+    for (let k = n - 1; k >= 0 && visible.length < 100; k--) {
+      const c = k % SEARCH_CHATS;
+      if (c < SEARCH_MINE && (query.chat === undefined || c === query.chat) && query.match(k))
+        visible.push({ chat_id: chats[c].chat_id, seq: Math.floor(k / SEARCH_CHATS) + 1 });
+    }
+    const expected = query.page === 2 ? visible.slice(50, 100) : visible.slice(0, 50);
+    await timeSearch(server, me, query, expected, opts.searchWarmup);
+    const r = await timeSearch(server, me, query, expected, opts.searchOps);
+    errors += r.errors;
+    const step = { query: query.label, q: query.q, chat_id: query.chat_id ?? null, page: query.page ?? 1, found: expected.length, ...msOf(r.h), errors: r.errors };
+    steps.push(step);
+    figures[`search_p50_ms@${server.engine}: ${query.key}`] = step.p50_ms;
+    figures[`search_p99_ms@${server.engine}: ${query.key}`] = step.p99_ms;
+    log(opts, `    ${query.label} ("${query.q}"${query.chat_id ? ', one chat' : ''}${query.page ? ', page 2' : ''}; ${expected.length} on the page): p50 ${step.p50_ms} p99 ${step.p99_ms} max ${step.max_ms} ms; ${r.errors} errors`);
+  }
+  figures[`errors@${server.engine}`] = errors;
+  figures[`fill_s@${server.engine}`] = round(fillMs / 1000, 1);
+  figures[`server_rss_mb@${server.engine}`] = round(memory(server.pid)?.rss_kb / 1024, 1);
+  return { figures, details: { engine: server.engine, messages: n, sign_in_ms: signInMs, fill_ms: fillMs, steps } };
+}
+
 const FLEET_SOCKETS_PER_WORKER = 15000; // under a worker's descriptor limit (20,000 here)
 
 /**
@@ -628,6 +755,14 @@ export const SCENARIOS = {
     runs: 1,
     run: runHistory,
   },
+  search: {
+    title: 'full-text search over stored messages',
+    runs: 1,
+    servers: ['flow'],
+    // SQLite, then PostgreSQL on a throwaway server of its own (scripts/postgres.sh).
+    steps: (o) => o.searchEngines.map((engine) => ({ label: engine, postgres: engine === 'postgresql' })),
+    run: runSearch,
+  },
   fleet: {
     title: 'idle sockets over several nodes of one service, then a message to each',
     runs: 1,
@@ -678,7 +813,11 @@ export function describe(name) {
     nodes: ['flowd nodes', null],
     sockets_heard: ['sockets that heard their message', 'higher'],
     wrong_messages: ['duplicate or unexpected messages (must be 0)', 'lower'],
+    search_p50_ms: ['search p50 (ms)', 'lower'],
+    search_p99_ms: ['search p99 (ms)', 'lower'],
+    fill_s: ['messages stored in (s)', null],
   }[base] || [base, null];
-  const suffix = at ? ` @${Number(at).toLocaleString('en-US')} ${d[2] ?? ''}`.trimEnd() : '';
+  // `@` and a count (of connections, members...), or words (search: the engine, the query).
+  const suffix = !at ? '' : Number.isNaN(Number(at)) ? ` @${at}` : ` @${Number(at).toLocaleString('en-US')} ${d[2] ?? ''}`.trimEnd();
   return { label: d[0] + suffix, better: d[1] };
 }

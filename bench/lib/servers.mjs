@@ -3,7 +3,10 @@
 //   s.pid, s.url; await s.signIn(n) -> [{id, token}]; await s.directChat(a, b) -> chat id
 //   await s.groupChat(owner, members) -> chat id
 //   await s.fill([{chat_id, sender_ids: [a, b], count}], textBytes): history stored at once
+//   await s.sql({sqlite, postgresql}): SQL run on flowd's database, flowd stopped meanwhile
 //   await s.stop()
+// startFlow({postgres: true}) runs flowd on a throwaway PostgreSQL (scripts/postgres.sh)
+// rather than SQLite; s.engine says which.
 // Flow's users sign in through its real API: enter_number, the code from the SMS webhook
 // (an HTTP listener here), verify_otp. Nothing is cached between runs: each start is a
 // fresh data dir and a fresh set of phone numbers.
@@ -213,13 +216,37 @@ async function sqlite(db, sql) {
   if (code !== 0) throw new Error(`sqlite3 ${db} failed (${code}): ${err.slice(0, 1000)} (apt-get install sqlite3 if it is missing)`);
 }
 
-/** flowd on a fresh data dir in /tmp, its SMS going to a webhook here. */
-export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'), extraArgs = [], signInConcurrency = 50 } = {}) {
+/** Runs `sql` with psql on the database at `url`, each statement on its own (VACUUM needs it). */
+async function psql(url, statements) {
+  const p = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, ...statements.flatMap((sql) => ['-c', sql])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const [code] = await Promise.race([once(p, 'exit'), once(p, 'error').then(([e]) => [e.message])]);
+  if (code !== 0) throw new Error(`psql failed (${code}): ${err.slice(0, 1000)}`);
+}
+
+/**
+ * flowd on a fresh data dir in /tmp, its SMS going to a webhook here; with `postgres`, on
+ * a throwaway PostgreSQL of its own (scripts/postgres.sh, stopped with it).
+ */
+export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_ROOT, 'build', 'flowd'), extraArgs = [], signInConcurrency = 50, postgres = false } = {}) {
   if (!existsSync(bin)) throw new Error(`flowd not found at ${bin} (build it with make build, or give --flowd / FLOWD_BIN)`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flow-bench-'));
+  let db = null;
+  if (postgres) {
+    await chmod(dataDir, 0o711); // PostgreSQL runs as its own user when this runs as root
+    try {
+      db = serviceScript('postgres.sh', 'start', path.join(dataDir, 'postgres'));
+    } catch (e) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  const stopDb = () => db && serviceScript('postgres.sh', 'stop', path.join(dataDir, 'postgres'));
   const sms = await startSmsWebhook();
   const port = await freePort();
   const args = [
+    ...(db ? ['--db', db] : []),
     '--host', '127.0.0.1',
     '--port', String(port),
     '--data-dir', dataDir,
@@ -253,12 +280,21 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
     p = await launch();
   } catch (e) {
     await sms.close();
+    stopDb();
     await rm(dataDir, { recursive: true, force: true });
     throw e;
   }
+  // Stops flowd, runs `write`, and starts flowd again on the same data dir and port.
+  const whileStopped = async (write) => {
+    const exit = await stopProc(p, 'flowd');
+    if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new Error(`flowd exited ${JSON.stringify(exit)} when stopped to write its database`);
+    await write();
+    p = await launch();
+  };
   return {
     name: 'flow',
     label: 'Flow',
+    engine: db ? 'postgresql' : 'sqlite',
     get pid() {
       return p.proc.pid;
     },
@@ -283,14 +319,15 @@ export async function startFlow({ bin = process.env.FLOWD_BIN || path.join(REPO_
     // straight into its database, and it starts again on the same data dir and port.
     async fill(list, textBytes) {
       if (args.includes('--db')) throw new Error('fill needs flowd on its own SQLite file (no --db)');
-      const exit = await stopProc(p, 'flowd');
-      if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new Error(`flowd exited ${JSON.stringify(exit)} when stopped to fill`);
-      await sqlite(path.join(dataDir, 'flow.db'), fillSql(list, textBytes));
-      p = await launch();
+      await whileStopped(() => sqlite(path.join(dataDir, 'flow.db'), fillSql(list, textBytes)));
     },
+    // SQL in each engine's words ({sqlite: text, postgresql: [statements]}) for the one
+    // flowd runs on.
+    sql: (sql) => whileStopped(() => (db ? psql(db, sql.postgresql) : sqlite(path.join(dataDir, 'flow.db'), sql.sqlite))),
     async stop() {
       const r = await stopProc(p, 'flowd');
       await sms.close();
+      stopDb();
       await rm(dataDir, { recursive: true, force: true });
       return r;
     },

@@ -16,6 +16,7 @@
 #include "http/routes/device_routes.hpp"
 #include "http/routes/media_routes.hpp"
 #include "http/routes/ops_routes.hpp"
+#include "http/routes/search_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
 #include "bus/redis/redis_claims.hpp"
@@ -156,6 +157,7 @@ Services::Services(const Config& config) {
                                                  *media_, *bus_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
                                                  config.delete_for_everyone_s * 1000, *limits_);
+    search_ = std::make_unique<SearchService>(storage_->chats());
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *connected_, *bus_, clock_);
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
                                               *bus_, clock_, config.story_ttl_s * 1000);
@@ -185,6 +187,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_auth_routes(*router, *auth_, *users_);
     http::add_user_routes(*router, *users_, *accounts_);
     http::add_chat_routes(*router, *chats_, *messages_);
+    http::add_search_routes(*router, *search_);
     http::add_story_routes(*router, *stories_);
     http::add_media_routes(*router, *media_);
     http::add_device_routes(*router, *devices_, vapid_public_key_);

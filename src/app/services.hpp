@@ -22,6 +22,7 @@
 #include "service/media_service.hpp"
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
+#include "service/search_service.hpp"
 #include "service/story_service.hpp"
 #include "service/story_sweeper.hpp"
 #include "push/push_dispatcher.hpp"
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<UserService> users_;
     std::unique_ptr<ChatService> chats_;
     std::unique_ptr<MessageService> messages_;
+    std::unique_ptr<SearchService> search_;
     std::unique_ptr<PresenceService> presence_;
     std::unique_ptr<StoryService> stories_;
     std::unique_ptr<StorySweeper> sweeper_;

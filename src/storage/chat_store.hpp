@@ -36,6 +36,24 @@ struct DeliveryCursor {
     Seq last = 0;
 };
 
+// A search of the messages a user can see: those with every word of `words` (whole
+// words, case and accents aside), in one chat of theirs or all of them, older than a
+// cursor from an earlier page.
+struct MessageSearch {
+    std::string user_id;
+    std::string words;
+    std::optional<std::string> chat_id;
+    std::optional<std::string> before;  // the next_before of the page before
+    int limit = 50;
+};
+
+// A page of found messages, newest first, and the cursor of the next older page, if any.
+// The cursor is the store's own (opaque to clients).
+struct FoundMessages {
+    std::vector<Message> items;
+    std::optional<std::string> next_before;
+};
+
 // Chats, their members and messages, and how far each device and user has got in them.
 // Every call is atomic, and a write is durable when it returns. Reads of history return
 // only what the user may see: messages from their joining on, less those they hid.
@@ -108,6 +126,10 @@ public:
                                                 const std::string& message_id,
                                                 const std::function<Status(const Message&)>& check) = 0;
     virtual void hide_message(const std::string& user_id, const Message& message) = 0;
+    // The messages the user can see that have the words, newest first: in chats they are
+    // in, from their joining on, not hidden by them and not deleted. invalid_argument
+    // `invalid_cursor` for a `before` this store did not make.
+    virtual Result<FoundMessages> search_messages(const MessageSearch& search) = 0;
 
     // Moves the user's read mark up to `seq` (never down). Returns the new mark, or
     // nullopt when it did not move.

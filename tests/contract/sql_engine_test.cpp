@@ -21,7 +21,6 @@
 
 #include "domain/chat.hpp"
 #include "storage/postgres/pg_database.hpp"
-#include "storage/postgres/pg_dialect.hpp"
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/sql/schema.hpp"
 #include "storage/sql/sql_chat_store.hpp"
@@ -467,14 +466,17 @@ INSTANTIATE_TEST_SUITE_P(Engines, SqlEngineContract, ::testing::Values("sqlite",
 // Schema version 7 (who took part in a direct chat) over chats made before it, and the
 // chat store's contacts and message requests on top: the same answers from both engines.
 
-class ContactsSchema : public SqlEngineContract {
+// A schema brought up version by version, with rows put in between.
+class SchemaUpgrade : public SqlEngineContract {
 protected:
     // Applies schema version `version` as the engine's migrate() would.
     void apply(std::size_t version) {
-        const std::string ddl = sql::schema_migrations().at(version - 1);
-        exec((GetParam() == "postgresql" ? postgres::to_postgres_schema(ddl) : ddl).c_str());
+        const auto& migration = sql::schema_migrations().at(version - 1);
+        exec(GetParam() == "postgresql" ? postgres::postgres_sql(migration).c_str() : migration.sqlite);
     }
 };
+
+class ContactsSchema : public SchemaUpgrade {};
 
 TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAcceptingMakesContacts) {
     const std::size_t latest = sql::schema_migrations().size();
@@ -543,6 +545,115 @@ TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAccept
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ContactsSchema, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// ---------------------------------------------------------------------------------------
+// Schema version 12 (full-text search) over messages stored before it, and the index
+// following every later change to the messages table by itself: the same answers from
+// both engines.
+
+class SearchSchema : public SchemaUpgrade {
+protected:
+    // The ids of what u1 finds for `words`, newest first.
+    std::vector<std::string> found(sql::SqlChatStore& chats, const std::string& words) {
+        auto page = chats.search_messages({"u1", words, std::nullopt, std::nullopt, 50});
+        EXPECT_TRUE(page) << words;
+        std::vector<std::string> ids;
+        if (page)
+            for (const auto& m : page->items) ids.push_back(m.id);
+        return ids;
+    }
+};
+
+TEST_P(SearchSchema, MessagesFromBeforeAreIndexedAndTheIndexFollowsEditsDeletesAndNewMessages) {
+    using Ids = std::vector<std::string>;
+    const std::size_t latest = sql::schema_migrations().size();
+    ASSERT_GE(latest, 12u) << "this test upgrades from version 11";
+    for (std::size_t v = 1; v <= 11; ++v) apply(v);
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 3, 'u1:u2')");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1)");
+    exec("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, created_at) VALUES "
+         "('m1', 'c12', 1, 'u1', 'a', 'text', 'Café au lait', 1), "
+         "('m2', 'c12', 2, 'u2', 'b', 'text', 'category theory', 2), "
+         "('m3', 'c12', 3, 'u2', 'c', 'text', 'the CAT sat', 3)");
+    for (std::size_t v = 12; v <= latest; ++v) apply(v);
+
+    sql::SqlChatStore chats(*db_);
+    EXPECT_EQ(found(chats, "cafe"), Ids{"m1"}) << "indexed by the migration, accents aside";
+    EXPECT_EQ(found(chats, "cat"), Ids{"m3"}) << "whole words, case aside";
+    EXPECT_EQ(found(chats, "theory CATEGORY"), Ids{"m2"});
+
+    // An edit is an UPDATE of the text: nothing else to do for the index.
+    exec("UPDATE messages SET text = 'the dog sat' WHERE id = 'm3'");
+    EXPECT_EQ(found(chats, "cat"), Ids{});
+    EXPECT_EQ(found(chats, "dog"), Ids{"m3"});
+    // Deleted for everyone: the text is erased, and the words with it.
+    ASSERT_TRUE(chats.delete_for_everyone("c12", "m1", [](const Message&) -> Status { return Ok{}; }));
+    EXPECT_EQ(found(chats, "lait"), Ids{});
+    exec("UPDATE messages SET deleted = 0 WHERE id = 'm1'");
+    EXPECT_EQ(found(chats, "lait"), Ids{}) << "not in the index any more";
+    // A row removed (as an expiry may do).
+    exec("DELETE FROM messages WHERE id = 'm3'");
+    EXPECT_EQ(found(chats, "dog"), Ids{});
+    // A new message is indexed as it is appended, newest first among the others.
+    const Message fresh{"m4", "c12", 0, "u1", "d", MessageType::text, "Crème brûlée, the theory", std::nullopt,
+                        std::nullopt, 4, false, "", std::nullopt};
+    ASSERT_TRUE(chats.append_message(fresh, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; }));
+    EXPECT_EQ(found(chats, "creme"), Ids{"m4"});
+    EXPECT_EQ(found(chats, "theory"), (Ids{"m4", "m2"}));
+}
+
+TEST_P(SearchSchema, FindsOldMatchesPastManyNewerMessagesAndPagesThroughThemAll) {
+    using Ids = std::vector<std::string>;
+    for (std::size_t v = 1; v <= sql::schema_migrations().size(); ++v) apply(v);
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1), ('u3', '+3', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 2500, 'u1:u2'), ('c23', 'direct', 1, 1, 1, 'u2:u3')");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1), ('c23', 'u2', 'member', 1, 1), "
+         "('c23', 'u3', 'member', 1, 1)");
+    // 2,500 messages, ids in the order sent (m0001...): one with a rare word first and
+    // last, every tenth with a common one; the rare word in another pair's chat too.
+    std::string rows;
+    for (int k = 1; k <= 2500; ++k) {
+        const auto id = std::to_string(10000 + k).substr(1);
+        const std::string text = (k == 1 || k == 2500 ? "needle " : "") + std::string(k % 10 ? "" : "tenth ") + "filler";
+        rows += (rows.empty() ? "" : ", ") + ("('m" + id + "', 'c12', " + std::to_string(k) + ", 'u2', 'k" + id +
+                                             "', 'text', '" + text + "', " + std::to_string(k) + ")");
+    }
+    exec(("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, created_at) VALUES " + rows +
+          ", ('n0001', 'c23', 1, 'u3', 'x', 'text', 'needle', 2501)").c_str());
+
+    sql::SqlChatStore chats(*db_);
+    EXPECT_EQ(found(chats, "needle"), (Ids{"m2500", "m0001"})) << "past the newest 2,000, not in another's chat";
+    // Every tenth, 40 a page: all 250, newest first, once each.
+    Ids all;
+    std::optional<std::string> before;
+    for (int page = 0; page < 10; ++page) {
+        auto found = chats.search_messages({"u1", "tenth", std::nullopt, before, 40});
+        ASSERT_TRUE(found);
+        for (const auto& m : found->items) all.push_back(m.id);
+        before = found->next_before;
+        if (!before) break;
+    }
+    ASSERT_EQ(all.size(), 250u);
+    for (std::size_t i = 0; i < all.size(); ++i)
+        EXPECT_EQ(all[i], "m" + std::to_string(12500 - 10 * i).substr(1)) << i;
+    // The same in one chat.
+    auto in_chat = chats.search_messages({"u1", "needle", std::string("c12"), std::nullopt, 1});
+    ASSERT_TRUE(in_chat);
+    ASSERT_EQ(in_chat->items.size(), 1u);
+    auto next = chats.search_messages({"u1", "needle", std::string("c12"), in_chat->next_before, 1});
+    ASSERT_TRUE(next);
+    ASSERT_EQ(next->items.size(), 1u);
+    EXPECT_EQ(next->items[0].id, "m0001");
+    EXPECT_FALSE(next->next_before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SearchSchema, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
 // ---------------------------------------------------------------------------------------

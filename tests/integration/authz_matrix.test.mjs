@@ -144,7 +144,8 @@ async function buildFixture() {
 // ---------------------------------------------------------------------------------
 //
 // A row: route ("METHOD /path/{param}" as in the OpenAPI document); name (which variant,
-// when a route has several rows); params(ctx, role) -> the path's ids; body(ctx, role);
+// when a route has several rows); params(ctx, role) -> the path's ids; query(ctx, role)
+// -> its query parameters; body(ctx, role);
 // raw(ctx, role) -> {rawBody, headers} instead of a JSON body; prepare() -> what ctx has
 // in every call of the row (made once: the owner's call, the last, may use it up);
 // setup(role) -> more of ctx, made fresh for each call; teardown(ctx); token(ctx, role)
@@ -339,6 +340,20 @@ const ROWS = [
     expect: MEMBERS(204),
   },
   { route: 'POST /chats/{chat_id}/read', params: () => ({ chat_id: fx.group.id }), body: () => ({ seq: 1 }), expect: MEMBERS(204) },
+  {
+    route: 'GET /search/messages',
+    name: 'in all chats',
+    query: () => ({ q: 'picture' }),
+    expect: SIGNED_IN(200),
+    check: (r, role) => assert.equal(ids(r.json.items).includes(fx.mediaMessage.id), role !== 'stranger', `${role} found: ${brief(r.json)}`),
+  },
+  {
+    route: 'GET /search/messages',
+    name: 'in one chat',
+    query: () => ({ q: 'picture', chat_id: fx.group.id }),
+    expect: MEMBERS(200),
+    check: (r) => r.status !== 200 || assert.ok(ids(r.json.items).includes(fx.mediaMessage.id), brief(r.json)),
+  },
 
   // --- media
   {
@@ -509,7 +524,8 @@ async function tryRow(row, role, { tokenOverride, head = false, prepared = {} } 
   try {
     const [routeMethod, template] = row.route.split(' ');
     const method = head ? 'HEAD' : routeMethod;
-    const urlPath = fill(template, row.params ? row.params(ctx, role) : {});
+    const urlPath = fill(template, row.params ? row.params(ctx, role) : {}) +
+      (row.query ? `?${new URLSearchParams(row.query(ctx, role))}` : '');
     const opts = row.raw ? row.raw(ctx, role) : {};
     if (row.body) opts.body = row.body(ctx, role);
     const token = tokenOverride ?? (row.token && role !== 'anon' ? row.token(ctx, role) : undefined);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/postgres/pg_dialect.hpp"
+#include "storage/sql/fts5_query.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 
 namespace flow {
@@ -28,6 +29,17 @@ TEST(SqlDialect, SqliteDropsForUpdate) {
     using sqlite::to_sqlite_dialect;
     EXPECT_EQ(to_sqlite_dialect("SELECT id FROM users WHERE id = ? FOR UPDATE"), "SELECT id FROM users WHERE id = ?");
     EXPECT_EQ(to_sqlite_dialect("SELECT a FROM t WHERE b = ?1"), "SELECT a FROM t WHERE b = ?1");
+}
+
+TEST(SqlDialect, Fts5SearchesForEveryWordAsPlainText) {
+    using sql::fts5_all_words;
+    EXPECT_EQ(fts5_all_words("cafe"), R"("cafe")");
+    EXPECT_EQ(fts5_all_words("  Café \t au\nlait "), R"("Café" "au" "lait")");
+    EXPECT_EQ(fts5_all_words(R"(say "hi")"), R"("say" """hi""")") << "quotes doubled inside a string";
+    EXPECT_EQ(fts5_all_words("a OR b NOT c*"), R"("a" "OR" "b" "NOT" "c*")") << "operators are words";
+    EXPECT_EQ(fts5_all_words("NEAR(x y) col:z ^w"), R"q("NEAR(x" "y)" "col:z" "^w")q");
+    EXPECT_EQ(fts5_all_words(""), "");
+    EXPECT_EQ(fts5_all_words(" \t\n"), "");
 }
 
 }  // namespace

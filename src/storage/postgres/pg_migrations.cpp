@@ -20,6 +20,10 @@ constexpr const char* kLock =
 
 }  // namespace
 
+std::string postgres_sql(const sql::Migration& migration) {
+    return migration.postgres ? migration.postgres : to_postgres_schema(migration.sqlite);
+}
+
 void migrate(sql::Database& db) {
     const auto& migrations = sql::schema_migrations();
     const auto applied = db.transaction([&](sql::Connection& c) {
@@ -38,7 +42,7 @@ void migrate(sql::Database& db) {
                                std::to_string(version) + ") is newer than this flowd knows");
         std::vector<std::size_t> done;
         for (std::size_t v = version; v < migrations.size(); ++v) {
-            c.exec(to_postgres_schema(migrations[v]).c_str());
+            c.exec(postgres_sql(migrations[v]).c_str());
             c.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(1, static_cast<std::int64_t>(v + 1))
                 .bind(2, SystemClock().now_ms())

@@ -5,7 +5,7 @@ namespace flow::sql {
 namespace {
 
 // Append only: a migration that has shipped is never edited, a new one is added.
-const std::vector<const char*> kMigrations = {
+const std::vector<Migration> kMigrations = {
     // 1: users, sign-in codes, sessions
     R"sql(
     CREATE TABLE users (
@@ -209,10 +209,82 @@ const std::vector<const char*> kMigrations = {
     ALTER TABLE participants ADD COLUMN pinned_at INTEGER;
     ALTER TABLE participants ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 12: full-text search of messages' text and captions, whole words, case and accents
+    // folded. The index follows the messages table by itself: an edit (an UPDATE of text),
+    // a delete for everyone (text erased) and a row removed (expiry) change it in the same
+    // transaction, with no code of their own. Existing messages are indexed here.
+    // SQLite: FTS5 over the messages' own rows (external content, by rowid, which nothing
+    // renumbers: flowd never VACUUMs, and SQLite's VACUUM keeps rowids), kept by triggers;
+    // words only (columnsize = 0: no ranking).
+    {R"sql(
+    CREATE VIRTUAL TABLE message_search USING fts5 (
+        text, content = 'messages', columnsize = 0,
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO message_search (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER message_search_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO message_search (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END;
+    INSERT INTO message_search (message_search) VALUES ('rebuild');
+    )sql",
+     // PostgreSQL: a tsvector column the database computes on every write, and a GIN
+     // index of it. Its words are those of the 'simple' configuration (case folded, every
+     // word kept as written: whole words in any language) after unaccent, each prefixed
+     // with its chat's key (the last 8 characters of the chat's id, random in flowd's ids;
+     // two chats that share one cost time, not results), so that the index finds matches
+     // in the searcher's chats alone: a word common in others' chats costs them nothing.
+     // unaccent is STABLE; the IMMUTABLE wrappers (message_search_vector, and
+     // message_search_query for the searches) name its dictionary by OID, bound when they
+     // are made (SQL-standard bodies). unaccent goes in schema public unless installed
+     // already; the lock is the one migrate() holds (it nests), so that concurrent
+     // migrations in one database never both create it.
+     R"sql(
+    SELECT pg_advisory_xact_lock(7380396448080815986);
+    CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+    -- A word as tsquery's input reads it: quoted, with its quotes and backslashes escaped.
+    CREATE FUNCTION message_search_lexeme(word text) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        RETURN '''' || replace(replace(word, '\', '\\'), '''', '''''') || '''';
+    DO $$
+    DECLARE
+        unaccent_schema text := (SELECT quote_ident(n.nspname) FROM pg_extension e
+                                   JOIN pg_namespace n ON n.oid = e.extnamespace
+                                  WHERE e.extname = 'unaccent');
+        -- The words of a text, case and accents folded.
+        words text := 'tsvector_to_array(to_tsvector(''pg_catalog.simple'', %1$s.unaccent(%2$L, %3$s)))';
+    BEGIN
+        -- Each word as key:word, joined and split on chr(1) (never in a word).
+        EXECUTE format(
+            'CREATE FUNCTION message_search_vector(chat_id text, body text) RETURNS tsvector '
+            'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+            'RETURN array_to_tsvector(array_remove(string_to_array(right(chat_id, 8) || '':'' || '
+            'array_to_string(' || words || ', chr(1) || right(chat_id, 8) || '':''), chr(1)), '
+            'right(chat_id, 8) || '':''))',
+            unaccent_schema, unaccent_schema || '.unaccent', 'body');
+        -- Every word in one of the chats; null when there are no words or no chats.
+        EXECUTE format(
+            'CREATE FUNCTION message_search_query(words text, chat_ids text[]) RETURNS tsquery '
+            'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+            'RETURN (WITH word AS (SELECT unnest(' || words || ') AS word) '
+            'SELECT CAST(string_agg(''('' || every_word || '')'', '' | '') AS tsquery) '
+            'FROM (SELECT (SELECT string_agg(message_search_lexeme(right(chat_id, 8) || '':'' || word), '' & '') '
+            'FROM word) AS every_word FROM unnest(chat_ids) AS chat_id) AS chat)',
+            unaccent_schema, unaccent_schema || '.unaccent', 'words');
+    END
+    $$;
+    ALTER TABLE messages ADD COLUMN search_words tsvector
+        GENERATED ALWAYS AS (message_search_vector(chat_id, text)) STORED;
+    CREATE INDEX message_search ON messages USING gin (search_words);
+    )sql"},
 };
 
 }  // namespace
 
-const std::vector<const char*>& schema_migrations() { return kMigrations; }
+const std::vector<Migration>& schema_migrations() { return kMigrations; }
 
 }  // namespace flow::sql

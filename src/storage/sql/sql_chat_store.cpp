@@ -1,6 +1,7 @@
 #include "storage/sql/sql_chat_store.hpp"
 
 #include "storage/sql/sql_media_catalog.hpp"
+#include "storage/sql/sql_message_rows.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -560,5 +561,9 @@ std::optional<Seq> SqlChatStore::delivered(const std::string& session_id, const 
         return stmt.integer(0);
     });
 }
+
+// The message rows of this file, for the search beside it (sql_message_search.cpp).
+const char* message_columns() { return kMessageColumns; }
+std::vector<Message> read_message_rows(Statement& stmt) { return read_messages(stmt); }
 
 }  // namespace flow::sql

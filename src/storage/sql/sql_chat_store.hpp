@@ -15,7 +15,7 @@ namespace flow::sql {
 // ChatStore in SQL, on either engine. Thread-safe through its Database.
 class SqlChatStore final : public ChatStore {
 public:
-    explicit SqlChatStore(Database& db) : db_(db) {}
+    explicit SqlChatStore(Database& db) : db_(db), fts5_(db.engine() == "sqlite") {}
 
     std::optional<Chat> find_chat(const std::string& chat_id) override;
     std::optional<Seq> joined_seq(const std::string& chat_id, const std::string& user_id) override;
@@ -46,6 +46,7 @@ public:
     Result<Message> delete_for_everyone(const std::string& chat_id, const std::string& message_id,
                                         const std::function<Status(const Message&)>& check) override;
     void hide_message(const std::string& user_id, const Message& message) override;
+    Result<FoundMessages> search_messages(const MessageSearch& search) override;
 
     std::optional<Seq> mark_read(const std::string& chat_id, const std::string& user_id,
                                  Seq seq) override;
@@ -58,6 +59,9 @@ public:
 
 private:
     Database& db_;
+    // Full-text search is the one thing the engines do in different SQL: SQLite's FTS5
+    // or PostgreSQL's text search (schema version 11, sql_message_search.cpp).
+    bool fts5_;
 };
 
 }  // namespace flow::sql

@@ -20,7 +20,7 @@ void migrate(sql::Database& db) {
                       ") is newer than this flowd knows");
     for (std::size_t v = version; v < migrations.size(); ++v) {
         db.transaction([&](sql::Connection& d) {
-            d.exec(migrations[v]);
+            d.exec(migrations[v].sqlite);
             d.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
         });
         spdlog::info("sqlite: schema migrated to version {}", v + 1);
