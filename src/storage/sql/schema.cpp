@@ -204,6 +204,11 @@ const std::vector<const char*> kMigrations = {
     );
     ALTER TABLE participants ADD COLUMN muted_until INTEGER;
     )sql",
+    // 11: thumbnails: whether each media object's was made ('ready'), cannot be ('none'), or
+    // is still to come (NULL; also for media from before, made when first asked for)
+    R"sql(
+    ALTER TABLE media ADD COLUMN thumbnail TEXT;
+    )sql",
 };
 
 }  // namespace
