@@ -16,6 +16,9 @@ packages=(
   libcurl4-openssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libmagic-dev
   libwebp-dev libjpeg-dev libgtest-dev libbenchmark-dev libphonenumber8 libprotobuf-dev
   libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates coturn postgresql-15 redis-server
+  # thumbnails: libvips decodes images (in a child process), ffmpeg makes video posters
+  # and the test media
+  libvips-dev ffmpeg
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
   # the web app's browser tests drive them (tests/integration/webapp*.test.mjs)
