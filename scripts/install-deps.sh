@@ -17,10 +17,14 @@ packages=(
   libcurl4-openssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libmagic-dev
   libwebp-dev libjpeg-dev libgtest-dev libbenchmark-dev libphonenumber8 libprotobuf-dev
   libabsl-dev libicu-dev libjemalloc-dev curl ca-certificates
+  # thumbnails: libvips decodes images (in a child process of flowd)
+  libvips-dev
 )
 # What the tests and benchmarks start or drive; `--build-only` (a container image) leaves them out.
 test_packages=(
   coturn postgresql-15 redis-server
+  # video posters (flowd runs it at run time too) and the tests' media
+  ffmpeg
   # make bench writes a long chat history straight into flowd's database with it
   sqlite3
   # the web app's browser tests drive them (tests/integration/webapp*.test.mjs)

@@ -39,6 +39,13 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--max-unused-upload-bytes", c.max_unused_upload_bytes,
                    "the bytes of those uploads a user may have (0: no cap)")
         ->envname("FLOW_MAX_UNUSED_UPLOAD_BYTES")->capture_default_str()->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 50));
+    cli.add_option("--thumbnail-threads", c.thumbnail_threads,
+                   "threads making thumbnails of images and videos, each running one decoder process at a time "
+                   "(0: none made)")
+        ->envname("FLOW_THUMBNAIL_THREADS")->capture_default_str()->check(CLI::Range(0, 64));
+    cli.add_option("--ffmpeg", c.ffmpeg,
+                   "ffmpeg, for the posters of videos: a path or a name on PATH (empty or not found: no posters)")
+        ->envname("FLOW_FFMPEG")->capture_default_str();
     cli.add_option("--turn-secret", c.turn_secret, "coturn's static-auth-secret, for TURN credentials")
         ->envname("FLOW_TURN_SECRET");
     cli.add_option("--turn-urls", c.turn_urls, "STUN/TURN URLs for calls, comma-separated")

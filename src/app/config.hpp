@@ -37,6 +37,8 @@ struct Config {
     std::uint64_t max_upload_bytes = 64 * 1024 * 1024;
     std::uint64_t max_unused_uploads = 100;                      // per user: uploads nothing uses yet
     std::uint64_t max_unused_upload_bytes = 1024 * 1024 * 1024;  // the same, in bytes
+    int thumbnail_threads = 1;   // each runs one decoder process at a time; 0: none made
+    std::string ffmpeg = "ffmpeg";  // for video posters: a path or a name on PATH; "": none
     std::string sms = "log";     // "log" or "webhook:URL"
     std::string secret;          // empty: <data_dir>/secret.key, made on first start
     std::string log_level = "info";

@@ -156,6 +156,7 @@ int run_server(const Config& config) {
     sweep.stop();
     ring_timeouts.stop();
     heartbeat.stop();
+    services.stop_thumbnails();
     blocking.join();
     services.stop_sms(stop_by);
     curl_global_cleanup();

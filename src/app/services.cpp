@@ -27,6 +27,7 @@
 #include "limits/redis/redis_rate_limiter.hpp"
 #include "media/fs/fs_media_store.hpp"
 #include "media/s3/s3_media_store.hpp"
+#include "media/thumbnail/process_thumbnail_maker.hpp"
 #include "push/crypto/base64url.hpp"
 #include "realtime/fanout.hpp"
 #include "sms/log/log_sms_sender.hpp"
@@ -105,6 +106,23 @@ std::unique_ptr<MediaStore> make_media_store(const Config& config) {
                                                                : fs::path(config.media));
 }
 
+// How many thumbnails may wait for a thread; past that, one is made when first asked for.
+constexpr std::size_t kThumbnailQueue = 1000;
+
+// Thumbnails are made in child processes: flowd itself for images, ffmpeg for videos.
+std::unique_ptr<ThumbnailMaker> make_thumbnail_maker(const Config& config) {
+    if (config.thumbnail_threads == 0) {
+        spdlog::info("thumbnails: off (--thumbnail-threads 0)");
+        return nullptr;
+    }
+    const auto ffmpeg = find_executable(config.ffmpeg);
+    if (ffmpeg.empty() && !config.ffmpeg.empty())
+        spdlog::warn("thumbnails: ffmpeg ({}) not found: videos get no posters", config.ffmpeg);
+    spdlog::info("thumbnails: {} thread(s); images with libvips, videos {}", config.thumbnail_threads,
+                 ffmpeg.empty() ? "not" : "with " + ffmpeg);
+    return std::make_unique<ProcessThumbnailMaker>("/proc/self/exe", ffmpeg, fs::temp_directory_path());
+}
+
 // The database `db` names (a postgresql:// URL, or an SQLite file), migrated to the
 // newest schema.
 std::unique_ptr<sql::Database> open_database(const std::string& db, const Config& config) {
@@ -147,9 +165,13 @@ Services::Services(const Config& config) {
                       metrics_, clock_);
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
     media_store_ = make_media_store(config);
+    thumbnail_maker_ = make_thumbnail_maker(config);
+    thumbnails_ = std::make_unique<ThumbnailService>(storage_->media(), *media_store_, thumbnail_maker_.get(), clock_,
+                                                     static_cast<std::size_t>(config.thumbnail_threads), kThumbnailQueue);
     media_ = std::make_unique<MediaService>(
         storage_->media(), *media_store_, clock_, config.max_upload_bytes,
-        UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs});
+        UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs},
+        thumbnails_.get());
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
     users_ = std::make_unique<UserService>(storage_->users(), storage_->chats(), *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);

@@ -25,6 +25,7 @@
 #include "service/search_service.hpp"
 #include "service/story_service.hpp"
 #include "service/story_sweeper.hpp"
+#include "service/thumbnail_service.hpp"
 #include "push/push_dispatcher.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/hub.hpp"
@@ -61,6 +62,9 @@ public:
     // Sends the sign-in codes still queued until `deadline`, drops the rest and stops the
     // SMS threads; before curl is cleaned up. Blocking.
     void stop_sms(std::chrono::steady_clock::time_point deadline);
+    // Cancels the thumbnails being made (they are made again when asked for) and joins
+    // their threads. Blocking.
+    void stop_thumbnails() { thumbnails_->stop(); }
     // Keeps this node counted among the live ones (a few seconds apart). Blocking.
     void heartbeat() { connected_->heartbeat(); }
 
@@ -82,6 +86,8 @@ private:
     std::string vapid_public_key_;  // base64url, for browsers' pushManager.subscribe
     std::unique_ptr<push::PushDispatcher> push_;
     std::unique_ptr<MediaStore> media_store_;
+    std::unique_ptr<ThumbnailMaker> thumbnail_maker_;
+    std::unique_ptr<ThumbnailService> thumbnails_;  // after what it uses: stopped first
     std::unique_ptr<MediaService> media_;
     std::unique_ptr<AuthService> auth_;
     std::unique_ptr<DeviceService> devices_;

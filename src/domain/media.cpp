@@ -25,6 +25,8 @@ MediaKind media_kind_of(std::string_view mime) {
     return MediaKind::file;
 }
 
+bool has_thumbnail(MediaKind kind) { return kind == MediaKind::image || kind == MediaKind::video; }
+
 Status check_can_attach(const Media& media, const std::string& user_id, std::string_view use) {
     if (media.owner_id != user_id)
         return Error::invalid("invalid_media", "media must be one you uploaded");

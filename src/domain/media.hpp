@@ -32,6 +32,14 @@ struct Media {
     std::optional<std::int64_t> duration_ms;
 };
 
+// Whether a media object's thumbnail (a JPEG at most kThumbnailSide px on its longer
+// side) exists: `pending` until it was made (`ready`) or found impossible (`none`: a file
+// that does not decode).
+enum class ThumbnailState { pending, ready, none };
+inline constexpr int kThumbnailSide = 320;
+// Images and videos (a poster: the first frame) have thumbnails; other kinds never do.
+bool has_thumbnail(MediaKind kind);
+
 // Whether `media` may be attached by `user_id` as `use` ("image" for a profile or group
 // picture; a message type otherwise): only one's own uploads, and of a fitting kind (a
 // file message takes any kind).

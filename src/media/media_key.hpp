@@ -24,4 +24,14 @@ inline void check_media_key(std::string_view key) {
         throw MediaStoreError("invalid media key \"" + std::string(key.substr(0, 80)) + '"');
 }
 
+// The key of a media object's thumbnail, beside it in the same store.
+inline std::string thumbnail_key(std::string_view media_id) { return std::string(media_id) + "-thumb"; }
+
+// Removes a media object's bytes and its thumbnail's (if it has one); throws
+// MediaStoreError for a store that fails.
+inline void remove_media_objects(MediaStore& store, const std::string& media_id) {
+    store.remove(media_id);
+    store.remove(thumbnail_key(media_id));
+}
+
 }  // namespace flow

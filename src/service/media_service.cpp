@@ -5,6 +5,7 @@
 
 #include "common/ids.hpp"
 #include "media/content_sniffer.hpp"
+#include "media/media_key.hpp"
 
 namespace flow {
 
@@ -27,9 +28,9 @@ std::string hex(const unsigned char* bytes, unsigned length) {
 
 MediaUpload::MediaUpload(std::string owner_id, std::string media_id,
                          std::unique_ptr<MediaStore::Writer> writer, MediaCatalog& catalog,
-                         const Clock& clock, std::uint64_t max_bytes)
+                         const Clock& clock, std::uint64_t max_bytes, ThumbnailService* thumbnails)
     : owner_id_(std::move(owner_id)), media_id_(std::move(media_id)), writer_(std::move(writer)),
-      catalog_(catalog), clock_(clock), max_bytes_(max_bytes), sha256_(EVP_MD_CTX_new()) {
+      catalog_(catalog), clock_(clock), max_bytes_(max_bytes), thumbnails_(thumbnails), sha256_(EVP_MD_CTX_new()) {
     if (!sha256_ || EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("sha256 unavailable");
 }
@@ -57,6 +58,7 @@ Result<Media> MediaUpload::finish() {
                 hex(digest, length), clock_.now_ms(), sniffed.width, sniffed.height, std::nullopt};
     writer_->commit();
     catalog_.insert(media);
+    if (thumbnails_) thumbnails_->request(media);
     return media;
 }
 
@@ -74,13 +76,20 @@ Result<std::unique_ptr<MediaUpload>> MediaService::begin_upload(const Caller& ca
     auto id = new_id(clock_.now_ms());
     auto writer = store_.create(id);
     return std::make_unique<MediaUpload>(caller.user_id, std::move(id), std::move(writer), catalog_,
-                                         clock_, max_upload_bytes_);
+                                         clock_, max_upload_bytes_, thumbnails_);
 }
 
 Result<Media> MediaService::open(const Caller& caller, const std::string& media_id) {
     auto media = catalog_.find(media_id);
     if (!media || !catalog_.visible_to(media_id, caller.user_id, clock_.now_ms())) return Error::not_found("no such media");
     return std::move(*media);
+}
+
+Result<std::string> MediaService::thumbnail(const Caller& caller, const std::string& media_id) {
+    auto media = open(caller, media_id);
+    if (!media) return std::move(media).error();
+    if (!thumbnails_) return Error{ErrorKind::not_found, "no_thumbnail", "this server makes no thumbnails", {}};
+    return thumbnails_->read(*media);
 }
 
 std::string MediaService::read(const Media& media, std::uint64_t offset, std::uint64_t length) {
@@ -96,7 +105,8 @@ Result<Media> MediaService::attachable(const std::string& user_id, const std::st
 }
 
 void MediaService::remove_unused_of(const std::string& owner_id) {
-    for (const auto& id : catalog_.remove_unused(catalog_.unused_ids_of(owner_id))) store_.remove(id);
+    for (const auto& id : catalog_.remove_unused(catalog_.unused_ids_of(owner_id)))
+        remove_media_objects(store_, id);
 }
 
 }  // namespace flow

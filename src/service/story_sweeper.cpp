@@ -1,5 +1,7 @@
 #include "service/story_sweeper.hpp"
 
+#include "media/media_key.hpp"
+
 namespace flow {
 
 SweepResult StorySweeper::run() {
@@ -14,7 +16,7 @@ SweepResult StorySweeper::run() {
     result.media_removed = removed.size();
     for (const auto& id : removed) {
         try {
-            store_.remove(id);
+            remove_media_objects(store_, id);
         } catch (const MediaStoreError&) {
             result.bytes_left_behind.push_back(id);
         }

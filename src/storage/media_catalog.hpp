@@ -28,6 +28,10 @@ public:
     // message they can see, a picture of a chat they are in, a profile picture, or a story
     // live at `now` whose owner is them or shares a chat with them.
     virtual bool visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) = 0;
+    // What is known of its thumbnail (pending for media with no record of one).
+    virtual ThumbnailState thumbnail_of(const std::string& media_id) = 0;
+    // Records it; false when there is no such media (any more).
+    virtual bool set_thumbnail(const std::string& media_id, ThumbnailState state) = 0;
     // Up to `limit` media created before `created_before` that nothing uses: no message,
     // profile, chat picture or story.
     virtual std::vector<std::string> unused_before(TimeMs created_before, int limit) = 0;

@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startFlowd, uniquePhone, REPO_ROOT, assertAckError } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, REPO_ROOT, assertAckError, sleep } from './lib/flowd.mjs';
 import { connect, handshake } from './lib/ws_client.mjs';
 import { connectSio, openSio } from './lib/sio_client.mjs';
 import { brief } from './lib/inbox.mjs';
@@ -62,6 +62,8 @@ function gatewayEvents() {
 
 /** The smallest image the server takes: a GIF89a header of 2 x 3 (the kind is sniffed from the bytes). */
 const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([2, 0, 3, 0, 0, 0, 0, 0x3b])]);
+// A whole 1 x 1 GIF, which decodes.
+const PICTURE = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
 // ---------------------------------------------------------------------------------
 // The fixture
@@ -88,6 +90,15 @@ const text = (role, words = 'matrix') => ({ client_id: randomUUID(), type: 'text
 
 /** A fresh text message of the owner's in `chat`. */
 const ownerSays = (chat) => must('owner', 'POST', `/chats/${chat.id}/send_message`, 201, { body: text('owner') });
+
+/** Waits (bounded) until the owner's thumbnail of `mediaId` is no longer being made. */
+async function settledThumbnail(mediaId) {
+  for (const deadline = Date.now() + 20_000; ; await sleep(50)) {
+    const r = await call('owner', 'GET', `/media/${mediaId}/thumbnail`);
+    if (r.json?.error?.code !== 'thumbnail_pending') return {};
+    assert.ok(Date.now() < deadline, `the thumbnail of ${mediaId} is still being made after 20 s`);
+  }
+}
 
 async function upload(role) {
   return must(role, 'POST', '/media', 201, { rawBody: GIF, headers: { 'content-type': 'image/gif' } });
@@ -380,6 +391,28 @@ const ROWS = [
   },
   { route: 'GET /media/{media_id}', name: 'of a story', params: () => ({ media_id: fx.storyMedia.id }), expect: MEMBERS(200) },
   { route: 'GET /media/{media_id}', name: 'attached to nothing', params: () => ({ media_id: fx.looseMedia.id }), expect: MEMBERS(200, 404) },
+  // Thumbnails follow the media's rule; each row waits until its thumbnail is settled.
+  {
+    route: 'GET /media/{media_id}/thumbnail',
+    name: 'of a picture in a message',
+    prepare: async () => {
+      const media = await must('owner', 'POST', '/media', 201, { rawBody: PICTURE, headers: { 'content-type': 'image/gif' } });
+      await must('owner', 'POST', `/chats/${fx.group.id}/send_message`, 201, {
+        body: { client_id: randomUUID(), type: 'image', media_id: media.id },
+      });
+      await settledThumbnail(media.id);
+      return { media };
+    },
+    params: (ctx) => ({ media_id: ctx.media.id }),
+    expect: MEMBERS(200),
+  },
+  {
+    route: 'GET /media/{media_id}/thumbnail',
+    name: 'of a message, a GIF with no frame',
+    prepare: () => settledThumbnail(fx.messageMedia.id),
+    params: () => ({ media_id: fx.messageMedia.id }),
+    expect: MEMBERS('404 no_thumbnail'),
+  },
 
   // --- stories (the member is the owner's contact, the stranger is not)
   { route: 'POST /stories', body: (ctx, role) => ({ type: 'text', text: `a story of ${role}` }), expect: SIGNED_IN(201) },

@@ -5,15 +5,13 @@
 // and chats, the size cap, and broken uploads.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startFlowd, uniquePhone, assertError, sleep, REPO_ROOT, MEDIA_ON_S3, asUser } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertError, sleep, asUser } from './lib/flowd.mjs';
+import { MEDIA_STORES } from './lib/s3rver.mjs';
 
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
@@ -279,52 +277,6 @@ function client(f, signed) {
 
 async function users(f, n, prefix = 'Media User') {
   return (await f.signUpMany(n, prefix)).map((s) => client(f, s));
-}
-
-// ---------------------------------------------------------------------------------
-// s3rver
-// ---------------------------------------------------------------------------------
-
-const S3RVER = path.join(REPO_ROOT, 'tests', 'support', 's3rver.mjs');
-const S3RVER_PKG = path.join(REPO_ROOT, 'tests', 'support', 'node_modules', '@20minutes', 's3rver');
-const SKIP_S3 = process.env.FLOW_TEST_SKIP_S3 === '1';
-
-/** Starts tests/support/s3rver.mjs on a port it picks; resolves {port, endpoint, stop()}. */
-async function startS3rver() {
-  if (!existsSync(S3RVER_PKG)) {
-    throw new Error('tests/support has no node_modules: run `npm ci` in tests/support (or set FLOW_TEST_SKIP_S3=1)');
-  }
-  const proc = spawn(process.execPath, [S3RVER], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-  const exited = once(proc, 'exit');
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`s3rver printed no port within 10 s: ${out} ${err}`)), 10_000);
-    proc.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      const m = out.match(/^(\d+)\s*$/m);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`s3rver exited: ${out} ${err}`));
-    });
-  });
-  return {
-    port,
-    endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------
@@ -869,28 +821,4 @@ function mediaSuite(shape) {
   });
 }
 
-mediaSuite({
-  name: 'folder',
-  skip: MEDIA_ON_S3 ? 'the scaled shape keeps media on S3' : false,
-  async setup() {
-    return { args: [], env: {}, async teardown() {} };
-  },
-});
-
-mediaSuite({
-  name: 'S3',
-  skip: SKIP_S3 ? 'FLOW_TEST_SKIP_S3=1' : false,
-  async setup() {
-    const s3 = await startS3rver();
-    return {
-      args: ['--media', 's3://media'],
-      env: {
-        FLOW_S3_ENDPOINT: s3.endpoint,
-        FLOW_S3_ACCESS_KEY: 'S3RVER',
-        FLOW_S3_SECRET_KEY: 'S3RVER',
-        FLOW_S3_REGION: 'us-east-1',
-      },
-      teardown: () => s3.stop(),
-    };
-  },
-});
+for (const store of MEDIA_STORES) mediaSuite(store);

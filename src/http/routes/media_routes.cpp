@@ -180,6 +180,16 @@ asio::awaitable<Disposition> download(StreamingExchange& ex, const Request& requ
     co_return ex.keep_alive ? Disposition::keep_alive : Disposition::close;
 }
 
+// A thumbnail is small: answered whole. Once made it never changes.
+Response thumbnail(const Request& request, MediaService& media) {
+    auto jpeg = media.thumbnail(request.who(), request.param("media_id"));
+    if (!jpeg) return error(jpeg.error());
+    auto response = Response::text(200, "image/jpeg", std::move(*jpeg));
+    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    response.headers.emplace_back("Cache-Control", "private, max-age=31536000, immutable");
+    return response;
+}
+
 }  // namespace
 
 void add_media_routes(Router& router, MediaService& media) {
@@ -191,6 +201,8 @@ void add_media_routes(Router& router, MediaService& media) {
                          [&media](Request& request, StreamingExchange& ex) -> asio::awaitable<Disposition> {
                              co_return co_await download(ex, request, media);
                          });
+    router.add("GET", "/media/{media_id}/thumbnail", Access::signed_in,
+               [&media](Request& request) { return thumbnail(request, media); });
 }
 
 }  // namespace flow::http

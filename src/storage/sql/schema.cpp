@@ -281,6 +281,11 @@ const std::vector<Migration> kMigrations = {
         GENERATED ALWAYS AS (message_search_vector(chat_id, text)) STORED;
     CREATE INDEX message_search ON messages USING gin (search_words);
     )sql"},
+    // 13: thumbnails: whether each media object's was made ('ready'), cannot be ('none'), or
+    // is still to come (NULL; also for media from before, made when first asked for)
+    R"sql(
+    ALTER TABLE media ADD COLUMN thumbnail TEXT;
+    )sql",
 };
 
 }  // namespace

@@ -80,6 +80,31 @@ bool SqlMediaCatalog::visible_to(const std::string& media_id, const std::string&
     });
 }
 
+// The thumbnail column: NULL while pending, 'ready' or 'none' once known.
+ThumbnailState SqlMediaCatalog::thumbnail_of(const std::string& media_id) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("SELECT thumbnail FROM media WHERE id = ?");
+        stmt.bind(1, media_id);
+        const auto state = stmt.step() ? stmt.optional_text(0) : std::nullopt;
+        if (state == "ready") return ThumbnailState::ready;
+        if (state == "none") return ThumbnailState::none;
+        return ThumbnailState::pending;
+    });
+}
+
+bool SqlMediaCatalog::set_thumbnail(const std::string& media_id, ThumbnailState state) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("UPDATE media SET thumbnail = ? WHERE id = ?");
+        if (state == ThumbnailState::pending)
+            stmt.bind_null(1);
+        else
+            stmt.bind(1, std::string_view(state == ThumbnailState::ready ? "ready" : "none"));
+        stmt.bind(2, media_id);
+        stmt.run();
+        return stmt.changes() > 0;
+    });
+}
+
 std::vector<std::string> SqlMediaCatalog::unused_before(TimeMs created_before, int limit) {
     return db_.with([&](Connection& db) {
         std::vector<std::string> ids;

@@ -21,6 +21,8 @@ public:
     void insert(const Media& media) override;
     std::optional<Media> find(const std::string& media_id) override;
     bool visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) override;
+    ThumbnailState thumbnail_of(const std::string& media_id) override;
+    bool set_thumbnail(const std::string& media_id, ThumbnailState state) override;
     std::vector<std::string> unused_before(TimeMs created_before, int limit) override;
     UnusedUploads unused_of(const std::string& owner_id) override;
     std::vector<std::string> unused_ids_of(const std::string& owner_id) override;
