@@ -22,6 +22,10 @@ struct MessageDeleted {
     std::string chat_id;
     std::string message_id;
 };
+// A message's text changed: the message as it is now.
+struct MessageEdited {
+    Message message;
+};
 enum class Receipt { delivered, read };
 struct MessageStatus {
     std::string chat_id;
@@ -71,7 +75,7 @@ struct SessionEnded {
 
 }  // namespace event
 
-using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageStatus,
+using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageEdited, event::MessageStatus,
                            event::Typing, event::Presence, event::ChatNew, event::ChatUpdated,
                            event::StoryNew, event::CallIncoming, event::CallUpdated, event::CallSignal,
                            event::SessionEnded>;

@@ -43,4 +43,20 @@ Status check_can_delete_for_everyone(const Message& message, const std::string& 
     return Ok{};
 }
 
+Status validate_edit_text(std::string_view text) {
+    if (text.size() > kMaxMessageTextBytes) return Error::invalid("too_long", "text is longer than 64 KiB");
+    return Ok{};
+}
+
+Status check_can_edit(const Message& message, const std::string& user_id, std::string_view text,
+                      TimeMs now, TimeMs window_ms) {
+    if (message.sender_id != user_id) return Error::forbidden("not_sender", "only the sender may edit a message");
+    if (message.deleted) return Error::conflict("message_deleted", "the message was deleted for everyone");
+    if (now - message.created_at > window_ms)
+        return Error::forbidden("window_passed", "it is too late to edit this message");
+    if (message.type == MessageType::text && text.empty())
+        return Error::invalid("empty_text", "a text message needs text");
+    return validate_edit_text(text);
+}
+
 }  // namespace flow

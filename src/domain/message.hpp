@@ -35,6 +35,7 @@ struct Message {
     bool deleted = false;
     std::string origin_session;  // the device it was sent from, which already has it
     std::optional<Media> media;  // what media_id names, when read back
+    std::optional<TimeMs> edited_at;  // when its sender last changed its text
 };
 
 // What a sender asks to send.
@@ -57,5 +58,14 @@ Status validate_new_message(const NewMessage& message);
 // within `window_ms` of sending.
 Status check_can_delete_for_everyone(const Message& message, const std::string& user_id,
                                      TimeMs now, TimeMs window_ms);
+
+// The rules of an edit's new text, before any message is looked at: at most 64 KiB.
+Status validate_edit_text(std::string_view text);
+// Whether `user_id` may change the text of `message` to `text` at `now`: only its sender
+// (`not_sender`), not once deleted for everyone (`message_deleted`), only within
+// `window_ms` of sending (`window_passed`); a text message keeps some text (`empty_text`),
+// a media message's caption may become empty.
+Status check_can_edit(const Message& message, const std::string& user_id, std::string_view text,
+                      TimeMs now, TimeMs window_ms);
 
 }  // namespace flow

@@ -19,6 +19,11 @@ Result<boost::json::value> done(const Status& status) {
     return boost::json::value(boost::json::object{});
 }
 
+Result<boost::json::value> message_json(const Result<Message>& message) {
+    if (!message) return message.error();
+    return boost::json::value(wire::to_json(*message));
+}
+
 }  // namespace
 
 boost::json::value error_json(const Error& error) {
@@ -66,6 +71,13 @@ Result<boost::json::value> Gateway::handle_now(DeviceSession& device, std::strin
         if (in.error()) return *in.error();
         return done(event == "message:read" ? messages_.mark_read(caller, chat_id, seq)
                                             : messages_.mark_delivered(caller, chat_id, seq));
+    }
+    if (event == "message:edit") {
+        const auto chat_id = in.string("chat_id");
+        const auto message_id = in.string("message_id");
+        const auto text = in.string("text");
+        if (in.error()) return *in.error();
+        return message_json(messages_.edit(caller, chat_id, message_id, text));
     }
     if (event == "typing") {
         const auto chat_id = in.string("chat_id");

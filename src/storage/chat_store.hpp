@@ -102,6 +102,12 @@ public:
     virtual Result<Message> delete_for_everyone(const std::string& chat_id,
                                                 const std::string& message_id,
                                                 const std::function<Status(const Message&)>& check) = 0;
+    // Replaces a message's text and records when (edited_at), after `check` allowed it
+    // on the message as stored; the message as it is then. The old text is not kept.
+    // not_found for no such message; `message_deleted` when deleted for everyone meanwhile.
+    virtual Result<Message> edit_message(const std::string& chat_id, const std::string& message_id,
+                                         const std::string& text, TimeMs edited_at,
+                                         const std::function<Status(const Message&)>& check) = 0;
     virtual void hide_message(const std::string& user_id, const Message& message) = 0;
 
     // Moves the user's read mark up to `seq` (never down). Returns the new mark, or

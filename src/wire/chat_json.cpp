@@ -20,7 +20,9 @@ boost::json::object to_json(const Message& message) {
             {"media", std::move(media)},
             {"reply_to", or_null(message.reply_to)},
             {"created_at", message.created_at},
-            {"deleted", message.deleted}};
+            {"deleted", message.deleted},
+            {"edited_at", or_null(message.edited_at)},
+            {"expires_at", nullptr}};
 }
 
 boost::json::object to_json(const Chat& chat) {

@@ -16,6 +16,7 @@ struct Encoder {
     EncodedEvent operator()(const event::MessageDeleted& e) const {
         return {"message:deleted", {{"chat_id", e.chat_id}, {"message_id", e.message_id}}};
     }
+    EncodedEvent operator()(const event::MessageEdited& e) const { return {"message:edited", to_json(e.message)}; }
     EncodedEvent operator()(const event::MessageStatus& e) const {
         return {"message:status",
                 {{"chat_id", e.chat_id},

@@ -204,6 +204,10 @@ const std::vector<const char*> kMigrations = {
     );
     ALTER TABLE participants ADD COLUMN muted_until INTEGER;
     )sql",
+    // 11: when a message's text was last edited (null: never)
+    R"sql(
+    ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+    )sql",
 };
 
 }  // namespace

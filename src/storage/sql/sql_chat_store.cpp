@@ -19,25 +19,28 @@ namespace {
 
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
-    "m.created_at, m.deleted, m.origin_session, " MEDIA_COLUMNS("md");
+    "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
 
 Message read_message(const Statement& row) {
-    return Message{row.text(0),
-                   row.text(1),
-                   row.integer(2),
-                   row.text(3),
-                   row.text(4),
-                   message_type_from(row.text(5)).value_or(MessageType::file),
-                   row.text(6),
-                   row.optional_text(7),
-                   row.optional_text(8),
-                   row.integer(9),
-                   row.integer(10) != 0,
-                   row.text(11),
-                   row.optional_text(7) ? std::optional(read_media(row, 12)) : std::nullopt};
+    Message m;
+    m.id = row.text(0);
+    m.chat_id = row.text(1);
+    m.seq = row.integer(2);
+    m.sender_id = row.text(3);
+    m.client_id = row.text(4);
+    m.type = message_type_from(row.text(5)).value_or(MessageType::file);
+    m.text = row.text(6);
+    m.media_id = row.optional_text(7);
+    m.reply_to = row.optional_text(8);
+    m.created_at = row.integer(9);
+    m.deleted = row.integer(10) != 0;
+    m.origin_session = row.text(11);
+    m.edited_at = row.optional_integer(12);
+    if (m.media_id) m.media = read_media(row, 13);
+    return m;
 }
 
 std::vector<Message> read_messages(Statement& stmt) {
@@ -453,6 +456,23 @@ Result<Message> SqlChatStore::delete_for_everyone(
         message->text.clear();
         message->media_id.reset();
         message->deleted = true;
+        return *message;
+    });
+}
+
+Result<Message> SqlChatStore::edit_message(const std::string& chat_id, const std::string& message_id,
+                                           const std::string& text, TimeMs edited_at,
+                                           const std::function<Status(const Message&)>& check) {
+    return db_.transaction([&](Connection& db) -> Result<Message> {
+        auto message = message_by_id(db, chat_id, message_id);
+        if (!message) return Error::not_found("no such message");
+        if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
+        // Not a message deleted for everyone since it was read: its text stays erased.
+        auto update = db.prepare("UPDATE messages SET text = ?, edited_at = ? WHERE id = ? AND deleted = 0");
+        update.bind(1, text).bind(2, edited_at).bind(3, message_id).run();
+        if (update.changes() == 0) return Error::conflict("message_deleted", "the message was deleted for everyone");
+        message->text = text;
+        message->edited_at = edited_at;
         return *message;
     });
 }

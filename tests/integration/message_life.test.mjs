@@ -1,0 +1,224 @@
+// A chat's life beyond send and delete (API.md "Editing, reactions, forwarding and the
+// rest of a chat's life"), as clients see it over REST, Socket.IO and the plain /ws
+// socket: editing a message (message:edited to every device of those who can see it),
+// and the refusals that change nothing. On the scaled shape (two nodes) the clients of
+// each test spread over both.
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFlowd, assertError, assertAckError, assertMessage, NODES, sleep } from './lib/flowd.mjs';
+import { connectSio } from './lib/sio_client.mjs';
+import { connect } from './lib/ws_client.mjs';
+
+const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0',
+  '--user-send-rate', '0'];
+const QUIET_MS = 300; // how long to watch for an event that must not come
+
+let clientSeq = 0;
+const newClientId = () => `life-${process.pid}-${++clientSeq}`;
+const isMs = (t) => Number.isInteger(t) && t > 1_577_836_800_000 && t < Date.now() + 86_400_000;
+const byId = (id) => ({ filter: (d) => d && (d.id === id || d.message_id === id) });
+
+/** A GIF89a header of width x height: an image as libmagic sniffs it. */
+function makeGif(width, height) {
+  const b = Buffer.alloc(14);
+  b.write('GIF89a', 0, 'latin1');
+  b.writeUInt16LE(width, 6);
+  b.writeUInt16LE(height, 8);
+  b[13] = 0x3b;
+  return b;
+}
+
+/** The clients of one server: users, REST as them, and sockets closed after each test. */
+function harness(getF) {
+  const sockets = [];
+  const h = {
+    users: (n, prefix = 'Life') => getF().signUpMany(n, prefix),
+    req: (who, method, p, body) => getF().request(method, p, { token: who.token ?? who, body }),
+    /** Another device (sign-in) of `u`: {token, id, phone}. */
+    async device(u) {
+      const s = await getF().signIn(u.phone);
+      return { ...u, token: s.token };
+    },
+    async ws(u) {
+      const c = await connect(getF().baseUrl, u.token, { label: `ws ${u.user?.name ?? u.id}` });
+      sockets.push(c);
+      return c;
+    },
+    async sio(u) {
+      const c = await connectSio(getF().baseUrl, u.token, { transports: ['websocket'], label: `sio ${u.user?.name ?? u.id}` });
+      sockets.push(c);
+      return c;
+    },
+    closeAll: () => Promise.all(sockets.splice(0).map((c) => c.terminate())),
+    async group(owner, others, name = 'Life group') {
+      const r = await h.req(owner, 'POST', '/chats', { type: 'group', name, user_ids: others.map((o) => o.id) });
+      assert.equal(r.status, 201, `create group -> ${r.status} ${r.text}`);
+      return r.json;
+    },
+    /** A direct chat `a` opens with `b`, who accepts it. */
+    async direct(a, b) {
+      const r = await h.req(a, 'POST', '/chats', { type: 'direct', user_id: b.id });
+      assert.ok(r.status === 201 || r.status === 200, `create direct -> ${r.status} ${r.text}`);
+      assert.equal((await h.req(b, 'POST', `/chats/${r.json.id}/accept`)).status, 204);
+      return r.json;
+    },
+    /** Sends over REST (text unless `extra` says otherwise); asserts 201 and returns the Message. */
+    async say(who, chatId, text = 'hello', extra = {}) {
+      const r = await h.req(who, 'POST', `/chats/${chatId}/send_message`, { client_id: newClientId(), type: 'text', text, ...extra });
+      assert.equal(r.status, 201, `send_message -> ${r.status} ${r.text}`);
+      assertMessage(r.json, 'send_message answer');
+      return r.json;
+    },
+    async history(who, chatId, query = '') {
+      const r = await h.req(who, 'GET', `/chats/${chatId}/messages${query}`);
+      assert.equal(r.status, 200, `GET messages -> ${r.status} ${r.text}`);
+      return r.json.items;
+    },
+    async message(who, chatId, id) {
+      const found = (await h.history(who, chatId, '?limit=200')).find((m) => m.id === id);
+      assert.ok(found, `message ${id} in the history`);
+      return found;
+    },
+    async upload(who, bytes, type) {
+      const r = await getF().request('POST', '/media', { token: who.token, rawBody: bytes, headers: { 'content-type': type } });
+      assert.equal(r.status, 201, `upload -> ${r.status} ${r.text}`);
+      return r.json;
+    },
+    edit: (who, chatId, id, text) => h.req(who, 'PATCH', `/chats/${chatId}/messages/${id}`, { text }),
+  };
+  return h;
+}
+
+/** Asserts the fields this part of the contract adds to every Message. */
+function assertLifeFields(m, what = 'message') {
+  assertMessage(m, what);
+  const ctx = `${what}: ${JSON.stringify(m)}`;
+  assert.ok(m.edited_at === null || isMs(m.edited_at), `edited_at: ${ctx}`);
+  assert.ok('expires_at' in m && m.expires_at === null, `expires_at: ${ctx}`);
+}
+
+describe(`a chat's life (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
+  let f;
+  const h = harness(() => f);
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await h.closeAll();
+    await f?.shutdown();
+  });
+  afterEach(() => h.closeAll());
+
+  describe('editing', () => {
+    it('the sender edits over REST and both sockets: the Message with edited_at, message:edited to every device of every member', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Editor');
+      const chat = await h.group(ann, [bob, cat]);
+      const ann2 = await h.device(ann);
+      const [annWs, annSio, bobWs, catSio] = await Promise.all([h.ws(ann2), h.sio(ann), h.ws(bob), h.sio(cat)]);
+      const sent = await h.say(ann, chat.id, 'helo');
+      assertLifeFields(sent, 'a new message');
+      assert.equal(sent.edited_at, null, 'not edited yet');
+
+      const r = await h.edit(ann, chat.id, sent.id, 'hello');
+      assert.equal(r.status, 200, r.text);
+      assertLifeFields(r.json, 'PATCH answer');
+      assert.equal(r.json.id, sent.id);
+      assert.equal(r.json.seq, sent.seq);
+      assert.equal(r.json.text, 'hello');
+      assert.ok(r.json.edited_at >= sent.created_at, 'edited_at');
+      for (const c of [annWs, annSio, bobWs, catSio]) {
+        const e = await c.next('message:edited', byId(sent.id));
+        assertLifeFields(e, `${c.label}: message:edited`);
+        assert.equal(e.text, 'hello', c.label);
+        assert.equal(e.edited_at, r.json.edited_at, c.label);
+      }
+      const seen = await h.message(bob, chat.id, sent.id);
+      assert.equal(seen.text, 'hello', 'the history has the new text');
+      assert.equal(seen.edited_at, r.json.edited_at);
+
+      // Over /ws, then Socket.IO: the ack is the Message; the others hear of it.
+      const byWs = await annWs.emit('message:edit', { chat_id: chat.id, message_id: sent.id, text: 'hello!' });
+      assertLifeFields(byWs, 'message:edit ack (/ws)');
+      assert.equal(byWs.text, 'hello!');
+      assert.equal((await catSio.next('message:edited', byId(sent.id))).text, 'hello!');
+      assert.equal((await bobWs.next('message:edited', byId(sent.id))).text, 'hello!');
+      const bySio = await annSio.emit('message:edit', { chat_id: chat.id, message_id: sent.id, text: 'hello!!' });
+      assertLifeFields(bySio, 'message:edit ack (Socket.IO)');
+      assert.equal(bySio.text, 'hello!!');
+      assert.equal((await bobWs.next('message:edited', byId(sent.id))).text, 'hello!!');
+      assert.equal((await catSio.next('message:edited', byId(sent.id))).text, 'hello!!');
+      const history = await h.history(cat, chat.id);
+      assert.equal(history.length, 1, 'an edit adds no message');
+      assert.equal(history[0].text, 'hello!!', 'the previous text is not kept');
+    });
+
+    it('edits a media caption, which may become empty; a text message may not', async () => {
+      const [ann, bob] = await h.users(2, 'Captioner');
+      const chat = await h.direct(ann, bob);
+      const media = await h.upload(ann, makeGif(3, 2), 'image/gif');
+      const photo = await h.say(ann, chat.id, 'a caption', { type: 'image', media_id: media.id });
+      const r = await h.edit(ann, chat.id, photo.id, 'a better caption');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.text, 'a better caption');
+      assert.equal(r.json.media?.id, media.id, 'the media stays');
+      const cleared = await h.edit(ann, chat.id, photo.id, '');
+      assert.equal(cleared.status, 200, cleared.text);
+      assert.equal(cleared.json.text, '');
+      const text = await h.say(ann, chat.id, 'words');
+      assertError(await h.edit(ann, chat.id, text.id, ''), 400, 'empty_text', 'a text message emptied');
+    });
+
+    it('refuses edits by others (403), of deleted messages (409), bad bodies (400), outside the chat (404): nothing changes', async () => {
+      const [ann, bob, eve] = await h.users(3, 'Refused');
+      const chat = await h.group(ann, [bob]);
+      const bobWs = await h.ws(bob);
+      const eveSio = await h.sio(eve);
+      const sent = await h.say(ann, chat.id, 'original');
+      const gone = await h.say(ann, chat.id, 'to delete');
+      const del = await h.req(ann, 'DELETE', `/chats/${chat.id}/delete_message`, { message_id: gone.id, for_everyone: true });
+      assert.equal(del.status, 200, del.text);
+
+      assertError(await h.edit(bob, chat.id, sent.id, 'hijacked'), 403, 'not_sender', "another member's edit");
+      assertAckError(await bobWs.emit('message:edit', { chat_id: chat.id, message_id: sent.id, text: 'hijacked' }),
+        'not_sender', "another member's edit over /ws");
+      assertError(await h.edit(ann, chat.id, gone.id, 'back'), 409, 'message_deleted', 'a message deleted for everyone');
+      assertError(await h.edit(ann, chat.id, sent.id, 'x'.repeat(64 * 1024 + 1)), 400, 'too_long', 'over 64 KiB');
+      assertError(await h.req(ann, 'PATCH', `/chats/${chat.id}/messages/${sent.id}`, {}), 400, 'missing_field', 'no text');
+      assertError(await h.req(ann, 'PATCH', `/chats/${chat.id}/messages/${sent.id}`, { text: 5 }), 400, 'invalid_field', 'text not a string');
+      assertError(await h.edit(eve, chat.id, sent.id, 'from outside'), 404, 'not_found', 'a non-member');
+      assertAckError(await eveSio.emit('message:edit', { chat_id: chat.id, message_id: sent.id, text: 'x' }), 'not_found',
+        'a non-member over Socket.IO');
+      assertError(await h.edit(ann, chat.id, 'no-such-message', 'x'), 404, 'not_found', 'an unknown message');
+
+      await bobWs.none('message:edited', QUIET_MS);
+      const [first, second] = await h.history(bob, chat.id);
+      assert.equal(first.text, 'original');
+      assert.equal(first.edited_at, null);
+      assert.equal(second.text, '');
+      assert.equal(second.deleted, true);
+    });
+  });
+
+  describe('with a short edit window', () => {
+    let g;
+    const s = harness(() => g);
+    before(async () => {
+      g = await startFlowd([...ARGS, '--edit-window-seconds', '1']);
+    });
+    after(() => g?.shutdown());
+
+    it('a late edit is 403 window_passed and changes nothing', async () => {
+      const [ann, bob] = await s.users(2, 'Late');
+      const chat = await s.direct(ann, bob);
+      const sent = await s.say(ann, chat.id, 'in time');
+      const early = await s.edit(ann, chat.id, sent.id, 'in time, edited');
+      assert.equal(early.status, 200, early.text);
+      // Past the window by the server's clock, which is this machine's.
+      await sleep(Math.max(0, sent.created_at + 1100 - Date.now()));
+      assertError(await s.edit(ann, chat.id, sent.id, 'too late'), 403, 'window_passed', 'after the window');
+      const [kept] = await s.history(bob, chat.id);
+      assert.equal(kept.text, 'in time, edited');
+      assert.equal(kept.edited_at, early.json.edited_at);
+    });
+  });
+});
