@@ -26,6 +26,13 @@ struct MessageDeleted {
 struct MessageEdited {
     Message message;
 };
+// A user's reaction to a message changed: the emoji now, none when they took it back.
+struct MessageReaction {
+    std::string chat_id;
+    std::string message_id;
+    std::string user_id;
+    std::optional<std::string> emoji;
+};
 enum class Receipt { delivered, read };
 struct MessageStatus {
     std::string chat_id;
@@ -75,7 +82,8 @@ struct SessionEnded {
 
 }  // namespace event
 
-using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageEdited, event::MessageStatus,
+using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageEdited, event::MessageReaction,
+                           event::MessageStatus,
                            event::Typing, event::Presence, event::ChatNew, event::ChatUpdated,
                            event::StoryNew, event::CallIncoming, event::CallUpdated, event::CallSignal,
                            event::SessionEnded>;

@@ -1,5 +1,6 @@
 #include "domain/message.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "common/utf8.hpp"
@@ -40,6 +41,17 @@ Status check_can_delete_for_everyone(const Message& message, const std::string& 
         return Error::forbidden("not_sender", "only the sender may delete a message for everyone");
     if (now - message.created_at > window_ms)
         return Error::forbidden("window_passed", "it is too late to delete this message for everyone");
+    return Ok{};
+}
+
+void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id) {
+    auto same = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& r) { return r.emoji == emoji; });
+    if (same == reactions.end()) same = reactions.insert(reactions.end(), Reaction{emoji, {}});
+    same->user_ids.push_back(user_id);
+}
+
+Status check_can_react(const Message& message) {
+    if (message.deleted) return Error::conflict("message_deleted", "the message was deleted for everyone");
     return Ok{};
 }
 

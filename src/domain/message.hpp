@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -18,6 +19,17 @@ enum class MessageType { text, image, audio, video, file };
 
 std::string_view to_string(MessageType type);
 std::optional<MessageType> message_type_from(std::string_view name);
+
+// The users who reacted to a message with one emoji, in the order they did.
+struct Reaction {
+    std::string emoji;
+    std::vector<std::string> user_ids;
+};
+
+// Adds `user_id`'s reaction to a message's, grouped by emoji in the order each emoji was
+// first used (reactions are added oldest first). A user has one reaction per message:
+// the stores keep it so.
+void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id);
 
 // One message of a chat. A message deleted for everyone keeps its place (seq) with its
 // text and media erased.
@@ -36,6 +48,7 @@ struct Message {
     std::string origin_session;  // the device it was sent from, which already has it
     std::optional<Media> media;  // what media_id names, when read back
     std::optional<TimeMs> edited_at;  // when its sender last changed its text
+    std::vector<Reaction> reactions;
 };
 
 // What a sender asks to send.
@@ -58,6 +71,10 @@ Status validate_new_message(const NewMessage& message);
 // within `window_ms` of sending.
 Status check_can_delete_for_everyone(const Message& message, const std::string& user_id,
                                      TimeMs now, TimeMs window_ms);
+
+// Whether a message takes reactions (or their removal): not once it was deleted for
+// everyone (`message_deleted`), which also took its reactions away.
+Status check_can_react(const Message& message);
 
 // The rules of an edit's new text, before any message is looked at: at most 64 KiB.
 Status validate_edit_text(std::string_view text);

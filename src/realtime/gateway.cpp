@@ -54,7 +54,7 @@ void Gateway::send_message(DeviceSession& device, const boost::json::value& data
     auto message = wire::read_new_message(in);
     if (!message) return reply(std::move(message).error());
     messages_.send(device.caller(), chat_id, *message,
-                   [device = device.shared_from_this(), reply = std::move(reply)](Result<Appended> sent) {
+                   [device = device.shared_from_this(), reply = std::move(reply)](Result<Appended>&& sent) {
                        if (!sent) return reply(std::move(sent).error());
                        device->sent_here(sent->message);
                        reply(boost::json::value(wire::to_json(sent->message)));
@@ -78,6 +78,18 @@ Result<boost::json::value> Gateway::handle_now(DeviceSession& device, std::strin
         const auto text = in.string("text");
         if (in.error()) return *in.error();
         return message_json(messages_.edit(caller, chat_id, message_id, text));
+    }
+    if (event == "message:react") {
+        const auto chat_id = in.string("chat_id");
+        const auto message_id = in.string("message_id");
+        const auto* emoji = in.optional_field("emoji");
+        if (in.error()) return *in.error();
+        if (!emoji) return Error::invalid("missing_field", "emoji is required (null takes the reaction back)");
+        if (!emoji->is_null() && !emoji->is_string())
+            return Error::invalid("invalid_field", "emoji must be a string, or null to take the reaction back");
+        std::optional<std::string> chosen;
+        if (emoji->is_string()) chosen = std::string(emoji->as_string());
+        return message_json(messages_.react(caller, chat_id, message_id, chosen));
     }
     if (event == "typing") {
         const auto chat_id = in.string("chat_id");

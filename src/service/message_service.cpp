@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "common/emoji.hpp"
 #include "common/ids.hpp"
 
 namespace flow {
@@ -130,6 +131,26 @@ Result<Message> MessageService::edit(const Caller& caller, const std::string& ch
     if (!edited) return edited;
     bus_.publish({chat->members_seeing(edited->seq), "", event::MessageEdited{*edited}, ""});
     return edited;
+}
+
+Result<Message> MessageService::react(const Caller& caller, const std::string& chat_id,
+                                      const std::string& message_id, const std::optional<std::string>& emoji) {
+    if (emoji && !is_single_emoji(*emoji))
+        return Error::invalid("invalid_emoji", "a reaction is exactly one emoji");
+    if (auto allowed = limits_.take(Action::send, caller.user_id); !allowed) return std::move(allowed).error();
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    auto set = chats_.set_reaction(chat_id, message_id, caller.user_id, emoji, clock_.now_ms(),
+                                   [&](const Message& m) -> Status {
+                                       if (m.seq < from) return Error::not_found("no such message");
+                                       return check_can_react(m);
+                                   });
+    if (!set) return std::move(set).error();
+    if (set->changed)
+        bus_.publish({chat->members_seeing(set->message.seq), "",
+                      event::MessageReaction{chat_id, message_id, caller.user_id, emoji}, ""});
+    return std::move(set->message);
 }
 
 Result<MessagePage> MessageService::media(const Caller& caller, const std::string& chat_id,

@@ -23,10 +23,10 @@ struct MessagePage {
 };
 
 // Messages: sending (safe to retry), history, editing, deleting, the media gallery,
-// receipts and typing; and what a device is owed when it connects. Publishes
-// message:new, message:edited, message:deleted, message:status and typing. Sends, edits
-// and typing count against the sender's rate limits: a send or edit past them is
-// `rate_limited`, a typing event is dropped.
+// reactions, receipts and typing; and what a device is owed when it connects. Publishes
+// message:new, message:edited, message:reaction, message:deleted, message:status and
+// typing. Sends, edits, reactions and typing count against the sender's rate limits: a
+// send, edit or reaction past them is `rate_limited`, a typing event is dropped.
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class MessageService {
 public:
@@ -61,6 +61,12 @@ public:
     // tells every device of the members who can see it with message:edited.
     Result<Message> edit(const Caller& caller, const std::string& chat_id, const std::string& message_id,
                          const std::string& text);
+    // Sets the caller's one reaction to a message (an emoji: is_single_emoji, else
+    // `invalid_emoji`), replacing theirs, or with nullopt takes it back; the message as it
+    // is then. When that changed something, the members who can see the message hear
+    // message:reaction on every device.
+    Result<Message> react(const Caller& caller, const std::string& chat_id, const std::string& message_id,
+                          const std::optional<std::string>& emoji);
     Result<MessagePage> media(const Caller& caller, const std::string& chat_id,
                               std::optional<MessageType> type, std::optional<Seq> before, int limit);
     // Receipts, cumulative up to `seq`.

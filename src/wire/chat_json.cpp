@@ -10,6 +10,10 @@ namespace flow::wire {
 boost::json::object to_json(const Message& message) {
     boost::json::value media = nullptr;
     if (message.media) media = to_json(*message.media);
+    boost::json::array reactions;
+    for (const auto& r : message.reactions)
+        reactions.push_back(boost::json::object{{"emoji", r.emoji},
+                                                {"user_ids", boost::json::array(r.user_ids.begin(), r.user_ids.end())}});
     return {{"id", message.id},
             {"chat_id", message.chat_id},
             {"seq", message.seq},
@@ -22,6 +26,7 @@ boost::json::object to_json(const Message& message) {
             {"created_at", message.created_at},
             {"deleted", message.deleted},
             {"edited_at", or_null(message.edited_at)},
+            {"reactions", std::move(reactions)},
             {"expires_at", nullptr}};
 }
 

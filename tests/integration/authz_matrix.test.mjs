@@ -332,6 +332,24 @@ const ROWS = [
     },
   },
   {
+    route: 'PUT /chats/{chat_id}/messages/{message_id}/reaction',
+    prepare: async () => ({ message: await ownerSays(fx.group) }),
+    params: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id }),
+    body: () => ({ emoji: '👍' }),
+    expect: MEMBERS(200),
+    async check(r, role, ctx) {
+      const page = await must('owner', 'GET', `/chats/${fx.group.id}/messages?after=${ctx.message.seq - 1}&limit=1`, 200);
+      const reacted = page.items[0].reactions.some((x) => x.user_ids.includes(fx[role].id));
+      assert.equal(reacted, role !== 'stranger', `${role}'s reaction: ${brief(page.items[0].reactions)}`);
+    },
+  },
+  {
+    route: 'DELETE /chats/{chat_id}/messages/{message_id}/reaction',
+    prepare: async () => ({ message: await ownerSays(fx.group) }),
+    params: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id }),
+    expect: MEMBERS(200),
+  },
+  {
     route: 'DELETE /chats/{chat_id}/delete_message',
     name: 'for me',
     params: () => ({ chat_id: fx.direct.id }),
@@ -573,6 +591,13 @@ const EVENTS = [
     data: (ctx, role) => ({ chat_id: fx.group.id, message_id: ctx.message.id, text: `edited by ${role}` }),
     relayed: 'message:edited',
     from: (d, role) => d.chat_id === fx.group.id && d.text === `edited by ${role}`,
+  },
+  {
+    event: 'message:react',
+    setup: async () => ({ message: await ownerSays(fx.group) }),
+    data: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id, emoji: '👍' }),
+    relayed: 'message:reaction',
+    from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id,
   },
   {
     event: 'typing',

@@ -1,6 +1,7 @@
 // A chat's life beyond send and delete (API.md "Editing, reactions, forwarding and the
 // rest of a chat's life"), as clients see it over REST, Socket.IO and the plain /ws
 // socket: editing a message (message:edited to every device of those who can see it),
+// reactions (one emoji per user, message:reaction, in every Message however it comes),
 // and the refusals that change nothing. On the scaled shape (two nodes) the clients of
 // each test spread over both.
 import { describe, it, before, after, afterEach } from 'node:test';
@@ -85,6 +86,8 @@ function harness(getF) {
       return r.json;
     },
     edit: (who, chatId, id, text) => h.req(who, 'PATCH', `/chats/${chatId}/messages/${id}`, { text }),
+    react: (who, chatId, id, emoji) => h.req(who, 'PUT', `/chats/${chatId}/messages/${id}/reaction`, { emoji }),
+    unreact: (who, chatId, id) => h.req(who, 'DELETE', `/chats/${chatId}/messages/${id}/reaction`),
   };
   return h;
 }
@@ -95,6 +98,21 @@ function assertLifeFields(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)}`;
   assert.ok(m.edited_at === null || isMs(m.edited_at), `edited_at: ${ctx}`);
   assert.ok('expires_at' in m && m.expires_at === null, `expires_at: ${ctx}`);
+  assert.ok(Array.isArray(m.reactions), `reactions: ${ctx}`);
+  for (const r of m.reactions) {
+    assert.equal(typeof r.emoji, 'string', `reactions: ${ctx}`);
+    assert.ok(Array.isArray(r.user_ids) && r.user_ids.length > 0, `reactions: ${ctx}`);
+  }
+  const reacting = m.reactions.flatMap((r) => r.user_ids);
+  assert.equal(new Set(reacting).size, reacting.length, `one reaction per user: ${ctx}`);
+}
+
+/**
+ * A message's reactions as {emoji: [user ids]}, in the order the server lists them;
+ * `names` maps user ids to names for readable failures.
+ */
+function reactionsOf(m, names = {}) {
+  return Object.fromEntries(m.reactions.map((r) => [r.emoji, r.user_ids.map((id) => names[id] ?? id).sort()]));
 }
 
 describe(`a chat's life (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
@@ -196,6 +214,120 @@ describe(`a chat's life (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
       assert.equal(first.edited_at, null);
       assert.equal(second.text, '');
       assert.equal(second.deleted, true);
+    });
+  });
+
+  describe('reactions', () => {
+    it('one emoji per user: PUT, DELETE and message:react over both sockets, grouped by emoji, message:reaction to every device', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Reactor');
+      const names = { [ann.id]: 'ann', [bob.id]: 'bob', [cat.id]: 'cat' };
+      const chat = await h.group(ann, [bob, cat]);
+      const bobLater = await h.device(bob); // signed in now, connected only at the end: it catches up
+      const [annWs, bobWs, catSio] = await Promise.all([h.ws(ann), h.ws(bob), h.sio(cat)]);
+      const m = await h.say(ann, chat.id, 'react to me');
+      assert.deepEqual(m.reactions, [], 'a new message has none');
+      const heard = async (user, emoji) => {
+        for (const c of [annWs, bobWs, catSio]) {
+          const e = await c.next('message:reaction', byId(m.id));
+          assert.deepEqual(e, { chat_id: chat.id, message_id: m.id, user_id: user.id, emoji }, c.label);
+        }
+      };
+
+      const bobs = await h.react(bob, chat.id, m.id, '👍');
+      assert.equal(bobs.status, 200, bobs.text);
+      assertLifeFields(bobs.json, 'PUT reaction answer');
+      assert.deepEqual(bobs.json.reactions, [{ emoji: '👍', user_ids: [bob.id] }]);
+      await heard(bob, '👍');
+
+      const cats = await catSio.emit('message:react', { chat_id: chat.id, message_id: m.id, emoji: '👍' });
+      assertLifeFields(cats, 'message:react ack (Socket.IO)');
+      assert.deepEqual(reactionsOf(cats, names), { '👍': ['bob', 'cat'] });
+      await heard(cat, '👍');
+      const anns = await annWs.emit('message:react', { chat_id: chat.id, message_id: m.id, emoji: '❤️' });
+      assertLifeFields(anns, 'message:react ack (/ws)');
+      assert.deepEqual(reactionsOf(anns, names), { '👍': ['bob', 'cat'], '❤️': ['ann'] });
+      await heard(ann, '❤️');
+
+      // Another emoji replaces the user's; the same one again changes nothing and tells nobody.
+      const replaced = await h.react(bob, chat.id, m.id, '🎉');
+      assert.deepEqual(reactionsOf(replaced.json, names), { '👍': ['cat'], '❤️': ['ann'], '🎉': ['bob'] });
+      await heard(bob, '🎉');
+      assert.equal((await h.react(bob, chat.id, m.id, '🎉')).status, 200);
+      await bobWs.none('message:reaction', QUIET_MS, { filter: (d) => d.message_id === m.id });
+
+      // Taken back: DELETE over REST, emoji null over a socket; twice is still 200, silently.
+      const removed = await h.unreact(bob, chat.id, m.id);
+      assert.equal(removed.status, 200, removed.text);
+      assert.deepEqual(reactionsOf(removed.json, names), { '👍': ['cat'], '❤️': ['ann'] });
+      await heard(bob, null);
+      assert.equal((await h.unreact(bob, chat.id, m.id)).status, 200);
+      const catBack = await catSio.emit('message:react', { chat_id: chat.id, message_id: m.id, emoji: null });
+      assert.deepEqual(reactionsOf(catBack, names), { '❤️': ['ann'] });
+      await heard(cat, null);
+      await annWs.none('message:reaction', QUIET_MS, { filter: (d) => d.message_id === m.id && d.user_id === bob.id });
+
+      // Every Message the server gives carries them: history, the chat list, catching up.
+      const seen = await h.message(bob, chat.id, m.id);
+      assert.deepEqual(seen.reactions, [{ emoji: '❤️', user_ids: [ann.id] }], 'history');
+      const list = await h.req(cat, 'GET', '/chats');
+      const listed = list.json.items.find((c) => c.id === chat.id);
+      assert.deepEqual(listed.last_message.reactions, [{ emoji: '❤️', user_ids: [ann.id] }], 'GET /chats last_message');
+      const late = await h.ws(bobLater);
+      const caught = await late.next('message:new', byId(m.id));
+      assert.deepEqual(caught.reactions, [{ emoji: '❤️', user_ids: [ann.id] }], 'a message caught up after connecting');
+    });
+
+    it('a page of history carries each message its own reactions', async () => {
+      const [ann, bob] = await h.users(2, 'Paged');
+      const chat = await h.direct(ann, bob);
+      const sent = [];
+      for (let i = 0; i < 6; i++) sent.push(await h.say(i % 2 ? bob : ann, chat.id, `m${i}`));
+      const emojis = ['😀', null, '👍🏽', '🇫🇷', null, '1️⃣'];
+      for (const [i, emoji] of emojis.entries()) {
+        if (emoji) assert.equal((await h.react(bob, chat.id, sent[i].id, emoji)).status, 200);
+        if (emoji && i % 3 === 0) assert.equal((await h.react(ann, chat.id, sent[i].id, '👀')).status, 200);
+      }
+      const hidden = await h.req(bob, 'DELETE', `/chats/${chat.id}/delete_message`, { message_id: sent[2].id, for_everyone: false });
+      assert.equal(hidden.status, 200, hidden.text);
+      for (const [who, query] of [[ann, '?limit=4'], [ann, `?after=${sent[0].seq}&limit=3`], [bob, '']]) {
+        for (const m of await h.history(who, chat.id, query)) {
+          const i = sent.findIndex((s) => s.id === m.id);
+          const expected = {};
+          if (emojis[i]) expected[emojis[i]] = [bob.id];
+          if (emojis[i] && i % 3 === 0) expected['👀'] = [ann.id];
+          assert.deepEqual(reactionsOf(m), expected, `message ${i} of ${query}`);
+        }
+      }
+    });
+
+    it('refuses what is not one emoji (400), deleted messages (409), outside the chat (404): nothing changes', async () => {
+      const [ann, bob, eve] = await h.users(3, 'Picky');
+      const chat = await h.direct(ann, bob);
+      const annWs = await h.ws(ann);
+      const m = await h.say(ann, chat.id, 'pick one');
+      for (const emoji of ['', 'ab', 'a', '1', '#', '👍👍', '🇫🇷🇩🇪', ' 👍', '🇫', 'x'.repeat(100)])
+        assertError(await h.react(bob, chat.id, m.id, emoji), 400, 'invalid_emoji', `emoji ${JSON.stringify(emoji)}`);
+      assertAckError(await annWs.emit('message:react', { chat_id: chat.id, message_id: m.id, emoji: 'ab' }), 'invalid_emoji', '/ws');
+      assertAckError(await annWs.emit('message:react', { chat_id: chat.id, message_id: m.id }), 'missing_field', '/ws without emoji');
+      assertError(await h.req(bob, 'PUT', `/chats/${chat.id}/messages/${m.id}/reaction`, {}), 400, 'missing_field', 'no emoji');
+      assertError(await h.react(bob, chat.id, m.id, 5), 400, 'invalid_field', 'emoji not a string');
+      assertError(await h.react(eve, chat.id, m.id, '👍'), 404, 'not_found', 'a non-member');
+      assertError(await h.unreact(eve, chat.id, m.id), 404, 'not_found', 'a non-member taking back');
+      assertError(await h.react(bob, chat.id, 'no-such-message', '👍'), 404, 'not_found', 'an unknown message');
+      await annWs.none('message:reaction', QUIET_MS);
+      assert.deepEqual((await h.message(bob, chat.id, m.id)).reactions, [], 'nothing changed');
+
+      // Every kind of emoji is one: ZWJ sequences, flags, keycaps, skin tones, text forms.
+      for (const emoji of ['👨‍👩‍👧‍👦', '🏳️‍🌈', '🇯🇵', '#️⃣', '👋🏿', '❤'])
+        assert.equal((await h.react(bob, chat.id, m.id, emoji)).status, 200, `emoji ${emoji}`);
+
+      // A delete for everyone takes the reactions away, and takes no more.
+      assert.equal((await h.react(ann, chat.id, m.id, '👍')).status, 200);
+      const del = await h.req(ann, 'DELETE', `/chats/${chat.id}/delete_message`, { message_id: m.id, for_everyone: true });
+      assert.equal(del.status, 200, del.text);
+      assert.deepEqual((await h.message(bob, chat.id, m.id)).reactions, [], 'a deleted message has none');
+      assertError(await h.react(bob, chat.id, m.id, '👍'), 409, 'message_deleted', 'a deleted message');
+      assertError(await h.unreact(bob, chat.id, m.id), 409, 'message_deleted', 'taking back on a deleted message');
     });
   });
 

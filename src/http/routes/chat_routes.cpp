@@ -125,6 +125,21 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
         return message_response(messages.edit(request.who(), request.param("chat_id"), request.param("message_id"), text));
     });
 
+    router.add("PUT", "/chats/{chat_id}/messages/{message_id}/reaction", Access::signed_in,
+               [&messages](Request& request) {
+                   JsonReader in(request.body);
+                   const auto emoji = in.string("emoji");
+                   if (in.error()) return Response::error(*in.error());
+                   return message_response(
+                       messages.react(request.who(), request.param("chat_id"), request.param("message_id"), emoji));
+               });
+
+    router.add("DELETE", "/chats/{chat_id}/messages/{message_id}/reaction", Access::signed_in,
+               [&messages](Request& request) {
+                   return message_response(messages.react(request.who(), request.param("chat_id"),
+                                                          request.param("message_id"), std::nullopt));
+               });
+
     router.add("GET", "/chats/{chat_id}/media", Access::signed_in, [&messages](Request& request) {
         QueryReader query(request);
         const auto type_name = query.text("type");

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
+#include <unordered_map>
 
 namespace flow::sql {
 
@@ -43,9 +45,32 @@ Message read_message(const Statement& row) {
     return m;
 }
 
-std::vector<Message> read_messages(Statement& stmt) {
+// Fills in the reactions of messages of one chat, in one query however many there are:
+// those of the seq range they span (hidden ones between them too, which cost a row each
+// and are passed over).
+void attach_reactions(Connection& db, std::span<Message> messages) {
+    if (messages.empty()) return;
+    std::unordered_map<Seq, Message*> by_seq;
+    Seq low = messages.front().seq, high = low;
+    for (auto& m : messages) {
+        by_seq.emplace(m.seq, &m);
+        low = std::min(low, m.seq);
+        high = std::max(high, m.seq);
+    }
+    auto stmt = db.prepare("SELECT seq, emoji, user_id FROM reactions WHERE chat_id = ? AND seq >= ? AND seq <= ? "
+                           "ORDER BY seq, created_at, user_id");
+    stmt.bind(1, messages.front().chat_id).bind(2, low).bind(3, high);
+    while (stmt.step())
+        if (auto it = by_seq.find(stmt.integer(0)); it != by_seq.end())
+            add_reaction(it->second->reactions, stmt.text(1), stmt.text(2));
+}
+
+// The messages a statement reads, with their reactions.
+std::vector<Message> read_messages(Connection& db, Statement& stmt) {
     std::vector<Message> out;
     while (stmt.step()) out.push_back(read_message(stmt));
+    stmt.reset();
+    attach_reactions(db, out);
     return out;
 }
 
@@ -143,6 +168,8 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
                                .c_str());
     last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
     if (last.step()) view.last_message = read_message(last);
+    last.reset();
+    if (view.last_message) attach_reactions(db, std::span(&*view.last_message, 1));
 
     auto unread = db.prepare(
         (std::string("SELECT count(*) FROM messages m, participants p WHERE p.chat_id = ? AND p.user_id = ? "
@@ -356,7 +383,10 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
                                       .c_str());
         earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        return Appended{read_message(earlier), false, ids_of(*chat), std::nullopt};
+        Appended again{read_message(earlier), false, ids_of(*chat), std::nullopt};
+        earlier.reset();
+        attach_reactions(db, std::span(&again.message, 1));
+        return again;
     }
     db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
         .bind(1, stored.seq)
@@ -402,7 +432,11 @@ void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone
 
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
                                                      const std::string& message_id) {
-    return db_.with([&](Connection& db) { return message_by_id(db, chat_id, message_id); });
+    return db_.with([&](Connection& db) {
+        auto message = message_by_id(db, chat_id, message_id);
+        if (message) attach_reactions(db, std::span(&*message, 1));
+        return message;
+    });
 }
 
 std::vector<Message> SqlChatStore::history(const std::string& chat_id,
@@ -414,13 +448,13 @@ std::vector<Message> SqlChatStore::history(const std::string& chat_id,
         if (page.after) {
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
             stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
-            return read_messages(stmt);
+            return read_messages(db, stmt);
         }
         auto stmt = db.prepare((base + " AND m.seq < ? ORDER BY m.seq DESC LIMIT ?").c_str());
         stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id)
             .bind(4, page.before.value_or(std::numeric_limits<Seq>::max()))
             .bind(5, std::int64_t{page.limit});
-        auto newest_first = read_messages(stmt);
+        auto newest_first = read_messages(db, stmt);
         std::reverse(newest_first.begin(), newest_first.end());
         return newest_first;
     });
@@ -439,7 +473,7 @@ std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::
         stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, type_name).bind(5, type_name)
             .bind(6, before.value_or(std::numeric_limits<Seq>::max()))
             .bind(7, std::int64_t{limit});
-        return read_messages(stmt);
+        return read_messages(db, stmt);
     });
 }
 
@@ -453,6 +487,7 @@ Result<Message> SqlChatStore::delete_for_everyone(
         db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ?")
             .bind(1, message_id)
             .run();
+        db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?").bind(1, chat_id).bind(2, message->seq).run();
         message->text.clear();
         message->media_id.reset();
         message->deleted = true;
@@ -473,7 +508,39 @@ Result<Message> SqlChatStore::edit_message(const std::string& chat_id, const std
         if (update.changes() == 0) return Error::conflict("message_deleted", "the message was deleted for everyone");
         message->text = text;
         message->edited_at = edited_at;
+        attach_reactions(db, std::span(&*message, 1));
         return *message;
+    });
+}
+
+Result<ReactionSet> SqlChatStore::set_reaction(const std::string& chat_id, const std::string& message_id,
+                                               const std::string& user_id, const std::optional<std::string>& emoji,
+                                               TimeMs now, const std::function<Status(const Message&)>& check) {
+    return db_.transaction([&](Connection& db) -> Result<ReactionSet> {
+        // The message's row locked first: a delete for everyone, which takes the reactions
+        // away, comes wholly before or after.
+        auto lock = db.prepare("SELECT seq FROM messages WHERE id = ? AND chat_id = ? FOR UPDATE");
+        lock.bind(1, message_id).bind(2, chat_id);
+        if (!lock.step()) return Error::not_found("no such message");
+        lock.reset();
+        auto message = message_by_id(db, chat_id, message_id);
+        if (!message) return Error::not_found("no such message");
+        if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
+        bool changed = false;
+        if (emoji) {
+            auto set = db.prepare(
+                "INSERT INTO reactions (chat_id, seq, user_id, emoji, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, seq, user_id) DO UPDATE SET emoji = excluded.emoji, created_at = excluded.created_at "
+                "WHERE reactions.emoji != excluded.emoji");
+            set.bind(1, chat_id).bind(2, message->seq).bind(3, user_id).bind(4, *emoji).bind(5, now).run();
+            changed = set.changes() > 0;
+        } else {
+            auto unset = db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ? AND user_id = ?");
+            unset.bind(1, chat_id).bind(2, message->seq).bind(3, user_id).run();
+            changed = unset.changes() > 0;
+        }
+        attach_reactions(db, std::span(&*message, 1));
+        return ReactionSet{std::move(*message), changed};
     });
 }
 
