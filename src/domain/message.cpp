@@ -44,6 +44,22 @@ Status check_can_delete_for_everyone(const Message& message, const std::string& 
     return Ok{};
 }
 
+ReplyPreview reply_preview_of(const Message& original) {
+    ReplyPreview preview{original.id, original.sender_id, original.type, std::nullopt};
+    if (!original.deleted) {
+        // The first characters (code points, as SQL's substr counts them), whole.
+        std::size_t end = 0, count = 0;
+        const auto& text = original.text;
+        while (end < text.size() && count < kReplyPreviewLength) {
+            ++end;
+            while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+            ++count;
+        }
+        preview.text = text.substr(0, end);
+    }
+    return preview;
+}
+
 void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id) {
     auto same = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& r) { return r.emoji == emoji; });
     if (same == reactions.end()) same = reactions.insert(reactions.end(), Reaction{emoji, {}});

@@ -31,6 +31,17 @@ struct Reaction {
 // the stores keep it so.
 void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id);
 
+// What a reply shows of the message it answers, read when the reply is: so it follows
+// the original's edits, and its text is gone once the original is deleted for everyone.
+struct ReplyPreview {
+    std::string id;
+    std::string sender_id;
+    MessageType type = MessageType::text;
+    std::optional<std::string> text;  // the first kReplyPreviewLength characters; none once deleted
+};
+
+inline constexpr std::size_t kReplyPreviewLength = 100;
+
 // One message of a chat. A message deleted for everyone keeps its place (seq) with its
 // text and media erased.
 struct Message {
@@ -43,13 +54,20 @@ struct Message {
     std::string text;       // the text, or a media message's caption
     std::optional<std::string> media_id;
     std::optional<std::string> reply_to;  // the id of a message of the same chat
+    // When sending, the message replied to as its seq (a client may name it either way);
+    // storage turns it into reply_to.
+    std::optional<Seq> reply_to_seq;
     TimeMs created_at = 0;
     bool deleted = false;
     std::string origin_session;  // the device it was sent from, which already has it
     std::optional<Media> media;  // what media_id names, when read back
     std::optional<TimeMs> edited_at;  // when its sender last changed its text
     std::vector<Reaction> reactions;
+    std::optional<ReplyPreview> reply_preview;  // when reply_to is set
 };
+
+// The preview of `original` that a reply to it shows.
+ReplyPreview reply_preview_of(const Message& original);
 
 // What a sender asks to send.
 struct NewMessage {
@@ -58,6 +76,7 @@ struct NewMessage {
     std::string text;
     std::optional<std::string> media_id;
     std::optional<std::string> reply_to;
+    std::optional<Seq> reply_to_seq;  // reply_to given as a seq instead
 };
 
 inline constexpr std::size_t kMaxMessageTextBytes = 64 * 1024;

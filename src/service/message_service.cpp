@@ -38,10 +38,11 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
     message.text = request.text;
     message.media_id = request.media_id;
     message.reply_to = request.reply_to;
+    message.reply_to_seq = request.reply_to_seq;
     message.created_at = now;
     message.origin_session = caller.session_id;
     message.media = std::move(media);
-    auto check = [user_id = caller.user_id, replying = request.reply_to.has_value()](
+    auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq](
                      const Chat& chat, const std::optional<Message>& reply_target) -> Status {
         const auto* me = chat.participant(user_id);
         if (!me) return Error::not_found("no such chat");

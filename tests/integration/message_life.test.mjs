@@ -2,7 +2,8 @@
 // rest of a chat's life"), as clients see it over REST, Socket.IO and the plain /ws
 // socket: editing a message (message:edited to every device of those who can see it),
 // reactions (one emoji per user, message:reaction, in every Message however it comes),
-// and the refusals that change nothing. On the scaled shape (two nodes) the clients of
+// replies with a preview of the original (kept true as it is edited or deleted), and the
+// refusals that change nothing. On the scaled shape (two nodes) the clients of
 // each test spread over both.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,6 +99,13 @@ function assertLifeFields(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)}`;
   assert.ok(m.edited_at === null || isMs(m.edited_at), `edited_at: ${ctx}`);
   assert.ok('expires_at' in m && m.expires_at === null, `expires_at: ${ctx}`);
+  assert.ok('reply_preview' in m, `reply_preview: ${ctx}`);
+  if (m.reply_to === null) assert.equal(m.reply_preview, null, `reply_preview without reply_to: ${ctx}`);
+  else {
+    const p = m.reply_preview;
+    assert.ok(p && p.id === m.reply_to && typeof p.sender_id === 'string' && typeof p.type === 'string', `reply_preview: ${ctx}`);
+    assert.ok(p.text === null || (typeof p.text === 'string' && [...p.text].length <= 100), `reply_preview.text: ${ctx}`);
+  }
   assert.ok(Array.isArray(m.reactions), `reactions: ${ctx}`);
   for (const r of m.reactions) {
     assert.equal(typeof r.emoji, 'string', `reactions: ${ctx}`);
@@ -328,6 +336,87 @@ describe(`a chat's life (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
       assert.deepEqual((await h.message(bob, chat.id, m.id)).reactions, [], 'a deleted message has none');
       assertError(await h.react(bob, chat.id, m.id, '👍'), 409, 'message_deleted', 'a deleted message');
       assertError(await h.unreact(bob, chat.id, m.id), 409, 'message_deleted', 'taking back on a deleted message');
+    });
+  });
+
+  describe('replies', () => {
+    it('a reply carries a preview of the original (100 characters), by id over REST or by seq over a socket, to every device', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Replier');
+      const chat = await h.group(ann, [bob, cat]);
+      const [annWs, catSio] = await Promise.all([h.ws(ann), h.sio(cat)]);
+      const long = `${'é'.repeat(60)}${'😀'.repeat(60)}`;
+      const original = await h.say(ann, chat.id, long);
+      const expected = { id: original.id, sender_id: ann.id, type: 'text', text: `${'é'.repeat(60)}${'😀'.repeat(40)}` };
+
+      const reply = await h.say(bob, chat.id, 'agreed', { reply_to: original.id });
+      assertLifeFields(reply, 'the reply');
+      assert.equal(reply.reply_to, original.id);
+      assert.deepEqual(reply.reply_preview, expected, 'cut to 100 characters, none split');
+      for (const c of [annWs, catSio]) {
+        const e = await c.next('message:new', byId(reply.id));
+        assert.deepEqual(e.reply_preview, expected, `${c.label}: message:new`);
+      }
+      // By seq: the stored reply names the original by its id.
+      const bySeq = await annWs.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'me too', reply_to: original.seq });
+      assertLifeFields(bySeq, 'a reply by seq over /ws');
+      assert.equal(bySeq.reply_to, original.id);
+      assert.deepEqual(bySeq.reply_preview, expected);
+      const bySio = await catSio.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'and me', reply_to: reply.seq });
+      assert.deepEqual(bySio.reply_preview, { id: reply.id, sender_id: bob.id, type: 'text', text: 'agreed' }, 'a reply by seq over Socket.IO');
+
+      // A reply to a photo shows its type and caption.
+      const media = await h.upload(cat, makeGif(2, 2), 'image/gif');
+      const photo = await h.say(cat, chat.id, 'look', { type: 'image', media_id: media.id });
+      const onPhoto = await h.say(ann, chat.id, 'nice', { reply_to: photo.id });
+      assert.deepEqual(onPhoto.reply_preview, { id: photo.id, sender_id: cat.id, type: 'image', text: 'look' });
+    });
+
+    it('the preview follows the original: its edits, and no text once it is deleted for everyone', async () => {
+      const [ann, bob] = await h.users(2, 'Follower');
+      const chat = await h.direct(ann, bob);
+      const original = await h.say(ann, chat.id, 'meet at 8');
+      const replies = [];
+      for (let i = 0; i < 3; i++) replies.push(await h.say(bob, chat.id, `ok ${i}`, { reply_to: original.id }));
+      assert.equal((await h.edit(ann, chat.id, original.id, 'meet at 9')).status, 200);
+      for (const m of (await h.history(bob, chat.id)).filter((x) => x.reply_to)) {
+        assertLifeFields(m, 'a reply in the history');
+        assert.deepEqual(m.reply_preview, { id: original.id, sender_id: ann.id, type: 'text', text: 'meet at 9' }, 'after the edit');
+      }
+      const del = await h.req(ann, 'DELETE', `/chats/${chat.id}/delete_message`, { message_id: original.id, for_everyone: true });
+      assert.equal(del.status, 200, del.text);
+      const page = await h.history(ann, chat.id, '?limit=2');
+      assert.equal(page.length, 2);
+      for (const m of page) assert.deepEqual(m.reply_preview, { id: original.id, sender_id: ann.id, type: 'text', text: null }, 'after the delete');
+      // Still a reply the others can answer in turn, and one to the deleted message too.
+      const again = await h.say(ann, chat.id, 'sorry', { reply_to: original.id });
+      assert.equal(again.reply_preview.text, null);
+      const list = await h.req(bob, 'GET', '/chats');
+      assert.equal(list.json.items.find((c) => c.id === chat.id).last_message.reply_preview.id, original.id, 'in the chat list too');
+    });
+
+    it('refuses replies to what is not a message of the chat the sender can see: 400 invalid_reply, nothing sent', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Misreplier');
+      const chat = await h.direct(ann, bob);
+      const other = await h.direct(ann, cat);
+      const elsewhere = await h.say(ann, other.id, 'elsewhere');
+      const here = await h.say(ann, chat.id, 'here');
+      const bobWs = await h.ws(bob);
+      const send = (replyTo) => h.req(ann, 'POST', `/chats/${chat.id}/send_message`, { client_id: newClientId(), type: 'text', text: 'x', reply_to: replyTo });
+      assertError(await send(elsewhere.id), 400, 'invalid_reply', 'a message of another chat');
+      assertError(await send('no-such-message'), 400, 'invalid_reply', 'an unknown id');
+      assertError(await send(here.seq + 5), 400, 'invalid_reply', 'a seq past the end');
+      assertError(await send(-1), 400, 'invalid_reply', 'a negative seq');
+      assertError(await send(true), 400, 'invalid_field', 'neither an id nor a seq');
+      assertAckError(await bobWs.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'x', reply_to: elsewhere.seq + 10 }),
+        'invalid_reply', 'over /ws');
+      // A member who joined a group later cannot reply to what came before.
+      const group = await h.group(ann, [bob]);
+      const early = await h.say(ann, group.id, 'before cat');
+      assert.equal((await h.req(ann, 'POST', `/chats/${group.id}/participants`, { user_ids: [cat.id] })).status, 200);
+      assertError(await h.req(cat, 'POST', `/chats/${group.id}/send_message`, { client_id: newClientId(), type: 'text', text: 'x', reply_to: early.id }),
+        400, 'invalid_reply', 'a message from before joining');
+      await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.chat_id === chat.id && d.text === 'x' });
+      assert.deepEqual((await h.history(ann, chat.id)).map((m) => m.text), ['here'], 'nothing was sent');
     });
   });
 

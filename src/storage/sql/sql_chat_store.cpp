@@ -19,9 +19,15 @@ namespace {
     "CASE WHEN COALESCE(d.delivered_seq, 0) > p.joined_seq - 1 THEN COALESCE(d.delivered_seq, 0) " \
     "ELSE p.joined_seq - 1 END"
 
+// The columns read_message reads, from MESSAGE_FROM: the message, its media, and what a
+// reply shows of the message it answers (as it is now: edited, or deleted).
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
-    "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md");
+    "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100)";
+#define MESSAGE_FROM \
+    " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
+static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
@@ -42,6 +48,9 @@ Message read_message(const Statement& row) {
     m.origin_session = row.text(11);
     m.edited_at = row.optional_integer(12);
     if (m.media_id) m.media = read_media(row, 13);
+    if (auto original = row.optional_text(23))
+        m.reply_preview = ReplyPreview{*original, row.text(24), message_type_from(row.text(25)).value_or(MessageType::file),
+                                       row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
     return m;
 }
 
@@ -163,7 +172,7 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                            MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                             " ORDER BY m.seq DESC LIMIT 1")
                                .c_str());
     last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
@@ -189,9 +198,16 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
 std::optional<Message> message_by_id(Connection& db, const std::string& chat_id,
                                      const std::string& message_id) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.id = ? AND m.chat_id = ?")
+                            MESSAGE_FROM " WHERE m.id = ? AND m.chat_id = ?")
                                .c_str());
     stmt.bind(1, message_id).bind(2, chat_id);
+    if (!stmt.step()) return std::nullopt;
+    return read_message(stmt);
+}
+
+std::optional<Message> message_by_seq(Connection& db, const std::string& chat_id, Seq seq) {
+    auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns + MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq = ?").c_str());
+    stmt.bind(1, chat_id).bind(2, seq);
     if (!stmt.step()) return std::nullopt;
     return read_message(stmt);
 }
@@ -356,10 +372,15 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
     if (!chat) return Error::not_found("no such chat");
     std::optional<Message> reply_target;
     if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
+    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq);
     if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
 
     Message stored = message;
     stored.seq = chat->last_seq + 1;
+    if (reply_target) {
+        stored.reply_to = reply_target->id;
+        stored.reply_preview = reply_preview_of(*reply_target);
+    }
     // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
     auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
                              "media_id, reply_to, created_at, origin_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -378,7 +399,7 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
         .run();
     if (insert.changes() == 0) {
         auto earlier = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                   " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.sender_id = ? "
+                                   MESSAGE_FROM " WHERE m.chat_id = ? AND m.sender_id = ? "
                                    "AND m.client_id = ?")
                                       .c_str());
         earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
@@ -444,7 +465,7 @@ std::vector<Message> SqlChatStore::history(const std::string& chat_id,
                                               const HistoryPage& page) {
     return db_.with([&](Connection& db) {
         const std::string base = std::string("SELECT ") + kMessageColumns +
-                                 " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
+                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
         if (page.after) {
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
             stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
@@ -465,7 +486,7 @@ std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::
                                             std::optional<Seq> before, int limit) {
     return db_.with([&](Connection& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                                MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                                 " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
                                 "ORDER BY m.seq DESC LIMIT ?")
                                    .c_str());
