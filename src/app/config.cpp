@@ -103,6 +103,8 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--delete-for-everyone-seconds", c.delete_for_everyone_s,
                    "how long a sender may delete a message for everyone")
         ->envname("FLOW_DELETE_FOR_EVERYONE_SECONDS")->capture_default_str()->check(CLI::Range(0LL, 100LL * 365 * 86400));
+    cli.add_option("--edit-window-seconds", c.edit_window_s, "how long a sender may edit a message")
+        ->envname("FLOW_EDIT_WINDOW_SECONDS")->capture_default_str()->check(CLI::Range(0LL, 100LL * 365 * 86400));
     cli.add_option("--story-ttl-seconds", c.story_ttl_s, "how long a story lives")
         ->envname("FLOW_STORY_TTL_SECONDS")->capture_default_str()->check(CLI::Range(1LL, 365LL * 86400));
     cli.add_option("--story-sweep-seconds", c.story_sweep_s,

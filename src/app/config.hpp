@@ -46,6 +46,7 @@ struct Config {
     int blocking_threads = 8;
     OtpPolicy otp;
     long long delete_for_everyone_s = 172800;
+    long long edit_window_s = 900;
     long long story_ttl_s = 86400;
     int story_sweep_s = 60;
     long long call_ring_s = 45;

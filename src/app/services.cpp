@@ -177,8 +177,9 @@ Services::Services(const Config& config) {
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
                                                  *media_, *bus_);
+    const MessageService::Windows windows{config.delete_for_everyone_s * 1000, config.edit_window_s * 1000};
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
-                                                 config.delete_for_everyone_s * 1000, *limits_);
+                                                 windows, *limits_);
     search_ = std::make_unique<SearchService>(storage_->chats());
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *connected_, *bus_, clock_);
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,

@@ -22,6 +22,13 @@ std::vector<std::string> Chat::member_ids(std::string_view except) const {
     return ids;
 }
 
+std::vector<std::string> Chat::members_seeing(Seq seq) const {
+    std::vector<std::string> ids;
+    for (const auto& p : participants)
+        if (p.joined_seq <= seq) ids.push_back(p.user_id);
+    return ids;
+}
+
 Status validate_group_name(std::string_view name) {
     if (name.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return Error::invalid("invalid_name", "a group needs a name");

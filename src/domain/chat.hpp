@@ -41,6 +41,8 @@ struct Chat {
     const Participant* participant(std::string_view user_id) const;
     // The ids of the members, less `except` when given.
     std::vector<std::string> member_ids(std::string_view except = {}) const;
+    // The ids of the members who may see the message at `seq`: those who joined by then.
+    std::vector<std::string> members_seeing(Seq seq) const;
 };
 
 // A chat as one participant sees it in a list.

@@ -23,6 +23,17 @@ struct MessageDeleted {
     std::string chat_id;
     std::string message_id;
 };
+// A message's text changed: the message as it is now.
+struct MessageEdited {
+    Message message;
+};
+// A user's reaction to a message changed: the emoji now, none when they took it back.
+struct MessageReaction {
+    std::string chat_id;
+    std::string message_id;
+    std::string user_id;
+    std::optional<std::string> emoji;
+};
 enum class Receipt { delivered, read };
 struct MessageStatus {
     std::string chat_id;
@@ -72,7 +83,8 @@ struct SessionEnded {
 
 }  // namespace event
 
-using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageStatus,
+using Event = std::variant<event::MessageNew, event::MessageDeleted, event::MessageEdited, event::MessageReaction,
+                           event::MessageStatus,
                            event::Typing, event::Presence, event::ChatNew, event::ChatUpdated,
                            event::StoryNew, event::CallIncoming, event::CallUpdated, event::CallSignal,
                            event::SessionEnded>;

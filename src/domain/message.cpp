@@ -1,5 +1,6 @@
 #include "domain/message.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "common/utf8.hpp"
@@ -41,6 +42,49 @@ Status check_can_delete_for_everyone(const Message& message, const std::string& 
     if (now - message.created_at > window_ms)
         return Error::forbidden("window_passed", "it is too late to delete this message for everyone");
     return Ok{};
+}
+
+ReplyPreview reply_preview_of(const Message& original) {
+    ReplyPreview preview{original.id, original.sender_id, original.type, std::nullopt};
+    if (!original.deleted) {
+        // The first characters (code points, as SQL's substr counts them), whole.
+        std::size_t end = 0, count = 0;
+        const auto& text = original.text;
+        while (end < text.size() && count < kReplyPreviewLength) {
+            ++end;
+            while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+            ++count;
+        }
+        preview.text = text.substr(0, end);
+    }
+    return preview;
+}
+
+void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id) {
+    auto same = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction& r) { return r.emoji == emoji; });
+    if (same == reactions.end()) same = reactions.insert(reactions.end(), Reaction{emoji, {}});
+    same->user_ids.push_back(user_id);
+}
+
+Status check_can_react(const Message& message) {
+    if (message.deleted) return Error::conflict("message_deleted", "the message was deleted for everyone");
+    return Ok{};
+}
+
+Status validate_edit_text(std::string_view text) {
+    if (text.size() > kMaxMessageTextBytes) return Error::invalid("too_long", "text is longer than 64 KiB");
+    return Ok{};
+}
+
+Status check_can_edit(const Message& message, const std::string& user_id, std::string_view text,
+                      TimeMs now, TimeMs window_ms) {
+    if (message.sender_id != user_id) return Error::forbidden("not_sender", "only the sender may edit a message");
+    if (message.deleted) return Error::conflict("message_deleted", "the message was deleted for everyone");
+    if (now - message.created_at > window_ms)
+        return Error::forbidden("window_passed", "it is too late to edit this message");
+    if (message.type == MessageType::text && text.empty())
+        return Error::invalid("empty_text", "a text message needs text");
+    return validate_edit_text(text);
 }
 
 }  // namespace flow

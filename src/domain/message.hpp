@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -19,6 +20,28 @@ enum class MessageType { text, image, audio, video, file };
 std::string_view to_string(MessageType type);
 std::optional<MessageType> message_type_from(std::string_view name);
 
+// The users who reacted to a message with one emoji, in the order they did.
+struct Reaction {
+    std::string emoji;
+    std::vector<std::string> user_ids;
+};
+
+// Adds `user_id`'s reaction to a message's, grouped by emoji in the order each emoji was
+// first used (reactions are added oldest first). A user has one reaction per message:
+// the stores keep it so.
+void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id);
+
+// What a reply shows of the message it answers, read when the reply is: so it follows
+// the original's edits, and its text is gone once the original is deleted for everyone.
+struct ReplyPreview {
+    std::string id;
+    std::string sender_id;
+    MessageType type = MessageType::text;
+    std::optional<std::string> text;  // the first kReplyPreviewLength characters; none once deleted
+};
+
+inline constexpr std::size_t kReplyPreviewLength = 100;
+
 // One message of a chat. A message deleted for everyone keeps its place (seq) with its
 // text and media erased.
 struct Message {
@@ -31,11 +54,20 @@ struct Message {
     std::string text;       // the text, or a media message's caption
     std::optional<std::string> media_id;
     std::optional<std::string> reply_to;  // the id of a message of the same chat
+    // When sending, the message replied to as its seq (a client may name it either way);
+    // storage turns it into reply_to.
+    std::optional<Seq> reply_to_seq;
     TimeMs created_at = 0;
     bool deleted = false;
     std::string origin_session;  // the device it was sent from, which already has it
     std::optional<Media> media;  // what media_id names, when read back
+    std::optional<TimeMs> edited_at;  // when its sender last changed its text
+    std::vector<Reaction> reactions;
+    std::optional<ReplyPreview> reply_preview;  // when reply_to is set
 };
+
+// The preview of `original` that a reply to it shows.
+ReplyPreview reply_preview_of(const Message& original);
 
 // What a sender asks to send.
 struct NewMessage {
@@ -44,6 +76,7 @@ struct NewMessage {
     std::string text;
     std::optional<std::string> media_id;
     std::optional<std::string> reply_to;
+    std::optional<Seq> reply_to_seq;  // reply_to given as a seq instead
 };
 
 inline constexpr std::size_t kMaxMessageTextBytes = 64 * 1024;
@@ -57,5 +90,18 @@ Status validate_new_message(const NewMessage& message);
 // within `window_ms` of sending.
 Status check_can_delete_for_everyone(const Message& message, const std::string& user_id,
                                      TimeMs now, TimeMs window_ms);
+
+// Whether a message takes reactions (or their removal): not once it was deleted for
+// everyone (`message_deleted`), which also took its reactions away.
+Status check_can_react(const Message& message);
+
+// The rules of an edit's new text, before any message is looked at: at most 64 KiB.
+Status validate_edit_text(std::string_view text);
+// Whether `user_id` may change the text of `message` to `text` at `now`: only its sender
+// (`not_sender`), not once deleted for everyone (`message_deleted`), only within
+// `window_ms` of sending (`window_passed`); a text message keeps some text (`empty_text`),
+// a media message's caption may become empty.
+Status check_can_edit(const Message& message, const std::string& user_id, std::string_view text,
+                      TimeMs now, TimeMs window_ms);
 
 }  // namespace flow

@@ -19,6 +19,11 @@ Result<boost::json::value> done(const Status& status) {
     return boost::json::value(boost::json::object{});
 }
 
+Result<boost::json::value> message_json(const Result<Message>& message) {
+    if (!message) return message.error();
+    return boost::json::value(wire::to_json(*message));
+}
+
 }  // namespace
 
 boost::json::value error_json(const Error& error) {
@@ -49,7 +54,7 @@ void Gateway::send_message(DeviceSession& device, const boost::json::value& data
     auto message = wire::read_new_message(in);
     if (!message) return reply(std::move(message).error());
     messages_.send(device.caller(), chat_id, *message,
-                   [device = device.shared_from_this(), reply = std::move(reply)](Result<Appended> sent) {
+                   [device = device.shared_from_this(), reply = std::move(reply)](Result<Appended>&& sent) {
                        if (!sent) return reply(std::move(sent).error());
                        device->sent_here(sent->message);
                        reply(boost::json::value(wire::to_json(sent->message)));
@@ -66,6 +71,25 @@ Result<boost::json::value> Gateway::handle_now(DeviceSession& device, std::strin
         if (in.error()) return *in.error();
         return done(event == "message:read" ? messages_.mark_read(caller, chat_id, seq)
                                             : messages_.mark_delivered(caller, chat_id, seq));
+    }
+    if (event == "message:edit") {
+        const auto chat_id = in.string("chat_id");
+        const auto message_id = in.string("message_id");
+        const auto text = in.string("text");
+        if (in.error()) return *in.error();
+        return message_json(messages_.edit(caller, chat_id, message_id, text));
+    }
+    if (event == "message:react") {
+        const auto chat_id = in.string("chat_id");
+        const auto message_id = in.string("message_id");
+        const auto* emoji = in.optional_field("emoji");
+        if (in.error()) return *in.error();
+        if (!emoji) return Error::invalid("missing_field", "emoji is required (null takes the reaction back)");
+        if (!emoji->is_null() && !emoji->is_string())
+            return Error::invalid("invalid_field", "emoji must be a string, or null to take the reaction back");
+        std::optional<std::string> chosen;
+        if (emoji->is_string()) chosen = std::string(emoji->as_string());
+        return message_json(messages_.react(caller, chat_id, message_id, chosen));
     }
     if (event == "typing") {
         const auto chat_id = in.string("chat_id");

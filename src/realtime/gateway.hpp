@@ -15,7 +15,9 @@ namespace flow::realtime {
 // The events clients send over either socket transport: each runs one use case, and
 // its Result becomes the ack. `message:send` (a send_message body plus chat_id) acks
 // with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
-// ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {}.
+// ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {};
+// `message:edit` ({chat_id, message_id, text}) and `message:react` ({chat_id, message_id,
+// emoji}: null takes the caller's reaction back) ack with the Message.
 // An event name, string or key that is not UTF-8 or holds NUL acks `invalid_text`.
 // Blocking (storage): call it on the blocking pool, unless waits_on_nothing().
 class Gateway {

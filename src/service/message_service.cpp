@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "common/emoji.hpp"
 #include "common/ids.hpp"
 
 namespace flow {
@@ -28,10 +29,20 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
     }
 
     const TimeMs now = clock_.now_ms();
-    Message message{new_id(now), chat_id,         0,   caller.user_id, request.client_id,
-                    request.type, request.text, request.media_id, request.reply_to, now, false,
-                    caller.session_id, std::move(media)};
-    auto check = [user_id = caller.user_id, replying = request.reply_to.has_value()](
+    Message message;
+    message.id = new_id(now);
+    message.chat_id = chat_id;
+    message.sender_id = caller.user_id;
+    message.client_id = request.client_id;
+    message.type = request.type;
+    message.text = request.text;
+    message.media_id = request.media_id;
+    message.reply_to = request.reply_to;
+    message.reply_to_seq = request.reply_to_seq;
+    message.created_at = now;
+    message.origin_session = caller.session_id;
+    message.media = std::move(media);
+    auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq](
                      const Chat& chat, const std::optional<Message>& reply_target) -> Status {
         const auto* me = chat.participant(user_id);
         if (!me) return Error::not_found("no such chat");
@@ -97,13 +108,50 @@ Status MessageService::delete_message(const Caller& caller, const std::string& c
         if (!visible(m)) return Error::not_found("no such message");
         if (m.deleted) return Ok{};
         newly_deleted = true;
-        return check_can_delete_for_everyone(m, caller.user_id, clock_.now_ms(), delete_window_ms_);
+        return check_can_delete_for_everyone(m, caller.user_id, clock_.now_ms(), windows_.delete_for_everyone_ms);
     });
     if (!deleted) return std::move(deleted).error();
     if (newly_deleted) {
         bus_.publish({chat->member_ids(), "", event::MessageDeleted{chat_id, message_id}});
     }
     return Ok{};
+}
+
+Result<Message> MessageService::edit(const Caller& caller, const std::string& chat_id,
+                                     const std::string& message_id, const std::string& text) {
+    if (auto valid = validate_edit_text(text); !valid) return std::move(valid).error();
+    if (auto allowed = limits_.take(Action::send, caller.user_id); !allowed) return std::move(allowed).error();
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    const TimeMs now = clock_.now_ms();
+    auto edited = chats_.edit_message(chat_id, message_id, text, now, [&](const Message& m) -> Status {
+        if (m.seq < from) return Error::not_found("no such message");
+        return check_can_edit(m, caller.user_id, text, now, windows_.edit_ms);
+    });
+    if (!edited) return edited;
+    bus_.publish({chat->members_seeing(edited->seq), "", event::MessageEdited{*edited}, ""});
+    return edited;
+}
+
+Result<Message> MessageService::react(const Caller& caller, const std::string& chat_id,
+                                      const std::string& message_id, const std::optional<std::string>& emoji) {
+    if (emoji && !is_single_emoji(*emoji))
+        return Error::invalid("invalid_emoji", "a reaction is exactly one emoji");
+    if (auto allowed = limits_.take(Action::send, caller.user_id); !allowed) return std::move(allowed).error();
+    auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
+    if (!chat) return std::move(chat).error();
+    const Seq from = chat->participant(caller.user_id)->joined_seq;
+    auto set = chats_.set_reaction(chat_id, message_id, caller.user_id, emoji, clock_.now_ms(),
+                                   [&](const Message& m) -> Status {
+                                       if (m.seq < from) return Error::not_found("no such message");
+                                       return check_can_react(m);
+                                   });
+    if (!set) return std::move(set).error();
+    if (set->changed)
+        bus_.publish({chat->members_seeing(set->message.seq), "",
+                      event::MessageReaction{chat_id, message_id, caller.user_id, emoji}, ""});
+    return std::move(set->message);
 }
 
 Result<MessagePage> MessageService::media(const Caller& caller, const std::string& chat_id,

@@ -22,17 +22,23 @@ struct MessagePage {
     std::optional<Seq> next_before;
 };
 
-// Messages: sending (safe to retry), history, deleting, the media gallery, receipts
-// and typing; and what a device is owed when it connects. Publishes message:new,
-// message:deleted, message:status and typing. Sends and typing count against the
-// sender's rate limits: a send past them is `rate_limited`, a typing event is dropped.
+// Messages: sending (safe to retry), history, editing, deleting, the media gallery,
+// reactions, receipts and typing; and what a device is owed when it connects. Publishes
+// message:new, message:edited, message:reaction, message:deleted, message:status and
+// typing. Sends, edits, reactions and typing count against the sender's rate limits: a
+// send, edit or reaction past them is `rate_limited`, a typing event is dropped.
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class MessageService {
 public:
+    // How long after sending a sender may still act on a message.
+    struct Windows {
+        TimeMs delete_for_everyone_ms = 0;
+        TimeMs edit_ms = 0;
+    };
     MessageService(ChatStore& chats, ChatService& chat_rules, MediaService& media, EventBus& bus,
-                   PushNotifier& push, const Clock& clock, TimeMs delete_window_ms, RateLimiter& limits)
+                   PushNotifier& push, const Clock& clock, Windows windows, RateLimiter& limits)
         : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), push_(push), clock_(clock),
-          delete_window_ms_(delete_window_ms), limits_(limits) {}
+          windows_(windows), limits_(limits) {}
 
     // Sends without waiting for storage: `done` hears the stored message and whether this
     // call created it (false for a retry), or why not, once it is durable, maybe on a
@@ -51,6 +57,16 @@ public:
                                 const HistoryPage& page);
     Status delete_message(const Caller& caller, const std::string& chat_id,
                           const std::string& message_id, bool for_everyone);
+    // Replaces the text (or caption) of the caller's own message (check_can_edit), and
+    // tells every device of the members who can see it with message:edited.
+    Result<Message> edit(const Caller& caller, const std::string& chat_id, const std::string& message_id,
+                         const std::string& text);
+    // Sets the caller's one reaction to a message (an emoji: is_single_emoji, else
+    // `invalid_emoji`), replacing theirs, or with nullopt takes it back; the message as it
+    // is then. When that changed something, the members who can see the message hear
+    // message:reaction on every device.
+    Result<Message> react(const Caller& caller, const std::string& chat_id, const std::string& message_id,
+                          const std::optional<std::string>& emoji);
     Result<MessagePage> media(const Caller& caller, const std::string& chat_id,
                               std::optional<MessageType> type, std::optional<Seq> before, int limit);
     // Receipts, cumulative up to `seq`.
@@ -77,7 +93,7 @@ private:
     EventBus& bus_;
     PushNotifier& push_;
     const Clock& clock_;
-    TimeMs delete_window_ms_;
+    Windows windows_;
     RateLimiter& limits_;
 };
 

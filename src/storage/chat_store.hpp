@@ -29,6 +29,12 @@ struct Appended {
     std::optional<Chat> request_ended;
 };
 
+// A message after a reaction was set or taken back, and whether that changed anything.
+struct ReactionSet {
+    Message message;
+    bool changed = false;
+};
+
 // How far one device has received a chat, and how far the chat goes.
 struct DeliveryCursor {
     std::string chat_id;
@@ -56,7 +62,8 @@ struct FoundMessages {
 
 // Chats, their members and messages, and how far each device and user has got in them.
 // Every call is atomic, and a write is durable when it returns. Reads of history return
-// only what the user may see: messages from their joining on, less those they hid.
+// only what the user may see: messages from their joining on, less those they hid. The
+// messages they return carry their reactions (a page's read in one query).
 // Thread-safe; may block.
 class ChatStore {
 public:
@@ -121,10 +128,22 @@ public:
     virtual std::vector<Message> media(const std::string& chat_id, const std::string& user_id,
                                        Seq from_seq, std::optional<MessageType> type,
                                        std::optional<Seq> before, int limit) = 0;
-    // Erases a message's text and media for everyone, after `check` allowed it.
+    // Erases a message's text, media and reactions for everyone, after `check` allowed it.
     virtual Result<Message> delete_for_everyone(const std::string& chat_id,
                                                 const std::string& message_id,
                                                 const std::function<Status(const Message&)>& check) = 0;
+    // Replaces a message's text and records when (edited_at), after `check` allowed it
+    // on the message as stored; the message as it is then. The old text is not kept.
+    // not_found for no such message; `message_deleted` when deleted for everyone meanwhile.
+    virtual Result<Message> edit_message(const std::string& chat_id, const std::string& message_id,
+                                         const std::string& text, TimeMs edited_at,
+                                         const std::function<Status(const Message&)>& check) = 0;
+    // Sets `user_id`'s one reaction to a message to `emoji`, replacing theirs, or with
+    // nullopt takes it back, after `check` allowed it on the message as stored (which
+    // cannot be deleted for everyone meanwhile). not_found for no such message.
+    virtual Result<ReactionSet> set_reaction(const std::string& chat_id, const std::string& message_id,
+                                             const std::string& user_id, const std::optional<std::string>& emoji,
+                                             TimeMs now, const std::function<Status(const Message&)>& check) = 0;
     virtual void hide_message(const std::string& user_id, const Message& message) = 0;
     // The messages the user can see that have the words, newest first: in chats they are
     // in, from their joining on, not hidden by them and not deleted. invalid_argument

@@ -10,6 +10,13 @@ namespace flow::wire {
 boost::json::object to_json(const Message& message) {
     boost::json::value media = nullptr;
     if (message.media) media = to_json(*message.media);
+    boost::json::value reply_preview = nullptr;
+    if (const auto& p = message.reply_preview)
+        reply_preview = {{"id", p->id}, {"sender_id", p->sender_id}, {"type", to_string(p->type)}, {"text", or_null(p->text)}};
+    boost::json::array reactions;
+    for (const auto& r : message.reactions)
+        reactions.push_back(boost::json::object{{"emoji", r.emoji},
+                                                {"user_ids", boost::json::array(r.user_ids.begin(), r.user_ids.end())}});
     return {{"id", message.id},
             {"chat_id", message.chat_id},
             {"seq", message.seq},
@@ -19,8 +26,12 @@ boost::json::object to_json(const Message& message) {
             {"text", message.text},
             {"media", std::move(media)},
             {"reply_to", or_null(message.reply_to)},
+            {"reply_preview", std::move(reply_preview)},
             {"created_at", message.created_at},
-            {"deleted", message.deleted}};
+            {"deleted", message.deleted},
+            {"edited_at", or_null(message.edited_at)},
+            {"reactions", std::move(reactions)},
+            {"expires_at", nullptr}};
 }
 
 boost::json::object to_json(const Chat& chat) {

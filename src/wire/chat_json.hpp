@@ -8,7 +8,7 @@
 namespace flow::wire {
 
 // A Message: `{id, chat_id, seq, sender_id, client_id, type, text, media, reply_to,
-// created_at, deleted}`.
+// reply_preview, created_at, deleted, edited_at, reactions, expires_at}`.
 boost::json::object to_json(const Message& message);
 // A Chat without the per-user parts: `{id, type, name, image_id, participants, created_at}`.
 boost::json::object to_json(const Chat& chat);

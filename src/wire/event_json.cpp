@@ -16,6 +16,11 @@ struct Encoder {
     EncodedEvent operator()(const event::MessageDeleted& e) const {
         return {"message:deleted", {{"chat_id", e.chat_id}, {"message_id", e.message_id}}};
     }
+    EncodedEvent operator()(const event::MessageEdited& e) const { return {"message:edited", to_json(e.message)}; }
+    EncodedEvent operator()(const event::MessageReaction& e) const {
+        return {"message:reaction",
+                {{"chat_id", e.chat_id}, {"message_id", e.message_id}, {"user_id", e.user_id}, {"emoji", or_null(e.emoji)}}};
+    }
     EncodedEvent operator()(const event::MessageStatus& e) const {
         return {"message:status",
                 {{"chat_id", e.chat_id},

@@ -8,8 +8,13 @@ Result<NewMessage> read_new_message(JsonReader& in) {
     const auto type = in.string("type");
     message.text = in.optional_string("text").value_or("");
     message.media_id = in.optional_string("media_id");
-    message.reply_to = in.optional_string("reply_to");
+    const auto* reply_to = in.optional_field("reply_to");
     if (in.error()) return *in.error();
+    // The message replied to, by its id or its seq.
+    if (reply_to && reply_to->is_string()) message.reply_to = std::string(reply_to->as_string());
+    else if (reply_to && reply_to->is_int64()) message.reply_to_seq = reply_to->as_int64();
+    else if (reply_to && !reply_to->is_null())
+        return Error::invalid("invalid_field", "reply_to must be a message id or seq");
     const auto parsed = message_type_from(type);
     if (!parsed) return Error::invalid("invalid_field", "type must be text, image, audio, video or file");
     message.type = *parsed;

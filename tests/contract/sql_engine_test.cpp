@@ -514,7 +514,7 @@ TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAccept
     EXPECT_TRUE(chats.view_chat(*c13, "u3").request);
 
     // u3 replies: the request ends with the message, and the two are contacts.
-    const Message reply{"m6", "c13", 0, "u3", "f", MessageType::text, "hello", std::nullopt, std::nullopt, 2, false, "", std::nullopt};
+    const Message reply{"m6", "c13", 0, "u3", "f", MessageType::text, "hello", std::nullopt, std::nullopt, std::nullopt, 2, false, "", std::nullopt};
     auto appended = chats.append_message(reply, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; });
     ASSERT_TRUE(appended);
     ASSERT_TRUE(appended->request_ended);
@@ -599,8 +599,13 @@ TEST_P(SearchSchema, MessagesFromBeforeAreIndexedAndTheIndexFollowsEditsDeletesA
     exec("DELETE FROM messages WHERE id = 'm3'");
     EXPECT_EQ(found(chats, "dog"), Ids{});
     // A new message is indexed as it is appended, newest first among the others.
-    const Message fresh{"m4", "c12", 0, "u1", "d", MessageType::text, "Crème brûlée, the theory", std::nullopt,
-                        std::nullopt, 4, false, "", std::nullopt};
+    Message fresh;
+    fresh.id = "m4";
+    fresh.chat_id = "c12";
+    fresh.sender_id = "u1";
+    fresh.client_id = "d";
+    fresh.text = "Crème brûlée, the theory";
+    fresh.created_at = 4;
     ASSERT_TRUE(chats.append_message(fresh, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; }));
     EXPECT_EQ(found(chats, "creme"), Ids{"m4"});
     EXPECT_EQ(found(chats, "theory"), (Ids{"m4", "m2"}));

@@ -332,6 +332,36 @@ const ROWS = [
     },
   },
   {
+    // A fresh message of the owner's each time: only its sender edits it.
+    route: 'PATCH /chats/{chat_id}/messages/{message_id}',
+    setup: async () => ({ message: await ownerSays(fx.group) }),
+    params: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id }),
+    body: (ctx, role) => ({ text: `edited by ${role}` }),
+    expect: MEMBERS(200, '403 not_sender'),
+    async check(r, role, ctx) {
+      const page = await must('owner', 'GET', `/chats/${fx.group.id}/messages?after=${ctx.message.seq - 1}&limit=1`, 200);
+      assert.equal(page.items[0]?.text, role === 'owner' ? 'edited by owner' : ctx.message.text, `after ${role}'s edit`);
+    },
+  },
+  {
+    route: 'PUT /chats/{chat_id}/messages/{message_id}/reaction',
+    prepare: async () => ({ message: await ownerSays(fx.group) }),
+    params: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id }),
+    body: () => ({ emoji: '👍' }),
+    expect: MEMBERS(200),
+    async check(r, role, ctx) {
+      const page = await must('owner', 'GET', `/chats/${fx.group.id}/messages?after=${ctx.message.seq - 1}&limit=1`, 200);
+      const reacted = page.items[0].reactions.some((x) => x.user_ids.includes(fx[role].id));
+      assert.equal(reacted, role !== 'stranger', `${role}'s reaction: ${brief(page.items[0].reactions)}`);
+    },
+  },
+  {
+    route: 'DELETE /chats/{chat_id}/messages/{message_id}/reaction',
+    prepare: async () => ({ message: await ownerSays(fx.group) }),
+    params: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id }),
+    expect: MEMBERS(200),
+  },
+  {
     route: 'DELETE /chats/{chat_id}/delete_message',
     name: 'for me',
     params: () => ({ chat_id: fx.direct.id }),
@@ -604,6 +634,21 @@ const EVENTS = [
     data: (ctx) => ({ chat_id: fx.group.id, seq: ctx.message.seq }),
     relayed: 'message:status',
     from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id && d.status === 'read',
+  },
+  {
+    // The member edits a message of their own; the stranger tries the same one.
+    event: 'message:edit',
+    setup: async () => ({ message: await must('member', 'POST', `/chats/${fx.group.id}/send_message`, 201, { body: text('member') }) }),
+    data: (ctx, role) => ({ chat_id: fx.group.id, message_id: ctx.message.id, text: `edited by ${role}` }),
+    relayed: 'message:edited',
+    from: (d, role) => d.chat_id === fx.group.id && d.text === `edited by ${role}`,
+  },
+  {
+    event: 'message:react',
+    setup: async () => ({ message: await ownerSays(fx.group) }),
+    data: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id, emoji: '👍' }),
+    relayed: 'message:reaction',
+    from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id,
   },
   {
     event: 'typing',

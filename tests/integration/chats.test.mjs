@@ -389,7 +389,9 @@ describe('chats and messages', () => {
     const bad = (reply_to) => b.send(chat.id, { client_id: newClientId(), type: 'text', text: 'x', reply_to });
     assertError(await bad('no-such-message'), 400, 'invalid_reply', 'reply to unknown id');
     assertError(await bad(foreign.id), 400, 'invalid_reply', 'reply to a message of another chat');
-    assertError(await bad(42), 400, 'invalid_field', 'reply_to not a string');
+    // A seq names a message too (API.md): one the chat does not have yet is no reply.
+    assertError(await bad(42), 400, 'invalid_reply', 'reply to a seq past the end');
+    assertError(await bad(true), 400, 'invalid_field', 'reply_to neither an id nor a seq');
     // no seq was used up by the refused sends
     assert.equal((await a.say(chat.id, 'next')).seq, 3);
   });

@@ -27,6 +27,11 @@ Response page_response(const Result<MessagePage>& page) {
                                 {"next_before", wire::or_null(page->next_before)}});
 }
 
+Response message_response(const Result<Message>& message) {
+    if (!message) return Response::error(message.error());
+    return Response::json(200, wire::to_json(*message));
+}
+
 Response status_response(const Status& status, Response ok) {
     return status ? ok : Response::error(status.error());
 }
@@ -115,6 +120,28 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
             messages.delete_message(request.who(), request.param("chat_id"), message_id, for_everyone),
             Response::json(200, {{"message_id", message_id}, {"for_everyone", for_everyone}}));
     });
+
+    router.add("PATCH", "/chats/{chat_id}/messages/{message_id}", Access::signed_in, [&messages](Request& request) {
+        JsonReader in(request.body);
+        const auto text = in.string("text");
+        if (in.error()) return Response::error(*in.error());
+        return message_response(messages.edit(request.who(), request.param("chat_id"), request.param("message_id"), text));
+    });
+
+    router.add("PUT", "/chats/{chat_id}/messages/{message_id}/reaction", Access::signed_in,
+               [&messages](Request& request) {
+                   JsonReader in(request.body);
+                   const auto emoji = in.string("emoji");
+                   if (in.error()) return Response::error(*in.error());
+                   return message_response(
+                       messages.react(request.who(), request.param("chat_id"), request.param("message_id"), emoji));
+               });
+
+    router.add("DELETE", "/chats/{chat_id}/messages/{message_id}/reaction", Access::signed_in,
+               [&messages](Request& request) {
+                   return message_response(messages.react(request.who(), request.param("chat_id"),
+                                                          request.param("message_id"), std::nullopt));
+               });
 
     router.add("GET", "/chats/{chat_id}/media", Access::signed_in, [&messages](Request& request) {
         QueryReader query(request);

@@ -286,6 +286,22 @@ const std::vector<Migration> kMigrations = {
     R"sql(
     ALTER TABLE media ADD COLUMN thumbnail TEXT;
     )sql",
+    // 14: when a message's text was last edited (null: never)
+    R"sql(
+    ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+    )sql",
+    // 15: reactions, one per user per message, found by the message's place in its chat
+    // so that a page of history reads its reactions with one range scan
+    R"sql(
+    CREATE TABLE reactions (
+        chat_id    TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        user_id    TEXT NOT NULL,
+        emoji      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, seq, user_id)
+    );
+    )sql",
 };
 
 }  // namespace

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <span>
+#include <unordered_map>
 
 namespace flow::sql {
 
@@ -18,32 +21,68 @@ namespace {
     "CASE WHEN COALESCE(d.delivered_seq, 0) > p.joined_seq - 1 THEN COALESCE(d.delivered_seq, 0) " \
     "ELSE p.joined_seq - 1 END"
 
+// The columns read_message reads, from MESSAGE_FROM: the message, its media, and what a
+// reply shows of the message it answers (as it is now: edited, or deleted).
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
-    "m.created_at, m.deleted, m.origin_session, " MEDIA_COLUMNS("md");
+    "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100)";
+#define MESSAGE_FROM \
+    " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
+static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
 
 Message read_message(const Statement& row) {
-    return Message{row.text(0),
-                   row.text(1),
-                   row.integer(2),
-                   row.text(3),
-                   row.text(4),
-                   message_type_from(row.text(5)).value_or(MessageType::file),
-                   row.text(6),
-                   row.optional_text(7),
-                   row.optional_text(8),
-                   row.integer(9),
-                   row.integer(10) != 0,
-                   row.text(11),
-                   row.optional_text(7) ? std::optional(read_media(row, 12)) : std::nullopt};
+    Message m;
+    m.id = row.text(0);
+    m.chat_id = row.text(1);
+    m.seq = row.integer(2);
+    m.sender_id = row.text(3);
+    m.client_id = row.text(4);
+    m.type = message_type_from(row.text(5)).value_or(MessageType::file);
+    m.text = row.text(6);
+    m.media_id = row.optional_text(7);
+    m.reply_to = row.optional_text(8);
+    m.created_at = row.integer(9);
+    m.deleted = row.integer(10) != 0;
+    m.origin_session = row.text(11);
+    m.edited_at = row.optional_integer(12);
+    if (m.media_id) m.media = read_media(row, 13);
+    if (auto original = row.optional_text(23))
+        m.reply_preview = ReplyPreview{*original, row.text(24), message_type_from(row.text(25)).value_or(MessageType::file),
+                                       row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
+    return m;
 }
 
-std::vector<Message> read_messages(Statement& stmt) {
+// Fills in the reactions of messages, with one query per chat among them (a page of
+// history is one chat: one query), over the seq range that chat's messages span (hidden
+// ones between them too, which cost a row each and are passed over).
+void attach_reactions(Connection& db, std::span<Message> messages) {
+    std::map<std::string, std::unordered_map<Seq, Message*>> by_chat;
+    for (auto& m : messages) by_chat[m.chat_id].emplace(m.seq, &m);
+    for (const auto& [chat_id, by_seq] : by_chat) {
+        Seq low = by_seq.begin()->first, high = low;
+        for (const auto& entry : by_seq) {
+            low = std::min(low, entry.first);
+            high = std::max(high, entry.first);
+        }
+        auto stmt = db.prepare("SELECT seq, emoji, user_id FROM reactions WHERE chat_id = ? AND seq >= ? AND seq <= ? "
+                               "ORDER BY seq, created_at, user_id");
+        stmt.bind(1, chat_id).bind(2, low).bind(3, high);
+        while (stmt.step())
+            if (auto it = by_seq.find(stmt.integer(0)); it != by_seq.end())
+                add_reaction(it->second->reactions, stmt.text(1), stmt.text(2));
+    }
+}
+
+// The messages a statement reads, with their reactions.
+std::vector<Message> read_messages(Connection& db, Statement& stmt) {
     std::vector<Message> out;
     while (stmt.step()) out.push_back(read_message(stmt));
+    stmt.reset();
+    attach_reactions(db, out);
     return out;
 }
 
@@ -138,11 +177,13 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                            MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                             " ORDER BY m.seq DESC LIMIT 1")
                                .c_str());
     last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
     if (last.step()) view.last_message = read_message(last);
+    last.reset();
+    if (view.last_message) attach_reactions(db, std::span(&*view.last_message, 1));
 
     auto unread = db.prepare(
         (std::string("SELECT count(*) FROM messages m, participants p WHERE p.chat_id = ? AND p.user_id = ? "
@@ -166,9 +207,16 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
 std::optional<Message> message_by_id(Connection& db, const std::string& chat_id,
                                      const std::string& message_id) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.id = ? AND m.chat_id = ?")
+                            MESSAGE_FROM " WHERE m.id = ? AND m.chat_id = ?")
                                .c_str());
     stmt.bind(1, message_id).bind(2, chat_id);
+    if (!stmt.step()) return std::nullopt;
+    return read_message(stmt);
+}
+
+std::optional<Message> message_by_seq(Connection& db, const std::string& chat_id, Seq seq) {
+    auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns + MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq = ?").c_str());
+    stmt.bind(1, chat_id).bind(2, seq);
     if (!stmt.step()) return std::nullopt;
     return read_message(stmt);
 }
@@ -369,10 +417,15 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
     if (!chat) return Error::not_found("no such chat");
     std::optional<Message> reply_target;
     if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
+    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq);
     if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
 
     Message stored = message;
     stored.seq = chat->last_seq + 1;
+    if (reply_target) {
+        stored.reply_to = reply_target->id;
+        stored.reply_preview = reply_preview_of(*reply_target);
+    }
     // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
     auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
                              "media_id, reply_to, created_at, origin_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -391,12 +444,15 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
         .run();
     if (insert.changes() == 0) {
         auto earlier = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                   " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.sender_id = ? "
+                                   MESSAGE_FROM " WHERE m.chat_id = ? AND m.sender_id = ? "
                                    "AND m.client_id = ?")
                                       .c_str());
         earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        return Appended{read_message(earlier), false, ids_of(*chat), std::nullopt};
+        Appended again{read_message(earlier), false, ids_of(*chat), std::nullopt};
+        earlier.reset();
+        attach_reactions(db, std::span(&again.message, 1));
+        return again;
     }
     db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
         .bind(1, stored.seq)
@@ -442,7 +498,11 @@ void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone
 
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
                                                      const std::string& message_id) {
-    return db_.with([&](Connection& db) { return message_by_id(db, chat_id, message_id); });
+    return db_.with([&](Connection& db) {
+        auto message = message_by_id(db, chat_id, message_id);
+        if (message) attach_reactions(db, std::span(&*message, 1));
+        return message;
+    });
 }
 
 std::vector<Message> SqlChatStore::history(const std::string& chat_id,
@@ -450,17 +510,17 @@ std::vector<Message> SqlChatStore::history(const std::string& chat_id,
                                               const HistoryPage& page) {
     return db_.with([&](Connection& db) {
         const std::string base = std::string("SELECT ") + kMessageColumns +
-                                 " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
+                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
         if (page.after) {
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
             stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
-            return read_messages(stmt);
+            return read_messages(db, stmt);
         }
         auto stmt = db.prepare((base + " AND m.seq < ? ORDER BY m.seq DESC LIMIT ?").c_str());
         stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id)
             .bind(4, page.before.value_or(std::numeric_limits<Seq>::max()))
             .bind(5, std::int64_t{page.limit});
-        auto newest_first = read_messages(stmt);
+        auto newest_first = read_messages(db, stmt);
         std::reverse(newest_first.begin(), newest_first.end());
         return newest_first;
     });
@@ -471,7 +531,7 @@ std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::
                                             std::optional<Seq> before, int limit) {
     return db_.with([&](Connection& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                " FROM messages m LEFT JOIN media md ON md.id = m.media_id WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                                MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
                                 " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
                                 "ORDER BY m.seq DESC LIMIT ?")
                                    .c_str());
@@ -479,7 +539,7 @@ std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::
         stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, type_name).bind(5, type_name)
             .bind(6, before.value_or(std::numeric_limits<Seq>::max()))
             .bind(7, std::int64_t{limit});
-        return read_messages(stmt);
+        return read_messages(db, stmt);
     });
 }
 
@@ -493,10 +553,60 @@ Result<Message> SqlChatStore::delete_for_everyone(
         db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ?")
             .bind(1, message_id)
             .run();
+        db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?").bind(1, chat_id).bind(2, message->seq).run();
         message->text.clear();
         message->media_id.reset();
         message->deleted = true;
         return *message;
+    });
+}
+
+Result<Message> SqlChatStore::edit_message(const std::string& chat_id, const std::string& message_id,
+                                           const std::string& text, TimeMs edited_at,
+                                           const std::function<Status(const Message&)>& check) {
+    return db_.transaction([&](Connection& db) -> Result<Message> {
+        auto message = message_by_id(db, chat_id, message_id);
+        if (!message) return Error::not_found("no such message");
+        if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
+        // Not a message deleted for everyone since it was read: its text stays erased.
+        auto update = db.prepare("UPDATE messages SET text = ?, edited_at = ? WHERE id = ? AND deleted = 0");
+        update.bind(1, text).bind(2, edited_at).bind(3, message_id).run();
+        if (update.changes() == 0) return Error::conflict("message_deleted", "the message was deleted for everyone");
+        message->text = text;
+        message->edited_at = edited_at;
+        attach_reactions(db, std::span(&*message, 1));
+        return *message;
+    });
+}
+
+Result<ReactionSet> SqlChatStore::set_reaction(const std::string& chat_id, const std::string& message_id,
+                                               const std::string& user_id, const std::optional<std::string>& emoji,
+                                               TimeMs now, const std::function<Status(const Message&)>& check) {
+    return db_.transaction([&](Connection& db) -> Result<ReactionSet> {
+        // The message's row locked first: a delete for everyone, which takes the reactions
+        // away, comes wholly before or after.
+        auto lock = db.prepare("SELECT seq FROM messages WHERE id = ? AND chat_id = ? FOR UPDATE");
+        lock.bind(1, message_id).bind(2, chat_id);
+        if (!lock.step()) return Error::not_found("no such message");
+        lock.reset();
+        auto message = message_by_id(db, chat_id, message_id);
+        if (!message) return Error::not_found("no such message");
+        if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
+        bool changed = false;
+        if (emoji) {
+            auto set = db.prepare(
+                "INSERT INTO reactions (chat_id, seq, user_id, emoji, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, seq, user_id) DO UPDATE SET emoji = excluded.emoji, created_at = excluded.created_at "
+                "WHERE reactions.emoji != excluded.emoji");
+            set.bind(1, chat_id).bind(2, message->seq).bind(3, user_id).bind(4, *emoji).bind(5, now).run();
+            changed = set.changes() > 0;
+        } else {
+            auto unset = db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ? AND user_id = ?");
+            unset.bind(1, chat_id).bind(2, message->seq).bind(3, user_id).run();
+            changed = unset.changes() > 0;
+        }
+        attach_reactions(db, std::span(&*message, 1));
+        return ReactionSet{std::move(*message), changed};
     });
 }
 
@@ -564,6 +674,6 @@ std::optional<Seq> SqlChatStore::delivered(const std::string& session_id, const 
 
 // The message rows of this file, for the search beside it (sql_message_search.cpp).
 const char* message_columns() { return kMessageColumns; }
-std::vector<Message> read_message_rows(Statement& stmt) { return read_messages(stmt); }
+std::vector<Message> read_message_rows(Connection& db, Statement& stmt) { return read_messages(db, stmt); }
 
 }  // namespace flow::sql

@@ -45,6 +45,12 @@ public:
                                std::optional<Seq> before, int limit) override;
     Result<Message> delete_for_everyone(const std::string& chat_id, const std::string& message_id,
                                         const std::function<Status(const Message&)>& check) override;
+    Result<Message> edit_message(const std::string& chat_id, const std::string& message_id,
+                                 const std::string& text, TimeMs edited_at,
+                                 const std::function<Status(const Message&)>& check) override;
+    Result<ReactionSet> set_reaction(const std::string& chat_id, const std::string& message_id,
+                                     const std::string& user_id, const std::optional<std::string>& emoji, TimeMs now,
+                                     const std::function<Status(const Message&)>& check) override;
     void hide_message(const std::string& user_id, const Message& message) override;
     Result<FoundMessages> search_messages(const MessageSearch& search) override;
 

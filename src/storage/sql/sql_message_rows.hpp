@@ -8,8 +8,9 @@
 namespace flow::sql {
 
 // The columns of a message row as SqlChatStore reads them, of `messages m` LEFT JOIN
-// `media md`; and the messages of a statement that selected them first.
+// `media md`; and the messages of a statement that selected them first, with their
+// reactions.
 const char* message_columns();
-std::vector<Message> read_message_rows(Statement& stmt);
+std::vector<Message> read_message_rows(Connection& db, Statement& stmt);
 
 }  // namespace flow::sql

@@ -14,10 +14,12 @@ namespace {
 
 // What a search sees is what history shows: the user's chats from their joining on, less
 // what they hid and what was deleted. Binds: 1 the words, 2 the user, 3 the cursor, 4 the
-// limit, 5 the chat (when in one).
+// limit, 5 the chat (when in one). Its joins are those message_columns() reads (media,
+// and the message a reply answers).
 #define SEARCH_VISIBLE                                                                   \
     " JOIN participants p ON p.chat_id = m.chat_id AND p.user_id = ?2"                  \
     " LEFT JOIN media md ON md.id = m.media_id"                                          \
+    " LEFT JOIN messages r ON r.id = m.reply_to"                                         \
     " WHERE m.seq >= p.joined_seq AND m.deleted = 0"                                     \
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?2 AND h.message_id = m.id)"
 
@@ -48,7 +50,7 @@ FoundMessages search_fts5(Connection& db, const MessageSearch& search, int rows)
         .bind(3, search.before ? *read_rowid(*search.before) : std::numeric_limits<std::int64_t>::max())
         .bind(4, std::int64_t{rows});
     if (search.chat_id) stmt.bind(5, *search.chat_id);
-    return {read_message_rows(stmt), std::nullopt};
+    return {read_message_rows(db, stmt), std::nullopt};
 }
 
 std::string rowid_of(Connection& db, const Message& message) {
@@ -81,10 +83,11 @@ bool is_id(const std::string& cursor) {
            });
 }
 
-std::vector<Message> found_rows(Statement&& stmt, const MessageSearch& search, const std::string& before, int rows) {
+std::vector<Message> found_rows(Connection& db, Statement&& stmt, const MessageSearch& search,
+                                const std::string& before, int rows) {
     stmt.bind(1, search.words).bind(2, search.user_id).bind(3, before).bind(4, std::int64_t{rows});
     if (search.chat_id) stmt.bind(5, *search.chat_id);
-    return read_message_rows(stmt);
+    return read_message_rows(db, stmt);
 }
 
 FoundMessages search_postgres(Connection& db, const MessageSearch& search, int rows) {
@@ -93,7 +96,7 @@ FoundMessages search_postgres(Connection& db, const MessageSearch& search, int r
     std::vector<Message> found;
     std::string older_than = before;
     if (!search.chat_id) {
-        found = found_rows(db.prepare((ASKED_IN_ALL + columns +
+        found = found_rows(db, db.prepare((ASKED_IN_ALL + columns +
                                        " FROM (SELECT * FROM messages WHERE id < ?3 ORDER BY id DESC LIMIT " RECENT ") m"
                                        " CROSS JOIN asked a" SEARCH_VISIBLE
                                        " AND m.search_words @@ a.words ORDER BY m.id DESC LIMIT ?4")
@@ -107,7 +110,7 @@ FoundMessages search_postgres(Connection& db, const MessageSearch& search, int r
         older_than = end.text(0);
     }
     auto older = found_rows(
-        db.prepare(((search.chat_id ? ASKED_IN_ONE : ASKED_IN_ALL) +
+        db, db.prepare(((search.chat_id ? ASKED_IN_ONE : ASKED_IN_ALL) +
                     std::string(", matched AS MATERIALIZED (SELECT m.* FROM asked a CROSS JOIN messages m"
                                 " WHERE m.search_words @@ a.words AND m.id < ?3") +
                     (search.chat_id ? " AND m.chat_id = ?5) " : ") ") + columns +
