@@ -84,6 +84,7 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'invalid_phone') return 'That is not a valid phone number; include the country code, like +44.';
     if (err.code === 'not_admin') return 'Only a group admin can do that.';
+    if (err.code === 'too_many_pinned') return 'You can pin up to 5 chats.';
     if (err.code === 'not_allowed') return 'Someone there does not let you add them to groups.';
   }
   return err instanceof Error ? err.message : String(err);

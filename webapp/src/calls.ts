@@ -3,7 +3,7 @@
 // call:signal. Whoever joins a call sends an offer to everyone already in it, so each pair
 // of participants negotiates exactly once and the caller never offers.
 import type { Socket } from 'socket.io-client';
-import { api, ApiError, type Call, type User } from './api';
+import { api, ApiError, errorText, type Call, type User } from './api';
 import { h } from './dom';
 
 export interface CallSignal {
@@ -360,5 +360,5 @@ function minutes(ms: number): string {
 function describe(err: unknown): string {
   if (err instanceof DOMException && err.name === 'NotAllowedError') return 'Flow may not use the microphone or camera: allow it in the browser.';
   if (err instanceof DOMException && err.name === 'NotFoundError') return 'No microphone or camera was found.';
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

@@ -18,7 +18,7 @@ export function chatOptions(chat: Chat, changed: (chat: Chat) => void, fail: (me
       render();
       root.open = false;
     } catch (err) {
-      fail(err instanceof Error && 'code' in err && err.code === 'too_many_pinned' ? 'You can pin up to 5 chats.' : errorText(err));
+      fail(errorText(err));
     }
   };
   const path = `/chats/${encodeURIComponent(chat.id)}`;
