@@ -71,6 +71,40 @@ Result<Appended> MessageService::send(const Caller& caller, const std::string& c
     return sent.get_future().get();
 }
 
+Result<std::vector<Message>> MessageService::forward(const Caller& caller, const std::string& from_chat_id,
+                                                     std::vector<std::string> message_ids,
+                                                     std::vector<std::string> to_chat_ids) {
+    if (auto valid = validate_forward(message_ids, to_chat_ids); !valid) return std::move(valid).error();
+    if (auto allowed = limits_.take(Action::send, caller.user_id); !allowed) return std::move(allowed).error();
+    const TimeMs now = clock_.now_ms();
+    const auto check = [&](const Chat& from, const std::vector<Message>& originals,
+                           const std::vector<Chat>& targets) -> Status {
+        const auto* me = from.participant(caller.user_id);
+        if (!me) return Error::not_found("no such chat");
+        for (const auto& original : originals) {
+            if (original.seq < me->joined_seq) return Error::not_found("no such message: " + original.id);
+            if (auto allowed = check_can_forward(original); !allowed) return allowed;
+        }
+        for (const auto& target : targets)
+            if (!target.participant(caller.user_id)) return Error::not_found("no such chat: " + target.id);
+        return Ok{};
+    };
+    const auto copy = [&](const Message& original, const Chat& target) {
+        return forwarded_copy(original, new_id(now), target.id, caller.user_id, caller.session_id, now);
+    };
+    auto appended = chats_.forward({from_chat_id, std::move(message_ids), std::move(to_chat_ids), caller.user_id},
+                                   check, copy);
+    if (!appended) return std::move(appended).error();
+    std::vector<Message> forwarded;
+    for (auto& one : *appended) {
+        bus_.publish({one.participant_ids, caller.session_id, event::MessageNew{one.message}, ""});
+        push_.message_sent(one.message, one.participant_ids);
+        if (one.request_ended) chat_rules_.announce_request_ended(*one.request_ended, caller.user_id);
+        forwarded.push_back(std::move(one.message));
+    }
+    return forwarded;
+}
+
 Result<Seq> MessageService::visible_from(const Caller& caller, const std::string& chat_id) {
     auto from = chats_.joined_seq(chat_id, caller.user_id);
     if (!from) return Error::not_found("no such chat");

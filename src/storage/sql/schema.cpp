@@ -220,6 +220,10 @@ const std::vector<const char*> kMigrations = {
         PRIMARY KEY (chat_id, seq, user_id)
     );
     )sql",
+    // 13: whether a message was forwarded from another (or the same) chat
+    R"sql(
+    ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace
