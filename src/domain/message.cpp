@@ -39,6 +39,8 @@ Status validate_new_message(const NewMessage& message) {
     } else if (!message.media_id) {
         return Error::invalid("missing_field", "a media message needs a media_id");
     }
+    if (message.mentions.size() > kMaxMentions)
+        return Error::invalid("invalid_mention", "a message mentions at most 1024 members");
     return Ok{};
 }
 

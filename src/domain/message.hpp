@@ -65,6 +65,7 @@ struct Message {
     std::vector<Reaction> reactions;
     std::optional<ReplyPreview> reply_preview;  // when reply_to is set
     bool forwarded = false;  // a copy of a message from another chat (or the same one)
+    std::vector<std::string> mentions;  // members it mentions, distinct
 };
 
 // The preview of `original` that a reply to it shows.
@@ -92,13 +93,16 @@ struct NewMessage {
     std::optional<std::string> media_id;
     std::optional<std::string> reply_to;
     std::optional<Seq> reply_to_seq;  // reply_to given as a seq instead
+    std::vector<std::string> mentions;
 };
 
 inline constexpr std::size_t kMaxMessageTextBytes = 64 * 1024;
 inline constexpr std::size_t kMaxClientIdLength = 64;
+inline constexpr std::size_t kMaxMentions = 1024;  // a group's most members (kMaxGroupSize)
 
 // The rules of a message's shape: a client_id of 1 to 64 characters; a text message has
-// non-empty text and no media; a media message has a media_id; text at most 64 KiB.
+// non-empty text and no media; a media message has a media_id; text at most 64 KiB; at
+// most as many mentions as a group has members (`invalid_mention`).
 Status validate_new_message(const NewMessage& message);
 
 // The ids, each once, in the order they first came.

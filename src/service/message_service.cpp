@@ -39,13 +39,15 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
     message.media_id = request.media_id;
     message.reply_to = request.reply_to;
     message.reply_to_seq = request.reply_to_seq;
+    message.mentions = distinct_ids(request.mentions);
     message.created_at = now;
     message.origin_session = caller.session_id;
     message.media = std::move(media);
-    auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq](
-                     const Chat& chat, const std::optional<Message>& reply_target) -> Status {
+    auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq,
+                  mentions = message.mentions](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
         const auto* me = chat.participant(user_id);
         if (!me) return Error::not_found("no such chat");
+        if (auto allowed = check_mentions(chat, mentions); !allowed) return allowed;
         if (replying && (!reply_target || reply_target->seq < me->joined_seq))
             return Error::invalid("invalid_reply", "reply_to names no message of this chat");
         return Ok{};

@@ -31,6 +31,7 @@ boost::json::object to_json(const Message& message) {
             {"deleted", message.deleted},
             {"edited_at", or_null(message.edited_at)},
             {"forwarded", message.forwarded},
+            {"mentions", boost::json::array(message.mentions.begin(), message.mentions.end())},
             {"reactions", std::move(reactions)},
             {"expires_at", nullptr}};
 }

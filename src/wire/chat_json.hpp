@@ -10,7 +10,8 @@
 namespace flow::wire {
 
 // A Message: `{id, chat_id, seq, sender_id, client_id, type, text, media, reply_to,
-// reply_preview, created_at, deleted, edited_at, forwarded, reactions, expires_at}`.
+// reply_preview, created_at, deleted, edited_at, forwarded, mentions, reactions,
+// expires_at}`.
 boost::json::object to_json(const Message& message);
 // Messages, as the array of a list's `items`.
 boost::json::array to_json(const std::vector<Message>& messages);

@@ -3,7 +3,8 @@
 // socket: editing a message (message:edited to every device of those who can see it),
 // reactions (one emoji per user, message:reaction, in every Message however it comes),
 // replies with a preview of the original (kept true as it is edited or deleted),
-// forwarding (media shared, readable by the targets), and the refusals that change nothing. On the scaled shape (two nodes) the clients of
+// forwarding (media shared, readable by the targets), mentions (which reach those who
+// muted the chat; push.test.mjs has their pushes), and the refusals that change nothing. On the scaled shape (two nodes) the clients of
 // each test spread over both.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +111,7 @@ function assertLifeFields(m, what = 'message') {
     assert.ok(p.text === null || (typeof p.text === 'string' && [...p.text].length <= 100), `reply_preview.text: ${ctx}`);
   }
   assert.equal(typeof m.forwarded, 'boolean', `forwarded: ${ctx}`);
+  assert.ok(Array.isArray(m.mentions) && m.mentions.every((id) => typeof id === 'string'), `mentions: ${ctx}`);
   assert.ok(Array.isArray(m.reactions), `reactions: ${ctx}`);
   for (const r of m.reactions) {
     assert.equal(typeof r.emoji, 'string', `reactions: ${ctx}`);
@@ -530,6 +532,57 @@ describe(`a chat's life (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
       await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.forwarded });
       assert.deepEqual(await h.history(bob, mine.id), [], 'nothing reached the direct chat');
       assert.deepEqual((await h.history(cat, theirs.id)).map((m) => m.text), ['not for ann']);
+    });
+  });
+
+  describe('mentions', () => {
+    it('a message mentions members, each once, over REST and both sockets; muting the chat does not keep it from them', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Mentioner');
+      const chat = await h.group(ann, [bob, cat]);
+      assert.equal((await h.req(bob, 'PUT', `/chats/${chat.id}/mute`, { until: -1 })).status, 204);
+      const [bobWs, catSio, annWs] = await Promise.all([h.ws(bob), h.sio(cat), h.ws(ann)]);
+
+      const m = await h.say(ann, chat.id, '@bob look', { mentions: [bob.id] });
+      assertLifeFields(m, 'a message with a mention');
+      assert.deepEqual(m.mentions, [bob.id]);
+      const atBob = await bobWs.next('message:new', byId(m.id));
+      assert.deepEqual(atBob.mentions, [bob.id], 'bob muted the chat and still gets it, mention and all');
+      assert.deepEqual((await catSio.next('message:new', byId(m.id))).mentions, [bob.id]);
+
+      const bySio = await catSio.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'all of you',
+        mentions: [ann.id, bob.id, ann.id] });
+      assertLifeFields(bySio, 'message:send with mentions (Socket.IO)');
+      assert.deepEqual(bySio.mentions, [ann.id, bob.id], 'each once, in order');
+      assert.deepEqual((await annWs.next('message:new', byId(bySio.id))).mentions, [ann.id, bob.id]);
+      const byWs = await annWs.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'me', mentions: [ann.id] });
+      assert.deepEqual(byWs.mentions, [ann.id], 'one may mention oneself');
+      const plain = await h.say(bob, chat.id, 'no one');
+      assert.deepEqual(plain.mentions, []);
+      assert.deepEqual((await h.history(cat, chat.id)).map((x) => x.mentions), [[bob.id], [ann.id, bob.id], [ann.id], []]);
+    });
+
+    it('mentions of non-members are 400 invalid_mention, and nothing is sent', async () => {
+      const [ann, bob, eve] = await h.users(3, 'Mismention');
+      const chat = await h.group(ann, [bob]);
+      const bobWs = await h.ws(bob);
+      const send = (mentions) => h.req(ann, 'POST', `/chats/${chat.id}/send_message`, { client_id: newClientId(), type: 'text', text: 'hey', mentions });
+      assertError(await send([eve.id]), 400, 'invalid_mention', 'a user outside the chat');
+      assertError(await send([bob.id, 'no-such-user']), 400, 'invalid_mention', 'an unknown id among members');
+      assertError(await send(bob.id), 400, 'invalid_field', 'not an array');
+      assertError(await send([5]), 400, 'invalid_field', 'not strings');
+      assertAckError(await bobWs.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'x', mentions: [eve.id] }),
+        'invalid_mention', 'over /ws');
+      // A member who left is no member.
+      const cat = (await h.users(1, 'Leaver'))[0];
+      assert.equal((await h.req(ann, 'POST', `/chats/${chat.id}/participants`, { user_ids: [cat.id] })).status, 200);
+      assert.equal((await h.req(cat, 'DELETE', `/chats/${chat.id}/participants/${cat.id}`)).status, 200);
+      assertError(await send([cat.id]), 400, 'invalid_mention', 'a member who left');
+      await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.chat_id === chat.id });
+      assert.deepEqual(await h.history(ann, chat.id), [], 'nothing was sent');
+      // Forwarded copies mention nobody.
+      const m = await h.say(ann, chat.id, 'with a mention', { mentions: [bob.id] });
+      const fwd = await h.forward(ann, chat.id, [m.id], [chat.id]);
+      assert.deepEqual(fwd.json.items[0].mentions, []);
     });
   });
 

@@ -224,6 +224,10 @@ const std::vector<const char*> kMigrations = {
     R"sql(
     ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 14: the members a message mentions, their ids separated by spaces
+    R"sql(
+    ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 }  // namespace

@@ -24,13 +24,34 @@ namespace {
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
     "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
-    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded";
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions";
 #define MESSAGE_FROM \
     " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
 static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
+
+// Mentions as a column holds them: user ids (which have no spaces) separated by spaces.
+std::string join_ids(const std::vector<std::string>& ids) {
+    std::string out;
+    for (const auto& id : ids) {
+        if (!out.empty()) out += ' ';
+        out += id;
+    }
+    return out;
+}
+
+std::vector<std::string> split_ids(std::string_view text) {
+    std::vector<std::string> ids;
+    while (!text.empty()) {
+        const auto space = text.find(' ');
+        ids.emplace_back(text.substr(0, space));
+        if (space == std::string_view::npos) break;
+        text.remove_prefix(space + 1);
+    }
+    return ids;
+}
 
 Message read_message(const Statement& row) {
     Message m;
@@ -52,6 +73,7 @@ Message read_message(const Statement& row) {
         m.reply_preview = ReplyPreview{*original, row.text(24), message_type_from(row.text(25)).value_or(MessageType::file),
                                        row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
     m.forwarded = row.integer(28) != 0;
+    m.mentions = split_ids(row.text(29));
     return m;
 }
 
@@ -373,8 +395,8 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
     stored.seq = chat.last_seq + 1;
     // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
     auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
-                             "media_id, reply_to, created_at, origin_session, forwarded) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "media_id, reply_to, created_at, origin_session, forwarded, mentions) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT (chat_id, sender_id, client_id) DO NOTHING");
     insert.bind(1, stored.id)
         .bind(2, stored.chat_id)
@@ -388,6 +410,7 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
         .bind(10, stored.created_at)
         .bind(11, stored.origin_session)
         .bind(12, std::int64_t{stored.forwarded})
+        .bind(13, join_ids(stored.mentions))
         .run();
     if (insert.changes() == 0) {
         insert.reset();
