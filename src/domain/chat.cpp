@@ -29,6 +29,12 @@ std::vector<std::string> Chat::members_seeing(Seq seq) const {
     return ids;
 }
 
+Status check_mentions(const Chat& chat, const std::vector<std::string>& user_ids) {
+    for (const auto& id : user_ids)
+        if (!chat.participant(id)) return Error::invalid("invalid_mention", "mentions name only members of the chat");
+    return Ok{};
+}
+
 Status validate_group_name(std::string_view name) {
     if (name.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return Error::invalid("invalid_name", "a group needs a name");

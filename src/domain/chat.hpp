@@ -79,6 +79,9 @@ inline constexpr std::size_t kMaxGroupSize = 1024;
 // A group name is 1 to 100 characters and not blank.
 Status validate_group_name(std::string_view name);
 
+// Whether a message may mention these users: members of the chat only (`invalid_mention`).
+Status check_mentions(const Chat& chat, const std::vector<std::string>& user_ids);
+
 // Whether `user_id` may change the group (rename, add members): its admins may.
 Status check_is_group_admin(const Chat& chat, std::string_view user_id);
 

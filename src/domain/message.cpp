@@ -21,6 +21,13 @@ std::optional<MessageType> message_type_from(std::string_view name) {
     return std::nullopt;
 }
 
+std::vector<std::string> distinct_ids(std::vector<std::string> ids) {
+    std::vector<std::string> seen;
+    for (auto& id : ids)
+        if (std::find(seen.begin(), seen.end(), id) == seen.end()) seen.push_back(std::move(id));
+    return seen;
+}
+
 Status validate_new_message(const NewMessage& message) {
     if (message.client_id.empty() || utf8_length(message.client_id) > kMaxClientIdLength)
         return Error::invalid("invalid_client_id", "client_id must be 1 to 64 characters");
@@ -32,6 +39,8 @@ Status validate_new_message(const NewMessage& message) {
     } else if (!message.media_id) {
         return Error::invalid("missing_field", "a media message needs a media_id");
     }
+    if (message.mentions.size() > kMaxMentions)
+        return Error::invalid("invalid_mention", "a message mentions at most 1024 members");
     return Ok{};
 }
 
@@ -58,6 +67,40 @@ ReplyPreview reply_preview_of(const Message& original) {
         preview.text = text.substr(0, end);
     }
     return preview;
+}
+
+Status validate_forward(std::vector<std::string>& message_ids, std::vector<std::string>& to_chat_ids) {
+    message_ids = distinct_ids(std::move(message_ids));
+    to_chat_ids = distinct_ids(std::move(to_chat_ids));
+    if (message_ids.empty()) return Error::invalid("invalid_field", "message_ids names no message");
+    if (to_chat_ids.empty()) return Error::invalid("invalid_field", "to_chat_ids names no chat");
+    if (message_ids.size() > kMaxForwardMessages)
+        return Error::invalid("too_many_messages", "at most 20 messages are forwarded at once");
+    if (to_chat_ids.size() > kMaxForwardChats)
+        return Error::invalid("too_many_chats", "messages are forwarded into at most 5 chats at once");
+    return Ok{};
+}
+
+Status check_can_forward(const Message& message) {
+    if (message.deleted) return Error::conflict("message_deleted", "a message deleted for everyone cannot be forwarded");
+    return Ok{};
+}
+
+Message forwarded_copy(const Message& original, std::string id, const std::string& chat_id,
+                       const std::string& sender_id, const std::string& origin_session, TimeMs now) {
+    Message copy;
+    copy.id = std::move(id);
+    copy.chat_id = chat_id;
+    copy.sender_id = sender_id;
+    copy.client_id = copy.id;
+    copy.type = original.type;
+    copy.text = original.text;
+    copy.media_id = original.media_id;
+    copy.media = original.media;
+    copy.created_at = now;
+    copy.origin_session = origin_session;
+    copy.forwarded = true;
+    return copy;
 }
 
 void add_reaction(std::vector<Reaction>& reactions, const std::string& emoji, const std::string& user_id) {

@@ -64,10 +64,26 @@ struct Message {
     std::optional<TimeMs> edited_at;  // when its sender last changed its text
     std::vector<Reaction> reactions;
     std::optional<ReplyPreview> reply_preview;  // when reply_to is set
+    bool forwarded = false;  // a copy of a message from another chat (or the same one)
+    std::vector<std::string> mentions;  // members it mentions, distinct
 };
 
 // The preview of `original` that a reply to it shows.
 ReplyPreview reply_preview_of(const Message& original);
+
+inline constexpr std::size_t kMaxForwardMessages = 20;
+inline constexpr std::size_t kMaxForwardChats = 5;
+
+// The rules of a forward's lists, which it makes distinct (keeping the first of each):
+// 1 to 20 messages (`too_many_messages`) into 1 to 5 chats (`too_many_chats`).
+Status validate_forward(std::vector<std::string>& message_ids, std::vector<std::string>& to_chat_ids);
+// Whether a message may be forwarded: not once deleted for everyone (`message_deleted`).
+Status check_can_forward(const Message& message);
+// `original` as `sender_id` forwards it into chat `chat_id` at `now`: a new message with
+// the same type, text and media (shared, not copied), marked forwarded, replying to
+// nothing; its client_id is its id, unique as the sender's own would be.
+Message forwarded_copy(const Message& original, std::string id, const std::string& chat_id,
+                       const std::string& sender_id, const std::string& origin_session, TimeMs now);
 
 // What a sender asks to send.
 struct NewMessage {
@@ -77,14 +93,20 @@ struct NewMessage {
     std::optional<std::string> media_id;
     std::optional<std::string> reply_to;
     std::optional<Seq> reply_to_seq;  // reply_to given as a seq instead
+    std::vector<std::string> mentions;
 };
 
 inline constexpr std::size_t kMaxMessageTextBytes = 64 * 1024;
 inline constexpr std::size_t kMaxClientIdLength = 64;
+inline constexpr std::size_t kMaxMentions = 1024;  // a group's most members (kMaxGroupSize)
 
 // The rules of a message's shape: a client_id of 1 to 64 characters; a text message has
-// non-empty text and no media; a media message has a media_id; text at most 64 KiB.
+// non-empty text and no media; a media message has a media_id; text at most 64 KiB; at
+// most as many mentions as a group has members (`invalid_mention`).
 Status validate_new_message(const NewMessage& message);
+
+// The ids, each once, in the order they first came.
+std::vector<std::string> distinct_ids(std::vector<std::string> ids);
 
 // Whether `user_id` may delete `message` for everyone at `now`: only its sender, and only
 // within `window_ms` of sending.

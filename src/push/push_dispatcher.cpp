@@ -55,6 +55,7 @@ void PushDispatcher::message_sent(const Message& message, const std::vector<std:
         auto& from = burst.by_sender[message.sender_id];
         from.message = message;
         ++from.count;
+        burst.mentioned.insert(message.mentions.begin(), message.mentions.end());
         if (burst.member_ids.size() != member_ids.size()) burst.member_ids = member_ids;
     }
     // Only a new burst changes when the worker must wake; the rest wait for it.
@@ -167,9 +168,9 @@ void PushDispatcher::push_burst(const std::string& chat_id, const Burst& burst, 
         }
         return it->second;
     };
-    // What each recipient gets: a push with this badge, or none (muted, or no member any
-    // more), or none from this node (another node claimed the burst, and its push stands
-    // for these messages too).
+    // What each recipient gets: a push with this badge, or none (muted and not mentioned,
+    // or no member any more), or none from this node (another node claimed the burst,
+    // and its push stands for these messages too).
     struct Decision {
         std::optional<std::int64_t> badge;
         bool elsewhere = false;
@@ -180,7 +181,8 @@ void PushDispatcher::push_burst(const std::string& chat_id, const Burst& burst, 
         if (found == decisions.end()) {
             Decision decision;
             const auto state = stores_.chats.push_state(chat_id, device.user_id);
-            if (state.member && !is_muted(state.muted_until, now)) {
+            const bool mentioned = burst.mentioned.contains(device.user_id);
+            if (state.member && (mentioned || !is_muted(state.muted_until, now))) {
                 decision.elsewhere = !stores_.claims.claim("push:" + chat_id + ":" + device.user_id,
                                                            std::chrono::milliseconds(options_.coalesce_ms));
                 if (!decision.elsewhere) decision.badge = state.unread_total;

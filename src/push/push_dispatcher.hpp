@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,9 +32,10 @@ struct PushOptions {
 // Decides which devices get a push for each message and call, and sends them, on
 // threads of its own, so that nothing it does (the database, a slow or failing push
 // service) delays a message. A message waits `coalesce_ms` for the rest of its chat's
-// burst; then each member other than its sender whose chat is not muted gets one push,
-// of the burst's newest message to them, on each of their registered devices that has no
-// socket open on any node (the sender's devices never do: the sender is no recipient).
+// burst; then each member other than its sender whose chat is not muted (or whom one of
+// the burst's messages mentions) gets one push, of the burst's newest message to them,
+// on each of their registered devices that has no socket open on any node (the sender's
+// devices never do: the sender is no recipient).
 // Among several nodes, a recipient's push for a chat is claimed for the burst's length,
 // so that a burst whose messages several nodes committed still gives one push.
 // A call pushes at once, urgently. A service answering 404 or 410 ends the registration;
@@ -72,6 +74,8 @@ private:
             int count = 0;
         };
         std::map<std::string, FromSender> by_sender;
+        // Members a message of the burst mentions: they hear of it in a chat they muted.
+        std::set<std::string> mentioned;
         // As of the burst's first message, and again when their number changed: a member
         // who left meanwhile is no member at push time (push_state) and gets nothing.
         std::vector<std::string> member_ids;

@@ -91,6 +91,17 @@ Result<boost::json::value> Gateway::handle_now(DeviceSession& device, std::strin
         if (emoji->is_string()) chosen = std::string(emoji->as_string());
         return message_json(messages_.react(caller, chat_id, message_id, chosen));
     }
+    if (event == "message:forward") {
+        const auto chat_id = in.string("chat_id");
+        auto message_ids = in.string_array("message_ids");
+        auto to_chat_ids = in.string_array("to_chat_ids");
+        if (in.error()) return *in.error();
+        auto forwarded = messages_.forward(caller, chat_id, std::move(message_ids), std::move(to_chat_ids));
+        if (!forwarded) return forwarded.error();
+        // This device has them in the ack: the messages after them need not wait for them.
+        for (const auto& message : *forwarded) device.sent_here(message);
+        return boost::json::value({{"items", wire::to_json(*forwarded)}});
+    }
     if (event == "typing") {
         const auto chat_id = in.string("chat_id");
         const auto typing = in.boolean("typing");

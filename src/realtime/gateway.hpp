@@ -17,7 +17,8 @@ namespace flow::realtime {
 // with the Message; `message:delivered` and `message:read` ({chat_id, seq}) and `typing`
 // ({chat_id, typing}) and `call:signal` ({call_id, kind, payload, to?}) ack with {};
 // `message:edit` ({chat_id, message_id, text}) and `message:react` ({chat_id, message_id,
-// emoji}: null takes the caller's reaction back) ack with the Message.
+// emoji}: null takes the caller's reaction back) ack with the Message; `message:forward`
+// ({chat_id, message_ids, to_chat_ids}) acks with {items: the new Messages}.
 // An event name, string or key that is not UTF-8 or holds NUL acks `invalid_text`.
 // Blocking (storage): call it on the blocking pool, unless waits_on_nothing().
 class Gateway {

@@ -39,13 +39,15 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
     message.media_id = request.media_id;
     message.reply_to = request.reply_to;
     message.reply_to_seq = request.reply_to_seq;
+    message.mentions = distinct_ids(request.mentions);
     message.created_at = now;
     message.origin_session = caller.session_id;
     message.media = std::move(media);
-    auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq](
-                     const Chat& chat, const std::optional<Message>& reply_target) -> Status {
+    auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq,
+                  mentions = message.mentions](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
         const auto* me = chat.participant(user_id);
         if (!me) return Error::not_found("no such chat");
+        if (auto allowed = check_mentions(chat, mentions); !allowed) return allowed;
         if (replying && (!reply_target || reply_target->seq < me->joined_seq))
             return Error::invalid("invalid_reply", "reply_to names no message of this chat");
         return Ok{};
@@ -69,6 +71,40 @@ Result<Appended> MessageService::send(const Caller& caller, const std::string& c
     std::promise<Result<Appended>> sent;
     send(caller, chat_id, request, [&sent](Result<Appended> appended) { sent.set_value(std::move(appended)); });
     return sent.get_future().get();
+}
+
+Result<std::vector<Message>> MessageService::forward(const Caller& caller, const std::string& from_chat_id,
+                                                     std::vector<std::string> message_ids,
+                                                     std::vector<std::string> to_chat_ids) {
+    if (auto valid = validate_forward(message_ids, to_chat_ids); !valid) return std::move(valid).error();
+    if (auto allowed = limits_.take(Action::send, caller.user_id); !allowed) return std::move(allowed).error();
+    const TimeMs now = clock_.now_ms();
+    const auto check = [&](const Chat& from, const std::vector<Message>& originals,
+                           const std::vector<Chat>& targets) -> Status {
+        const auto* me = from.participant(caller.user_id);
+        if (!me) return Error::not_found("no such chat");
+        for (const auto& original : originals) {
+            if (original.seq < me->joined_seq) return Error::not_found("no such message: " + original.id);
+            if (auto allowed = check_can_forward(original); !allowed) return allowed;
+        }
+        for (const auto& target : targets)
+            if (!target.participant(caller.user_id)) return Error::not_found("no such chat: " + target.id);
+        return Ok{};
+    };
+    const auto copy = [&](const Message& original, const Chat& target) {
+        return forwarded_copy(original, new_id(now), target.id, caller.user_id, caller.session_id, now);
+    };
+    auto appended = chats_.forward({from_chat_id, std::move(message_ids), std::move(to_chat_ids), caller.user_id},
+                                   check, copy);
+    if (!appended) return std::move(appended).error();
+    std::vector<Message> forwarded;
+    for (auto& one : *appended) {
+        bus_.publish({one.participant_ids, caller.session_id, event::MessageNew{one.message}, ""});
+        push_.message_sent(one.message, one.participant_ids);
+        if (one.request_ended) chat_rules_.announce_request_ended(*one.request_ended, caller.user_id);
+        forwarded.push_back(std::move(one.message));
+    }
+    return forwarded;
 }
 
 Result<Seq> MessageService::visible_from(const Caller& caller, const std::string& chat_id) {

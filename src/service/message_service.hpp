@@ -22,7 +22,7 @@ struct MessagePage {
     std::optional<Seq> next_before;
 };
 
-// Messages: sending (safe to retry), history, editing, deleting, the media gallery,
+// Messages: sending (safe to retry), forwarding, history, editing, deleting, the media gallery,
 // reactions, receipts and typing; and what a device is owed when it connects. Publishes
 // message:new, message:edited, message:reaction, message:deleted, message:status and
 // typing. Sends, edits, reactions and typing count against the sender's rate limits: a
@@ -67,6 +67,13 @@ public:
     // message:reaction on every device.
     Result<Message> react(const Caller& caller, const std::string& chat_id, const std::string& message_id,
                           const std::optional<std::string>& emoji);
+    // Forwards messages of a chat the caller can see (validate_forward, check_can_forward)
+    // into chats the caller is in, all or nothing: the new messages, forwarded, target by
+    // target in the order named, each target's in the originals' order. Their media is
+    // shared, so the targets' members may read it. Each goes out as message:new and a
+    // push, as a message sent would; a forward counts once against the send rate.
+    Result<std::vector<Message>> forward(const Caller& caller, const std::string& from_chat_id,
+                                         std::vector<std::string> message_ids, std::vector<std::string> to_chat_ids);
     Result<MessagePage> media(const Caller& caller, const std::string& chat_id,
                               std::optional<MessageType> type, std::optional<Seq> before, int limit);
     // Receipts, cumulative up to `seq`.

@@ -16,7 +16,8 @@ namespace flow {
 class PushNotifier {
 public:
     virtual ~PushNotifier() = default;
-    // A message was committed: for its chat's members other than the sender.
+    // A message was committed: for its chat's members other than the sender (and, past
+    // their mute, those it mentions).
     virtual void message_sent(const Message& message, const std::vector<std::string>& member_ids) = 0;
     // A call rings these users.
     virtual void call_ringing(const Call& call, const std::vector<std::string>& rung_user_ids) = 0;

@@ -35,6 +35,14 @@ struct ReactionSet {
     bool changed = false;
 };
 
+// Messages of one chat that a user forwards into other chats.
+struct ForwardOrder {
+    std::string from_chat_id;
+    std::vector<std::string> message_ids;  // distinct
+    std::vector<std::string> to_chat_ids;  // distinct
+    std::string user_id;
+};
+
 // How far one device has received a chat, and how far the chat goes.
 struct DeliveryCursor {
     std::string chat_id;
@@ -120,6 +128,16 @@ public:
     virtual void append_message(Message message, AppendCheck check, AppendDone done) = 0;
     // Whether that returns at once, before storage is touched.
     virtual bool appends_in_background() const = 0;
+    // Forwards, all or nothing: reads the messages (not_found for one the chat lacks or the
+    // user hid) and the target chats (not_found for no such chat), lets `check` refuse on
+    // them as they are (the messages in seq order, the targets as named), then appends
+    // `copy` of each message, in seq order, to each target, as append_message would.
+    // The appended messages, target by target.
+    using ForwardCheck = std::function<Status(const Chat& from, const std::vector<Message>& messages,
+                                              const std::vector<Chat>& targets)>;
+    using ForwardCopy = std::function<Message(const Message& original, const Chat& target)>;
+    virtual Result<std::vector<Appended>> forward(const ForwardOrder& order, const ForwardCheck& check,
+                                                  const ForwardCopy& copy) = 0;
     virtual std::optional<Message> find_message(const std::string& chat_id,
                                                 const std::string& message_id) = 0;
     virtual std::vector<Message> history(const std::string& chat_id, const std::string& user_id,

@@ -30,8 +30,16 @@ boost::json::object to_json(const Message& message) {
             {"created_at", message.created_at},
             {"deleted", message.deleted},
             {"edited_at", or_null(message.edited_at)},
+            {"forwarded", message.forwarded},
+            {"mentions", boost::json::array(message.mentions.begin(), message.mentions.end())},
             {"reactions", std::move(reactions)},
             {"expires_at", nullptr}};
+}
+
+boost::json::array to_json(const std::vector<Message>& messages) {
+    boost::json::array items;
+    for (const auto& message : messages) items.push_back(to_json(message));
+    return items;
 }
 
 boost::json::object to_json(const Chat& chat) {

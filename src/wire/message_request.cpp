@@ -8,6 +8,8 @@ Result<NewMessage> read_new_message(JsonReader& in) {
     const auto type = in.string("type");
     message.text = in.optional_string("text").value_or("");
     message.media_id = in.optional_string("media_id");
+    if (const auto* mentions = in.optional_field("mentions"); mentions && !mentions->is_null())
+        message.mentions = in.string_array("mentions");
     const auto* reply_to = in.optional_field("reply_to");
     if (in.error()) return *in.error();
     // The message replied to, by its id or its seq.

@@ -514,7 +514,13 @@ TEST_P(ContactsSchema, ChatsFromBeforeCountWhoHadSentAMessageAndReplyingOrAccept
     EXPECT_TRUE(chats.view_chat(*c13, "u3").request);
 
     // u3 replies: the request ends with the message, and the two are contacts.
-    const Message reply{"m6", "c13", 0, "u3", "f", MessageType::text, "hello", std::nullopt, std::nullopt, std::nullopt, 2, false, "", std::nullopt};
+    Message reply;  // by field: Message grows
+    reply.id = "m6";
+    reply.chat_id = "c13";
+    reply.sender_id = "u3";
+    reply.client_id = "f";
+    reply.text = "hello";
+    reply.created_at = 2;
     auto appended = chats.append_message(reply, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; });
     ASSERT_TRUE(appended);
     ASSERT_TRUE(appended->request_ended);

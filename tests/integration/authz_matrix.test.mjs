@@ -362,6 +362,33 @@ const ROWS = [
     expect: MEMBERS(200),
   },
   {
+    // The owner's message of the group into the direct chat, both the owner's and the member's.
+    route: 'POST /chats/{chat_id}/forward',
+    prepare: async () => ({ message: await ownerSays(fx.group) }),
+    params: () => ({ chat_id: fx.group.id }),
+    body: (ctx) => ({ message_ids: [ctx.message.id], to_chat_ids: [fx.direct.id] }),
+    expect: MEMBERS(200),
+    check(r, role) {
+      if (role === 'stranger') return;
+      assert.deepEqual(r.json.items.map((m) => [m.chat_id, m.sender_id, m.forwarded]), [[fx.direct.id, fx[role].id, true]]);
+    },
+  },
+  {
+    // Into a chat the role is not in: the stranger's own group, which the others are not in.
+    route: 'POST /chats/{chat_id}/forward',
+    name: "into the stranger's group",
+    prepare: async () => ({
+      message: await ownerSays(fx.group),
+      theirs: await must('stranger', 'POST', '/chats', 201, { body: { type: 'group', name: 'Not yours', user_ids: [] } }),
+    }),
+    params: () => ({ chat_id: fx.group.id }),
+    body: (ctx) => ({ message_ids: [ctx.message.id], to_chat_ids: [ctx.theirs.id] }),
+    expect: MEMBERS(404),
+    async check(r, role, ctx) {
+      assert.deepEqual((await must('stranger', 'GET', `/chats/${ctx.theirs.id}/messages`, 200)).items, [], 'nothing forwarded');
+    },
+  },
+  {
     route: 'DELETE /chats/{chat_id}/delete_message',
     name: 'for me',
     params: () => ({ chat_id: fx.direct.id }),
@@ -649,6 +676,13 @@ const EVENTS = [
     data: (ctx) => ({ chat_id: fx.group.id, message_id: ctx.message.id, emoji: '👍' }),
     relayed: 'message:reaction',
     from: (d, role) => d.chat_id === fx.group.id && d.user_id === fx[role].id,
+  },
+  {
+    event: 'message:forward',
+    setup: async () => ({ message: await ownerSays(fx.group) }),
+    data: (ctx) => ({ chat_id: fx.group.id, message_ids: [ctx.message.id], to_chat_ids: [fx.group.id] }),
+    relayed: 'message:new',
+    from: (d, role) => d.chat_id === fx.group.id && d.forwarded && d.sender_id === fx[role].id,
   },
   {
     event: 'typing',

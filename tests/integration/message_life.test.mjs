@@ -2,8 +2,9 @@
 // rest of a chat's life"), as clients see it over REST, Socket.IO and the plain /ws
 // socket: editing a message (message:edited to every device of those who can see it),
 // reactions (one emoji per user, message:reaction, in every Message however it comes),
-// replies with a preview of the original (kept true as it is edited or deleted), and the
-// refusals that change nothing. On the scaled shape (two nodes) the clients of
+// replies with a preview of the original (kept true as it is edited or deleted),
+// forwarding (media shared, readable by the targets), mentions (which reach those who
+// muted the chat; push.test.mjs has their pushes), and the refusals that change nothing. On the scaled shape (two nodes) the clients of
 // each test spread over both.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +87,9 @@ function harness(getF) {
       assert.equal(r.status, 201, `upload -> ${r.status} ${r.text}`);
       return r.json;
     },
+    forward: (who, chatId, messageIds, toChatIds) =>
+      h.req(who, 'POST', `/chats/${chatId}/forward`, { message_ids: messageIds, to_chat_ids: toChatIds }),
+    canRead: async (who, mediaId) => (await getF().request('GET', `/media/${mediaId}`, { token: who.token })).status === 200,
     edit: (who, chatId, id, text) => h.req(who, 'PATCH', `/chats/${chatId}/messages/${id}`, { text }),
     react: (who, chatId, id, emoji) => h.req(who, 'PUT', `/chats/${chatId}/messages/${id}/reaction`, { emoji }),
     unreact: (who, chatId, id) => h.req(who, 'DELETE', `/chats/${chatId}/messages/${id}/reaction`),
@@ -106,6 +110,8 @@ function assertLifeFields(m, what = 'message') {
     assert.ok(p && p.id === m.reply_to && typeof p.sender_id === 'string' && typeof p.type === 'string', `reply_preview: ${ctx}`);
     assert.ok(p.text === null || (typeof p.text === 'string' && [...p.text].length <= 100), `reply_preview.text: ${ctx}`);
   }
+  assert.equal(typeof m.forwarded, 'boolean', `forwarded: ${ctx}`);
+  assert.ok(Array.isArray(m.mentions) && m.mentions.every((id) => typeof id === 'string'), `mentions: ${ctx}`);
   assert.ok(Array.isArray(m.reactions), `reactions: ${ctx}`);
   for (const r of m.reactions) {
     assert.equal(typeof r.emoji, 'string', `reactions: ${ctx}`);
@@ -417,6 +423,166 @@ describe(`a chat's life (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
         400, 'invalid_reply', 'a message from before joining');
       await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.chat_id === chat.id && d.text === 'x' });
       assert.deepEqual((await h.history(ann, chat.id)).map((m) => m.text), ['here'], 'nothing was sent');
+    });
+  });
+
+  describe('forwarding', () => {
+    it('forwards messages into several chats at once: new messages, forwarded, media shared and readable by the targets', async () => {
+      const [ann, bob, cat, dan, eve] = await h.users(5, 'Forwarder');
+      const source = await h.group(ann, [bob], 'Source');
+      const toCat = await h.direct(ann, cat);
+      const toGroup = await h.group(ann, [dan], 'Target');
+      const [catWs, danSio, bobWs] = await Promise.all([h.ws(cat), h.sio(dan), h.ws(bob)]);
+      const text = await h.say(bob, source.id, 'pass this on', {});
+      const media = await h.upload(ann, makeGif(4, 4), 'image/gif');
+      const photo = await h.say(ann, source.id, 'a photo', { type: 'image', media_id: media.id });
+      assert.equal(await h.canRead(cat, media.id), false, 'cat cannot read the photo before');
+
+      // Named newest first: each target gets them in their chat's order.
+      const r = await h.forward(ann, source.id, [photo.id, text.id], [toCat.id, toGroup.id]);
+      assert.equal(r.status, 200, r.text);
+      const items = r.json.items;
+      assert.equal(items.length, 4);
+      items.forEach((m, i) => assertLifeFields(m, `forwarded ${i}`));
+      assert.deepEqual(items.map((m) => [m.chat_id, m.text]),
+        [[toCat.id, 'pass this on'], [toCat.id, 'a photo'], [toGroup.id, 'pass this on'], [toGroup.id, 'a photo']]);
+      for (const m of items) {
+        assert.equal(m.forwarded, true);
+        assert.equal(m.sender_id, ann.id, 'the forwarder sends them');
+        assert.equal(m.reply_to, null);
+        assert.ok(![text.id, photo.id].includes(m.id), 'new messages');
+      }
+      assert.equal(items[1].type, 'image');
+      assert.equal(items[1].media.id, media.id, 'the same media, not a copy');
+      assert.deepEqual(items.map((m) => m.seq), [1, 2, 1, 2]);
+
+      for (const [c, chat] of [[catWs, toCat], [danSio, toGroup]]) {
+        const got = await c.take('message:new', 2, { filter: (d) => d.chat_id === chat.id });
+        assert.deepEqual(got.map((m) => [m.text, m.forwarded]), [['pass this on', true], ['a photo', true]], c.label);
+      }
+      await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.forwarded });
+      assert.equal(await h.canRead(cat, media.id), true, 'cat reads the photo forwarded to her');
+      assert.equal(await h.canRead(dan, media.id), true, 'and so does the target group');
+      assert.equal(await h.canRead(eve, media.id), false, 'nobody else');
+      assert.deepEqual((await h.history(cat, toCat.id)).map((m) => m.forwarded), [true, true]);
+
+      // Over both sockets, acked with the new messages; what was forwarded forwards again.
+      const annWs = await h.ws(ann);
+      const byWs = await annWs.emit('message:forward', { chat_id: toCat.id, message_ids: [items[0].id], to_chat_ids: [source.id] });
+      assert.equal(byWs.items?.length, 1, JSON.stringify(byWs));
+      assertLifeFields(byWs.items[0], 'message:forward ack (/ws)');
+      assert.equal(byWs.items[0].forwarded, true);
+      assert.equal((await bobWs.next('message:new', byId(byWs.items[0].id))).text, 'pass this on');
+      const catSio = await h.sio(cat);
+      const bySio = await catSio.emit('message:forward', { chat_id: toCat.id, message_ids: [items[1].id], to_chat_ids: [toCat.id] });
+      assert.equal(bySio.items?.[0]?.media?.id, media.id, JSON.stringify(bySio));
+      await annWs.next('message:new', byId(bySio.items[0].id));
+    });
+
+    it('takes up to 20 messages into up to 5 chats, and no more', async () => {
+      const [ann, ...others] = await h.users(6, 'Bulk');
+      const source = await h.group(ann, others, 'Bulk source');
+      const sent = [];
+      for (let i = 0; i < 21; i++) sent.push(await h.say(ann, source.id, `n${i}`));
+      const targets = [];
+      for (let i = 0; i < 6; i++) targets.push(await h.group(ann, [others[i % others.length]], `Bulk ${i}`));
+      const ids = sent.map((m) => m.id);
+      assertError(await h.forward(ann, source.id, ids, [targets[0].id]), 400, 'too_many_messages', '21 messages');
+      assertError(await h.forward(ann, source.id, [ids[0]], targets.map((t) => t.id)), 400, 'too_many_chats', '6 chats');
+      const twenty = await h.forward(ann, source.id, ids.slice(0, 20), [targets[0].id]);
+      assert.equal(twenty.status, 200, twenty.text);
+      assert.deepEqual(twenty.json.items.map((m) => m.text), sent.slice(0, 20).map((m) => m.text));
+      const five = await h.forward(ann, source.id, [ids[20], ids[20]], [...targets.slice(1).map((t) => t.id), targets[1].id]);
+      assert.equal(five.status, 200, five.text);
+      assert.equal(five.json.items.length, 5, 'each named once');
+      assert.equal((await h.history(ann, targets[5].id)).length, 1);
+    });
+
+    it('refuses what the caller cannot see and chats they are not in: 4xx, and nothing is forwarded anywhere', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Unforwarded');
+      const source = await h.group(ann, [bob], 'Mine');
+      const before = await h.say(ann, source.id, 'before cat joined');
+      const mine = await h.direct(ann, bob);
+      const theirs = await h.direct(bob, cat); // ann is not in it
+      const elsewhere = await h.say(bob, theirs.id, 'not for ann');
+      const hidden = await h.say(bob, source.id, 'hidden by ann');
+      assert.equal((await h.req(ann, 'DELETE', `/chats/${source.id}/delete_message`, { message_id: hidden.id, for_everyone: false })).status, 200);
+      const gone = await h.say(ann, source.id, 'deleted');
+      assert.equal((await h.req(ann, 'DELETE', `/chats/${source.id}/delete_message`, { message_id: gone.id, for_everyone: true })).status, 200);
+      const ok = await h.say(ann, source.id, 'fine');
+      const bobWs = await h.ws(bob);
+
+      assertError(await h.forward(ann, source.id, [ok.id], [mine.id, theirs.id]), 404, 'not_found', 'into a chat ann is not in');
+      assertError(await h.forward(ann, source.id, [ok.id], [mine.id, 'no-such-chat']), 404, 'not_found', 'into no chat');
+      assertError(await h.forward(ann, source.id, [ok.id, elsewhere.id], [mine.id]), 404, 'not_found', 'a message of another chat');
+      assertError(await h.forward(ann, theirs.id, [elsewhere.id], [mine.id]), 404, 'not_found', 'from a chat ann is not in');
+      assertError(await h.forward(ann, source.id, [ok.id, hidden.id], [mine.id]), 404, 'not_found', 'a message ann hid');
+      assertError(await h.forward(ann, source.id, [ok.id, gone.id], [mine.id]), 409, 'message_deleted', 'a message deleted for everyone');
+      assertError(await h.forward(ann, source.id, [], [mine.id]), 400, 'invalid_field', 'no messages');
+      assertError(await h.forward(ann, source.id, [ok.id], []), 400, 'invalid_field', 'no chats');
+      assertError(await h.req(ann, 'POST', `/chats/${source.id}/forward`, { message_ids: [ok.id] }), 400, 'missing_field', 'no to_chat_ids');
+      assertError(await h.forward(ann, source.id, ok.id, [mine.id]), 400, 'invalid_field', 'message_ids not an array');
+      // A member who joined later cannot forward what came before.
+      assert.equal((await h.req(ann, 'POST', `/chats/${source.id}/participants`, { user_ids: [cat.id] })).status, 200);
+      assertError(await h.forward(cat, source.id, [before.id], [theirs.id]), 404, 'not_found', 'a message from before joining');
+      const catSio = await h.sio(cat);
+      assertAckError(await catSio.emit('message:forward', { chat_id: source.id, message_ids: [ok.id], to_chat_ids: [mine.id] }),
+        'not_found', 'over Socket.IO, into a chat cat is not in');
+
+      await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.forwarded });
+      assert.deepEqual(await h.history(bob, mine.id), [], 'nothing reached the direct chat');
+      assert.deepEqual((await h.history(cat, theirs.id)).map((m) => m.text), ['not for ann']);
+    });
+  });
+
+  describe('mentions', () => {
+    it('a message mentions members, each once, over REST and both sockets; muting the chat does not keep it from them', async () => {
+      const [ann, bob, cat] = await h.users(3, 'Mentioner');
+      const chat = await h.group(ann, [bob, cat]);
+      assert.equal((await h.req(bob, 'PUT', `/chats/${chat.id}/mute`, { until: -1 })).status, 204);
+      const [bobWs, catSio, annWs] = await Promise.all([h.ws(bob), h.sio(cat), h.ws(ann)]);
+
+      const m = await h.say(ann, chat.id, '@bob look', { mentions: [bob.id] });
+      assertLifeFields(m, 'a message with a mention');
+      assert.deepEqual(m.mentions, [bob.id]);
+      const atBob = await bobWs.next('message:new', byId(m.id));
+      assert.deepEqual(atBob.mentions, [bob.id], 'bob muted the chat and still gets it, mention and all');
+      assert.deepEqual((await catSio.next('message:new', byId(m.id))).mentions, [bob.id]);
+
+      const bySio = await catSio.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'all of you',
+        mentions: [ann.id, bob.id, ann.id] });
+      assertLifeFields(bySio, 'message:send with mentions (Socket.IO)');
+      assert.deepEqual(bySio.mentions, [ann.id, bob.id], 'each once, in order');
+      assert.deepEqual((await annWs.next('message:new', byId(bySio.id))).mentions, [ann.id, bob.id]);
+      const byWs = await annWs.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'me', mentions: [ann.id] });
+      assert.deepEqual(byWs.mentions, [ann.id], 'one may mention oneself');
+      const plain = await h.say(bob, chat.id, 'no one');
+      assert.deepEqual(plain.mentions, []);
+      assert.deepEqual((await h.history(cat, chat.id)).map((x) => x.mentions), [[bob.id], [ann.id, bob.id], [ann.id], []]);
+    });
+
+    it('mentions of non-members are 400 invalid_mention, and nothing is sent', async () => {
+      const [ann, bob, eve] = await h.users(3, 'Mismention');
+      const chat = await h.group(ann, [bob]);
+      const bobWs = await h.ws(bob);
+      const send = (mentions) => h.req(ann, 'POST', `/chats/${chat.id}/send_message`, { client_id: newClientId(), type: 'text', text: 'hey', mentions });
+      assertError(await send([eve.id]), 400, 'invalid_mention', 'a user outside the chat');
+      assertError(await send([bob.id, 'no-such-user']), 400, 'invalid_mention', 'an unknown id among members');
+      assertError(await send(bob.id), 400, 'invalid_field', 'not an array');
+      assertError(await send([5]), 400, 'invalid_field', 'not strings');
+      assertAckError(await bobWs.emit('message:send', { chat_id: chat.id, client_id: newClientId(), type: 'text', text: 'x', mentions: [eve.id] }),
+        'invalid_mention', 'over /ws');
+      // A member who left is no member.
+      const cat = (await h.users(1, 'Leaver'))[0];
+      assert.equal((await h.req(ann, 'POST', `/chats/${chat.id}/participants`, { user_ids: [cat.id] })).status, 200);
+      assert.equal((await h.req(cat, 'DELETE', `/chats/${chat.id}/participants/${cat.id}`)).status, 200);
+      assertError(await send([cat.id]), 400, 'invalid_mention', 'a member who left');
+      await bobWs.none('message:new', QUIET_MS, { filter: (d) => d.chat_id === chat.id });
+      assert.deepEqual(await h.history(ann, chat.id), [], 'nothing was sent');
+      // Forwarded copies mention nobody.
+      const m = await h.say(ann, chat.id, 'with a mention', { mentions: [bob.id] });
+      const fwd = await h.forward(ann, chat.id, [m.id], [chat.id]);
+      assert.deepEqual(fwd.json.items[0].mentions, []);
     });
   });
 

@@ -3,9 +3,10 @@
 // UnifiedPush, on 127.0.0.1 with a throwaway CA, each verifying what the real one
 // verifies). A phone whose socket is closed hears of a message or a call through the
 // service it registered: one push per chat per burst, none for a device that is online,
-// none in a muted chat, none for the sender; calls at once and urgently; a registration
-// the service says is gone ends; a service that is slow delays nobody's messages. On the
-// scaled shape (two nodes) each event gives one push.
+// none in a muted chat (unless the message mentions them), none for the sender; calls at
+// once and urgently; a registration the service says is gone ends; a service that is
+// slow delays nobody's messages. On the scaled shape (two nodes) each event gives one
+// push.
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFlowd, request, sleep, NODES } from './lib/flowd.mjs';
@@ -152,6 +153,34 @@ describe(`push notifications (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
     const heard = await send(ann, chat.id, 'unmuted, offline');
     const got = await push.webpush.waitFor(mine);
     assert.equal(got.payload.message_id, heard.id);
+    assert.deepEqual(push.rejected(), []);
+  });
+
+  it('a mention pushes to the mentioned member even in a chat they muted; the others who muted it get nothing', async () => {
+    const [ann, bob, cat] = await f.signUpMany(3, 'Mentioned');
+    const group = await req(ann.token, 'POST', '/chats', { type: 'group', name: 'Muted group', user_ids: [bob.id, cat.id] });
+    assert.equal(group.status, 201, group.text);
+    const chat = group.json;
+    const bobWeb = push.webpush.subscribe({ applicationServerKey: vapidKey });
+    await device(bob, { kind: 'webpush', endpoint: bobWeb.endpoint, keys: bobWeb.keys });
+    const catToken = randomToken();
+    await device(cat, { kind: 'fcm', token: catToken });
+    for (const who of [bob, cat]) assert.equal((await req(who.token, 'PUT', `/chats/${chat.id}/mute`, { until: -1 })).status, 204);
+    const toBob = (r) => r.endpoint === bobWeb.endpoint;
+    const toCat = (r) => r.token === catToken;
+
+    await send(ann, chat.id, 'nobody mentioned');
+    await sleep(QUIET_MS);
+    assert.equal(push.webpush.received.filter(toBob).length, 0, 'muted, not mentioned: no push');
+
+    const r = await req(ann.token, 'POST', `/chats/${chat.id}/send_message`, { client_id: clientId(), type: 'text', text: '@bob', mentions: [bob.id] });
+    assert.equal(r.status, 201, r.text);
+    const got = await push.webpush.waitFor(toBob);
+    assert.equal(got.payload.message_id, r.json.id, 'the mention');
+    assert.equal(got.payload.preview, '@bob');
+    await sleep(QUIET_MS);
+    assert.equal(push.webpush.received.filter(toBob).length, 1, 'one push for the mention');
+    assert.equal(push.fcm.received.filter(toCat).length, 0, 'cat muted it and was not mentioned');
     assert.deepEqual(push.rejected(), []);
   });
 

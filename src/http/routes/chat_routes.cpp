@@ -21,15 +21,18 @@ Response chat_response(int status, const Result<ChatView>& chat) {
 
 Response page_response(const Result<MessagePage>& page) {
     if (!page) return Response::error(page.error());
-    boost::json::array items;
-    for (const auto& message : page->items) items.push_back(wire::to_json(message));
-    return Response::json(200, {{"items", std::move(items)},
+    return Response::json(200, {{"items", wire::to_json(page->items)},
                                 {"next_before", wire::or_null(page->next_before)}});
 }
 
 Response message_response(const Result<Message>& message) {
     if (!message) return Response::error(message.error());
     return Response::json(200, wire::to_json(*message));
+}
+
+Response messages_response(const Result<std::vector<Message>>& messages) {
+    if (!messages) return Response::error(messages.error());
+    return Response::json(200, {{"items", wire::to_json(*messages)}});
 }
 
 Response status_response(const Status& status, Response ok) {
@@ -142,6 +145,15 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
                    return message_response(messages.react(request.who(), request.param("chat_id"),
                                                           request.param("message_id"), std::nullopt));
                });
+
+    router.add("POST", "/chats/{chat_id}/forward", Access::signed_in, [&messages](Request& request) {
+        JsonReader in(request.body);
+        auto message_ids = in.string_array("message_ids");
+        auto to_chat_ids = in.string_array("to_chat_ids");
+        if (in.error()) return Response::error(*in.error());
+        return messages_response(
+            messages.forward(request.who(), request.param("chat_id"), std::move(message_ids), std::move(to_chat_ids)));
+    });
 
     router.add("GET", "/chats/{chat_id}/media", Access::signed_in, [&messages](Request& request) {
         QueryReader query(request);

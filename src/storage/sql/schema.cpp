@@ -302,6 +302,14 @@ const std::vector<Migration> kMigrations = {
         PRIMARY KEY (chat_id, seq, user_id)
     );
     )sql",
+    // 16: whether a message was forwarded from another (or the same) chat
+    R"sql(
+    ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+    )sql",
+    // 17: the members a message mentions, their ids separated by spaces
+    R"sql(
+    ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 }  // namespace

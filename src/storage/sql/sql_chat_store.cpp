@@ -26,13 +26,34 @@ namespace {
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
     "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
-    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100)";
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions";
 #define MESSAGE_FROM \
     " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
 static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
+
+// Mentions as a column holds them: user ids (which have no spaces) separated by spaces.
+std::string join_ids(const std::vector<std::string>& ids) {
+    std::string out;
+    for (const auto& id : ids) {
+        if (!out.empty()) out += ' ';
+        out += id;
+    }
+    return out;
+}
+
+std::vector<std::string> split_ids(std::string_view text) {
+    std::vector<std::string> ids;
+    while (!text.empty()) {
+        const auto space = text.find(' ');
+        ids.emplace_back(text.substr(0, space));
+        if (space == std::string_view::npos) break;
+        text.remove_prefix(space + 1);
+    }
+    return ids;
+}
 
 Message read_message(const Statement& row) {
     Message m;
@@ -53,6 +74,8 @@ Message read_message(const Statement& row) {
     if (auto original = row.optional_text(23))
         m.reply_preview = ReplyPreview{*original, row.text(24), message_type_from(row.text(25)).value_or(MessageType::file),
                                        row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
+    m.forwarded = row.integer(28) != 0;
+    m.mentions = split_ids(row.text(29));
     return m;
 }
 
@@ -411,24 +434,14 @@ bool SqlChatStore::are_contacts(const std::string& user_id, const std::string& o
 
 namespace {
 
-// Appends `message` in the transaction `db` is in: see ChatStore::append_message.
-Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check) {
-    auto chat = load_chat(db, message.chat_id, true);
-    if (!chat) return Error::not_found("no such chat");
-    std::optional<Message> reply_target;
-    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
-    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq);
-    if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
-
-    Message stored = message;
-    stored.seq = chat->last_seq + 1;
-    if (reply_target) {
-        stored.reply_to = reply_target->id;
-        stored.reply_preview = reply_preview_of(*reply_target);
-    }
+// Appends `stored` to `chat` (loaded for update in the transaction `db` is in) as its
+// next seq, and moves the chat on; see ChatStore::append_message.
+Appended append_to(Connection& db, Chat& chat, Message stored) {
+    stored.seq = chat.last_seq + 1;
     // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
     auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
-                             "media_id, reply_to, created_at, origin_session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "media_id, reply_to, created_at, origin_session, forwarded, mentions) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT (chat_id, sender_id, client_id) DO NOTHING");
     insert.bind(1, stored.id)
         .bind(2, stored.chat_id)
@@ -441,34 +454,58 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
         .bind(9, stored.reply_to)
         .bind(10, stored.created_at)
         .bind(11, stored.origin_session)
+        .bind(12, std::int64_t{stored.forwarded})
+        .bind(13, join_ids(stored.mentions))
         .run();
     if (insert.changes() == 0) {
+        insert.reset();
         auto earlier = db.prepare((std::string("SELECT ") + kMessageColumns +
                                    MESSAGE_FROM " WHERE m.chat_id = ? AND m.sender_id = ? "
                                    "AND m.client_id = ?")
                                       .c_str());
-        earlier.bind(1, message.chat_id).bind(2, message.sender_id).bind(3, message.client_id);
+        earlier.bind(1, stored.chat_id).bind(2, stored.sender_id).bind(3, stored.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        Appended again{read_message(earlier), false, ids_of(*chat), std::nullopt};
+        Appended again{read_message(earlier), false, ids_of(chat), std::nullopt};
         earlier.reset();
         attach_reactions(db, std::span(&again.message, 1));
         return again;
     }
+    insert.reset();
     db.prepare("UPDATE chats SET last_seq = ?, active_at = ? WHERE id = ?")
         .bind(1, stored.seq)
         .bind(2, stored.created_at)
         .bind(3, stored.chat_id)
         .run();
-    Appended appended{std::move(stored), true, ids_of(*chat), std::nullopt};
+    chat.last_seq = stored.seq;
+    chat.active_at = stored.created_at;
+    const auto sender_id = stored.sender_id;
+    Appended appended{std::move(stored), true, ids_of(chat), std::nullopt};
     // Replying to a message request accepts it.
-    if (take_part(*chat, message.sender_id)) {
+    if (take_part(chat, sender_id)) {
         db.prepare("UPDATE participants SET took_part = 1 WHERE chat_id = ? AND user_id = ?")
-            .bind(1, message.chat_id)
-            .bind(2, message.sender_id)
+            .bind(1, chat.id)
+            .bind(2, sender_id)
             .run();
-        appended.request_ended = std::move(*chat);
+        appended.request_ended = chat;
     }
     return appended;
+}
+
+// Appends `message` in the transaction `db` is in: see ChatStore::append_message.
+Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check) {
+    auto chat = load_chat(db, message.chat_id, true);
+    if (!chat) return Error::not_found("no such chat");
+    std::optional<Message> reply_target;
+    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
+    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq);
+    if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
+
+    Message stored = message;
+    if (reply_target) {
+        stored.reply_to = reply_target->id;
+        stored.reply_preview = reply_preview_of(*reply_target);
+    }
+    return append_to(db, *chat, std::move(stored));
 }
 
 }  // namespace
@@ -494,6 +531,44 @@ void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone
             }
             done(Error::internal("the server failed to store the message; try again"));
         });
+}
+
+Result<std::vector<Appended>> SqlChatStore::forward(const ForwardOrder& order, const ForwardCheck& check,
+                                                    const ForwardCopy& copy) {
+    return db_.transaction([&](Connection& db) -> Result<std::vector<Appended>> {
+        auto from = load_chat(db, order.from_chat_id);
+        if (!from) return Error::not_found("no such chat");
+        std::vector<Message> originals;
+        for (const auto& id : order.message_ids) {
+            auto original = message_by_id(db, order.from_chat_id, id);
+            auto hidden = db.prepare("SELECT 1 FROM hidden_messages WHERE user_id = ? AND message_id = ?");
+            hidden.bind(1, order.user_id).bind(2, id);
+            if (!original || hidden.step()) return Error::not_found("no such message: " + id);
+            originals.push_back(std::move(*original));
+        }
+        std::sort(originals.begin(), originals.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+        // The targets locked in one order (their ids'), whatever order they were named in,
+        // so that two forwards into the same chats never wait for each other in a circle.
+        auto by_id = order.to_chat_ids;
+        std::sort(by_id.begin(), by_id.end());
+        std::vector<Chat> locked;
+        for (const auto& id : by_id) {
+            auto chat = load_chat(db, id, true);
+            if (!chat) return Error::not_found("no such chat: " + id);
+            locked.push_back(std::move(*chat));
+        }
+        std::vector<Chat*> targets;
+        for (const auto& id : order.to_chat_ids)
+            targets.push_back(&*std::find_if(locked.begin(), locked.end(), [&](const Chat& c) { return c.id == id; }));
+        std::vector<Chat> seen_targets;
+        for (const auto* target : targets) seen_targets.push_back(*target);
+        if (auto allowed = check(*from, originals, seen_targets); !allowed) return std::move(allowed).error();
+        // Nothing is written before every check has passed: a refusal changes nothing.
+        std::vector<Appended> appended;
+        for (auto* target : targets)
+            for (const auto& original : originals) appended.push_back(append_to(db, *target, copy(original, *target)));
+        return appended;
+    });
 }
 
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,

@@ -36,6 +36,8 @@ public:
     Result<Appended> append_message(const Message& message, const AppendCheck& check) override;
     void append_message(Message message, AppendCheck check, AppendDone done) override;
     bool appends_in_background() const override { return db_.submits_in_background(); }
+    Result<std::vector<Appended>> forward(const ForwardOrder& order, const ForwardCheck& check,
+                                          const ForwardCopy& copy) override;
     std::optional<Message> find_message(const std::string& chat_id,
                                         const std::string& message_id) override;
     std::vector<Message> history(const std::string& chat_id, const std::string& user_id,
