@@ -236,6 +236,14 @@ const ROWS = [
   },
   { route: 'GET /users/{user_id}', params: () => ({ user_id: fx.owner.id }), expect: SIGNED_IN(200) },
   { route: 'POST /users/lookup', body: () => ({ phones: [fx.owner.phone] }), expect: SIGNED_IN(200) },
+  { route: 'GET /users/me/privacy', expect: SIGNED_IN(200) },
+  {
+    // Each sets what is already theirs: the defaults stay for the rest of the table.
+    route: 'PUT /users/me/privacy',
+    body: () => ({ about: 'everyone' }),
+    expect: SIGNED_IN(200),
+    check: (r) => assert.equal(r.json.about, 'everyone'),
+  },
 
   // --- chats
   // A group of one: making it shares no chat with anyone.
