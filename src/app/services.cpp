@@ -152,15 +152,19 @@ Services::Services(const Config& config) {
         UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs});
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
     privacy_ = std::make_unique<PrivacyService>(storage_->privacy(), storage_->chats());
-    users_ = std::make_unique<UserService>(storage_->users(), storage_->chats(), *media_, *limits_);
+    users_ = std::make_unique<UserService>(storage_->users(), *privacy_, *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
                                                  *media_, *bus_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
                                                  config.delete_for_everyone_s * 1000, *limits_);
-    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *connected_, *bus_, clock_);
-    stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
-                                              *bus_, clock_, config.story_ttl_s * 1000);
+    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *privacy_, *connected_, *bus_,
+                                                  clock_);
+    privacy_->on_change([this](const std::string& user_id, const PrivacyUpdate& update) {
+        presence_->privacy_changed(user_id, update);
+    });
+    stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *privacy_,
+                                              *media_, *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
     calls_ = std::make_unique<CallService>(
         storage_->calls(), *chats_, *presence_, *bus_, *push_, clock_,

@@ -126,3 +126,171 @@ describe('privacy settings', () => {
     assertError(await request(h.url(0), 'PUT', '/users/me/privacy', { body: {} }), 401, 'unauthorized', 'no token');
   });
 });
+
+/** The smallest image the server takes: a GIF89a header of 2 x 3 (the kind is sniffed from the bytes). */
+const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([2, 0, 3, 0, 0, 0, 0, 0x3b])]);
+
+describe('privacy settings applied to profiles and presence', () => {
+  let f;
+  const h = harness(() => f);
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+  afterEach(() => h.closeAll());
+
+  /**
+   * A on node 1 with a photo, an about, a last seen and a live story; C, A's contact, and S,
+   * who shares a group with A but is no contact, both on node 2.
+   */
+  async function cast() {
+    const [a, c, s] = await h.users(3, 'Cast');
+    Object.assign(a, { node: 0 }, { name: 'A' });
+    Object.assign(c, { node: 1 }, { name: 'C' });
+    Object.assign(s, { node: 1 }, { name: 'S' });
+    const photo = await request(h.url(a.node), 'POST', '/media', { token: a.token, rawBody: GIF, headers: { 'content-type': 'image/gif' } });
+    assert.equal(photo.status, 201, photo.text);
+    await h.must(a, 'PUT', '/auth/modify_user', { about: 'Out sailing', image_id: photo.json.id });
+    const direct = await h.contacts(a, c);
+    const group = await h.must(s, 'POST', '/chats', { type: 'group', name: 'Harbour', user_ids: [a.id] }, 201);
+    await h.say(a, group.id, 'ahoy');
+    // A last seen: a socket that comes and goes.
+    const sa = await connect(h.url(a.node), a.token, { label: 'A' });
+    const lastSeen = await wentOffline(a, () => sa.close());
+    await h.must(a, 'POST', '/stories', { type: 'text', text: 'at sea' }, 201);
+    return { a, c, s, direct, group, photo: photo.json.id, lastSeen };
+  }
+
+  /** Runs `leave` (closing `who`'s last socket) and waits until their last seen moves; returns it. */
+  async function wentOffline(who, leave) {
+    const before = (await h.must(who, 'GET', '/users/me')).last_seen_at;
+    await leave();
+    return until(async () => {
+      const now = (await h.must(who, 'GET', '/users/me')).last_seen_at;
+      return now > before && now;
+    }, `${who.name}'s last seen after leaving`);
+  }
+
+  /** A as `who` sees it: [GET /users/{id}, POST /users/lookup, the user of A's stories in GET /stories (or null)]. */
+  async function viewsOfA(who, a) {
+    const profile = await h.must(who, 'GET', who.id === a.id ? '/users/me' : `/users/${a.id}`);
+    const byId = who.id === a.id ? await h.must(who, 'GET', `/users/${a.id}`) : profile;
+    assert.deepEqual(byId, profile, 'GET /users/{own id} is GET /users/me');
+    const found = await h.must(who, 'POST', '/users/lookup', { phones: [a.phone] });
+    assert.equal(found.items.length, 1, brief(found));
+    const feed = await h.must(who, 'GET', '/stories');
+    const group = feed.items.find((g) => g.user.id === a.id);
+    return [profile, found.items[0], group ? group.user : null];
+  }
+
+  it('photo, about and last seen are seen by their audience only: GET /users/{id}, lookup and the stories feed', async () => {
+    const { a, c, s, photo, lastSeen } = await cast();
+    const whole = { image_id: photo, about: 'Out sailing', last_seen_at: lastSeen };
+    const hidden = { image_id: null, about: '', last_seen_at: null };
+    const field = { image_id: 'photo', about: 'about', last_seen_at: 'last_seen' };
+    const settings = [
+      {},
+      { last_seen: 'everyone' },
+      { last_seen: 'nobody', photo: 'contacts', about: 'nobody' },
+      { last_seen: 'contacts', photo: 'nobody', about: 'contacts' },
+      { photo: 'everyone', about: 'everyone', last_seen: 'everyone' },
+    ];
+    for (const change of settings) {
+      const mine = await h.setPrivacy(a, change);
+      for (const [who, relation] of [[a, 'self'], [c, 'contact'], [s, 'other']]) {
+        // What `who` should see of each field.
+        const expected = {};
+        for (const [k, setting] of Object.entries(field)) {
+          const audience = mine[setting];
+          const sees = relation === 'self' || audience === 'everyone' || (audience === 'contacts' && relation === 'contact');
+          expected[k] = sees ? whole[k] : hidden[k];
+        }
+        const [profile, found, inFeed] = await viewsOfA(who, a);
+        const ctx = `${who.name} (${relation}) under ${brief(mine)}`;
+        for (const [path, user] of [['GET /users/{id}', profile], ['lookup', found], ['GET /stories', inFeed]]) {
+          if (path === 'GET /stories' && relation === 'other') {
+            assert.equal(user, null, `${ctx}: a stranger has no story of A's`);
+            continue;
+          }
+          const seen = { image_id: user.image_id, about: user.about, last_seen_at: user.last_seen_at };
+          assert.deepEqual(seen, expected, `${ctx}: ${path}`);
+          assert.equal(user.name, 'Cast 1', `${ctx}: ${path} shows the name whatever the settings`);
+        }
+      }
+    }
+  });
+
+  for (const kind of ['ws', 'sio']) {
+    it(`last seen nobody: contacts get no presence over ${kind === 'ws' ? '/ws' : 'Socket.IO'}, and hear it hidden and shown again while A is online`, async () => {
+      const { a, c, s, direct, group } = await cast();
+      const fromA = (e) => e.user_id === a.id;
+      const [sc, ss] = [await h.socket(c, kind), await h.socket(s, kind)];
+
+      await h.setPrivacy(a, { last_seen: 'nobody' });
+      let sa = await h.socket(a, kind);
+      // A's messages reach C and S after any presence of A's connecting would have.
+      await h.say(a, direct.id, 'incognito');
+      await h.say(a, group.id, 'incognito');
+      await sc.next('message:new', { filter: (m) => m.chat_id === direct.id, timeout: WAIT_MS });
+      await ss.next('message:new', { filter: (m) => m.chat_id === group.id, timeout: WAIT_MS });
+      await sc.none('presence', 200, { filter: fromA, what: 'the contact saw A come online with last seen nobody' });
+      // Gone: the last seen moved, and no presence told of it.
+      await wentOffline(a, () => sa.terminate());
+      await h.say(a, direct.id, 'still incognito');
+      await sc.next('message:new', { filter: (m) => m.chat_id === direct.id, timeout: WAIT_MS });
+      await sc.none('presence', 200, { filter: fromA, what: 'the contact saw A go offline with last seen nobody' });
+
+      // While A is online, showing it tells the contacts at once, hiding it again too.
+      sa = await h.socket(a, kind);
+      await h.say(a, direct.id, 'here');
+      await sc.next('message:new', { filter: (m) => m.chat_id === direct.id, timeout: WAIT_MS });
+      await h.setPrivacy(a, { last_seen: 'contacts' });
+      const shown = await sc.next('presence', { filter: fromA, timeout: WAIT_MS });
+      assert.equal(shown.online, true, brief(shown));
+      assert.ok(Number.isInteger(shown.last_seen_at), `last_seen_at: ${brief(shown)}`);
+      await h.setPrivacy(a, { last_seen: 'everyone' });
+      await h.setPrivacy(a, { last_seen: 'nobody' });
+      const hid = await sc.next('presence', { filter: fromA, timeout: WAIT_MS });
+      assert.deepEqual(hid, { user_id: a.id, online: false, last_seen_at: null });
+      await h.setPrivacy(a, { photo: 'contacts' });
+      // The stranger in the group heard none of it; no more came to the contact.
+      await h.say(a, group.id, 'bye');
+      await h.say(a, direct.id, 'bye');
+      await ss.next('message:new', { filter: (m) => m.chat_id === group.id && m.text === 'bye', timeout: WAIT_MS });
+      await sc.next('message:new', { filter: (m) => m.chat_id === direct.id && m.text === 'bye', timeout: WAIT_MS });
+      await ss.none('presence', 200, { filter: fromA, what: 'a stranger heard of A’s presence' });
+      await sc.none('presence', 200, { filter: fromA, what: 'more presence than the two changes' });
+      await sa.terminate();
+    });
+  }
+
+  it('last seen everyone: anyone sees last_seen_at, but presence still goes to contacts only', async () => {
+    const { a, c, s, group } = await cast();
+    await h.setPrivacy(a, { last_seen: 'everyone' });
+    const fromA = (e) => e.user_id === a.id;
+    const [sc, ss] = [await h.socket(c, 'sio'), await h.socket(s, 'ws')];
+    const sa = await h.socket(a, 'ws');
+    assert.equal((await sc.next('presence', { filter: fromA, timeout: WAIT_MS })).online, true);
+    await sa.close();
+    const off = await sc.next('presence', { filter: (e) => fromA(e) && !e.online, timeout: WAIT_MS });
+    assert.ok(Number.isInteger(off.last_seen_at), brief(off));
+    await h.say(a, group.id, 'control');
+    await ss.next('message:new', { filter: (m) => m.chat_id === group.id, timeout: WAIT_MS });
+    await ss.none('presence', 200, { filter: fromA, what: 'presence reached a stranger under last seen everyone' });
+    assert.equal((await h.must(s, 'GET', `/users/${a.id}`)).last_seen_at, off.last_seen_at, 'the stranger sees the last seen');
+    assert.equal((await h.must(c, 'GET', `/users/${a.id}`)).last_seen_at, off.last_seen_at);
+  });
+});
+
+/** Polls `get` every 20 ms until it gives a truthy value, which it returns; fails naming `what` after WAIT_MS. */
+async function until(get, what) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await get();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
