@@ -157,7 +157,7 @@ Services::Services(const Config& config) {
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
                                                  *media_, *bus_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
-                                                 config.delete_for_everyone_s * 1000, *limits_);
+                                                 config.delete_for_everyone_s * 1000, *limits_, *privacy_);
     presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *privacy_, *connected_, *bus_,
                                                   clock_);
     privacy_->on_change([this](const std::string& user_id, const PrivacyUpdate& update) {

@@ -50,8 +50,10 @@ User profile_seen_by(User user, const PrivacySettings& settings, Relation relati
 bool shares_presence(const PrivacySettings& settings) { return reaches(settings.last_seen, Relation::contact); }
 
 bool shares_read_receipts(ChatType type, const PrivacySettings& reader, const PrivacySettings& sender) {
-    return type == ChatType::group || (reader.read_receipts && sender.read_receipts);
+    return !read_receipts_follow_settings(type) || (reader.read_receipts && sender.read_receipts);
 }
+
+bool read_receipts_follow_settings(ChatType type) { return type == ChatType::direct; }
 
 Status check_may_add_to_group(const PrivacySettings& settings, Relation relation) {
     if (!reaches(settings.groups_add, relation))

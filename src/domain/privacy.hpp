@@ -62,6 +62,8 @@ bool shares_presence(const PrivacySettings& settings);
 // WhatsApp does); in direct chats only when both have read receipts on, as turning them
 // off means neither sending nor seeing them.
 bool shares_read_receipts(ChatType type, const PrivacySettings& reader, const PrivacySettings& sender);
+// Whether that depends on the members' settings at all (in direct chats only).
+bool read_receipts_follow_settings(ChatType type);
 
 // Whether an adder standing in `relation` to a user with `settings` may add them to a
 // group: `not_allowed` (forbidden) when they are not in the user's `groups_add` audience.

@@ -22,6 +22,18 @@ User PrivacyService::seen_by(const std::string& viewer_id, User user) {
     return profile_seen_by(std::move(user), settings, relation_to);
 }
 
+std::vector<std::string> PrivacyService::read_receipt_audience(const Chat& chat, const std::string& reader_id,
+                                                              std::vector<std::string> to) {
+    // A group's members' settings are not read at all: they do not count there.
+    if (to.empty() || !read_receipts_follow_settings(chat.type)) return to;
+    auto ids = to;
+    ids.push_back(reader_id);
+    const auto settings = settings_.find_many(ids);
+    const auto& reader = settings.at(reader_id);
+    std::erase_if(to, [&](const std::string& id) { return !shares_read_receipts(chat.type, reader, settings.at(id)); });
+    return to;
+}
+
 std::vector<User> PrivacyService::seen_by(const std::string& viewer_id, std::vector<User> users) {
     if (users.empty()) return users;
     // One question each for the settings and the contacts, however many users.

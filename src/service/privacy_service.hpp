@@ -34,6 +34,10 @@ public:
     // Profiles as `viewer_id` may see them (profile_seen_by), in the same order.
     User seen_by(const std::string& viewer_id, User user);
     std::vector<User> seen_by(const std::string& viewer_id, std::vector<User> users);
+    // Of `to`, the members of `chat` whom `reader_id`'s read marks in it reach
+    // (shares_read_receipts).
+    std::vector<std::string> read_receipt_audience(const Chat& chat, const std::string& reader_id,
+                                                   std::vector<std::string> to);
 
 private:
     PrivacyStore& settings_;

@@ -294,3 +294,92 @@ async function until(get, what) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('read receipts off', () => {
+  let f;
+  const h = harness(() => f);
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+  afterEach(() => h.closeAll());
+
+  const isRead = (chatId, userId) => (e) => e.chat_id === chatId && e.user_id === userId && e.status === 'read';
+  const isDelivered = (chatId, userId) => (e) => e.chat_id === chatId && e.user_id === userId && e.status === 'delivered';
+
+  /**
+   * `reader` reads `seq` of `chat` over socket `sr` (or REST), and `sender`, whose socket is
+   * `ss`, hears of it: the delivered status always, the read one only if `readSeen`. A
+   * message from the reader afterwards bounds the wait for a read status that must not come.
+   */
+  async function readAndWatch({ reader, sr, sender, ss, chat, seq, readSeen, rest = false }) {
+    if (rest) await h.must(reader, 'POST', `/chats/${chat.id}/read`, { seq }, 204);
+    else assert.deepEqual(await sr.emit('message:read', { chat_id: chat.id, seq }), {});
+    const delivered = await ss.next('message:status', { filter: isDelivered(chat.id, reader.id), timeout: WAIT_MS });
+    assert.equal(delivered.seq, seq, `delivered still flows: ${brief(delivered)}`);
+    if (readSeen) {
+      assert.deepEqual(await ss.next('message:status', { filter: isRead(chat.id, reader.id), timeout: WAIT_MS }),
+        { chat_id: chat.id, user_id: reader.id, seq, status: 'read' });
+      return;
+    }
+    const control = await h.say(reader, chat.id, 'control');
+    await ss.next('message:new', { filter: (m) => m.id === control.id, timeout: WAIT_MS });
+    assert.deepEqual(ss.drain('message:status', isRead(chat.id, reader.id)), [], `${sender.name} saw ${reader.name}'s read mark`);
+    return control;
+  }
+
+  for (const [kindA, kindC] of [['ws', 'sio'], ['sio', 'ws']]) {
+    it(`in a direct chat: neither sent nor seen, delivered still flows, the reader's unread still counts (A on ${kindA}, C on ${kindC})`, async () => {
+      const [a, c] = await h.users(2, 'Reader');
+      Object.assign(a, { node: 0, name: 'A' });
+      Object.assign(c, { node: 1, name: 'C' });
+      const chat = await h.contacts(a, c); // seq 1 from A, 2 from C
+      const [sa, sc] = [await h.socket(a, kindA), await h.socket(c, kindC)];
+      // Both on: read marks flow both ways.
+      await readAndWatch({ reader: a, sr: sa, sender: c, ss: sc, chat, seq: 2, readSeen: true });
+      assert.equal((await h.say(a, chat.id, 'three')).seq, 3);
+      await readAndWatch({ reader: c, sr: sc, sender: a, ss: sa, chat, seq: 3, readSeen: true });
+
+      await h.setPrivacy(a, { read_receipts: false });
+      // A reads C's message: C hears it was delivered, not read; A's own unread is 0.
+      assert.equal((await h.say(c, chat.id, 'four')).seq, 4);
+      const control = await readAndWatch({ reader: a, sr: sa, sender: c, ss: sc, chat, seq: 4, readSeen: false });
+      assert.equal((await h.must(a, 'GET', `/chats/${chat.id}`)).unread_count, 0, 'A’s read mark counts for A');
+      // C, whose receipts are on, reads A's: A sees no read mark either (over REST this time).
+      await readAndWatch({ reader: c, sr: sc, sender: a, ss: sa, chat, seq: control.seq, readSeen: false, rest: true });
+      assert.equal((await h.must(c, 'GET', `/chats/${chat.id}`)).unread_count, 0, 'C’s read mark counts for C');
+
+      // On again: they flow from the next read on, nothing retroactively.
+      await h.setPrivacy(a, { read_receipts: true });
+      const six = await h.say(c, chat.id, 'six');
+      await readAndWatch({ reader: a, sr: sa, sender: c, ss: sc, chat, seq: six.seq, readSeen: true });
+      const seven = await h.say(a, chat.id, 'seven');
+      await readAndWatch({ reader: c, sr: sc, sender: a, ss: sa, chat, seq: seven.seq, readSeen: true });
+    });
+  }
+
+  it('the other side turning them off stops them too; groups keep read receipts both ways', async () => {
+    const [a, c, d] = await h.users(3, 'Grouper');
+    Object.assign(a, { node: 0, name: 'A' });
+    Object.assign(c, { node: 1, name: 'C' });
+    Object.assign(d, { node: 1, name: 'D' });
+    const direct = await h.contacts(a, c);
+    const group = await h.must(a, 'POST', '/chats', { type: 'group', name: 'Readers', user_ids: [c.id, d.id] }, 201);
+    const [sa, sc] = [await h.socket(a, 'sio'), await h.socket(c, 'ws')];
+    // C turns them off: A (on) sees none of C's, and C none of A's.
+    await h.setPrivacy(c, { read_receipts: false });
+    const m = await h.say(a, direct.id, 'are you reading this?');
+    await readAndWatch({ reader: c, sr: sc, sender: a, ss: sa, chat: direct, seq: m.seq, readSeen: false });
+    const n = await h.say(c, direct.id, 'maybe');
+    await readAndWatch({ reader: a, sr: sa, sender: c, ss: sc, chat: direct, seq: n.seq, readSeen: false, rest: true });
+
+    // In the group, with both A's and C's off, read marks still go both ways.
+    await h.setPrivacy(a, { read_receipts: false });
+    const g1 = await h.say(a, group.id, 'group news');
+    await readAndWatch({ reader: c, sr: sc, sender: a, ss: sa, chat: group, seq: g1.seq, readSeen: true });
+    const g2 = await h.say(c, group.id, 'read it');
+    await readAndWatch({ reader: a, sr: sa, sender: c, ss: sc, chat: group, seq: g2.seq, readSeen: true, rest: true });
+  });
+});

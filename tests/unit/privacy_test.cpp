@@ -85,6 +85,8 @@ TEST(Privacy, ReadReceiptsFlowInDirectChatsOnlyWhenBothHaveThemOn) {
     EXPECT_FALSE(shares_read_receipts(ChatType::direct, on, off)) << "the sender sees none";
     EXPECT_FALSE(shares_read_receipts(ChatType::direct, off, off));
     EXPECT_TRUE(shares_read_receipts(ChatType::group, off, off)) << "groups keep read receipts";
+    EXPECT_TRUE(read_receipts_follow_settings(ChatType::direct));
+    EXPECT_FALSE(read_receipts_follow_settings(ChatType::group));
 }
 
 TEST(Privacy, GroupsAddContactsRefusesOthersWithNotAllowed) {
