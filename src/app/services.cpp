@@ -153,7 +153,7 @@ Services::Services(const Config& config) {
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
     privacy_ = std::make_unique<PrivacyService>(storage_->privacy(), storage_->chats());
     users_ = std::make_unique<UserService>(storage_->users(), *privacy_, *media_, *limits_);
-    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
+    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_, *privacy_);
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
                                                  *media_, *bus_);
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,

@@ -57,7 +57,7 @@ bool read_receipts_follow_settings(ChatType type) { return type == ChatType::dir
 
 Status check_may_add_to_group(const PrivacySettings& settings, Relation relation) {
     if (!reaches(settings.groups_add, relation))
-        return Error::forbidden("not_allowed", "this user's privacy settings do not let you add them to groups");
+        return Error::forbidden("not_allowed", "their privacy settings do not let you add them to groups");
     return Ok{};
 }
 

@@ -1,6 +1,7 @@
 #include "service/privacy_service.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace flow {
 
@@ -32,6 +33,28 @@ std::vector<std::string> PrivacyService::read_receipt_audience(const Chat& chat,
     const auto& reader = settings.at(reader_id);
     std::erase_if(to, [&](const std::string& id) { return !shares_read_receipts(chat.type, reader, settings.at(id)); });
     return to;
+}
+
+Status PrivacyService::check_may_add_to_group(const std::string& adder_id, const std::vector<std::string>& user_ids) {
+    if (user_ids.empty()) return Ok{};
+    const auto settings = settings_.find_many(user_ids);
+    std::optional<std::vector<std::string>> contacts;  // read once someone's setting asks
+    for (const auto& id : user_ids) {
+        const auto& theirs = settings.at(id);
+        if (flow::check_may_add_to_group(theirs, Relation::other)) continue;
+        if (!contacts) {
+            contacts = chats_.contacts_of(adder_id);
+            std::sort(contacts->begin(), contacts->end());
+        }
+        const auto relation_to =
+            std::binary_search(contacts->begin(), contacts->end(), id) ? Relation::contact : Relation::other;
+        if (auto allowed = flow::check_may_add_to_group(theirs, relation_to); !allowed) {
+            auto error = std::move(allowed).error();
+            error.message += ": " + id.substr(0, 64);
+            return error;
+        }
+    }
+    return Ok{};
 }
 
 std::vector<User> PrivacyService::seen_by(const std::string& viewer_id, std::vector<User> users) {

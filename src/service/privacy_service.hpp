@@ -38,6 +38,9 @@ public:
     // (shares_read_receipts).
     std::vector<std::string> read_receipt_audience(const Chat& chat, const std::string& reader_id,
                                                    std::vector<std::string> to);
+    // Whether `adder_id` may add every one of `user_ids` (not themself) to a group
+    // (check_may_add_to_group): `not_allowed`, naming the first who may not be, otherwise.
+    Status check_may_add_to_group(const std::string& adder_id, const std::vector<std::string>& user_ids);
 
 private:
     PrivacyStore& settings_;

@@ -142,7 +142,7 @@ describe('privacy settings applied to profiles and presence', () => {
   afterEach(() => h.closeAll());
 
   /**
-   * A on node 1 with a photo, an about, a last seen and a live story; C, A's contact, and S,
+   * A on node 1 with a photo, an about, a last seen (from signing in) and a live story; C, A's contact, and S,
    * who shares a group with A but is no contact, both on node 2.
    */
   async function cast() {
@@ -156,9 +156,9 @@ describe('privacy settings applied to profiles and presence', () => {
     const direct = await h.contacts(a, c);
     const group = await h.must(s, 'POST', '/chats', { type: 'group', name: 'Harbour', user_ids: [a.id] }, 201);
     await h.say(a, group.id, 'ahoy');
-    // A last seen: a socket that comes and goes.
-    const sa = await connect(h.url(a.node), a.token, { label: 'A' });
-    const lastSeen = await wentOffline(a, () => sa.close());
+    // Signing in set A's last seen.
+    const lastSeen = (await h.must(a, 'GET', '/users/me')).last_seen_at;
+    assert.ok(Number.isInteger(lastSeen), `A's last seen: ${lastSeen}`);
     await h.must(a, 'POST', '/stories', { type: 'text', text: 'at sea' }, 201);
     return { a, c, s, direct, group, photo: photo.json.id, lastSeen };
   }
@@ -381,5 +381,68 @@ describe('read receipts off', () => {
     await readAndWatch({ reader: c, sr: sc, sender: a, ss: sa, chat: group, seq: g1.seq, readSeen: true });
     const g2 = await h.say(c, group.id, 'read it');
     await readAndWatch({ reader: a, sr: sa, sender: c, ss: sc, chat: group, seq: g2.seq, readSeen: true, rest: true });
+  });
+});
+
+describe('groups_add contacts', () => {
+  let f;
+  const h = harness(() => f);
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+  afterEach(() => h.closeAll());
+
+  const groupIds = async (who) => (await h.must(who, 'GET', '/chats')).items.filter((c) => c.type === 'group').map((c) => c.id);
+
+  it('only a contact may put the user in a group, creating it or adding members; anyone else gets 403 not_allowed and nothing changes', async () => {
+    // A (node 1) lets contacts alone add them; C is A's contact, S opened a chat with A that
+    // A never answered (no contact), D lets anyone add them; all but A on node 2.
+    const [a, c, s, d] = await h.users(4, 'Member');
+    Object.assign(a, { node: 0, name: 'A' });
+    Object.assign(c, { node: 1, name: 'C' });
+    Object.assign(s, { node: 1, name: 'S' });
+    Object.assign(d, { node: 1, name: 'D' });
+    await h.contacts(a, c);
+    const request = await h.must(s, 'POST', '/chats', { type: 'direct', user_id: a.id }, 201);
+    await h.say(s, request.id, 'add you to my group?');
+    await h.setPrivacy(a, { groups_add: 'contacts' });
+    const [sa, sd] = [await h.socket(a, 'ws'), await h.socket(d, 'sio')];
+
+    // Creating a group with A: refused to S, whoever else is in it, and no group is made.
+    const before = { s: await groupIds(s), d: await groupIds(d), a: await groupIds(a) };
+    for (const userIds of [[a.id], [d.id, a.id], [a.id, a.id, s.id]]) {
+      const r = await h.req(s, 'POST', '/chats', { type: 'group', name: 'Not yours', user_ids: userIds });
+      assertError(r, 403, 'not_allowed', `S creates a group with ${brief(userIds)}`);
+      assert.ok(r.json.error.message.endsWith(a.id), `the message names A: ${r.text}`);
+    }
+    assert.deepEqual({ s: await groupIds(s), d: await groupIds(d), a: await groupIds(a) }, before, 'no group was made');
+
+    // Adding A to S's group: refused, alone or with D, and D is not added either.
+    const group = await h.must(s, 'POST', '/chats', { type: 'group', name: 'Open', user_ids: [] }, 201);
+    for (const userIds of [[a.id], [d.id, a.id]]) {
+      assertError(await h.req(s, 'POST', `/chats/${group.id}/participants`, { user_ids: userIds }), 403, 'not_allowed', `S adds ${brief(userIds)}`);
+    }
+    assert.deepEqual((await h.must(s, 'GET', `/chats/${group.id}`)).participants.map((p) => p.user_id), [s.id], 'nobody was added');
+    // Neither A nor D heard of a group: D's chat:new for a later group comes first.
+    const later = await h.must(s, 'POST', '/chats', { type: 'group', name: 'Later', user_ids: [d.id] }, 201);
+    assert.equal((await sd.next('chat:new', { timeout: WAIT_MS })).id, later.id, 'D’s first chat:new is the group they are in');
+    assert.deepEqual(sa.drain('chat:new'), [], 'A heard of a group');
+
+    // A contact may, creating a group or adding to one; so may anyone once A allows everyone.
+    const byContact = await h.must(c, 'POST', '/chats', { type: 'group', name: 'Friends', user_ids: [a.id, d.id] }, 201);
+    assert.deepEqual(byContact.participants.map((p) => p.user_id).sort(), [a.id, c.id, d.id].sort());
+    assert.equal((await sa.next('chat:new', { filter: (x) => x.id === byContact.id, timeout: WAIT_MS })).id, byContact.id);
+    const cGroup = await h.must(c, 'POST', '/chats', { type: 'group', name: 'Later friends', user_ids: [] }, 201);
+    await h.must(c, 'POST', `/chats/${cGroup.id}/participants`, { user_ids: [a.id] });
+    // D (groups_add everyone) is added by anyone.
+    await h.must(s, 'POST', `/chats/${group.id}/participants`, { user_ids: [d.id] });
+    // S takes part by A accepting the request: now contacts, S may add A.
+    await h.must(a, 'POST', `/chats/${request.id}/accept`, undefined, 204);
+    await h.must(s, 'POST', `/chats/${group.id}/participants`, { user_ids: [a.id] });
+    await h.setPrivacy(a, { groups_add: 'everyone' });
+    await h.must(d, 'POST', '/chats', { type: 'group', name: 'Anyone', user_ids: [a.id] }, 201);
   });
 });
