@@ -17,6 +17,7 @@
 #include "http/routes/media_routes.hpp"
 #include "http/routes/ops_routes.hpp"
 #include "http/routes/privacy_routes.hpp"
+#include "http/routes/report_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
 #include "bus/redis/redis_claims.hpp"
@@ -152,6 +153,7 @@ Services::Services(const Config& config) {
         UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs});
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
     privacy_ = std::make_unique<PrivacyService>(storage_->privacy(), storage_->chats());
+    reports_ = std::make_unique<ReportService>(storage_->reports(), storage_->users(), *limits_, metrics_, clock_);
     users_ = std::make_unique<UserService>(storage_->users(), *privacy_, *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_, *privacy_);
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
@@ -191,6 +193,7 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_auth_routes(*router, *auth_, *users_);
     http::add_user_routes(*router, *users_, *accounts_);
     http::add_privacy_routes(*router, *privacy_);
+    http::add_report_routes(*router, *reports_);
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_story_routes(*router, *stories_);
     http::add_media_routes(*router, *media_);

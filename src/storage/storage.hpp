@@ -7,6 +7,7 @@
 #include "storage/device_store.hpp"
 #include "storage/media_catalog.hpp"
 #include "storage/privacy_store.hpp"
+#include "storage/report_store.hpp"
 #include "storage/sign_in_store.hpp"
 #include "storage/story_store.hpp"
 #include "storage/user_store.hpp"
@@ -26,6 +27,7 @@ public:
     virtual StoryStore& stories() = 0;
     virtual CallStore& calls() = 0;
     virtual PrivacyStore& privacy() = 0;
+    virtual ReportStore& reports() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

@@ -5,7 +5,7 @@
 // setting changed on one node must hold on the other at once.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, request, assertError, NODES } from './lib/flowd.mjs';
+import { startFlowd, request, assertError, assertRetryAfter } from './lib/flowd.mjs';
 import { connect } from './lib/ws_client.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 import { brief } from './lib/inbox.mjs';
@@ -445,4 +445,125 @@ describe('groups_add contacts', () => {
     await h.setPrivacy(a, { groups_add: 'everyone' });
     await h.must(d, 'POST', '/chats', { type: 'group', name: 'Anyone', user_ids: [a.id] }, 201);
   });
+});
+
+/** flow_reports_total by reason, summed over the server's nodes. */
+async function reportsTotal(f) {
+  const total = { spam: 0, abuse: 0, other: 0 };
+  for (const node of f.nodes) {
+    const r = await request(node.url, 'GET', '/metrics');
+    for (const line of r.text.split('\n')) {
+      const m = line.match(/^flow_reports_total\{reason="(\w+)"\} (\d+)$/);
+      if (m) total[m[1]] += Number(m[2]);
+    }
+  }
+  return total;
+}
+
+describe('reports', () => {
+  let f;
+  const h = harness(() => f);
+  before(async () => {
+    f = await startFlowd(ARGS);
+  });
+  after(async () => {
+    await f?.shutdown();
+  });
+  afterEach(() => h.closeAll());
+
+  const report = (who, userId, body) => h.req(who, 'POST', `/users/${userId}/report`, body);
+
+  it('202 with the messages of chats the reporter is in, counted by reason; a later delete for everyone changes nothing of it', async () => {
+    // R (node 1) reports X (node 2), who wrote to R; X also writes in a group R is not in.
+    const [r, x, y] = await h.users(3, 'Reporter');
+    Object.assign(r, { node: 0, name: 'R' });
+    Object.assign(x, { node: 1, name: 'X' });
+    Object.assign(y, { node: 1, name: 'Y' });
+    const direct = await h.must(x, 'POST', '/chats', { type: 'direct', user_id: r.id }, 201);
+    const threats = [await h.say(x, direct.id, 'you will regret it'), await h.say(x, direct.id, 'I know where you live')];
+    const elsewhere = await h.must(x, 'POST', '/chats', { type: 'group', name: 'Elsewhere', user_ids: [y.id] }, 201);
+    const other = await h.say(x, elsewhere.id, 'not for R');
+    assert.deepEqual(await reportsTotal(f), { spam: 0, abuse: 0, other: 0 }, 'every reason shows from the start');
+
+    const filed = await report(r, x.id, { reason: 'abuse', message_ids: threats.map((m) => m.id), note: 'threats since Monday' });
+    assert.equal(filed.status, 202, filed.text);
+    assert.equal(typeof filed.json.id, 'string');
+    // The same messages twice, no messages, a null list, a message of R's own: all fine.
+    for (const body of [
+      { reason: 'spam', message_ids: [threats[0].id, threats[0].id] },
+      { reason: 'spam' },
+      { reason: 'other', message_ids: null, note: null },
+      { reason: 'other', message_ids: [(await h.say(r, direct.id, 'stop it')).id] },
+    ]) {
+      const again = await report(r, x.id, body);
+      assert.equal(again.status, 202, `${brief(body)} -> ${again.text}`);
+    }
+    assert.deepEqual(await reportsTotal(f), { spam: 2, abuse: 1, other: 2 });
+
+    // X deletes the threats for everyone: that works as ever, and the report stands (the
+    // store's contract test reads the copies back as they were).
+    for (const m of threats) await h.must(x, 'DELETE', `/chats/${direct.id}/delete_message`, { message_id: m.id, for_everyone: true });
+    const page = await h.must(r, 'GET', `/chats/${direct.id}/messages`);
+    assert.deepEqual(page.items.slice(0, 2).map((m) => [m.deleted, m.text]), [[true, ''], [true, '']]);
+    // A message R cannot see: in a chat R is not in, unknown, or one R's report names among good ones.
+    for (const ids of [[other.id], ['no-such-message'], [threats[0].id, other.id]]) {
+      assertError(await report(r, x.id, { reason: 'abuse', message_ids: ids }), 404, 'not_found', `messages ${brief(ids)}`);
+    }
+    assert.deepEqual(await reportsTotal(f), { spam: 2, abuse: 1, other: 2 }, 'refused reports count nothing');
+  });
+
+  it('refuses bad reports with the contract’s errors before counting them', async () => {
+    const [r, x] = await h.users(2, 'Checker');
+    const before = await reportsTotal(f);
+    const ids = (n) => Array.from({ length: n }, (_, i) => `m${i}`);
+    for (const [body, status, code, userId] of [
+      [{ reason: 'abuse' }, 400, 'self_report', r.id],
+      [{ reason: 'abuse' }, 404, 'not_found', 'no-such-user'],
+      [{}, 400, 'missing_field'],
+      [{ reason: 'rude' }, 400, 'invalid_field'],
+      [{ reason: 'SPAM' }, 400, 'invalid_field'],
+      [{ reason: 7 }, 400, 'invalid_field'],
+      [{ reason: 'spam', message_ids: 'm1' }, 400, 'invalid_field'],
+      [{ reason: 'spam', message_ids: [1] }, 400, 'invalid_field'],
+      [{ reason: 'spam', note: 5 }, 400, 'invalid_field'],
+      [{ reason: 'spam', message_ids: ids(21) }, 400, 'too_many_messages'],
+      [{ reason: 'spam', note: 'x'.repeat(1001) }, 400, 'too_long'],
+    ]) {
+      assertError(await report(r, userId ?? x.id, body), status, code, `${brief(body)} about ${userId ?? 'X'}`);
+    }
+    // 20 distinct ids (repeats counting once) are not too many; they are unknown messages.
+    assertError(await report(r, x.id, { reason: 'spam', message_ids: [...ids(20), 'm0'] }), 404, 'not_found', '20 distinct');
+    // A note of 1000 characters (not bytes) is fine.
+    assert.equal((await report(r, x.id, { reason: 'other', note: 'é'.repeat(1000) })).status, 202);
+    // A deleted account is no one to report.
+    await h.must(x, 'DELETE', '/users/me', undefined, 204);
+    assertError(await report(r, x.id, { reason: 'spam' }), 404, 'not_found', 'a deleted account');
+    assert.deepEqual(await reportsTotal(f), { ...before, other: before.other + 1 });
+    assertError(await request(h.url(0), 'POST', `/users/${x.id}/report`, { body: { reason: 'spam' } }), 401, 'unauthorized');
+  });
+});
+
+describe('reports rate limit', () => {
+  it('a reporter past --user-report-hourly gets 429 rate_limited with Retry-After, on every node; others are not held back', async () => {
+    const f = await startFlowd([...ARGS, '--user-report-hourly', '3']);
+    const h = harness(() => f);
+    try {
+      const [r, x, q] = await h.users(3, 'Limited');
+      for (let i = 0; i < 3; i++) {
+        const who = { ...r, node: i }; // both nodes share the reporter's budget
+        assert.equal((await report(h, who, x.id)).status, 202, `report ${i + 1}`);
+      }
+      const refused = await report(h, { ...r, node: 1 }, x.id);
+      assertError(refused, 429, 'rate_limited', 'the fourth report within the hour');
+      assertRetryAfter(refused);
+      assert.equal((await report(h, q, x.id)).status, 202, 'another reporter');
+      assert.equal((await reportsTotal(f)).spam, 4);
+    } finally {
+      await f.shutdown();
+    }
+  });
+
+  function report(h, who, userId) {
+    return h.req(who, 'POST', `/users/${userId}/report`, { reason: 'spam' });
+  }
 });
