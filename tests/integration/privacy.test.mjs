@@ -70,16 +70,25 @@ function harness(getF) {
   return h;
 }
 
-describe('privacy settings', () => {
+/**
+ * A server for the enclosing describe: started before its tests, stopped after them, its
+ * sockets closed after each test. Returns the harness (h.f is the server).
+ */
+function serverForSuite(args = ARGS) {
   let f;
   const h = harness(() => f);
   before(async () => {
-    f = await startFlowd(ARGS);
+    f = await startFlowd(args);
   });
   after(async () => {
     await f?.shutdown();
   });
   afterEach(() => h.closeAll());
+  return h;
+}
+
+describe('privacy settings', () => {
+  const h = serverForSuite();
 
   it('are the defaults until changed; a PUT changes only what it names and answers them all, on every node', async () => {
     const [a, b] = await h.users(2);
@@ -131,15 +140,7 @@ describe('privacy settings', () => {
 const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([2, 0, 3, 0, 0, 0, 0, 0x3b])]);
 
 describe('privacy settings applied to profiles and presence', () => {
-  let f;
-  const h = harness(() => f);
-  before(async () => {
-    f = await startFlowd(ARGS);
-  });
-  after(async () => {
-    await f?.shutdown();
-  });
-  afterEach(() => h.closeAll());
+  const h = serverForSuite();
 
   /**
    * A on node 1 with a photo, an about, a last seen (from signing in) and a live story; C, A's contact, and S,
@@ -296,15 +297,7 @@ async function until(get, what) {
 }
 
 describe('read receipts off', () => {
-  let f;
-  const h = harness(() => f);
-  before(async () => {
-    f = await startFlowd(ARGS);
-  });
-  after(async () => {
-    await f?.shutdown();
-  });
-  afterEach(() => h.closeAll());
+  const h = serverForSuite();
 
   const isRead = (chatId, userId) => (e) => e.chat_id === chatId && e.user_id === userId && e.status === 'read';
   const isDelivered = (chatId, userId) => (e) => e.chat_id === chatId && e.user_id === userId && e.status === 'delivered';
@@ -385,15 +378,7 @@ describe('read receipts off', () => {
 });
 
 describe('groups_add contacts', () => {
-  let f;
-  const h = harness(() => f);
-  before(async () => {
-    f = await startFlowd(ARGS);
-  });
-  after(async () => {
-    await f?.shutdown();
-  });
-  afterEach(() => h.closeAll());
+  const h = serverForSuite();
 
   const groupIds = async (who) => (await h.must(who, 'GET', '/chats')).items.filter((c) => c.type === 'group').map((c) => c.id);
 
@@ -461,15 +446,7 @@ async function reportsTotal(f) {
 }
 
 describe('reports', () => {
-  let f;
-  const h = harness(() => f);
-  before(async () => {
-    f = await startFlowd(ARGS);
-  });
-  after(async () => {
-    await f?.shutdown();
-  });
-  afterEach(() => h.closeAll());
+  const h = serverForSuite();
 
   const report = (who, userId, body) => h.req(who, 'POST', `/users/${userId}/report`, body);
 
@@ -483,7 +460,7 @@ describe('reports', () => {
     const threats = [await h.say(x, direct.id, 'you will regret it'), await h.say(x, direct.id, 'I know where you live')];
     const elsewhere = await h.must(x, 'POST', '/chats', { type: 'group', name: 'Elsewhere', user_ids: [y.id] }, 201);
     const other = await h.say(x, elsewhere.id, 'not for R');
-    assert.deepEqual(await reportsTotal(f), { spam: 0, abuse: 0, other: 0 }, 'every reason shows from the start');
+    assert.deepEqual(await reportsTotal(h.f), { spam: 0, abuse: 0, other: 0 }, 'every reason shows from the start');
 
     const filed = await report(r, x.id, { reason: 'abuse', message_ids: threats.map((m) => m.id), note: 'threats since Monday' });
     assert.equal(filed.status, 202, filed.text);
@@ -498,7 +475,7 @@ describe('reports', () => {
       const again = await report(r, x.id, body);
       assert.equal(again.status, 202, `${brief(body)} -> ${again.text}`);
     }
-    assert.deepEqual(await reportsTotal(f), { spam: 2, abuse: 1, other: 2 });
+    assert.deepEqual(await reportsTotal(h.f), { spam: 2, abuse: 1, other: 2 });
 
     // X deletes the threats for everyone: that works as ever, and the report stands (the
     // store's contract test reads the copies back as they were).
@@ -509,12 +486,12 @@ describe('reports', () => {
     for (const ids of [[other.id], ['no-such-message'], [threats[0].id, other.id]]) {
       assertError(await report(r, x.id, { reason: 'abuse', message_ids: ids }), 404, 'not_found', `messages ${brief(ids)}`);
     }
-    assert.deepEqual(await reportsTotal(f), { spam: 2, abuse: 1, other: 2 }, 'refused reports count nothing');
+    assert.deepEqual(await reportsTotal(h.f), { spam: 2, abuse: 1, other: 2 }, 'refused reports count nothing');
   });
 
   it('refuses bad reports with the contract’s errors before counting them', async () => {
     const [r, x] = await h.users(2, 'Checker');
-    const before = await reportsTotal(f);
+    const start = await reportsTotal(h.f);
     const ids = (n) => Array.from({ length: n }, (_, i) => `m${i}`);
     for (const [body, status, code, userId] of [
       [{ reason: 'abuse' }, 400, 'self_report', r.id],
@@ -538,7 +515,7 @@ describe('reports', () => {
     // A deleted account is no one to report.
     await h.must(x, 'DELETE', '/users/me', undefined, 204);
     assertError(await report(r, x.id, { reason: 'spam' }), 404, 'not_found', 'a deleted account');
-    assert.deepEqual(await reportsTotal(f), { ...before, other: before.other + 1 });
+    assert.deepEqual(await reportsTotal(h.f), { ...start, other: start.other + 1 });
     assertError(await request(h.url(0), 'POST', `/users/${x.id}/report`, { body: { reason: 'spam' } }), 401, 'unauthorized');
   });
 });
