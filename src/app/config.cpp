@@ -134,6 +134,9 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--user-signal-rate", c.limits.signal_rate,
                    "call signals a user may send per second (0: no limit)")
         ->envname("FLOW_USER_SIGNAL_RATE")->capture_default_str()->check(CLI::Range(0.0, 1e6));
+    cli.add_option("--user-report-hourly", c.limits.report_hourly,
+                   "reports of other users a user may file per hour (0: no limit)")
+        ->envname("FLOW_USER_REPORT_HOURLY")->capture_default_str()->check(CLI::Range(0.0, 1e6));
     cli.add_option("--lookup-daily-cap", c.limits.lookup_daily_cap,
                    "distinct phone numbers a user may look up per UTC day (0: no limit)")
         ->envname("FLOW_LOOKUP_DAILY_CAP")->capture_default_str()->check(CLI::Range(0LL, 1'000'000'000LL));

@@ -16,6 +16,8 @@
 #include "http/routes/device_routes.hpp"
 #include "http/routes/media_routes.hpp"
 #include "http/routes/ops_routes.hpp"
+#include "http/routes/privacy_routes.hpp"
+#include "http/routes/report_routes.hpp"
 #include "http/routes/search_routes.hpp"
 #include "http/routes/story_routes.hpp"
 #include "http/routes/user_routes.hpp"
@@ -173,17 +175,23 @@ Services::Services(const Config& config) {
         UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs},
         thumbnails_.get());
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
-    users_ = std::make_unique<UserService>(storage_->users(), storage_->chats(), *media_, *limits_);
-    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_);
+    privacy_ = std::make_unique<PrivacyService>(storage_->privacy(), storage_->chats());
+    reports_ = std::make_unique<ReportService>(storage_->reports(), storage_->users(), *limits_, metrics_, clock_);
+    users_ = std::make_unique<UserService>(storage_->users(), *privacy_, *media_, *limits_);
+    chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_, *privacy_);
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
                                                  *media_, *bus_);
     const MessageService::Windows windows{config.delete_for_everyone_s * 1000, config.edit_window_s * 1000};
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
-                                                 windows, *limits_);
+                                                 windows, *limits_, *privacy_);
     search_ = std::make_unique<SearchService>(storage_->chats());
-    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *connected_, *bus_, clock_);
-    stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *media_,
-                                              *bus_, clock_, config.story_ttl_s * 1000);
+    presence_ = std::make_unique<PresenceService>(storage_->chats(), storage_->users(), *privacy_, *connected_, *bus_,
+                                                  clock_);
+    privacy_->on_change([this](const std::string& user_id, const PrivacyUpdate& update) {
+        presence_->privacy_changed(user_id, update);
+    });
+    stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *privacy_,
+                                              *media_, *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
     calls_ = std::make_unique<CallService>(
         storage_->calls(), *chats_, *presence_, *bus_, *push_, clock_,
@@ -209,6 +217,8 @@ std::unique_ptr<http::Router> Services::make_router() {
         [this](const std::string& token) { return auth_->authenticate(token); });
     http::add_auth_routes(*router, *auth_, *users_);
     http::add_user_routes(*router, *users_, *accounts_);
+    http::add_privacy_routes(*router, *privacy_);
+    http::add_report_routes(*router, *reports_);
     http::add_chat_routes(*router, *chats_, *messages_);
     http::add_search_routes(*router, *search_);
     http::add_story_routes(*router, *stories_);

@@ -22,6 +22,8 @@
 #include "service/media_service.hpp"
 #include "service/message_service.hpp"
 #include "service/presence_service.hpp"
+#include "service/privacy_service.hpp"
+#include "service/report_service.hpp"
 #include "service/search_service.hpp"
 #include "service/story_service.hpp"
 #include "service/story_sweeper.hpp"
@@ -50,6 +52,8 @@ public:
     ChatService& chats() { return *chats_; }
     MessageService& messages() { return *messages_; }
     PresenceService& presence() { return *presence_; }
+    PrivacyService& privacy() { return *privacy_; }
+    ReportService& reports() { return *reports_; }
     MediaService& media() { return *media_; }
     StoryService& stories() { return *stories_; }
     CallService& calls() { return *calls_; }
@@ -92,6 +96,8 @@ private:
     std::unique_ptr<AuthService> auth_;
     std::unique_ptr<DeviceService> devices_;
     std::unique_ptr<AccountService> accounts_;
+    std::unique_ptr<PrivacyService> privacy_;
+    std::unique_ptr<ReportService> reports_;
     std::unique_ptr<UserService> users_;
     std::unique_ptr<ChatService> chats_;
     std::unique_ptr<MessageService> messages_;

@@ -35,6 +35,11 @@ void Metrics::push(std::string_view kind, std::string_view outcome, std::uint64_
     pushes_[{std::string(kind), std::string(outcome)}] += count;
 }
 
+void Metrics::report(std::string_view reason, std::uint64_t count) {
+    std::lock_guard lock(mutex_);
+    reports_[std::string(reason)] += count;
+}
+
 std::string Metrics::render() const {
     std::lock_guard lock(mutex_);
     std::string out;
@@ -64,6 +69,10 @@ std::string Metrics::render() const {
            "# TYPE flow_push_total counter\n";
     for (const auto& [key, count] : pushes_)
         out += fmt::format("flow_push_total{{kind=\"{}\",outcome=\"{}\"}} {}\n", key.first, key.second, count);
+    out += "# HELP flow_reports_total Reports of users filed, by reason (spam, abuse, other).\n"
+           "# TYPE flow_reports_total counter\n";
+    for (const auto& [reason, count] : reports_)
+        out += fmt::format("flow_reports_total{{reason=\"{}\"}} {}\n", reason, count);
     return out;
 }
 

@@ -31,6 +31,8 @@ public:
     // passed, or too many were waiting) or `coalesced` (a message folded into a later
     // push of its chat).
     void push(std::string_view kind, std::string_view outcome, std::uint64_t count = 1);
+    // A report of a user filed, by its reason (0 makes the reason's series appear).
+    void report(std::string_view reason, std::uint64_t count = 1);
 
     // The Prometheus text exposition format (version 0.0.4).
     std::string render() const;
@@ -46,6 +48,7 @@ private:
     std::atomic<long> open_connections_{0};
     std::map<std::string, std::uint64_t> refused_;
     std::map<std::pair<std::string, std::string>, std::uint64_t, std::less<>> pushes_;
+    std::map<std::string, std::uint64_t, std::less<>> reports_;
 };
 
 }  // namespace flow

@@ -26,9 +26,4 @@ void apply_profile_change(User& user, const ProfileChange& change) {
     if (change.image_id) user.image_id = *change.image_id;
 }
 
-User profile_seen_by(User user, std::string_view viewer_id, bool viewer_is_contact) {
-    if (user.id != viewer_id && !viewer_is_contact) user.last_seen_at.reset();
-    return user;
-}
-
 }  // namespace flow

@@ -44,9 +44,4 @@ Status validate_profile_change(const ProfileChange& change);
 // Applies a validated change to a user.
 void apply_profile_change(User& user, const ProfileChange& change);
 
-// The profile as `viewer_id` may see it: the user themself and their contacts see it
-// whole; anyone else gets no last seen (the contract's privacy default, `last_seen:
-// contacts`).
-User profile_seen_by(User user, std::string_view viewer_id, bool viewer_is_contact);
-
 }  // namespace flow

@@ -10,7 +10,8 @@
 namespace flow {
 
 // What a user does that a per-user limit guards.
-enum class Action { send, typing, signal };
+enum class Action { send, typing, signal, report };
+inline constexpr std::size_t kActions = 4;
 
 // The per-user limits (`--user-send-rate` and the rest); 0 turns a limit off.
 struct RateLimits {
@@ -19,6 +20,7 @@ struct RateLimits {
     double typing_rate = 5;   // typing events per second (a burst of as many)
     double signal_rate = 50;  // call signals per second (a burst of as many)
     long long lookup_daily_cap = 2000;  // distinct numbers looked up per UTC day
+    double report_hourly = 10;  // reports of other users per hour (a burst of as many)
 };
 
 // Per-user rate limits: a token bucket per user and action, and the distinct phone
@@ -46,6 +48,7 @@ inline BucketRule rule_of(const RateLimits& limits, Action action) {
         case Action::send: return {limits.send_rate, std::max(1.0, limits.send_burst)};
         case Action::typing: return {limits.typing_rate, std::max(1.0, limits.typing_rate)};
         case Action::signal: return {limits.signal_rate, std::max(1.0, limits.signal_rate)};
+        case Action::report: return {limits.report_hourly / 3600, std::max(1.0, limits.report_hourly)};
     }
     return {};
 }
@@ -54,6 +57,7 @@ inline BucketRule rule_of(const RateLimits& limits, Action action) {
 inline Error rate_limited(Action action, TimeMs wait_ms) {
     const char* what = action == Action::send     ? "too many messages; slow down"
                        : action == Action::typing ? "too many typing events"
+                       : action == Action::report ? "too many reports; try again later"
                                                   : "too many call signals; slow down";
     return Error::rate_limited("rate_limited", what, retry_after_s(wait_ms));
 }

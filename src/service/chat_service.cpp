@@ -54,6 +54,8 @@ Result<ChatCreated> ChatService::create_group(const Caller& caller, const std::s
         return Error::invalid("too_many_participants", "a group has at most 1024 members");
     const std::vector<std::string> other_ids(others.begin(), others.end());
     if (auto exist = check_users_exist(other_ids); !exist) return std::move(exist).error();
+    if (auto allowed = privacy_.check_may_add_to_group(caller.user_id, other_ids); !allowed)
+        return std::move(allowed).error();
 
     const TimeMs now = clock_.now_ms();
     Chat chat{new_id(now), ChatType::group, name, std::nullopt, now, now, 0, {}};
@@ -136,6 +138,8 @@ Result<ChatView> ChatService::add_participants(const Caller& caller, const std::
         return Error::invalid("too_many_participants", "a group has at most 1024 members");
     const std::vector<std::string> new_ids(wanted.begin(), wanted.end());
     if (auto exist = check_users_exist(new_ids); !exist) return std::move(exist).error();
+    if (auto allowed = privacy_.check_may_add_to_group(caller.user_id, new_ids); !allowed)
+        return std::move(allowed).error();
 
     std::vector<std::string> added;
     const TimeMs now = clock_.now_ms();

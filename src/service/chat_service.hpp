@@ -8,6 +8,7 @@
 #include "common/result.hpp"
 #include "service/auth_service.hpp"
 #include "service/media_service.hpp"
+#include "service/privacy_service.hpp"
 #include "bus/event_bus.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/user_store.hpp"
@@ -26,8 +27,9 @@ struct ChatCreated {
 // chat:new and chat:updated. Blocking (storage): call it on the blocking pool.
 class ChatService {
 public:
-    ChatService(ChatStore& chats, UserStore& users, MediaService& media, EventBus& bus, const Clock& clock)
-        : chats_(chats), users_(users), media_(media), bus_(bus), clock_(clock) {}
+    ChatService(ChatStore& chats, UserStore& users, MediaService& media, EventBus& bus, const Clock& clock,
+                PrivacyService& privacy)
+        : chats_(chats), users_(users), media_(media), bus_(bus), clock_(clock), privacy_(privacy) {}
 
     Result<ChatCreated> create_direct(const Caller& caller, const std::string& other_user_id);
     Result<ChatCreated> create_group(const Caller& caller, const std::string& name,
@@ -38,7 +40,8 @@ public:
     // Adds the distinct ids not yet in the group. Checked in this order, each before any
     // cost of the next: the caller is a member (not_found) and an admin (forbidden), the
     // group stays within 1024 members (`too_many_participants`), every id is a user
-    // (`unknown_user`).
+    // (`unknown_user`), whose privacy settings let the caller add them (`not_allowed`);
+    // creating a group checks its members the same way.
     Result<ChatView> add_participants(const Caller& caller, const std::string& chat_id,
                                       const std::vector<std::string>& user_ids);
     Result<ChatView> remove_participant(const Caller& caller, const std::string& chat_id,
@@ -76,6 +79,7 @@ private:
     MediaService& media_;
     EventBus& bus_;
     const Clock& clock_;
+    PrivacyService& privacy_;
 };
 
 }  // namespace flow

@@ -206,9 +206,11 @@ Status MessageService::mark_read(const Caller& caller, const std::string& chat_i
     if (!chat) return std::move(chat).error();
     // Reading a message means it was delivered too.
     if (auto status = mark_delivered(caller, chat_id, seq); !status) return status;
-    // A message request's recipient reads without telling the sender.
+    // A message request's recipient reads without telling the sender, and so does anyone
+    // whose read receipts, or the sender's, are off.
     auto moved = chats_.mark_read(chat_id, caller.user_id, std::min(seq, chat->last_seq));
-    auto to = activity_audience(*chat, caller.user_id);
+    auto to = moved ? privacy_.read_receipt_audience(*chat, caller.user_id, activity_audience(*chat, caller.user_id))
+                    : std::vector<std::string>{};
     if (moved && !to.empty())
         bus_.publish({std::move(to), "", event::MessageStatus{chat_id, caller.user_id, *moved, event::Receipt::read}, ""});
     return Ok{};

@@ -9,6 +9,7 @@
 #include "common/result.hpp"
 #include "service/auth_service.hpp"
 #include "service/chat_service.hpp"
+#include "service/privacy_service.hpp"
 #include "bus/event_bus.hpp"
 #include "service/push_notifier.hpp"
 #include "limits/rate_limiter.hpp"
@@ -36,9 +37,10 @@ public:
         TimeMs edit_ms = 0;
     };
     MessageService(ChatStore& chats, ChatService& chat_rules, MediaService& media, EventBus& bus,
-                   PushNotifier& push, const Clock& clock, Windows windows, RateLimiter& limits)
+                   PushNotifier& push, const Clock& clock, Windows windows, RateLimiter& limits,
+                   PrivacyService& privacy)
         : chats_(chats), chat_rules_(chat_rules), media_(media), bus_(bus), push_(push), clock_(clock),
-          windows_(windows), limits_(limits) {}
+          windows_(windows), limits_(limits), privacy_(privacy) {}
 
     // Sends without waiting for storage: `done` hears the stored message and whether this
     // call created it (false for a retry), or why not, once it is durable, maybe on a
@@ -76,7 +78,8 @@ public:
                                          std::vector<std::string> message_ids, std::vector<std::string> to_chat_ids);
     Result<MessagePage> media(const Caller& caller, const std::string& chat_id,
                               std::optional<MessageType> type, std::optional<Seq> before, int limit);
-    // Receipts, cumulative up to `seq`.
+    // Receipts, cumulative up to `seq`. A read mark counts for the reader's unread whoever
+    // hears of it (activity_audience, read_receipt_audience).
     Status mark_read(const Caller& caller, const std::string& chat_id, Seq seq);
     Status mark_delivered(const Caller& caller, const std::string& chat_id, Seq seq);
     Status typing(const Caller& caller, const std::string& chat_id, bool typing);
@@ -102,6 +105,7 @@ private:
     const Clock& clock_;
     Windows windows_;
     RateLimiter& limits_;
+    PrivacyService& privacy_;
 };
 
 }  // namespace flow

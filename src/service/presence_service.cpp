@@ -13,7 +13,7 @@ void PresenceService::disconnected(const Caller& device, bool last_of_user) {
 }
 
 void PresenceService::online(const std::string& user_id) {
-    if (!devices_.arrived(user_id)) return;
+    if (!devices_.arrived(user_id) || !shares_presence(privacy_.get(user_id))) return;
     const auto user = users_.find(user_id);
     bus_.publish({chats_.contacts_of(user_id), "",
                   event::Presence{user_id, true, user ? user->last_seen_at : std::nullopt}});
@@ -23,7 +23,17 @@ void PresenceService::offline(const std::string& user_id) {
     if (!devices_.left(user_id)) return;
     const TimeMs now = clock_.now_ms();
     users_.touch_last_seen(user_id, now);
+    if (!shares_presence(privacy_.get(user_id))) return;
     bus_.publish({chats_.contacts_of(user_id), "", event::Presence{user_id, false, now}});
+}
+
+void PresenceService::privacy_changed(const std::string& user_id, const PrivacyUpdate& update) {
+    const bool shown = shares_presence(update.after);
+    if (shown == shares_presence(update.before) || !devices_.connected(user_id)) return;
+    std::optional<TimeMs> last_seen;
+    if (shown)
+        if (const auto user = users_.find(user_id)) last_seen = user->last_seen_at;
+    bus_.publish({chats_.contacts_of(user_id), "", event::Presence{user_id, shown, last_seen}, ""});
 }
 
 std::optional<TimeMs> PresenceService::offline_since(const std::string& user_id) {

@@ -26,10 +26,15 @@ std::vector<StoryFeedGroup> StoryService::feed(const Caller& caller) {
     auto owners = chats_.contacts_of(caller.user_id);
     owners.push_back(caller.user_id);
     std::vector<StoryFeedGroup> feed;
+    std::vector<User> users;
     for (auto& group : group_stories(stories_.live_of(owners, caller.user_id, clock_.now_ms()))) {
         auto user = users_.find(group.user_id);
-        if (user) feed.push_back({std::move(*user), std::move(group.stories)});
+        if (!user) continue;
+        users.push_back(std::move(*user));
+        feed.push_back({{}, std::move(group.stories)});
     }
+    users = privacy_.seen_by(caller.user_id, std::move(users));
+    for (std::size_t i = 0; i < feed.size(); ++i) feed[i].user = std::move(users[i]);
     return feed;
 }
 

@@ -10,13 +10,14 @@
 #include "domain/user.hpp"
 #include "service/auth_service.hpp"
 #include "service/media_service.hpp"
+#include "service/privacy_service.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/story_store.hpp"
 #include "storage/user_store.hpp"
 
 namespace flow {
 
-// One user's live stories in the feed, with their profile.
+// One user's live stories in the feed, with their profile as the viewer may see it.
 struct StoryFeedGroup {
     User user;
     std::vector<StoryView> stories;
@@ -29,10 +30,10 @@ struct StoryFeedGroup {
 // Thread-safe.
 class StoryService {
 public:
-    StoryService(StoryStore& stories, ChatStore& chats, UserStore& users, MediaService& media,
-                 EventBus& bus, const Clock& clock, TimeMs ttl_ms)
-        : stories_(stories), chats_(chats), users_(users), media_(media), bus_(bus), clock_(clock),
-          ttl_ms_(ttl_ms) {}
+    StoryService(StoryStore& stories, ChatStore& chats, UserStore& users, PrivacyService& privacy,
+                 MediaService& media, EventBus& bus, const Clock& clock, TimeMs ttl_ms)
+        : stories_(stories), chats_(chats), users_(users), privacy_(privacy), media_(media), bus_(bus),
+          clock_(clock), ttl_ms_(ttl_ms) {}
 
     Result<Story> create(const Caller& caller, const NewStory& story);
     // The caller's own and contacts' live stories, grouped by user, newest group first.
@@ -50,6 +51,7 @@ private:
     StoryStore& stories_;
     ChatStore& chats_;
     UserStore& users_;
+    PrivacyService& privacy_;
     MediaService& media_;
     EventBus& bus_;
     const Clock& clock_;

@@ -10,8 +10,7 @@ namespace flow {
 Result<User> UserService::get(const std::string& viewer_id, const std::string& user_id) {
     auto user = users_.find(user_id);
     if (!user) return Error::not_found("no such user");
-    const bool contact = viewer_id != user_id && chats_.are_contacts(viewer_id, user_id);
-    return profile_seen_by(std::move(*user), viewer_id, contact);
+    return privacy_.seen_by(viewer_id, std::move(*user));
 }
 
 Result<User> UserService::update_profile(const std::string& user_id, const ProfileChange& change) {
@@ -37,14 +36,7 @@ Result<std::vector<User>> UserService::lookup(const std::string& viewer_id,
     std::sort(normalized.begin(), normalized.end());
     normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());
     if (auto allowed = limits_.look_up(viewer_id, normalized); !allowed) return std::move(allowed).error();
-    auto found = users_.find_by_phones(normalized);
-    if (found.empty()) return found;
-    auto contacts = chats_.contacts_of(viewer_id);
-    std::sort(contacts.begin(), contacts.end());
-    for (auto& user : found)
-        user = profile_seen_by(std::move(user), viewer_id,
-                               std::binary_search(contacts.begin(), contacts.end(), user.id));
-    return found;
+    return privacy_.seen_by(viewer_id, users_.find_by_phones(normalized));
 }
 
 }  // namespace flow

@@ -7,7 +7,7 @@
 #include "domain/user.hpp"
 #include "limits/rate_limiter.hpp"
 #include "service/media_service.hpp"
-#include "storage/chat_store.hpp"
+#include "service/privacy_service.hpp"
 #include "storage/user_store.hpp"
 
 namespace flow {
@@ -15,12 +15,12 @@ namespace flow {
 inline constexpr std::size_t kMaxLookupPhones = 1000;
 
 // Profiles: reading them, setting one's own, and finding contacts by phone number. A
-// profile is shown as the viewer may see it (profile_seen_by in domain/user.hpp).
+// profile is shown as the viewer may see it (PrivacyService::seen_by).
 // Blocking (storage): call it on the blocking pool. Thread-safe.
 class UserService {
 public:
-    UserService(UserStore& users, ChatStore& chats, MediaService& media, RateLimiter& limits)
-        : users_(users), chats_(chats), media_(media), limits_(limits) {}
+    UserService(UserStore& users, PrivacyService& privacy, MediaService& media, RateLimiter& limits)
+        : users_(users), privacy_(privacy), media_(media), limits_(limits) {}
 
     // The user's profile as `viewer_id` sees it.
     Result<User> get(const std::string& viewer_id, const std::string& user_id);
@@ -35,7 +35,7 @@ public:
 
 private:
     UserStore& users_;
-    ChatStore& chats_;
+    PrivacyService& privacy_;
     MediaService& media_;
     RateLimiter& limits_;
 };

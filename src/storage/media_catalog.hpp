@@ -33,7 +33,7 @@ public:
     // Records it; false when there is no such media (any more).
     virtual bool set_thumbnail(const std::string& media_id, ThumbnailState state) = 0;
     // Up to `limit` media created before `created_before` that nothing uses: no message,
-    // profile, chat picture or story.
+    // profile, chat picture or story, nor the copy of a reported message.
     virtual std::vector<std::string> unused_before(TimeMs created_before, int limit) = 0;
     // `owner_id`'s uploads that nothing uses (see unused_before).
     virtual UnusedUploads unused_of(const std::string& owner_id) = 0;

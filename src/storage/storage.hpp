@@ -6,6 +6,8 @@
 #include "storage/chat_store.hpp"
 #include "storage/device_store.hpp"
 #include "storage/media_catalog.hpp"
+#include "storage/privacy_store.hpp"
+#include "storage/report_store.hpp"
 #include "storage/sign_in_store.hpp"
 #include "storage/story_store.hpp"
 #include "storage/user_store.hpp"
@@ -24,6 +26,8 @@ public:
     virtual MediaCatalog& media() = 0;
     virtual StoryStore& stories() = 0;
     virtual CallStore& calls() = 0;
+    virtual PrivacyStore& privacy() = 0;
+    virtual ReportStore& reports() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

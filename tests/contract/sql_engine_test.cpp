@@ -1,6 +1,7 @@
 // What the stores rely on from a SQL engine (sql::Database and its connections and
 // statements), for SQLite and PostgreSQL alike, and what PostgreSQL's engine adds: the pool, reconnection, migrations run by
-// several nodes at once. The PostgreSQL cases run when FLOW_TEST_POSTGRES_URL is set
+// several nodes at once; and the stores whose SQL leans on the engine most (contacts, privacy
+// settings, reports). The PostgreSQL cases run when FLOW_TEST_POSTGRES_URL is set
 // (`scripts/postgres.sh start DIR` prints one) and are skipped otherwise; each test works in
 // a schema of its own, so tests can run in parallel against one database.
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "domain/chat.hpp"
@@ -24,6 +26,9 @@
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/sql/schema.hpp"
 #include "storage/sql/sql_chat_store.hpp"
+#include "storage/sql/sql_media_catalog.hpp"
+#include "storage/sql/sql_privacy_store.hpp"
+#include "storage/sql/sql_report_store.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 
 namespace flow {
@@ -665,6 +670,114 @@ TEST_P(SearchSchema, FindsOldMatchesPastManyNewerMessagesAndPagesThroughThemAll)
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SearchSchema, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// Schema version 18: privacy settings and reports, under their stores, on both engines.
+
+class SafetyStores : public ContactsSchema {
+protected:
+    void SetUp() override {
+        ContactsSchema::SetUp();
+        if (IsSkipped()) return;
+        for (std::size_t v = 1; v <= sql::schema_migrations().size(); ++v) apply(v);
+    }
+};
+
+TEST_P(SafetyStores, AReportKeepsItsMessagesAsTheyWereAndTheirMediaFromTheSweep) {
+    // u1 reports u2. They share a direct chat; u2 and u3 a group u1 is not in; u1 joined
+    // group gj at seq 2.
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1), ('u3', '+3', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 2, 'u1:u2'), ('g23', 'group', 1, 1, 1, NULL), ('gj', 'group', 1, 1, 2, NULL)");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1), ('g23', 'u2', 'admin', 1, 1), "
+         "('g23', 'u3', 'member', 1, 1), ('gj', 'u2', 'admin', 1, 1), ('gj', 'u1', 'member', 2, 2)");
+    exec("INSERT INTO media (id, owner_id, kind, mime, size, sha256, created_at) VALUES "
+         "('md1', 'u2', 'image', 'image/gif', 14, 'x', 1)");
+    exec("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, media_id, created_at) VALUES "
+         "('m1', 'c12', 1, 'u2', 'a', 'text', 'you will regret it', NULL, 10), "
+         "('m2', 'c12', 2, 'u2', 'b', 'image', 'look', 'md1', 11), "
+         "('m3', 'g23', 1, 'u2', 'c', 'text', 'not for u1', NULL, 12), "
+         "('m4', 'gj', 1, 'u2', 'd', 'text', 'before u1 came', NULL, 13), "
+         "('m5', 'gj', 2, 'u2', 'e', 'text', 'after u1 came', NULL, 14)");
+
+    sql::SqlReportStore reports(*db_);
+    const Report report{"r1", "u1", "u2", ReportReason::abuse, "threats", 100, {}};
+    for (const auto& ids : std::vector<std::vector<std::string>>{{"m3"}, {"m4"}, {"nope"}, {"m1", "m3"}}) {
+        EXPECT_FALSE(reports.file(report, ids)) << ids.back() << ": not a message u1 can see";
+        EXPECT_FALSE(reports.find("r1")) << "a refused report leaves nothing";
+    }
+    ASSERT_TRUE(reports.file(report, {"m5", "m1", "m2"}));
+    ASSERT_TRUE(reports.file({"r2", "u1", "u2", ReportReason::spam, "", 101, {}}, {}));
+
+    // u2 deletes both direct messages for everyone: the copies stay as they were, and the
+    // picture is kept from the sweep of unused media.
+    sql::SqlChatStore chats(*db_);
+    for (const char* id : {"m1", "m2"})
+        ASSERT_TRUE(chats.delete_for_everyone("c12", id, [](const Message&) -> Status { return Ok{}; }));
+    EXPECT_EQ(chats.find_message("c12", "m2")->media_id, std::nullopt);
+    const auto filed = reports.find("r1");
+    ASSERT_TRUE(filed);
+    EXPECT_EQ(filed->reporter_id, "u1");
+    EXPECT_EQ(filed->reported_id, "u2");
+    EXPECT_EQ(filed->reason, ReportReason::abuse);
+    EXPECT_EQ(filed->note, "threats");
+    EXPECT_EQ(filed->created_at, 100);
+    ASSERT_EQ(filed->messages.size(), 3u);
+    const auto& m1 = filed->messages[0];
+    EXPECT_EQ(std::tie(m1.message_id, m1.chat_id, m1.seq, m1.sender_id, m1.text, m1.created_at),
+              std::make_tuple(std::string("m1"), std::string("c12"), I{1}, std::string("u2"),
+                              std::string("you will regret it"), I{10}));
+    EXPECT_EQ(m1.type, MessageType::text);
+    EXPECT_EQ(m1.media_id, std::nullopt);
+    EXPECT_EQ(filed->messages[1].type, MessageType::image);
+    EXPECT_EQ(filed->messages[1].media_id, "md1");
+    EXPECT_EQ(filed->messages[1].text, "look");
+    EXPECT_EQ(filed->messages[2].message_id, "m5");
+    EXPECT_TRUE(reports.find("r2")->messages.empty());
+    sql::SqlMediaCatalog media(*db_);
+    EXPECT_EQ(media.unused_before(1'000'000, 10), std::vector<std::string>{});
+    EXPECT_EQ(media.remove_unused({"md1"}), std::vector<std::string>{});
+    EXPECT_TRUE(media.find("md1"));
+}
+
+TEST_P(SafetyStores, PrivacySettingsAreTheDefaultsUntilChangedAndChangesToDifferentSettingsAllHold) {
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1), ('u3', '+3', 1)");
+    sql::SqlPrivacyStore privacy(*db_);
+    EXPECT_EQ(privacy.find("u1"), PrivacySettings{});
+    PrivacyChange hide;
+    hide.last_seen = Audience::nobody;
+    const auto first = privacy.update("u1", hide);
+    EXPECT_EQ(first.before, PrivacySettings{});
+    PrivacySettings expected;
+    expected.last_seen = Audience::nobody;
+    EXPECT_EQ(first.after, expected);
+    PrivacyChange quiet;
+    quiet.read_receipts = false;
+    quiet.groups_add = Audience::contacts;
+    EXPECT_EQ(privacy.update("u1", quiet).before, expected);
+    expected.read_receipts = false;
+    expected.groups_add = Audience::contacts;
+    EXPECT_EQ(privacy.find("u1"), expected);
+    const auto many = privacy.find_many({"u2", "u1", "u2"});
+    EXPECT_EQ(many.size(), 2u);
+    EXPECT_EQ(many.at("u1"), expected);
+    EXPECT_EQ(many.at("u2"), PrivacySettings{});
+
+    // Two first changes at once, each of another setting, from two threads: both hold.
+    PrivacyChange photo;
+    photo.photo = Audience::contacts;
+    PrivacyChange about;
+    about.about = Audience::nobody;
+    std::thread other([&] { privacy.update("u3", photo); });
+    privacy.update("u3", about);
+    other.join();
+    const auto both = privacy.find("u3");
+    EXPECT_EQ(both.photo, Audience::contacts);
+    EXPECT_EQ(both.about, Audience::nobody);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SafetyStores, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
 // ---------------------------------------------------------------------------------------

@@ -248,6 +248,29 @@ const ROWS = [
   },
   { route: 'GET /users/{user_id}', params: () => ({ user_id: fx.owner.id }), expect: SIGNED_IN(200) },
   { route: 'POST /users/lookup', body: () => ({ phones: [fx.owner.phone] }), expect: SIGNED_IN(200) },
+  {
+    // Anyone may report anyone (with the messages of their own chats); nobody themself.
+    route: 'POST /users/{user_id}/report',
+    params: () => ({ user_id: fx.owner.id }),
+    body: () => ({ reason: 'other', note: 'matrix' }),
+    expect: { owner: '400 self_report', member: 202, stranger: 202, anon: 401 },
+  },
+  {
+    // The group's messages are the member's to report, not the stranger's.
+    route: 'POST /users/{user_id}/report',
+    name: 'with a message of the group',
+    params: () => ({ user_id: fx.owner.id }),
+    body: () => ({ reason: 'spam', message_ids: [fx.mediaMessage.id] }),
+    expect: { owner: '400 self_report', member: 202, stranger: '404 not_found', anon: 401 },
+  },
+  { route: 'GET /users/me/privacy', expect: SIGNED_IN(200) },
+  {
+    // Each sets what is already theirs: the defaults stay for the rest of the table.
+    route: 'PUT /users/me/privacy',
+    body: () => ({ about: 'everyone' }),
+    expect: SIGNED_IN(200),
+    check: (r) => assert.equal(r.json.about, 'everyone'),
+  },
 
   // --- chats
   // A group of one: making it shares no chat with anyone.

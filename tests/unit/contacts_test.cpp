@@ -47,14 +47,5 @@ TEST(MessageRequest, TheRecipientsTypingAndReadsReachNobodyUntilTheyTakePart) {
     EXPECT_EQ(activity_audience(chat, "bob"), Ids{"ann"});
 }
 
-TEST(Profile, LastSeenOnlyForOneselfAndContacts) {
-    const User ann{"ann", "+14155550123", "Ann", "", std::nullopt, 1, 5000};
-    EXPECT_EQ(profile_seen_by(ann, "ann", false).last_seen_at, 5000);
-    EXPECT_EQ(profile_seen_by(ann, "bob", true).last_seen_at, 5000);
-    const auto stranger = profile_seen_by(ann, "cy", false);
-    EXPECT_EQ(stranger.last_seen_at, std::nullopt);
-    EXPECT_EQ(stranger.name, "Ann") << "the rest of the profile stays";
-}
-
 }  // namespace
 }  // namespace flow

@@ -24,6 +24,26 @@ TEST(TokenBucket, StartsFullTakesABurstThenRefillsAtTheRate) {
     EXPECT_TRUE(bucket.full(rule, kNow + 500 + 2500));
 }
 
+TEST(LocalRateLimiter, ReportsAreAnHourlyBudgetOfTheirOwnPerReporter) {
+    FakeClock clock;
+    RateLimits limits;
+    limits.report_hourly = 2;
+    LocalRateLimiter limiter(limits, clock);
+    EXPECT_TRUE(limiter.take(Action::report, "ann"));
+    EXPECT_TRUE(limiter.take(Action::report, "ann"));
+    const auto refused = limiter.take(Action::report, "ann");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, "rate_limited");
+    EXPECT_EQ(refused.error().retry_after_s, 1800) << "one report comes back every half hour";
+    EXPECT_TRUE(limiter.take(Action::report, "bob"));
+    EXPECT_TRUE(limiter.take(Action::send, "ann")) << "sends are not reports";
+    clock.now += 1'800'000;
+    EXPECT_TRUE(limiter.take(Action::report, "ann"));
+    limits.report_hourly = 0;
+    LocalRateLimiter unlimited(limits, clock);
+    for (int i = 0; i < 100; ++i) EXPECT_TRUE(unlimited.take(Action::report, "ann"));
+}
+
 TEST(TokenBucket, RetryAfterRoundsUpToWholeSeconds) {
     EXPECT_EQ(retry_after_s(1), 1);
     EXPECT_EQ(retry_after_s(1000), 1);

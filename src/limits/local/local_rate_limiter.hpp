@@ -28,7 +28,7 @@ public:
 
 private:
     struct Buckets {
-        std::array<TokenBucket, 3> by_action;  // indexed by Action
+        std::array<TokenBucket, kActions> by_action;  // indexed by Action
     };
     struct Shard {
         mutable std::mutex mutex;

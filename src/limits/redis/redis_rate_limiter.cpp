@@ -51,6 +51,7 @@ const char* action_name(Action action) {
         case Action::send: return "send";
         case Action::typing: return "typing";
         case Action::signal: return "signal";
+        case Action::report: return "report";
     }
     return "other";
 }

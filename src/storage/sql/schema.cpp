@@ -310,6 +310,40 @@ const std::vector<Migration> kMigrations = {
     R"sql(
     ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
     )sql",
+    // 18: privacy settings (a row once a user changes one; none means the defaults), and
+    // reports with a copy of the messages they name, kept whatever becomes of the messages
+    R"sql(
+    CREATE TABLE privacy_settings (
+        user_id       TEXT PRIMARY KEY REFERENCES users (id),
+        last_seen     TEXT NOT NULL,
+        photo         TEXT NOT NULL,
+        about         TEXT NOT NULL,
+        read_receipts INTEGER NOT NULL,
+        groups_add    TEXT NOT NULL
+    );
+    CREATE TABLE reports (
+        id          TEXT PRIMARY KEY,
+        reporter_id TEXT NOT NULL REFERENCES users (id),
+        reported_id TEXT NOT NULL REFERENCES users (id),
+        reason      TEXT NOT NULL,
+        note        TEXT NOT NULL DEFAULT '',
+        created_at  INTEGER NOT NULL
+    );
+    CREATE INDEX reports_by_reported ON reports (reported_id, created_at);
+    CREATE TABLE report_messages (
+        report_id  TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        message_id TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        sender_id  TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        media_id   TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (report_id, message_id)
+    );
+    CREATE INDEX report_messages_by_media ON report_messages (media_id) WHERE media_id IS NOT NULL;
+    )sql",
 };
 
 }  // namespace

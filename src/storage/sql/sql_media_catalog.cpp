@@ -6,12 +6,14 @@ namespace flow::sql {
 
 namespace {
 
-// Holds for a media row `md` that nothing uses: no message, profile, chat or story.
+// Holds for a media row `md` that nothing uses: no message, profile, chat or story, nor
+// the copy of a reported message (kept for review after the message lost it).
 constexpr const char* kUnused =
     " NOT EXISTS (SELECT 1 FROM messages m WHERE m.media_id = md.id)"
     " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.image_id = md.id)"
     " AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.image_id = md.id)"
-    " AND NOT EXISTS (SELECT 1 FROM stories s WHERE s.media_id = md.id)";
+    " AND NOT EXISTS (SELECT 1 FROM stories s WHERE s.media_id = md.id)"
+    " AND NOT EXISTS (SELECT 1 FROM report_messages r WHERE r.media_id = md.id)";
 
 std::optional<int> optional_int(const Statement& row, int column) {
     auto value = row.optional_integer(column);

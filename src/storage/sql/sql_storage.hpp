@@ -8,6 +8,8 @@
 #include "storage/sql/sql_chat_store.hpp"
 #include "storage/sql/sql_device_store.hpp"
 #include "storage/sql/sql_media_catalog.hpp"
+#include "storage/sql/sql_privacy_store.hpp"
+#include "storage/sql/sql_report_store.hpp"
 #include "storage/sql/sql_sign_in_store.hpp"
 #include "storage/sql/sql_story_store.hpp"
 #include "storage/sql/sql_user_store.hpp"
@@ -21,7 +23,7 @@ class SqlStorage final : public Storage {
 public:
     explicit SqlStorage(std::unique_ptr<Database> db)
         : db_(std::move(db)), users_(*db_), sign_in_(*db_), devices_(*db_), chats_(*db_), media_(*db_), stories_(*db_),
-          calls_(*db_) {}
+          calls_(*db_), privacy_(*db_), reports_(*db_) {}
 
     UserStore& users() override { return users_; }
     SignInStore& sign_in() override { return sign_in_; }
@@ -30,6 +32,8 @@ public:
     MediaCatalog& media() override { return media_; }
     StoryStore& stories() override { return stories_; }
     CallStore& calls() override { return calls_; }
+    PrivacyStore& privacy() override { return privacy_; }
+    ReportStore& reports() override { return reports_; }
     bool ping() override { return db_->ping(); }
     std::string backend() const override { return db_->engine(); }
 
@@ -42,6 +46,8 @@ private:
     SqlMediaCatalog media_;
     SqlStoryStore stories_;
     SqlCallStore calls_;
+    SqlPrivacyStore privacy_;
+    SqlReportStore reports_;
 };
 
 }  // namespace flow::sql
