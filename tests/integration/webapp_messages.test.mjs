@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { aria, launch, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
+const EDIT_WINDOW_S = 15; // long enough for an edit made at once, short enough to wait out
+const SEARCH_PAGE = 30; // search.ts's page size
+
 /** The item of the list "Messages" that shows `text`. */
 async function messageItem(page, text) {
   const el = await seeMessage(page, text);
@@ -26,7 +29,7 @@ async function act(page, text, action) {
 }
 
 test('web app: edit, react, reply, forward and search messages; the other person sees it live', { timeout: 90_000 }, async (t) => {
-  const f = await startFlowd();
+  const f = await startFlowd([`--edit-window-seconds=${EDIT_WINDOW_S}`]);
   t.after(() => f.cleanup());
   const browser = await launch();
   t.after(() => browser.close());
@@ -36,6 +39,8 @@ test('web app: edit, react, reply, forward and search messages; the other person
   const [alicePhone, bobPhone] = [uniquePhone(), uniquePhone()];
   await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
   await startChat(alice.page, bobPhone);
+  await send(alice.page, 'See you soon'); // edited once its window has passed, at the end
+  const soonSent = Date.now();
   await send(alice.page, 'Dinner at seven?');
   const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
   await (await bobChats.waitForSelector(aria('listitem', 'Alice'))).click();
@@ -94,18 +99,41 @@ test('web app: edit, react, reply, forward and search messages; the other person
   await alice.page.locator(aria('listitem', 'Weekend')).click();
   await seeIn(alice.page, 'Meet at the Café Olé', '.forwarded', 'Forwarded');
 
-  // Alice searches, case and accents aside: both copies, newest (the forwarded one) first;
-  // choosing the older opens the direct chat with Bob.
-  await alice.page.locator(aria('searchbox', 'Search messages')).fill('CAFE ole');
+  // Bob writes a page of notes into the group (over the API, to be quick).
+  const bobToken = await bob.page.evaluate(() => localStorage.getItem('flow.token'));
+  const chats = (await f.request('GET', '/chats', { token: bobToken })).json.items;
+  const weekend = chats.find((c) => c.name === 'Weekend');
+  for (let i = 1; i <= SEARCH_PAGE; i++) {
+    const sent = await f.request('POST', `/chats/${weekend.id}/send_message`, { body: { client_id: `note-${i}`, type: 'text', text: `Cafe note ${i}` }, token: bobToken });
+    assert.equal(sent.status, 201, sent.text);
+  }
+
+  // Alice searches, case and accents aside: newest first, a page at a time ("Load more"),
+  // the two copies of her message last; choosing the older opens the direct chat with Bob.
+  await alice.page.locator(aria('searchbox', 'Search messages')).fill('CAFE');
   await alice.page.keyboard.press('Enter');
   const results = await alice.page.waitForSelector(aria('list', 'Search results'));
-  await results.waitForSelector('li:nth-child(2)');
-  const found = await results.$$eval('li', (items) => items.map((li) => [li.querySelector('.name').textContent, li.querySelector('.what').textContent]));
-  assert.deepEqual(found, [['Weekend', 'Alice: Meet at the Café Olé'], ['Bob', 'Alice: Meet at the Café Olé']]);
-  assert.equal(await alice.page.$(aria('button', 'Load more')), null, 'one page holds them all');
-  await (await results.waitForSelector('li:nth-child(2) button')).click();
+  const found = () => results.$$eval('li', (items) => items.map((li) => [li.querySelector('.name').textContent, li.querySelector('.what').textContent]));
+  await results.waitForSelector(`li:nth-child(${SEARCH_PAGE})`);
+  assert.deepEqual((await found())[0], ['Weekend', `Bob: Cafe note ${SEARCH_PAGE}`]);
+  await alice.page.locator(aria('button', 'Load more')).click();
+  await results.waitForSelector(`li:nth-child(${SEARCH_PAGE + 2})`);
+  assert.deepEqual((await found()).slice(SEARCH_PAGE - 1), [
+    ['Weekend', 'Bob: Cafe note 1'], ['Weekend', 'Alice: Meet at the Café Olé'], ['Bob', 'Alice: Meet at the Café Olé']]);
+  await alice.page.waitForSelector(`${aria('button', 'Load more')}`, { hidden: true });
+  await (await results.waitForSelector(`li:nth-child(${SEARCH_PAGE + 2}) button`)).click();
   await alice.page.waitForSelector('.chat-head h2::-p-text(Bob)');
   await seeMessage(alice.page, 'Meet at the Café Olé');
 
-  assert.deepEqual([...alice.problems, ...bob.problems], []);
+  // Past the edit window the server refuses an edit, and the app says why; the text stays.
+  await alice.page.waitForFunction((until) => Date.now() > until, { timeout: (EDIT_WINDOW_S + 2) * 1000 }, soonSent + EDIT_WINDOW_S * 1000 + 500);
+  await act(alice.page, 'See you soon', 'Edit');
+  await alice.page.locator(aria('textbox', 'Message')).fill('See you later');
+  await alice.page.locator(aria('button', 'Send')).click();
+  await alice.page.waitForSelector('[role=alert]::-p-text(It is too late to change this message.)');
+  await seeMessage(alice.page, 'See you soon');
+
+  // The browser logs the refused edit's 403 itself; nothing else went wrong.
+  const refused = (p) => /status of 403 .*\/messages\/[^/]+$/.test(p);
+  assert.deepEqual([...alice.problems.filter((p) => !refused(p)), ...bob.problems], []);
 });
