@@ -20,7 +20,8 @@ export interface MessageActionsHost {
   forwarded(items: Message[]): void;
   /** The chats a message may be forwarded into, with their names. */
   chats(): { id: string; name: string }[];
-  fail(message: string): void;
+  /** A change the server refused, or that did not reach it. */
+  fail(err: unknown): void;
 }
 
 export class MessageActions {
@@ -68,7 +69,7 @@ export class MessageActions {
     try {
       this.host.changed(await change());
     } catch (err) {
-      this.host.fail(errorText(err));
+      this.host.fail(err);
     }
   }
 
@@ -78,7 +79,7 @@ export class MessageActions {
       if (forEveryone) this.host.changed({ ...m, deleted: true, text: null, media: null, reactions: [] });
       else this.host.hidden(m);
     } catch (err) {
-      this.host.fail(errorText(err));
+      this.host.fail(err);
     }
   }
 

@@ -77,7 +77,7 @@ export class Messenger {
       forwarded: (items) => items.forEach((m) => void this.received(m, true)),
       chats: () => [...this.chats.keys()].filter((id) => this.names.has(id)).map((id) => ({ id, name: this.names.get(id)! }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-      fail: (text) => this.chatAlert(text),
+      fail: (err) => (err instanceof ApiError && err.status === 401 ? this.forget() : this.chatAlert(errorText(err))),
     });
   }
 
