@@ -67,9 +67,15 @@ test('web app: edit, react, reply, forward and search messages; the other person
   await mine.click();
   for (const page of [alice.page, bob.page]) await page.waitForFunction(() => !document.querySelector('ul[aria-label="Messages"] .reactions'));
 
-  // Bob replies to it: both see the quote of Alice's message above his reply.
+  // Bob replies to it (after changing his mind once: Escape cancels a reply): both see the
+  // quote of Alice's message above his reply.
+  const replying = () => document.querySelector('.composer-mode:not([hidden])')?.textContent.startsWith('Replying to');
   await act(bob.page, 'Dinner at eight?', 'Reply');
-  await bob.page.waitForFunction(() => document.querySelector('.composer-mode:not([hidden])')?.textContent.startsWith('Replying to'));
+  await bob.page.waitForFunction(replying);
+  await bob.page.keyboard.press('Escape');
+  await bob.page.waitForFunction(() => !document.querySelector('.composer-mode:not([hidden])'));
+  await act(bob.page, 'Dinner at eight?', 'Reply');
+  await bob.page.waitForFunction(replying);
   await send(bob.page, 'Yes, see you there');
   for (const page of [alice.page, bob.page]) {
     await seeIn(page, 'Yes, see you there', '.quote', 'AliceDinner at eight?');

@@ -1,5 +1,6 @@
 // What the message box is writing besides a new message: a reply (the quoted message above
-// the box, "Cancel reply") or a change to one's own message ("Editing message", "Cancel edit").
+// the box, "Cancel reply") or a change to one's own message ("Editing message", "Cancel edit");
+// Escape in the box cancels either.
 import type { Message } from './api';
 import { h } from './dom';
 import { previewOf, quote } from './message_parts';
@@ -12,7 +13,11 @@ export class ComposerMode {
   constructor(
     private readonly input: HTMLInputElement,
     private readonly nameOf: (userId: string) => Promise<string>,
-  ) {}
+  ) {
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !this.bar.hidden) this.clear();
+    });
+  }
 
   /** The message the next one replies to, if any. */
   get replyTo(): Message | null {
