@@ -30,6 +30,25 @@ export interface Message {
   media: Media | null;
   created_at: number;
   deleted: boolean;
+  edited_at: number | null;
+  forwarded: boolean;
+  reply_to: string | null;
+  reply_preview: ReplyPreview | null;
+  reactions: Reaction[];
+}
+
+/** What a reply shows of the message it quotes, as that message is now (text null once deleted). */
+export interface ReplyPreview {
+  id: string;
+  sender_id: string;
+  type: Message['type'];
+  text: string | null;
+}
+
+/** The users who reacted to a message with one emoji (one reaction per user). */
+export interface Reaction {
+  emoji: string;
+  user_ids: string[];
 }
 
 export interface Chat {
@@ -86,6 +105,7 @@ export function errorText(err: unknown): string {
     if (err.code === 'not_admin') return 'Only a group admin can do that.';
     if (err.code === 'too_many_pinned') return 'You can pin up to 5 chats.';
     if (err.code === 'not_allowed') return 'Someone there does not let you add them to groups.';
+    if (err.code === 'window_passed') return 'It is too late to change this message.';
   }
   return err instanceof Error ? err.message : String(err);
 }

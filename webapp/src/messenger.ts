@@ -4,9 +4,13 @@ import { api, ApiError, errorText, mediaUrl, newClientId, token, upload, type Ca
 import { CallHistory } from './call_history';
 import { Calls, type CallSignal } from './calls';
 import { chatOptions } from './chat_options';
+import { ComposerMode } from './composer_mode';
 import { avatar, field, formatTime, h } from './dom';
 import { GroupInfo } from './group_info';
+import { MessageActions } from './message_actions';
+import { editedMark, forwardedTag, KIND_NAMES, previewOf, quote, reactionList, withReaction } from './message_parts';
 import { displayName, memberPhonesField, People } from './people';
+import { searchBox, SearchResults } from './search';
 import { Stories } from './stories';
 
 interface Status {
@@ -50,6 +54,8 @@ export class Messenger {
   private typingSentAt = 0;
   private olderButton: HTMLButtonElement | null = null;
   private readonly calls: Calls;
+  private readonly actions: MessageActions;
+  private composer: ComposerMode | null = null; // the open chat's reply or edit in progress
 
   constructor(
     private readonly root: HTMLElement,
@@ -59,6 +65,20 @@ export class Messenger {
     this.people = new People(me);
     this.groupInfo = new GroupInfo({ me, people: this.people, changed: (c) => this.chatChanged(c) });
     this.calls = new Calls(me, () => this.socket, (id) => this.user(id), () => void this.history?.refresh());
+    this.actions = new MessageActions({
+      meId: me.id,
+      reply: (m) => this.composer?.reply(m),
+      edit: (m) => this.composer?.edit(m),
+      changed: (m) => this.changeMessage(m.chat_id, m.id, () => m, previewOf(m).text),
+      hidden: (m) => {
+        this.messages = this.messages.filter((x) => x.id !== m.id);
+        this.renderMessages(false);
+      },
+      forwarded: (items) => items.forEach((m) => void this.received(m, true)),
+      chats: () => [...this.chats.keys()].filter((id) => this.names.has(id)).map((id) => ({ id, name: this.names.get(id)! }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      fail: (err) => (err instanceof ApiError && err.status === 401 ? this.forget() : this.chatAlert(errorText(err))),
+    });
   }
 
   async mount(): Promise<void> {
@@ -78,6 +98,7 @@ export class Messenger {
           h('h1', {}, 'Flow'), this.status, profileButton,
           h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
         h('nav', { class: 'side', 'aria-label': 'Chat list' },
+          searchBox((q) => void this.showSearch(q)),
           h('div', { class: 'actions' }, newChatButton, newGroupButton, storiesButton, callsButton), this.newChat, this.chatList),
         this.pane, this.calls.panel));
     this.showEmptyPane();
@@ -214,8 +235,7 @@ export class Messenger {
     const mine = m.sender_id === this.me.id ? 'You: ' : '';
     if (m.deleted) return 'This message was deleted';
     if (m.type === 'text' || m.type === 'system') return mine + (m.text ?? '');
-    const kind = { image: 'Photo', audio: 'Audio', video: 'Video', file: 'File' }[m.type];
-    return mine + kind + (m.text ? `: ${m.text}` : '');
+    return mine + KIND_NAMES[m.type] + (m.text ? `: ${m.text}` : '');
   }
 
   private formButton: HTMLButtonElement | null = null; // the button whose form is open
@@ -316,9 +336,19 @@ export class Messenger {
     this.openId = null;
     this.messageList = null;
     this.chatStatus = null;
+    this.composer = null;
     this.stories = null;
     this.history = null;
     this.renderChats();
+  }
+
+  private async showSearch(q: string): Promise<void> {
+    this.leavePane();
+    await new SearchResults(this.pane, q, {
+      chatName: (id) => this.names.get(id) ?? 'Chat',
+      userName: (id) => this.people.name(id),
+      open: (m) => void this.openChat(m.chat_id, m.id),
+    }).show();
   }
 
   private async showStories(): Promise<void> {
@@ -354,7 +384,8 @@ export class Messenger {
     this.pane.replaceChildren(h('p', { class: 'empty' }, 'Choose a chat, or start a new one.'));
   }
 
-  private async openChat(id: string): Promise<void> {
+  /** Opens a chat, showing its newest messages, or `found` (a message id) when it is among them. */
+  private async openChat(id: string, found?: string): Promise<void> {
     const chat = this.chats.get(id);
     if (!chat) return;
     this.leavePane();
@@ -372,10 +403,14 @@ export class Messenger {
     const file = h('input', { type: 'file', hidden: true, tabindex: '-1', 'aria-hidden': 'true' });
     const attach = h('button', { type: 'button', title: 'Attach a photo, video, audio or file', onclick: () => file.click() }, 'Attach');
     const form = h('form', { class: 'composer' }, attach, file, input.wrap, h('button', { type: 'submit', class: 'primary' }, 'Send'));
+    const composer = new ComposerMode(input.input, (userId) => this.people.name(userId));
+    this.composer = composer;
     const sendNow = (text: string, media?: File) => {
       alert.textContent = '';
       this.typing(id, false);
-      this.send(id, text, media).catch((err) => {
+      const replyTo = composer.replyTo?.id;
+      composer.clear();
+      this.send(id, text, media, replyTo).catch((err) => {
         alert.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
       });
     };
@@ -383,8 +418,12 @@ export class Messenger {
       e.preventDefault();
       const text = input.input.value.trim();
       if (!text) return;
+      const edited = composer.edited;
       input.input.value = '';
-      sendNow(text);
+      if (!edited) return sendNow(text);
+      alert.textContent = '';
+      composer.clear();
+      void this.actions.edit(edited, text);
     });
     file.addEventListener('change', () => {
       const chosen = file.files?.[0];
@@ -402,7 +441,7 @@ export class Messenger {
         chatOptions(chat, (c) => this.arranged(c), (m) => (alert.textContent = m)),
         chat.type === 'group' ? this.groupInfo.headerButton(chat) : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
-      alert, form);
+      alert, composer.bar, form);
     this.renderChats();
     this.renderChatStatus();
     input.input.focus();
@@ -412,6 +451,7 @@ export class Messenger {
       this.mergeMessages(page.items);
       this.setNextBefore(page.next_before ?? null);
       this.renderMessages(true);
+      if (found) list.querySelector<HTMLElement>(`li[data-id="${CSS.escape(found)}"]`)?.scrollIntoView({ block: 'center' });
       this.acknowledge(id, true);
     } catch (err) {
       alert.textContent = err instanceof Error ? err.message : String(err);
@@ -438,19 +478,30 @@ export class Messenger {
     return bar;
   }
 
-  /** Deletes one of the open chat's messages for this person, or (their own) for everyone. */
-  private async deleteMessage(m: Message, forEveryone: boolean): Promise<void> {
-    try {
-      await api('DELETE', `/chats/${encodeURIComponent(m.chat_id)}/delete_message`, { message_id: m.id, for_everyone: forEveryone });
-      if (forEveryone) {
-        m.deleted = true;
-        m.text = null;
-        m.media = null;
-      } else this.messages = this.messages.filter((x) => x.id !== m.id);
-      this.renderMessages(false);
-    } catch (err) {
-      this.fail(err);
+  /**
+   * Changes one message of a chat wherever it shows: the open chat, the chat list's last
+   * message, and (when `quoted` is given, its text as replies quote it now) its quotes.
+   */
+  private changeMessage(chatId: string, id: string, change: (m: Message) => Message, quoted?: string | null): void {
+    const chat = this.chats.get(chatId);
+    if (chat?.last_message?.id === id) {
+      chat.last_message = change(chat.last_message);
+      this.renderChats();
     }
+    if (this.openId !== chatId) return;
+    this.messages = this.messages.map((m) => {
+      if (m.id === id) return change(m);
+      if (quoted !== undefined && m.reply_preview?.id === id) return { ...m, reply_preview: { ...m.reply_preview, text: quoted } };
+      return m;
+    });
+    this.renderMessages(false);
+  }
+
+  /** Shows what went wrong with the open chat (above its message box). */
+  private chatAlert(text: string): void {
+    const alert = this.pane.querySelector(':scope > [role=alert]');
+    if (alert) alert.textContent = text;
+    else this.status.textContent = text;
   }
 
   private setNextBefore(n: number | null): void {
@@ -484,13 +535,18 @@ export class Messenger {
     const scroller = list.parentElement!;
     const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     const group = this.chats.get(id)?.type === 'group';
-    // Items whose message did not change are kept (an open menu stays open, a photo stays loaded).
+    // Items whose message did not change are kept (an open menu stays open, a photo stays
+    // loaded); only their tick follows.
     const kept = new Map<string, HTMLLIElement>();
     for (const li of list.querySelectorAll<HTMLLIElement>('li[data-id]')) kept.set(li.dataset.id!, li);
     list.replaceChildren(...this.messages.map((m) => {
-      const signature = JSON.stringify([m.deleted, m.text, m.media?.id, m.sender_id === this.me.id ? this.tickState(m) : '']);
+      const signature = JSON.stringify([m.deleted, m.text, m.media?.id, m.edited_at, m.reactions, m.reply_preview?.text]);
       const old = kept.get(m.id);
-      if (old && old.dataset.signature === signature) return old;
+      if (old && old.dataset.signature === signature) {
+        const tick = old.querySelector('.tick');
+        if (tick && tick.getAttribute('aria-label') !== this.tickState(m)) tick.replaceWith(this.tick(m));
+        return old;
+      }
       const li = this.messageItem(m, group);
       li.dataset.id = m.id;
       li.dataset.signature = signature;
@@ -509,20 +565,17 @@ export class Messenger {
     const body = m.deleted
       ? h('span', { class: 'text deleted' }, 'This message was deleted')
       : m.text ? h('span', { class: 'text' }, m.text) : null;
+    const nameOf = (userId: string) => this.people.name(userId);
+    const live = !m.deleted && m.type !== 'system';
     return h('li', { class: `msg ${mine ? 'mine' : 'theirs'} ${m.type === 'system' ? 'system' : ''}`, 'data-seq': m.seq },
-      sender, m.deleted || !m.media ? null : this.mediaView(m), body,
-      m.deleted || m.type === 'system' ? null : this.messageMenu(m, mine),
-      h('span', { class: 'meta' }, h('time', { datetime: new Date(m.created_at).toISOString() }, formatTime(m.created_at)),
-        mine ? this.tick(m) : null));
-  }
-
-  /** The actions on one message, behind a small disclosure button. */
-  private messageMenu(m: Message, mine: boolean): HTMLElement {
-    const action = (label: string, forEveryone: boolean) =>
-      h('button', { type: 'button', onclick: () => void this.deleteMessage(m, forEveryone) }, label);
-    return h('details', { class: 'actions-menu' },
-      h('summary', { 'aria-label': 'Message actions', title: 'Message actions' }, '⋯'),
-      h('div', { class: 'menu' }, action('Delete for me', false), mine ? action('Delete for everyone', true) : null));
+      sender, m.forwarded && !m.deleted ? forwardedTag() : null,
+      m.reply_preview && !m.deleted ? quote(m.reply_preview, nameOf) : null,
+      m.deleted || !m.media ? null : this.mediaView(m), body,
+      live ? this.actions.menu(m) : null,
+      h('span', { class: 'meta' }, m.edited_at && !m.deleted ? editedMark(m.edited_at) : null,
+        h('time', { datetime: new Date(m.created_at).toISOString() }, formatTime(m.created_at)),
+        mine ? this.tick(m) : null),
+      live ? reactionList(m, this.me.id, nameOf, (emoji) => void this.actions.react(m, emoji)) : null);
   }
 
   /** A photo, player or download link for a message's media, its bytes fetched with the token. */
@@ -561,7 +614,7 @@ export class Messenger {
     return m.seq <= least('read') ? 'Read' : m.seq <= least('delivered') ? 'Delivered' : 'Sent';
   }
 
-  private async send(chatId: string, text: string, file?: File): Promise<void> {
+  private async send(chatId: string, text: string, file?: File, replyTo?: string): Promise<void> {
     const clientId = newClientId();
     const shown = h('li', { class: 'msg mine pending', 'data-pending': clientId },
       h('span', { class: 'text' }, file ? `${file.name}${text ? ` — ${text}` : ''}` : text),
@@ -573,9 +626,11 @@ export class Messenger {
     }
     try {
       const media = file ? await upload(file) : null;
-      const body = media
-        ? { chat_id: chatId, client_id: clientId, type: media.kind, media_id: media.id, ...(text ? { text } : {}) }
-        : { chat_id: chatId, client_id: clientId, type: 'text', text };
+      const body = {
+        ...(media ? { chat_id: chatId, client_id: clientId, type: media.kind, media_id: media.id, ...(text ? { text } : {}) }
+          : { chat_id: chatId, client_id: clientId, type: 'text', text }),
+        ...(replyTo ? { reply_to: replyTo } : {}),
+      };
       let m: Message;
       if (this.socket?.connected) {
         const ack = await this.socket.timeout(10_000).emitWithAck('message:send', body);
@@ -608,15 +663,11 @@ export class Messenger {
     });
     socket.on('message:new', (m: Message) => this.received(m, false));
     socket.on('message:status', (s: Status) => this.statusChanged(s));
-    socket.on('message:deleted', (d: { chat_id: string; message_id: string }) => {
-      const m = this.messages.find((x) => x.id === d.message_id);
-      if (m && this.openId === d.chat_id) {
-        m.deleted = true;
-        m.text = null;
-        m.media = null;
-        this.renderMessages(false);
-      }
-    });
+    socket.on('message:deleted', (d: { chat_id: string; message_id: string }) =>
+      this.changeMessage(d.chat_id, d.message_id, (m) => ({ ...m, deleted: true, text: null, media: null, reactions: [] }), null));
+    socket.on('message:edited', (m: Message) => this.changeMessage(m.chat_id, m.id, () => m, previewOf(m).text));
+    socket.on('message:reaction', (r: { chat_id: string; message_id: string; user_id: string; emoji: string | null }) =>
+      this.changeMessage(r.chat_id, r.message_id, (m) => ({ ...m, reactions: withReaction(m.reactions, r.user_id, r.emoji) })));
     socket.on('chat:new', (c: Chat) => void this.upsertChat(c));
     socket.on('story:new', () => void this.stories?.refresh());
     socket.on('call:incoming', (c: Call) =>
