@@ -11,6 +11,7 @@
 #include "app/config.hpp"
 #include "app/push_setup.hpp"
 #include "http/routes/auth_routes.hpp"
+#include "http/routes/block_routes.hpp"
 #include "http/routes/call_routes.hpp"
 #include "http/routes/chat_routes.hpp"
 #include "http/routes/device_routes.hpp"
@@ -175,7 +176,8 @@ Services::Services(const Config& config) {
         UploadQuota{config.max_unused_uploads, config.max_unused_upload_bytes, StorySweeper::kUnusedUploadGraceMs},
         thumbnails_.get());
     devices_ = std::make_unique<DeviceService>(storage_->devices(), *bus_, clock_);
-    privacy_ = std::make_unique<PrivacyService>(storage_->privacy(), storage_->chats());
+    privacy_ = std::make_unique<PrivacyService>(storage_->privacy(), storage_->chats(), storage_->blocks());
+    blocks_ = std::make_unique<BlockService>(storage_->blocks(), storage_->users(), *privacy_, clock_);
     reports_ = std::make_unique<ReportService>(storage_->reports(), storage_->users(), *limits_, metrics_, clock_);
     users_ = std::make_unique<UserService>(storage_->users(), *privacy_, *media_, *limits_);
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_, *privacy_);
@@ -216,6 +218,8 @@ std::unique_ptr<http::Router> Services::make_router() {
     auto router = std::make_unique<http::Router>(
         [this](const std::string& token) { return auth_->authenticate(token); });
     http::add_auth_routes(*router, *auth_, *users_);
+    // Before the user routes: /users/blocked is not a user id.
+    http::add_block_routes(*router, *blocks_);
     http::add_user_routes(*router, *users_, *accounts_);
     http::add_privacy_routes(*router, *privacy_);
     http::add_report_routes(*router, *reports_);

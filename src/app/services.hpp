@@ -13,6 +13,7 @@
 #include "http/router.hpp"
 #include "limits/rate_limiter.hpp"
 #include "service/auth_service.hpp"
+#include "service/block_service.hpp"
 #include "service/call_service.hpp"
 #include "service/account_service.hpp"
 #include "service/chat_service.hpp"
@@ -98,6 +99,7 @@ private:
     std::unique_ptr<AccountService> accounts_;
     std::unique_ptr<PrivacyService> privacy_;
     std::unique_ptr<ReportService> reports_;
+    std::unique_ptr<BlockService> blocks_;
     std::unique_ptr<UserService> users_;
     std::unique_ptr<ChatService> chats_;
     std::unique_ptr<MessageService> messages_;

@@ -81,7 +81,8 @@ CallParticipant* Call::participant(std::string_view user_id) {
 
 std::vector<std::string> Call::participant_ids() const {
     std::vector<std::string> ids;
-    for (const auto& p : participants) ids.push_back(p.user_id);
+    for (const auto& p : participants)
+        if (!p.withheld) ids.push_back(p.user_id);
     return ids;
 }
 

@@ -27,6 +27,9 @@ struct CallParticipant {
     std::string user_id;
     CallerState state = CallerState::ringing;
     std::string session_id;
+    // A callee who blocked the caller: the call rings out for the caller as any other, and
+    // the callee is told nothing of it (no event, push, signal or history).
+    bool withheld = false;
 };
 
 // An audio or video call in a chat: 1:1 (callee_id set) or a group mesh (callee_id
@@ -47,6 +50,7 @@ struct Call {
     bool over() const { return status != CallStatus::ringing && status != CallStatus::ongoing; }
     const CallParticipant* participant(std::string_view user_id) const;
     CallParticipant* participant(std::string_view user_id);
+    // The participants told of the call: all but a withheld one.
     std::vector<std::string> participant_ids() const;
     // Whole seconds from the first accept to the end; 0 until then.
     long long duration_s() const;

@@ -93,12 +93,43 @@ bool take_part(Chat& chat, std::string_view user_id) {
 bool makes_contacts(const Chat& chat) {
     return chat.type == ChatType::direct && chat.participants.size() == 2 &&
            std::all_of(chat.participants.begin(), chat.participants.end(),
-                       [](const Participant& p) { return p.took_part; });
+                       [](const Participant& p) { return p.took_part && !p.blocks_other; });
 }
 
 std::vector<std::string> activity_audience(const Chat& chat, std::string_view user_id) {
     if (is_request_for(chat, user_id)) return {};
-    return chat.member_ids(user_id);
+    return reachable_from(chat, user_id, chat.member_ids(user_id));
+}
+
+bool blocked_between(const Chat& chat, std::string_view a, std::string_view b) {
+    if (chat.type != ChatType::direct || a == b) return false;
+    const auto* one = chat.participant(a);
+    const auto* other = chat.participant(b);
+    return one && other && (one->blocks_other || other->blocks_other);
+}
+
+std::vector<std::string> reachable_from(const Chat& chat, std::string_view actor, std::vector<std::string> to) {
+    std::erase_if(to, [&](const std::string& id) { return blocked_between(chat, actor, id); });
+    return to;
+}
+
+std::optional<std::string> blocker_of(const Chat& chat, std::string_view sender) {
+    if (chat.type != ChatType::direct) return std::nullopt;
+    for (const auto& p : chat.participants)
+        if (p.user_id != sender && p.blocks_other) return p.user_id;
+    return std::nullopt;
+}
+
+bool is_request_from_blocked(const Chat& chat, std::string_view user_id) {
+    const auto* me = chat.participant(user_id);
+    return is_request_for(chat, user_id) && me->blocks_other;
+}
+
+Status check_not_blocking(const Chat& chat, std::string_view user_id) {
+    const auto* me = chat.participant(user_id);
+    if (chat.type == ChatType::direct && me && me->blocks_other)
+        return Error::forbidden("blocked", "you blocked this user: unblock them first");
+    return Ok{};
 }
 
 }  // namespace flow

@@ -25,6 +25,8 @@ struct Participant {
     // Whether the member took part in the chat: opened it, sent a message in it or
     // accepted it. Only direct chats use it (see "Contacts and message requests" below).
     bool took_part = true;
+    // Whether the member blocked the other member of a direct chat (see "Blocking" below).
+    bool blocks_other = false;
 };
 
 // A conversation: a direct chat between two users, or a named group with admins.
@@ -112,11 +114,32 @@ bool is_request_for(const Chat& chat, std::string_view user_id);
 // was a request for them until now.
 bool take_part(Chat& chat, std::string_view user_id);
 
-// Whether the chat makes its two members contacts: a direct chat both took part in.
+// Whether the chat makes its two members contacts: a direct chat both took part in, while
+// neither blocks the other (a block ends being contacts: no stories, presence or last seen).
 bool makes_contacts(const Chat& chat);
 
 // Who hears of `user_id`'s typing and read marks in the chat: the other members, unless
-// the chat is a message request for `user_id` (then nobody).
+// the chat is a message request for `user_id` (then nobody), or a block stands between them.
 std::vector<std::string> activity_audience(const Chat& chat, std::string_view user_id);
+
+// Blocking (API.md "Blocking, reports and privacy") is silent, and acts in direct chats
+// alone (in groups everything flows). When A blocks B, what B sends is stored for B (so
+// that B sees it sent) but hidden from A as it is stored, and no event of B's reaches A:
+// no message, edit, reaction, typing or receipt. A's receipts and typing stop reaching B
+// too, as a delivered mark would tell B that the block is not there; and A sends nothing to
+// B without unblocking first (check_not_blocking), as in WhatsApp.
+
+// Whether `a` and `b` are the two members of a direct chat and one of them blocked the other.
+bool blocked_between(const Chat& chat, std::string_view a, std::string_view b);
+// `to` less the members a block cuts off from `actor`.
+std::vector<std::string> reachable_from(const Chat& chat, std::string_view actor, std::vector<std::string> to);
+// The member of a direct chat who blocked `sender`: the one from whom `sender`'s messages
+// are hidden.
+std::optional<std::string> blocker_of(const Chat& chat, std::string_view sender);
+// Whether the chat is a message request for `user_id` from someone they blocked: left out
+// of their list of chats, as it holds nothing of the blocked user's for them.
+bool is_request_from_blocked(const Chat& chat, std::string_view user_id);
+// A member who blocked the other cannot send to or call them: `blocked` (forbidden).
+Status check_not_blocking(const Chat& chat, std::string_view user_id);
 
 }  // namespace flow

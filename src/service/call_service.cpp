@@ -10,6 +10,21 @@ namespace {
 
 Error no_such_call() { return Error::not_found("no such call"); }
 
+// A direct call as a block in its chat has it: refused to a caller who blocks the callee,
+// withheld from a callee who blocks the caller (see CallParticipant::withheld).
+Result<Call> with_blocks(const Chat& chat, Call call) {
+    if (auto allowed = check_not_blocking(chat, call.caller_id); !allowed) return std::move(allowed).error();
+    if (const auto blocker = blocker_of(chat, call.caller_id))
+        if (auto* callee = call.participant(*blocker)) callee->withheld = true;
+    return call;
+}
+
+// Whether `user_id` may act in the call: a withheld callee is not in it for themself.
+bool in_call(const Call& call, const std::string& user_id) {
+    const auto* me = call.participant(user_id);
+    return me && !me->withheld;
+}
+
 }  // namespace
 
 Result<Call> CallService::new_call(const Caller& caller, const NewCall& request) {
@@ -20,8 +35,9 @@ Result<Call> CallService::new_call(const Caller& caller, const NewCall& request)
         if (*request.callee_id == caller.user_id) return Error::invalid("cannot_call_self", "you cannot call yourself");
         auto direct = chats_.create_direct(caller, *request.callee_id);
         if (!direct) return std::move(direct).error();
-        return start_call(new_id(now), request.type, direct->chat.chat.id, caller.user_id, caller.session_id,
-                          request.callee_id, direct->chat.chat.member_ids(), now, times_.ring_ms);
+        const auto& chat = direct->chat.chat;
+        return with_blocks(chat, start_call(new_id(now), request.type, chat.id, caller.user_id, caller.session_id,
+                                            request.callee_id, chat.member_ids(), now, times_.ring_ms));
     }
     if (!request.chat_id) return Error::invalid("missing_field", "callee_id or chat_id is required");
     auto chat = chats_.chat_of_member(caller.user_id, *request.chat_id);
@@ -37,8 +53,8 @@ Result<Call> CallService::new_call(const Caller& caller, const NewCall& request)
     } else if (members.size() < 2) {
         return Error::invalid("no_one_to_call", "no one else is in this group");
     }
-    return start_call(new_id(now), request.type, chat->id, caller.user_id, caller.session_id, std::move(callee),
-                      members, now, times_.ring_ms);
+    return with_blocks(*chat, start_call(new_id(now), request.type, chat->id, caller.user_id, caller.session_id,
+                                         std::move(callee), members, now, times_.ring_ms));
 }
 
 Result<Call> CallService::make_call(const Caller& caller, const NewCall& request) {
@@ -49,7 +65,7 @@ Result<Call> CallService::make_call(const Caller& caller, const NewCall& request
     if (call.status == CallStatus::ringing) {
         std::vector<std::string> rung;
         for (const auto& p : call.participants)
-            if (p.state == CallerState::ringing) rung.push_back(p.user_id);
+            if (p.state == CallerState::ringing && !p.withheld) rung.push_back(p.user_id);
         push_.call_ringing(call, rung);
         bus_.publish({std::move(rung), "", event::CallIncoming{call}});
         // The caller's other devices stay in step.
@@ -63,7 +79,10 @@ Result<Call> CallService::make_call(const Caller& caller, const NewCall& request
 Result<Call> CallService::change(const Caller& caller, const std::string& call_id,
                                  const std::function<Status(Call&, TimeMs)>& transition) {
     const TimeMs now = clock_.now_ms();
-    auto call = calls_.modify(call_id, [&](Call& c) { return transition(c, now); });
+    auto call = calls_.modify(call_id, [&](Call& c) -> Status {
+        if (!in_call(c, caller.user_id)) return no_such_call();
+        return transition(c, now);
+    });
     if (call) announce(*call, caller.session_id);
     return call;
 }
@@ -86,10 +105,11 @@ Status CallService::signal(const Caller& caller, const std::string& call_id, con
         return Error::invalid("invalid_field", "kind must be offer, answer or ice");
     if (auto allowed = limits_.take(Action::signal, caller.user_id); !allowed) return allowed;
     auto call = calls_.find(call_id);
-    if (!call) return no_such_call();
+    if (!call || !in_call(*call, caller.user_id)) return no_such_call();
     auto target = signal_target(*call, caller.user_id, request.to);
     if (!target) return std::move(target).error();
     const CallParticipant& to = **target;
+    if (to.withheld) return Ok{};  // as if it went: the caller must not tell the difference
     Delivery delivery{{to.user_id}, "",
                       event::CallSignal{call_id, caller.user_id, request.kind, request.payload_json}};
     if (to.state == CallerState::joined) delivery.only_session = to.session_id;
@@ -99,7 +119,7 @@ Status CallService::signal(const Caller& caller, const std::string& call_id, con
 
 Result<Call> CallService::get(const Caller& caller, const std::string& call_id) {
     auto call = calls_.find(call_id);
-    if (!call || !call->participant(caller.user_id)) return no_such_call();
+    if (!call || !in_call(*call, caller.user_id)) return no_such_call();
     return std::move(*call);
 }
 

@@ -40,7 +40,8 @@ Result<ChatCreated> ChatService::create_direct(const Caller& caller, const std::
     if (created) {
         // Each sees the chat as theirs: a message request for the other.
         bus_.publish({{caller.user_id}, "", event::ChatNew{view}, ""});
-        bus_.publish({{other}, "", event::ChatNew{chats_.view_chat(chat, other)}, ""});
+        if (!blocked_between(chat, caller.user_id, other))
+            bus_.publish({{other}, "", event::ChatNew{chats_.view_chat(chat, other)}, ""});
     }
     return ChatCreated{std::move(view), created};
 }

@@ -47,6 +47,7 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
                   mentions = message.mentions](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
         const auto* me = chat.participant(user_id);
         if (!me) return Error::not_found("no such chat");
+        if (auto allowed = check_not_blocking(chat, user_id); !allowed) return allowed;
         if (auto allowed = check_mentions(chat, mentions); !allowed) return allowed;
         if (replying && (!reply_target || reply_target->seq < me->joined_seq))
             return Error::invalid("invalid_reply", "reply_to names no message of this chat");
@@ -87,8 +88,10 @@ Result<std::vector<Message>> MessageService::forward(const Caller& caller, const
             if (original.seq < me->joined_seq) return Error::not_found("no such message: " + original.id);
             if (auto allowed = check_can_forward(original); !allowed) return allowed;
         }
-        for (const auto& target : targets)
+        for (const auto& target : targets) {
             if (!target.participant(caller.user_id)) return Error::not_found("no such chat: " + target.id);
+            if (auto allowed = check_not_blocking(target, caller.user_id); !allowed) return allowed;
+        }
         return Ok{};
     };
     const auto copy = [&](const Message& original, const Chat& target) {
@@ -148,7 +151,8 @@ Status MessageService::delete_message(const Caller& caller, const std::string& c
     });
     if (!deleted) return std::move(deleted).error();
     if (newly_deleted) {
-        bus_.publish({chat->member_ids(), "", event::MessageDeleted{chat_id, message_id}});
+        bus_.publish({reachable_from(*chat, caller.user_id, chat->member_ids()), "",
+                      event::MessageDeleted{chat_id, message_id}});
     }
     return Ok{};
 }
@@ -166,7 +170,8 @@ Result<Message> MessageService::edit(const Caller& caller, const std::string& ch
         return check_can_edit(m, caller.user_id, text, now, windows_.edit_ms);
     });
     if (!edited) return edited;
-    bus_.publish({chat->members_seeing(edited->seq), "", event::MessageEdited{*edited}, ""});
+    bus_.publish({reachable_from(*chat, caller.user_id, chat->members_seeing(edited->seq)), "",
+                  event::MessageEdited{*edited}, ""});
     return edited;
 }
 
@@ -185,7 +190,7 @@ Result<Message> MessageService::react(const Caller& caller, const std::string& c
                                    });
     if (!set) return std::move(set).error();
     if (set->changed)
-        bus_.publish({chat->members_seeing(set->message.seq), "",
+        bus_.publish({reachable_from(*chat, caller.user_id, chat->members_seeing(set->message.seq)), "",
                       event::MessageReaction{chat_id, message_id, caller.user_id, emoji}, ""});
     return std::move(set->message);
 }
@@ -222,7 +227,7 @@ Status MessageService::mark_delivered(const Caller& caller, const std::string& c
     if (!chat) return std::move(chat).error();
     if (auto moved = chats_.mark_delivered(caller.session_id, chat_id, caller.user_id,
                                            std::min(seq, chat->last_seq)))
-        bus_.publish({chat->member_ids(caller.user_id), "",
+        bus_.publish({reachable_from(*chat, caller.user_id, chat->member_ids(caller.user_id)), "",
                       event::MessageStatus{chat_id, caller.user_id, *moved, event::Receipt::delivered}});
     return Ok{};
 }

@@ -6,6 +6,7 @@
 
 #include "common/result.hpp"
 #include "domain/privacy.hpp"
+#include "storage/block_store.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/privacy_store.hpp"
 
@@ -18,7 +19,8 @@ namespace flow {
 // it on the blocking pool. Thread-safe once built.
 class PrivacyService {
 public:
-    PrivacyService(PrivacyStore& settings, ChatStore& chats) : settings_(settings), chats_(chats) {}
+    PrivacyService(PrivacyStore& settings, ChatStore& chats, BlockStore& blocks)
+        : settings_(settings), chats_(chats), blocks_(blocks) {}
 
     // Hears every change, after it is stored (presence uses it); set once at start,
     // before any request.
@@ -29,9 +31,8 @@ public:
     // Changes the caller's own settings; `invalid_field` for groups_add nobody.
     Result<PrivacySettings> update(const std::string& user_id, const PrivacyChange& change);
 
-    // How `viewer_id` stands to `user_id`.
-    Relation relation(const std::string& viewer_id, const std::string& user_id);
-    // Profiles as `viewer_id` may see them (profile_seen_by), in the same order.
+    // Profiles as `viewer_id` may see them (profile_seen_by), in the same order; frozen as
+    // they were (seen_frozen) for a viewer their user blocked.
     User seen_by(const std::string& viewer_id, User user);
     std::vector<User> seen_by(const std::string& viewer_id, std::vector<User> users);
     // Of `to`, the members of `chat` whom `reader_id`'s read marks in it reach
@@ -39,12 +40,14 @@ public:
     std::vector<std::string> read_receipt_audience(const Chat& chat, const std::string& reader_id,
                                                    std::vector<std::string> to);
     // Whether `adder_id` may add every one of `user_ids` (not themself) to a group
-    // (check_may_add_to_group): `not_allowed`, naming the first who may not be, otherwise.
+    // (check_may_add_to_group): `not_allowed`, naming the first who may not be, otherwise;
+    // the same for one who blocked the adder, so that the adder cannot tell it apart.
     Status check_may_add_to_group(const std::string& adder_id, const std::vector<std::string>& user_ids);
 
 private:
     PrivacyStore& settings_;
     ChatStore& chats_;
+    BlockStore& blocks_;
     Changed changed_;
 };
 

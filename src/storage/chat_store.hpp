@@ -23,7 +23,8 @@ struct HistoryPage {
 struct Appended {
     Message message;
     bool created = false;
-    std::vector<std::string> participant_ids;  // who is in the chat now
+    // Who is in the chat now and hears of the message: not a member who blocked its sender.
+    std::vector<std::string> participant_ids;
     // The chat as it is now, when this message ended a message request for its sender
     // (they took part by sending it: see take_part in domain/chat.hpp).
     std::optional<Chat> request_ended;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "storage/block_store.hpp"
 #include "storage/call_store.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/device_store.hpp"
@@ -28,6 +29,7 @@ public:
     virtual CallStore& calls() = 0;
     virtual PrivacyStore& privacy() = 0;
     virtual ReportStore& reports() = 0;
+    virtual BlockStore& blocks() = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

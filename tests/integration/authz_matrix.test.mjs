@@ -263,6 +263,28 @@ const ROWS = [
     body: () => ({ reason: 'spam', message_ids: [fx.mediaMessage.id] }),
     expect: { owner: '400 self_report', member: 202, stranger: '404 not_found', anon: 401 },
   },
+  {
+    // Each blocks a fresh user, so the fixture's users stay unblocked for the rest of the table.
+    route: 'POST /users/{user_id}/block',
+    async setup() {
+      return { other: (await f.signIn(uniquePhone())).user };
+    },
+    params: (ctx) => ({ user_id: ctx.other.id }),
+    expect: SIGNED_IN(204),
+    async check(r, role, ctx) {
+      const listed = await call(role, 'GET', '/users/blocked');
+      assert.ok(listed.json.items.some((u) => u.id === ctx.other.id), 'listed as blocked');
+    },
+  },
+  {
+    route: 'DELETE /users/{user_id}/block',
+    async setup() {
+      return { other: (await f.signIn(uniquePhone())).user };
+    },
+    params: (ctx) => ({ user_id: ctx.other.id }),
+    expect: SIGNED_IN(204),
+  },
+  { route: 'GET /users/blocked', expect: SIGNED_IN(200) },
   { route: 'GET /users/me/privacy', expect: SIGNED_IN(200) },
   {
     // Each sets what is already theirs: the defaults stay for the rest of the table.

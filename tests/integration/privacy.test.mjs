@@ -544,3 +544,152 @@ describe('reports rate limit', () => {
     return h.req(who, 'POST', `/users/${userId}/report`, { reason: 'spam' });
   }
 });
+
+describe('blocking', () => {
+  // Calls ring for a second, so that one to a blocker rings out within a test.
+  const h = serverForSuite([...ARGS, '--call-ring-seconds', '1']);
+
+  /**
+   * A (node 1) and B (node 2) are contacts with a direct chat, both in a group with G
+   * (node 2); A has a photo, an about and a live story, and C (node 2), another contact of
+   * A's, watches what A's other contacts still get.
+   */
+  async function cast() {
+    const [a, b, c, g] = await h.users(4, 'Blocking');
+    Object.assign(a, { node: 0, name: 'A' });
+    Object.assign(b, { node: 1, name: 'B' });
+    Object.assign(c, { node: 1, name: 'C' });
+    Object.assign(g, { node: 1, name: 'G' });
+    const photo = await request(h.url(a.node), 'POST', '/media', { token: a.token, rawBody: GIF, headers: { 'content-type': 'image/gif' } });
+    assert.equal(photo.status, 201, photo.text);
+    await h.must(a, 'PUT', '/auth/modify_user', { about: 'Before', image_id: photo.json.id });
+    const direct = await h.contacts(a, b);
+    await h.contacts(a, c);
+    const group = await h.must(g, 'POST', '/chats', { type: 'group', name: 'Both', user_ids: [a.id, b.id] }, 201);
+    const story = await h.must(a, 'POST', '/stories', { type: 'text', text: 'before' }, 201);
+    return { a, b, c, g, direct, group, story, photo: photo.json.id };
+  }
+
+  const block = (who, whom, status = 204) => h.must(who, 'POST', `/users/${whom.id}/block`, undefined, status);
+  const texts = async (who, chatId) => (await h.must(who, 'GET', `/chats/${chatId}/messages?limit=100`)).items.map((m) => m.text);
+
+  it('block, unblock and the list: idempotent, per user, on every node; yourself is 400 and nobody 404', async () => {
+    const [a, b, c] = await h.users(3, 'Lister');
+    await block(a, b);
+    await block({ ...a, node: a.node + 1 }, b);
+    await block(a, c);
+    const listed = await h.must(a, 'GET', '/users/blocked');
+    assert.deepEqual(listed.items.map((u) => u.id), [c.id, b.id], 'the latest first, each once');
+    assert.equal(listed.items[1].name, 'Lister 2');
+    assert.deepEqual((await h.must(b, 'GET', '/users/blocked')).items, [], 'B blocks nobody');
+    assertError(await h.req(a, 'POST', `/users/${a.id}/block`), 400, 'self_block', 'blocking yourself');
+    assertError(await h.req(a, 'POST', '/users/0000000000000000000000000z/block'), 404, 'not_found', 'no such user');
+    assertError(await h.req(a, 'DELETE', '/users/0000000000000000000000000z/block'), 404, 'not_found', 'no such user');
+    assertError(await request(h.url(0), 'POST', `/users/${b.id}/block`, {}), 401, 'unauthorized', 'no token');
+    await h.must({ ...a, node: a.node + 1 }, 'DELETE', `/users/${b.id}/block`, undefined, 204);
+    await h.must(a, 'DELETE', `/users/${b.id}/block`, undefined, 204);
+    assert.deepEqual((await h.must(a, 'GET', '/users/blocked')).items.map((u) => u.id), [c.id]);
+  });
+
+  for (const kind of ['ws', 'sio']) {
+    it(`B's messages, typing and reactions in the direct chat look sent to B and never reach A; groups flow (${kind === 'ws' ? '/ws' : 'Socket.IO'})`, async () => {
+      const { a, b, direct, group } = await cast();
+      const [sa, sb] = [await h.socket(a, kind), await h.socket(b, kind)];
+      const inDirect = (e) => e.chat_id === direct.id;
+      const before = await h.say(a, direct.id, 'last before the block');
+      await sb.next('message:new', { filter: (m) => m.id === before.id, timeout: WAIT_MS });
+      await block(a, b);
+
+      // B sends over REST and the socket, types and reacts: B sees it all as usual.
+      const rest = await h.say(b, direct.id, 'hidden zebra one');
+      const ack = await sb.emit('message:send', { chat_id: direct.id, client_id: newClientId(), type: 'text', text: 'hidden zebra two' });
+      assert.equal(ack.text, 'hidden zebra two', brief(ack));
+      assert.equal(ack.seq, rest.seq + 1);
+      await sb.emit('typing', { chat_id: direct.id, typing: true });
+      await h.must(b, 'PUT', `/chats/${direct.id}/messages/${before.id}/reaction`, { emoji: '👍' });
+      assert.deepEqual((await texts(b, direct.id)).slice(-2), ['hidden zebra one', 'hidden zebra two']);
+      // A group message bounds the wait: it flows, and nothing of the direct chat came before it.
+      const inGroup = await h.say(b, group.id, 'in the group');
+      await sa.next('message:new', { filter: (m) => m.id === inGroup.id, timeout: WAIT_MS });
+      // (A's socket was sent what A had not had yet on connecting: the messages before the block.)
+      const fromB = (e) => inDirect(e) && (e.seq === undefined || e.seq > before.seq);
+      for (const event of ['message:new', 'typing', 'message:reaction', 'chat:new', 'chat:updated'])
+        assert.deepEqual(sa.drain(event, fromB), [], `A got ${event} from B`);
+
+      // A's side: not in the history, the chat list, the unread count or search.
+      assert.deepEqual(await texts(a, direct.id), ['hi B', 'hi A', 'last before the block']);
+      const listed = (await h.must(a, 'GET', '/chats')).items.find((x) => x.id === direct.id);
+      assert.equal(listed.unread_count, 1, `"hi A" alone, from before the block: ${brief(listed)}`);
+      assert.equal(listed.last_message.id, before.id);
+      assert.deepEqual((await h.must(a, 'GET', '/search/messages?q=zebra')).items, []);
+      assert.equal((await h.must(b, 'GET', '/search/messages?q=zebra')).items.length, 2, 'B finds them');
+
+      // A reads up to the newest and writes: B hears no receipt, not even delivered; A cannot write to B.
+      await h.must(a, 'POST', `/chats/${direct.id}/read`, { seq: ack.seq }, 204);
+      assertError(await h.req(a, 'POST', `/chats/${direct.id}/send_message`, { client_id: newClientId(), type: 'text', text: 'x' }), 403, 'blocked', 'A writing to B');
+      const control = await h.say(a, group.id, 'control');
+      await sb.next('message:new', { filter: (m) => m.id === control.id, timeout: WAIT_MS });
+      assert.deepEqual(sb.drain('message:status', inDirect), [], 'B heard a receipt of A');
+      assert.deepEqual(sb.drain('typing', inDirect), []);
+
+      // Unblocking delivers nothing of before; what B sends from then on reaches A.
+      await h.must(a, 'DELETE', `/users/${b.id}/block`, undefined, 204);
+      const after = await h.say(b, direct.id, 'after the block');
+      assert.equal((await sa.next('message:new', { filter: fromB, timeout: WAIT_MS })).id, after.id);
+      assert.deepEqual(await texts(a, direct.id), ['hi B', 'hi A', 'last before the block', 'after the block']);
+    });
+  }
+
+  it('B sees A as when blocked: profile, lookup and presence stop changing, A’s stories are gone; others see A as it is', async () => {
+    const { a, b, c, story, photo } = await cast();
+    const seenBefore = await h.must(b, 'GET', `/users/${a.id}`);
+    assert.equal(seenBefore.about, 'Before');
+    assert.equal(seenBefore.image_id, photo);
+    const [sb, sc] = [await h.socket(b, 'ws'), await h.socket(c, 'sio')];
+    await block(a, b);
+    // A changes everything and comes and goes; C, a contact, hears of it.
+    await h.must(a, 'PUT', '/auth/modify_user', { about: 'After', image_id: null });
+    const newStory = await h.must(a, 'POST', '/stories', { type: 'text', text: 'after' }, 201);
+    await sc.next('story:new', { filter: (e) => e.id === newStory.id, timeout: WAIT_MS });
+    const sa = await h.socket(a, 'sio');
+    await sa.terminate();
+    await sc.next('presence', { filter: (e) => e.user_id === a.id && !e.online, timeout: WAIT_MS });
+    const fields = (u) => ({ about: u.about, image_id: u.image_id, last_seen_at: u.last_seen_at, name: u.name });
+    assert.deepEqual(fields(await h.must(b, 'GET', `/users/${a.id}`)), fields(seenBefore), 'GET /users/{id}');
+    const found = await h.must(b, 'POST', '/users/lookup', { phones: [a.phone] });
+    assert.deepEqual(fields(found.items[0]), fields(seenBefore), 'lookup');
+    assert.equal((await h.must(b, 'GET', '/stories')).items.find((x) => x.user.id === a.id), undefined, 'A’s stories');
+    for (const s of [story, newStory]) assertError(await h.req(b, 'POST', `/stories/${s.id}/view`), 404, 'not_found', 'viewing A’s story');
+    assert.deepEqual(sb.drain('presence', (e) => e.user_id === a.id), [], 'presence of A reached B');
+    assert.deepEqual(sb.drain('story:new', (e) => e.user_id === a.id), [], 'A’s new story reached B');
+    // C, another contact, sees A as A is now.
+    const byC = await h.must(c, 'GET', `/users/${a.id}`);
+    assert.equal(byC.about, 'After');
+    assert.equal(byC.image_id, null);
+    assert.ok((await h.must(c, 'GET', '/stories')).items.find((x) => x.user.id === a.id), 'C sees A’s stories');
+  });
+
+  it('B’s calls to A never ring A and end missed for B; A cannot call B; B cannot put A in a group (403 not_allowed)', async () => {
+    const { a, b, g, group } = await cast();
+    const [sa, sb] = [await h.socket(a, 'ws'), await h.socket(b, 'sio')];
+    await block(a, b);
+    const call = await h.must(b, 'POST', '/calls/make_call', { callee_id: a.id, type: 'audio' }, 201);
+    assert.equal(call.status, 'ringing', brief(call));
+    const ended = await sb.next('call:updated', { filter: (c) => c.id === call.id && c.status !== 'ringing', timeout: WAIT_MS });
+    assert.equal(ended.status, 'missed', brief(ended));
+    assert.equal(ended.participants.find((p) => p.user_id === a.id).state, 'missed', `B sees A’s side ring out: ${brief(ended)}`);
+    assert.deepEqual(sa.drain('call:incoming'), [], 'A rang');
+    assert.deepEqual(sa.drain('call:updated', (c) => c.id === call.id), [], 'A heard of the call');
+    assert.equal((await h.must(a, 'GET', '/calls/history')).items.find((c) => c.id === call.id), undefined, 'in A’s history');
+    assertError(await h.req(a, 'GET', `/calls/history/${call.id}`), 404, 'not_found', 'A reads the call');
+    assert.equal((await h.must(b, 'GET', `/calls/history/${call.id}`)).status, 'missed');
+    assertError(await h.req(a, 'POST', '/calls/make_call', { callee_id: b.id, type: 'video' }), 403, 'blocked', 'A calling B');
+
+    assertError(await h.req(b, 'POST', '/chats', { type: 'group', name: 'No', user_ids: [a.id] }), 403, 'not_allowed', 'B making a group with A');
+    const own = await h.must(b, 'POST', '/chats', { type: 'group', name: 'Mine', user_ids: [g.id] }, 201);
+    assertError(await h.req(b, 'POST', `/chats/${own.id}/participants`, { user_ids: [a.id] }), 403, 'not_allowed', 'B adding A');
+    // In the group they share, B's messages still reach A.
+    const said = await h.say(b, group.id, 'still here');
+    assert.equal((await sa.next('message:new', { filter: (m) => m.chat_id === group.id, timeout: WAIT_MS })).id, said.id);
+  });
+});

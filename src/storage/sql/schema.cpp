@@ -344,6 +344,20 @@ const std::vector<Migration> kMigrations = {
     );
     CREATE INDEX report_messages_by_media ON report_messages (media_id) WHERE media_id IS NOT NULL;
     )sql",
+    // 19: who blocked whom, and the blocker's profile as the blocked user saw it then; a
+    // callee who blocked the caller is in the call unseen (withheld)
+    R"sql(
+    CREATE TABLE blocks (
+        blocker_id        TEXT NOT NULL REFERENCES users (id),
+        blocked_id        TEXT NOT NULL REFERENCES users (id),
+        created_at        INTEGER NOT NULL,
+        seen_image_id     TEXT,
+        seen_about        TEXT NOT NULL,
+        seen_last_seen_at INTEGER,
+        PRIMARY KEY (blocker_id, blocked_id)
+    );
+    ALTER TABLE call_participants ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

@@ -27,17 +27,18 @@ std::optional<Call> load_call(Connection& db, const std::string& call_id, bool f
               stmt.optional_integer(8)};
     stmt.reset();
     auto people = db.prepare(
-        "SELECT user_id, state, session_id FROM call_participants WHERE call_id = ? ORDER BY position");
+        "SELECT user_id, state, session_id, withheld FROM call_participants WHERE call_id = ? ORDER BY position");
     people.bind(1, call_id);
     while (people.step())
-        call.participants.push_back(
-            {people.text(0), caller_state_from(people.text(1)).value_or(CallerState::left), people.text(2)});
+        call.participants.push_back({people.text(0), caller_state_from(people.text(1)).value_or(CallerState::left),
+                                     people.text(2), people.integer(3) != 0});
     return call;
 }
 
 bool in_live_call(Connection& db, const std::string& user_id) {
     auto stmt = db.prepare(
-        "SELECT 1 FROM call_participants WHERE user_id = ? AND state IN ('ringing', 'joined') LIMIT 1");
+        "SELECT 1 FROM call_participants WHERE user_id = ? AND state IN ('ringing', 'joined') AND withheld = 0 "
+        "LIMIT 1");
     stmt.bind(1, user_id);
     return stmt.step();
 }
@@ -58,7 +59,8 @@ Call SqlCallStore::create(Call call, const std::function<void(Call&)>& busy) {
         if (call.callee_id) {
             // Locking the callee's row makes two calls to them, from any node, take turns.
             db.prepare("SELECT id FROM users WHERE id = ? FOR UPDATE").bind(1, *call.callee_id).run();
-            if (in_live_call(db, *call.callee_id)) busy(call);
+            const auto* callee = call.participant(*call.callee_id);
+            if (callee && !callee->withheld && in_live_call(db, *call.callee_id)) busy(call);
         }
         db.prepare("INSERT INTO calls (id, type, chat_id, caller_id, callee_id, status, created_at, answered_at, "
                    "ended_at, ring_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -75,13 +77,14 @@ Call SqlCallStore::create(Call call, const std::function<void(Call&)>& busy) {
             .run();
         std::int64_t position = 0;
         for (const auto& p : call.participants)
-            db.prepare("INSERT INTO call_participants (call_id, user_id, state, session_id, position) "
-                       "VALUES (?, ?, ?, ?, ?)")
+            db.prepare("INSERT INTO call_participants (call_id, user_id, state, session_id, position, withheld) "
+                       "VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(1, call.id)
                 .bind(2, p.user_id)
                 .bind(3, to_string(p.state))
                 .bind(4, p.session_id)
                 .bind(5, position++)
+                .bind(6, std::int64_t{p.withheld})
                 .run();
         return call;
     });
@@ -113,7 +116,8 @@ std::vector<Call> SqlCallStore::history(const std::string& user_id, const std::o
     return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
-            "SELECT call_id FROM call_participants WHERE user_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR call_id < ?2) "
+            "SELECT call_id FROM call_participants WHERE user_id = ?1 AND withheld = 0 "
+            "AND (CAST(?2 AS TEXT) IS NULL OR call_id < ?2) "
             "ORDER BY call_id DESC LIMIT ?3");
         stmt.bind(1, user_id).bind(2, before).bind(3, std::int64_t{limit});
         while (stmt.step()) ids.push_back(stmt.text(0));

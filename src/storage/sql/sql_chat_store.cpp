@@ -128,6 +128,16 @@ std::optional<Chat> load_chat(Connection& db, const std::string& chat_id, bool f
         chat.participants.push_back({members.text(0),
                                      members.text(1) == "admin" ? Role::admin : Role::member,
                                      members.integer(2), members.integer(3), members.integer(4) != 0});
+    members.reset();
+    if (chat.type == ChatType::direct && chat.participants.size() == 2) {
+        auto blocks = db.prepare("SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?");
+        for (std::size_t i = 0; i < 2; ++i) {
+            auto& blocker = chat.participants[i];
+            blocks.bind(1, blocker.user_id).bind(2, chat.participants[1 - i].user_id);
+            blocker.blocks_other = blocks.step();
+            blocks.reset();
+        }
+    }
     return chat;
 }
 
@@ -295,7 +305,7 @@ std::pair<Chat, bool> SqlChatStore::find_or_create_direct(const Chat& proposed) 
         if (claim.changes() == 1) {
             claim.reset();
             for (const auto& p : proposed.participants) insert_participant(db, proposed.id, p);
-            return {proposed, true};
+            return {*load_chat(db, proposed.id), true};  // with its members' blocks
         }
         claim.reset();
         auto stmt = db.prepare("SELECT id FROM chats WHERE direct_key = ?");
@@ -340,7 +350,8 @@ std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id, bool 
         stmt.reset();
         std::vector<ChatView> views;
         for (const auto& id : ids)
-            if (auto chat = load_chat(db, id)) views.push_back(view_of(db, *chat, user_id));
+            if (auto chat = load_chat(db, id); chat && !is_request_from_blocked(*chat, user_id))
+                views.push_back(view_of(db, *chat, user_id));
         return views;
     });
 }
@@ -465,7 +476,8 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
                                       .c_str());
         earlier.bind(1, stored.chat_id).bind(2, stored.sender_id).bind(3, stored.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        Appended again{read_message(earlier), false, ids_of(chat), std::nullopt};
+        Appended again{read_message(earlier), false, reachable_from(chat, stored.sender_id, ids_of(chat)),
+                       std::nullopt};
         earlier.reset();
         attach_reactions(db, std::span(&again.message, 1));
         return again;
@@ -478,8 +490,15 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
         .run();
     chat.last_seq = stored.seq;
     chat.active_at = stored.created_at;
+    // Blocked by the other member: stored for the sender alone (see blocked_between).
+    if (const auto blocker = blocker_of(chat, stored.sender_id))
+        db.prepare("INSERT INTO hidden_messages (user_id, message_id, chat_id) VALUES (?, ?, ?)")
+            .bind(1, *blocker)
+            .bind(2, stored.id)
+            .bind(3, stored.chat_id)
+            .run();
     const auto sender_id = stored.sender_id;
-    Appended appended{std::move(stored), true, ids_of(chat), std::nullopt};
+    Appended appended{std::move(stored), true, reachable_from(chat, sender_id, ids_of(chat)), std::nullopt};
     // Replying to a message request accepts it.
     if (take_part(chat, sender_id)) {
         db.prepare("UPDATE participants SET took_part = 1 WHERE chat_id = ? AND user_id = ?")

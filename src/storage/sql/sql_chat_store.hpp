@@ -4,11 +4,13 @@
 #include "storage/sql/database.hpp"
 
 // A FROM clause of pairs of contacts (makes_contacts in domain/chat.hpp): `ca.user_id` and
-// `cb.user_id` share a direct chat that both took part in. Filter on ca.user_id (and
-// cb.user_id) with a WHERE.
+// `cb.user_id` share a direct chat that both took part in, and neither blocks the other.
+// Filter on ca.user_id (and cb.user_id) with a WHERE.
 #define CONTACT_PAIRS                                                                         \
     "participants ca JOIN chats cc ON cc.id = ca.chat_id AND cc.type = 'direct' AND ca.took_part = 1 " \
-    "JOIN participants cb ON cb.chat_id = ca.chat_id AND cb.user_id != ca.user_id AND cb.took_part = 1 "
+    "JOIN participants cb ON cb.chat_id = ca.chat_id AND cb.user_id != ca.user_id AND cb.took_part = 1 " \
+    "AND NOT EXISTS (SELECT 1 FROM blocks bk WHERE (bk.blocker_id = ca.user_id AND bk.blocked_id = cb.user_id) " \
+    "OR (bk.blocker_id = cb.user_id AND bk.blocked_id = ca.user_id)) "
 
 namespace flow::sql {
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "storage/sql/database.hpp"
+#include "storage/sql/sql_block_store.hpp"
 #include "storage/sql/sql_call_store.hpp"
 #include "storage/sql/sql_chat_store.hpp"
 #include "storage/sql/sql_device_store.hpp"
@@ -23,7 +24,7 @@ class SqlStorage final : public Storage {
 public:
     explicit SqlStorage(std::unique_ptr<Database> db)
         : db_(std::move(db)), users_(*db_), sign_in_(*db_), devices_(*db_), chats_(*db_), media_(*db_), stories_(*db_),
-          calls_(*db_), privacy_(*db_), reports_(*db_) {}
+          calls_(*db_), privacy_(*db_), reports_(*db_), blocks_(*db_) {}
 
     UserStore& users() override { return users_; }
     SignInStore& sign_in() override { return sign_in_; }
@@ -34,6 +35,7 @@ public:
     CallStore& calls() override { return calls_; }
     PrivacyStore& privacy() override { return privacy_; }
     ReportStore& reports() override { return reports_; }
+    BlockStore& blocks() override { return blocks_; }
     bool ping() override { return db_->ping(); }
     std::string backend() const override { return db_->engine(); }
 
@@ -48,6 +50,7 @@ private:
     SqlCallStore calls_;
     SqlPrivacyStore privacy_;
     SqlReportStore reports_;
+    SqlBlockStore blocks_;
 };
 
 }  // namespace flow::sql
