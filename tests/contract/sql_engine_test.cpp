@@ -25,6 +25,7 @@
 #include "storage/postgres/pg_database.hpp"
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/sql/schema.hpp"
+#include "storage/sql/sql_block_store.hpp"
 #include "storage/sql/sql_chat_store.hpp"
 #include "storage/sql/sql_media_catalog.hpp"
 #include "storage/sql/sql_privacy_store.hpp"
@@ -672,7 +673,7 @@ TEST_P(SearchSchema, FindsOldMatchesPastManyNewerMessagesAndPagesThroughThemAll)
 INSTANTIATE_TEST_SUITE_P(Engines, SearchSchema, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
-// Schema version 18: privacy settings and reports, under their stores, on both engines.
+// Schema versions 18 and 19: privacy settings, reports and blocks, under their stores, on both engines.
 
 class SafetyStores : public ContactsSchema {
 protected:
@@ -775,6 +776,50 @@ TEST_P(SafetyStores, PrivacySettingsAreTheDefaultsUntilChangedAndChangesToDiffer
     const auto both = privacy.find("u3");
     EXPECT_EQ(both.photo, Audience::contacts);
     EXPECT_EQ(both.about, Audience::nobody);
+}
+
+TEST_P(SafetyStores, ABlockHidesWhatTheBlockedSendsEndsContactsAndKeepsTheFrozenView) {
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 0, 'u1:u2')");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1)");
+    sql::SqlChatStore chats(*db_);
+    sql::SqlBlockStore blocks(*db_);
+    EXPECT_TRUE(chats.are_contacts("u1", "u2"));
+
+    const FrozenProfile seen{std::string("img"), "Before", I{42}};
+    EXPECT_TRUE(blocks.block("u1", "u2", seen, 100));
+    EXPECT_FALSE(blocks.block("u1", "u2", FrozenProfile{}, 101)) << "the first view is kept";
+    EXPECT_EQ(blocks.blockers_of("u2", {"u1", "u2", "nobody"}), (std::unordered_map<std::string, FrozenProfile>{{"u1", seen}}));
+    EXPECT_TRUE(blocks.blockers_of("u1", {"u2"}).empty()) << "u2 blocks nobody";
+    EXPECT_EQ(blocks.blocked_by("u1"), std::vector<std::string>{"u2"});
+    EXPECT_FALSE(chats.are_contacts("u1", "u2"));
+    EXPECT_FALSE(chats.are_contacts("u2", "u1"));
+    EXPECT_TRUE(chats.contacts_of("u2").empty());
+
+    const auto chat = chats.find_chat("c12");
+    ASSERT_TRUE(chat);
+    EXPECT_TRUE(chat->participant("u1")->blocks_other);
+    EXPECT_FALSE(chat->participant("u2")->blocks_other);
+    Message from_blocked;
+    from_blocked.id = "m1";
+    from_blocked.chat_id = "c12";
+    from_blocked.sender_id = "u2";
+    from_blocked.client_id = "a";
+    from_blocked.text = "let me in";
+    from_blocked.created_at = 2;
+    const auto appended = chats.append_message(from_blocked, [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; });
+    ASSERT_TRUE(appended);
+    EXPECT_EQ(appended->participant_ids, std::vector<std::string>{"u2"}) << "only the sender hears of it";
+    EXPECT_EQ(chats.history("c12", "u2", 1, {std::nullopt, std::nullopt, 50}).size(), 1u);
+    EXPECT_TRUE(chats.history("c12", "u1", 1, {std::nullopt, std::nullopt, 50}).empty());
+    EXPECT_EQ(chats.view_chat(*chat, "u1").unread_count, 0);
+
+    EXPECT_TRUE(blocks.unblock("u1", "u2"));
+    EXPECT_FALSE(blocks.unblock("u1", "u2"));
+    EXPECT_TRUE(chats.are_contacts("u1", "u2"));
+    EXPECT_TRUE(chats.history("c12", "u1", 1, {std::nullopt, std::nullopt, 50}).empty()) << "nothing delivered after";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SafetyStores, ::testing::Values("sqlite", "postgresql"),

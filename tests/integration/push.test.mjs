@@ -184,6 +184,28 @@ describe(`push notifications (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
     assert.deepEqual(push.rejected(), []);
   });
 
+  it('a blocker gets no push of what the blocked user sends or of their calls; after unblocking, the next message pushes', async () => {
+    const [ann, bob] = await f.signUpMany(2, 'Blocked');
+    const chat = await directChat(ann, bob);
+    await send(bob, chat.id, 'hi');
+    const web = push.webpush.subscribe({ applicationServerKey: vapidKey });
+    await device(bob, { kind: 'webpush', endpoint: web.endpoint, keys: web.keys });
+    const toBob = (r) => r.endpoint === web.endpoint;
+    assert.equal((await req(bob.token, 'POST', `/users/${ann.id}/block`)).status, 204);
+
+    await send(ann, chat.id, 'let me in');
+    const call = await req(ann.token, 'POST', '/calls/make_call', { callee_id: bob.id, type: 'audio' });
+    assert.equal(call.status, 201, call.text);
+    await sleep(QUIET_MS);
+    assert.deepEqual(push.webpush.received.filter(toBob), [], 'a push reached the blocker');
+
+    assert.equal((await req(bob.token, 'DELETE', `/users/${ann.id}/block`)).status, 204);
+    const after = await send(ann, chat.id, 'after');
+    const got = await push.webpush.waitFor(toBob);
+    assert.equal(got.payload.message_id, after.id);
+    assert.deepEqual(push.rejected(), []);
+  });
+
   it('a call pushes at once and urgently; a VoIP registration gets it as a VoIP push', async () => {
     const [ann, bob] = await f.signUpMany(2, 'Caller');
     await directChat(ann, bob);
