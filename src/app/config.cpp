@@ -1,7 +1,12 @@
 #include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
 #include <cstdlib>
+
+#include "common/build_info.hpp"
+#include "http/client_address.hpp"
 
 namespace flow::app {
 
@@ -10,12 +15,16 @@ ParsedConfig parse_config(int argc, char** argv) {
     CLI::App cli{"flowd: the Flow messaging server. Every flag can also be given as the "
                  "environment variable named beside it."};
     cli.get_formatter()->column_width(44);
+    const auto& build = build_info();
+    cli.set_version_flag("--version", fmt::format("flowd {} ({}, {})", build.version, build.commit, build.build_type));
 
     cli.add_option("--host", c.host, "address to listen on")->envname("FLOW_HOST")->capture_default_str();
     cli.add_option("--port", c.port, "port to listen on")->envname("FLOW_PORT")->capture_default_str();
     cli.add_option("--data-dir", c.data_dir, "folder for the database, media and the secret key")
         ->envname("FLOW_DATA_DIR")->capture_default_str();
-    cli.add_option("--db", c.db, "SQLite file (default: flow.db in the data dir), or a postgresql:// URL")
+    cli.add_option("--db", c.db,
+                   "SQLite file (default: flow.db in the data dir; a relative path is relative to the working "
+                   "directory), or a postgresql:// URL")
         ->envname("FLOW_DB");
     cli.add_option("--trusted-proxies", c.trusted_proxies,
                    "addresses of load balancers whose X-Forwarded-For names the client (comma-separated)")
@@ -84,8 +93,9 @@ ParsedConfig parse_config(int argc, char** argv) {
                    "key for hashing tokens and codes, 16+ bytes; nodes of one service share it "
                    "(default: secret.key in the data dir, made on first start)")
         ->envname("FLOW_SECRET");
-    cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
-        ->envname("FLOW_LOG_LEVEL")->capture_default_str();
+    cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
+        ->envname("FLOW_LOG_LEVEL")->capture_default_str()
+        ->transform(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}, CLI::ignore_case));
     cli.add_option("--io-threads", c.io_threads, "network threads (0: one per core less one, at least one)")
         ->envname("FLOW_IO_THREADS")->capture_default_str()->check(CLI::Range(0, 256));
     cli.add_option("--blocking-threads", c.blocking_threads, "threads for database and SMS calls")
@@ -153,7 +163,8 @@ ParsedConfig parse_config(int argc, char** argv) {
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return {std::nullopt, cli.exit(e)};
+        // --help and --version exit 0; a bad setting 2, as for the checks below.
+        return {std::nullopt, cli.exit(e) == 0 ? 0 : 2};
     }
     // MinIO's own variable names are accepted too.
     for (auto [value, name] : {std::pair{&c.s3_access_key, "MINIO_ACCESS_KEY"}, {&c.s3_secret_key, "MINIO_SECRET_KEY"}})
@@ -161,6 +172,18 @@ ParsedConfig parse_config(int argc, char** argv) {
             if (const char* env = std::getenv(name)) *value = env;
     if (c.media.starts_with("s3://") && (c.s3_endpoint.empty() || c.s3_access_key.empty() || c.s3_secret_key.empty())) {
         std::fprintf(stderr, "--media s3://... needs FLOW_S3_ENDPOINT, FLOW_S3_ACCESS_KEY and FLOW_S3_SECRET_KEY\n");
+        return {std::nullopt, 2};
+    }
+    if (const auto scheme = c.db.find("://");
+        scheme != std::string::npos && !c.db.starts_with("postgresql://") && !c.db.starts_with("postgres://")) {
+        std::fprintf(stderr, "--db must be a SQLite file or a postgresql:// URL (got a %s:// URL)\n",
+                     c.db.substr(0, scheme).c_str());
+        return {std::nullopt, 2};
+    }
+    std::string bad_proxy;
+    if (!http::TrustedProxies::parse(c.trusted_proxies, &bad_proxy)) {
+        std::fprintf(stderr, "--trusted-proxies: \"%s\" is no IP address or network (such as 10.0.0.5 or 172.16.0.0/12)\n",
+                     bad_proxy.c_str());
         return {std::nullopt, 2};
     }
     if (c.sms != "log" && !c.sms.starts_with("webhook:http")) {

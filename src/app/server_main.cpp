@@ -86,6 +86,8 @@ int run_server(const Config& config) {
     // of both.
     asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
     asio::io_context io(io_threads);
+    // Bound first: a port in use is said before the data dir, keys or database are touched.
+    auto listener = http::bind_listener(io, config.host, config.port);
     Services services(config);
     const auto router = services.make_router();
 
@@ -96,7 +98,7 @@ int run_server(const Config& config) {
                               services.gateway(), services.hub(), quota, blocking, deadlines,
                               config.max_outbound_bytes};
     http::HttpOptions http_options;
-    http_options.trusted_proxies = config.trusted_proxies;
+    http_options.trusted_proxies = *http::TrustedProxies::parse(config.trusted_proxies);  // checked by parse_config
     http_options.io_timeout = std::chrono::seconds(config.io_timeout_s);
     http_options.caps = {connection_cap(config), config.max_connections_per_address};
     http_options.cors = http::CorsPolicy(config.cors_origins);
@@ -112,7 +114,7 @@ int run_server(const Config& config) {
     realtime::serve_socketio(socket_io.of("/"), sockets);
     realtime::engineio::EngineIoServer engine(io.get_executor(), deadlines, engine_options, socket_io.open_handler());
     http.mount("/socket.io/", engine.mount());
-    http.listen(config.host, config.port);
+    http.listen(std::move(listener));
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",
                        [&services] { services.sweep(); });
     sweep.start();

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -51,9 +53,28 @@ namespace {
 // Writes a key made on first start into the data dir, readable by the owner alone.
 void write_new_key(const fs::path& path, const std::string& text, std::string_view what) {
     const auto old_mask = ::umask(077);
-    std::ofstream(path) << text;
+    std::ofstream out(path);
+    out << text;
+    out.close();
+    const int error = errno;
     ::umask(old_mask);
+    if (!out) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(error));
     spdlog::info("made a new {} in {}", what, path.string());
+}
+
+// Makes the data dir if need be, and checks that files can be written in it, so that a
+// dir that cannot be is named as the cause rather than what fails later.
+void prepare_data_dir(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot make the data dir " + dir.string() + ": " + ec.message());
+    const auto probe = dir / ".flowd-write-check";
+    std::ofstream out(probe);
+    out << "ok";
+    out.close();
+    const int error = errno;
+    fs::remove(probe, ec);
+    if (!out) throw std::runtime_error("cannot write in the data dir " + dir.string() + ": " + std::strerror(error));
 }
 
 // The hashing key: from the config, or from the data dir's secret.key, made on first start.
@@ -143,7 +164,7 @@ std::unique_ptr<sql::Database> open_database(const std::string& db, const Config
 }  // namespace
 
 Services::Services(const Config& config) {
-    fs::create_directories(config.data_dir);
+    prepare_data_dir(config.data_dir);
     secrets_ = std::make_unique<Secrets>(load_secret(config));
     const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "flow.db").string() : config.db;
     storage_ = std::make_unique<sql::SqlStorage>(open_database(db, config));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/build_info.hpp"
+
 namespace flow {
 
 namespace {
@@ -69,6 +71,11 @@ std::string Metrics::render() const {
            "# TYPE flow_push_total counter\n";
     for (const auto& [key, count] : pushes_)
         out += fmt::format("flow_push_total{{kind=\"{}\",outcome=\"{}\"}} {}\n", key.first, key.second, count);
+    const auto& build = build_info();
+    out += fmt::format("# HELP flow_build_info The flowd answering: its version, commit and build type.\n"
+                       "# TYPE flow_build_info gauge\n"
+                       "flow_build_info{{version=\"{}\",commit=\"{}\",build_type=\"{}\"}} 1\n",
+                       build.version, build.commit, build.build_type);
     out += "# HELP flow_reports_total Reports of users filed, by reason (spam, abuse, other).\n"
            "# TYPE flow_reports_total counter\n";
     for (const auto& [reason, count] : reports_)

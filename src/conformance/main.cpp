@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
 
     http.mount("/engine.io/", echo.mount());
     http.mount("/socket.io/", engine.mount());
-    http.listen(host, port);
+    http.listen(http::bind_listener(io, host, port));
     std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
     std::fflush(stdout);
 

@@ -5,13 +5,13 @@
 namespace flow::http {
 namespace {
 
-const std::vector<std::string> kBalancers = {"10.0.0.5", "::1"};
+const TrustedProxies kBalancers = *TrustedProxies::parse({"10.0.0.5", "::1"});
 
 TEST(ClientAddress, ThePeerUnlessItIsATrustedBalancer) {
     EXPECT_EQ(client_address("203.0.113.7", "", kBalancers), "203.0.113.7");
     EXPECT_EQ(client_address("203.0.113.7", "198.51.100.1", kBalancers), "203.0.113.7")
         << "anyone else's X-Forwarded-For is ignored";
-    EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1", {}), "10.0.0.5") << "no balancer trusted";
+    EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1", TrustedProxies{}), "10.0.0.5") << "no balancer trusted";
 }
 
 TEST(ClientAddress, TheEntryTheBalancerAppended) {
@@ -24,11 +24,23 @@ TEST(ClientAddress, TheEntryTheBalancerAppended) {
 }
 
 TEST(ClientAddress, BalancersMayBeWholeNetworks) {
-    const std::vector<std::string> networks = {"172.16.0.0/12", "fd00::/8", "not an address"};
+    const auto networks = *TrustedProxies::parse({"172.16.0.0/12", " fd00::/8"});
     EXPECT_EQ(client_address("172.18.0.3", "198.51.100.1", networks), "198.51.100.1");
     EXPECT_EQ(client_address("172.32.0.3", "198.51.100.1", networks), "172.32.0.3");
     EXPECT_EQ(client_address("fd12::7", "2001:db8::1", networks), "2001:db8::1");
     EXPECT_EQ(client_address("2001:db8::9", "2001:db8::1", networks), "2001:db8::9");
+}
+
+TEST(ClientAddress, ABadEntryIsRefusedAtStartNamingIt) {
+    for (const std::string bad : {"not an address", "10.0.0.0/33", "10.0.0.5/", "fd00::/129", ""}) {
+        std::string named;
+        EXPECT_FALSE(TrustedProxies::parse({"10.0.0.1", bad}, &named)) << bad;
+        EXPECT_EQ(named, bad);
+    }
+    EXPECT_TRUE(TrustedProxies::parse({}));
+    EXPECT_TRUE(TrustedProxies::parse({"10.0.0.1"})->contains("10.0.0.1"));
+    EXPECT_FALSE(TrustedProxies::parse({"10.0.0.1"})->contains("10.0.0.2"));
+    EXPECT_FALSE(TrustedProxies::parse({"::1"})->contains("127.0.0.1")) << "v6 loopback is not v4's";
 }
 
 }  // namespace

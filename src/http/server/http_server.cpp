@@ -14,6 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "http/client_address.hpp"
 #include "http/server/beast_response.hpp"
 #include "http/server/blocking_pool.hpp"
@@ -34,7 +37,7 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Copies what a handler needs out of Beast's request header (the body comes later).
 // nullopt for a target that is not a valid origin-form path.
 std::optional<http::Request> to_request(const bhttp::request_header<>& in, const std::string& peer,
-                                        const std::vector<std::string>& trusted_proxies) {
+                                        const TrustedProxies& trusted_proxies) {
     auto url = boost::urls::parse_origin_form(in.target());
     if (!url) return std::nullopt;
     http::Request out;
@@ -114,12 +117,27 @@ HttpServer::~HttpServer() {
     if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
 
-void HttpServer::listen(const std::string& host, unsigned short port) {
-    const tcp::endpoint endpoint(asio::ip::make_address(host), port);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
+tcp::acceptor bind_listener(asio::io_context& io, const std::string& host, unsigned short port) {
+    const auto where = [&] { return "cannot listen on " + host + ":" + std::to_string(port) + ": "; };
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error(where() + "not an IP address");
+    const tcp::endpoint endpoint(address, port);
+    tcp::acceptor listener(io);
+    listener.open(endpoint.protocol(), ec);
+    if (!ec) listener.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) listener.bind(endpoint, ec);
+    if (!ec) listener.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec == asio::error::address_in_use) throw std::runtime_error(where() + "address in use");
+    if (ec == asio::error::access_denied)
+        throw std::runtime_error(where() + "permission denied (a port below 1024 needs CAP_NET_BIND_SERVICE)");
+    if (ec == boost::system::errc::address_not_available) throw std::runtime_error(where() + "no such address on this machine");
+    if (ec) throw std::runtime_error(where() + ec.message());
+    return listener;
+}
+
+void HttpServer::listen(tcp::acceptor listener) {
+    acceptor_ = std::move(listener);
     reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     asio::co_spawn(io_, accept_loop(), asio::detached);
 }
@@ -173,7 +191,7 @@ asio::awaitable<void> HttpServer::accept_loop() {
 
 bool HttpServer::admit(const std::string& address, ConnectionLimits::Slot& slot) {
     // A load balancer's connections carry many clients: only the total caps them.
-    const bool per_address = !http::is_trusted_proxy(address, options_.trusted_proxies);
+    const bool per_address = !options_.trusted_proxies.contains(address);
     switch (limits_.admit(address, per_address, slot)) {
         case ConnectionLimits::Verdict::admitted:
             return true;

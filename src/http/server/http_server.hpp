@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/metrics.hpp"
+#include "http/client_address.hpp"
 #include "http/cors.hpp"
 #include "http/router.hpp"
 #include "http/server/connection_limits.hpp"
@@ -24,7 +25,7 @@ namespace flow::http {
 
 struct HttpOptions {
     // Load balancers whose X-Forwarded-For names the client (see http::client_address).
-    std::vector<std::string> trusted_proxies;
+    TrustedProxies trusted_proxies;
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds idle_timeout{60};  // a keep-alive connection with no request
@@ -38,6 +39,12 @@ struct HttpOptions {
 // route on the strand, reading the body itself), logged and counted. Lives on one io_context run by several threads. Connections over the caps are
 // closed as soon as accepted; out of descriptors, it sheds new ones with a reserve
 // descriptor and backs off rather than spin.
+// A socket bound to `host`:`port` and listening, made before anything else at start so that
+// a port in use is said at once; throws std::runtime_error, naming the address and why
+// ("cannot listen on 0.0.0.0:8000: address in use").
+boost::asio::ip::tcp::acceptor bind_listener(boost::asio::io_context& io, const std::string& host,
+                                             unsigned short port);
+
 class HttpServer {
 public:
     HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& pool,
@@ -50,8 +57,8 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    // Binds and starts accepting; throws when the address cannot be bound.
-    void listen(const std::string& host, unsigned short port);
+    // Starts accepting on a bound listener (bind_listener).
+    void listen(boost::asio::ip::tcp::acceptor listener);
     unsigned short port() const;
     // Stops accepting. Requests already being answered finish; see `busy`.
     void stop_accepting();
