@@ -61,6 +61,21 @@ std::size_t connection_cap(const Config& config) {
     return std::max<std::size_t>(1, descriptors - std::min<std::size_t>(256, descriptors / 2));
 }
 
+// Says at start which backend does not answer (Redis, the S3 store, the database), as
+// /health and /ready will: flowd starts anyway and uses each once it answers. Redis is
+// given two seconds to connect, which it does in the background.
+void warn_of_backends_down(Services& services) {
+    auto report = services.health();
+    for (int i = 0; i < 20 && report["bus"] != "ok"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        report = services.health();
+    }
+    for (const auto& [part, state] : report)
+        if (state != "ok")
+            spdlog::warn("the {} does not answer: flowd starts, /health says degraded and /ready 503 until it does",
+                         part == "bus" ? "Redis bus" : part == "media" ? "media store" : "database");
+}
+
 }  // namespace
 
 int run_server(const Config& config) {
@@ -127,6 +142,7 @@ int run_server(const Config& config) {
     ring_timeouts.start();
     PeriodicTask heartbeat(blocking, std::chrono::seconds(3), "the node's heartbeat", [&services] { services.heartbeat(); });
     heartbeat.start();
+    warn_of_backends_down(services);
     spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {}, connections: {}, {} per address)",
                  config.host, http.port(), services.storage().backend(),
                  config.media.starts_with("s3://") ? "s3" : "folder", config.sms.starts_with("webhook:") ? "webhook" : "log",

@@ -94,6 +94,19 @@ std::string load_secret(const Config& config) {
     return key;
 }
 
+// Refuses a secret key other than the one the database's other nodes use (as the
+// fingerprint stored on first start says), as each node would refuse the others' tokens.
+void check_secret_matches(Storage& storage, const Secrets& secrets) {
+    char hex[65];
+    const auto digest = secrets.hash("flow: the fingerprint of the secret key");
+    sodium_bin2hex(hex, sizeof hex, reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+    if (storage.secret_fingerprint(hex) != hex)
+        throw std::runtime_error(
+            "the secret key (--secret / FLOW_SECRET, or secret.key in the data dir) is not the one this database "
+            "was first used with: every node of a service needs the same key, and tokens made under another "
+            "would not be known");
+}
+
 // The VAPID key for Web Push: the --vapid-private-key file, else vapid_private_key.pem in
 // the data dir, made on first start. Throws std::runtime_error for one that is no P-256 key.
 push::SigningKey load_vapid_key(const Config& config) {
@@ -168,6 +181,7 @@ Services::Services(const Config& config) {
     secrets_ = std::make_unique<Secrets>(load_secret(config));
     const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "flow.db").string() : config.db;
     storage_ = std::make_unique<sql::SqlStorage>(open_database(db, config));
+    check_secret_matches(*storage_, *secrets_);
     sms_ = make_sms(config.sms);
     if (config.redis.empty()) {
         connected_ = std::make_unique<LocalDeviceRegistry>();
@@ -250,18 +264,14 @@ std::unique_ptr<http::Router> Services::make_router() {
     http::add_media_routes(*router, *media_);
     http::add_device_routes(*router, *devices_, vapid_public_key_);
     http::add_call_routes(*router, *calls_, *ice_servers_);
-    http::add_ops_routes(
-        *router,
-        [this] {
-            const bool storage_ok = storage_->ping();
-            const bool media_ok = media_store_->ping();
-            return boost::json::object{{"status", storage_ok && media_ok ? "ok" : "down"},
-                                       {"storage", storage_ok ? "ok" : "down"},
-                                       {"media", media_ok ? "ok" : "down"},
-                                       {"bus", bus_->healthy() ? "ok" : "down"}};
-        },
-        metrics_);
+    http::add_ops_routes(*router, [this] { return health(); }, metrics_);
     return router;
+}
+
+boost::json::object Services::health() {
+    return {{"storage", storage_->ping() ? "ok" : "down"},
+            {"media", media_store_->ping() ? "ok" : "down"},
+            {"bus", bus_->healthy() ? "ok" : "down"}};
 }
 
 }  // namespace flow::app

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <memory>
 
@@ -75,6 +77,8 @@ public:
 
     // Every route of the API, on a new router.
     std::unique_ptr<http::Router> make_router();
+    // Each backend's state, as /health and /ready report it (http::HealthCheck).
+    boost::json::object health();
 
 private:
     SystemClock clock_;

@@ -30,6 +30,9 @@ public:
     virtual PrivacyStore& privacy() = 0;
     virtual ReportStore& reports() = 0;
     virtual BlockStore& blocks() = 0;
+    // The fingerprint of the secret key that the nodes sharing this database use: the one
+    // stored first, `mine` when none was. Blocking.
+    virtual std::string secret_fingerprint(const std::string& mine) = 0;
     // Whether the database answers; for /health. Blocking.
     virtual bool ping() = 0;
     // A short name of the backend, for logs.

@@ -624,6 +624,7 @@ const ROWS = [
 
   // --- operations
   { route: 'GET /health', expect: PUBLIC(200) },
+  { route: 'GET /ready', expect: PUBLIC(200) },
   { route: 'GET /metrics', expect: PUBLIC(200) },
   { route: 'GET /openapi.json', expect: PUBLIC(200) },
   { route: 'GET /asyncapi.yaml', expect: PUBLIC(200) },

@@ -393,11 +393,24 @@ suite('a cluster of two nodes: a Redis outage', (h) => {
 
     await redis.kill();
     await busIs('down');
+    // Alive, but not to be sent traffic: /health 200 degraded, /ready 503.
+    for (const node of [0, 1]) {
+      const health = await request(h.url(node), 'GET', '/health');
+      assert.equal(health.status, 200);
+      assert.equal(health.json.status, 'degraded', health.text);
+      const ready = await request(h.url(node), 'GET', '/ready');
+      assert.equal(ready.status, 503);
+      assert.deepEqual(ready.json, { storage: 'ok', media: 'ok', bus: 'down', status: 'not_ready' });
+    }
     for (let i = 1; i <= 5; i++) await h.say(a, 0, dm.id, `during the outage ${i}`); // 201 without Redis
 
     redis = await startRedis(redisPort);
     await until(() => cb1.closeInfo, () => 'node 2 closes its sockets once Redis is back');
     await busIs('ok');
+    for (const node of [0, 1]) {
+      assert.equal((await request(h.url(node), 'GET', '/health')).json.status, 'ok');
+      assert.equal((await request(h.url(node), 'GET', '/ready')).status, 200);
+    }
     B.attach(await h.ws(b, 1, 'B@2 again'));
     await B.settled(dm.id, 6, 'after Redis came back');
     // and the fan-out between nodes works again

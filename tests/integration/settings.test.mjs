@@ -86,6 +86,21 @@ describe('settings that fail loudly', () => {
     }
   });
 
+  it('a node whose secret key is not the one its database was first used with refuses to start, saying why', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-settings-'));
+    try {
+      const f = await startFlowd(['--secret', 'a'.repeat(32)], { dataDir: dir });
+      await f.shutdown();
+      const { code, out } = await runFlowd(['--port', '0', '--secret', 'b'.repeat(32)], { dataDir: dir });
+      assert.equal(code, 1, out);
+      assert.match(out, /the secret key \(--secret \/ FLOW_SECRET, or secret\.key in the data dir\) is not the one this database was first used with/);
+      const again = await startFlowd(['--secret', 'a'.repeat(32)], { dataDir: dir });
+      await again.shutdown();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--version names the version, commit and build type, as flow_build_info does on /metrics', async () => {
     const { code, out } = await runFlowd(['--version']);
     assert.equal(code, 0, out);

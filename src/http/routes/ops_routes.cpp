@@ -1,14 +1,26 @@
 #include "http/routes/ops_routes.hpp"
 
+#include <algorithm>
+
 #include "http/assets.hpp"
 
 namespace flow::http {
 
 void add_ops_routes(Router& router, HealthCheck health, const Metrics& metrics) {
-    router.add("GET", "/health", Access::anyone, [health = std::move(health)](Request&) {
+    // Whether every backend in `parts` is "ok".
+    const auto all_ok = [](const boost::json::object& parts) {
+        return std::all_of(parts.begin(), parts.end(), [](const auto& part) { return part.value() == "ok"; });
+    };
+    router.add("GET", "/health", Access::anyone, [health, all_ok](Request&) {
         auto report = health();
-        const bool ok = report["status"] == "ok";
-        return Response::json(ok ? 200 : 503, report);
+        report["status"] = all_ok(report) ? "ok" : "degraded";
+        return Response::json(200, report);
+    });
+    router.add("GET", "/ready", Access::anyone, [health, all_ok](Request&) {
+        auto report = health();
+        const bool ready = all_ok(report);
+        report["status"] = ready ? "ready" : "not_ready";
+        return Response::json(ready ? 200 : 503, report);
     });
     router.add("GET", "/metrics", Access::anyone, [&metrics](Request&) {
         return Response::text(200, "text/plain; version=0.0.4", metrics.render());

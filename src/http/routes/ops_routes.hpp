@@ -8,11 +8,15 @@
 
 namespace flow::http {
 
-// What /health reports: `{status, storage, media, bus}`, each part "ok" or "down".
+// The state of each backend the node uses: `{storage, media, bus}`, each "ok" or "down"
+// (an in-process bus, or media in a folder, is always "ok").
 using HealthCheck = std::function<boost::json::object()>;
 
-// Operations: /health, /metrics, /openapi.json and the /docs page that renders it; and
-// the web app, its page at / and its script at /app.js.
+// Operations: /health (liveness: 200 while the process answers, `status` "ok", or
+// "degraded" while a backend is down), /ready (readiness: 200 once every backend answers,
+// else 503, so that a load balancer sends nothing to a node that cannot serve), /metrics,
+// /openapi.json and the /docs page that renders it; and the web app, its page at / and its
+// script at /app.js.
 void add_ops_routes(Router& router, HealthCheck health, const Metrics& metrics);
 
 }  // namespace flow::http

@@ -358,6 +358,14 @@ const std::vector<Migration> kMigrations = {
     );
     ALTER TABLE call_participants ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 20: what the nodes of one service must agree on, such as the fingerprint of their
+    // secret key
+    R"sql(
+    CREATE TABLE service_settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

@@ -36,6 +36,7 @@ public:
     PrivacyStore& privacy() override { return privacy_; }
     ReportStore& reports() override { return reports_; }
     BlockStore& blocks() override { return blocks_; }
+    std::string secret_fingerprint(const std::string& mine) override;
     bool ping() override { return db_->ping(); }
     std::string backend() const override { return db_->engine(); }
 
