@@ -1,12 +1,20 @@
 // A chat's own options for this person, in a menu in its header: pin, archive and mute
-// (PUT /chats/{id}/settings and /mute). Nobody else sees them.
+// (PUT /chats/{id}/settings and /mute), which nobody else sees, and whatever more the
+// messenger adds (block and report, in a direct chat).
 import { api, errorText, type Chat } from './api';
 import { h } from './dom';
 
 const MUTED_FOR_EVER = -1;
 
+/** An item that the messenger adds to the menu (asked for each time the menu opens). */
+export interface MoreOption {
+  label: string;
+  run: () => void;
+}
+
 /** The "Chat options" menu for `chat`; `changed` runs with the chat as it is after a change. */
-export function chatOptions(chat: Chat, changed: (chat: Chat) => void, fail: (message: string) => void): HTMLElement {
+export function chatOptions(chat: Chat, changed: (chat: Chat) => void, fail: (message: string) => void,
+  more: () => MoreOption[] = () => []): HTMLElement {
   const menu = h('div', { class: 'menu' });
   const root = h('details', { class: 'actions-menu chat-options' },
     h('summary', { 'aria-label': 'Chat options', title: 'Chat options' }, '⋯'), menu);
@@ -30,8 +38,13 @@ export function chatOptions(chat: Chat, changed: (chat: Chat) => void, fail: (me
     menu.replaceChildren(
       chat.pinned ? item('Unpin chat', () => settings({ pinned: false })) : item('Pin chat', () => settings({ pinned: true })),
       chat.archived ? item('Unarchive chat', () => settings({ archived: false })) : item('Archive chat', () => settings({ archived: true })),
-      muted ? item('Unmute notifications', () => mute(null)) : item('Mute notifications', () => mute(MUTED_FOR_EVER)));
+      muted ? item('Unmute notifications', () => mute(null)) : item('Mute notifications', () => mute(MUTED_FOR_EVER)),
+      ...more().map((o) => h('button', { type: 'button', onclick: () => {
+        root.open = false;
+        o.run();
+      } }, o.label)));
   };
+  root.addEventListener('toggle', () => root.open && render());
   render();
   return root;
 }
