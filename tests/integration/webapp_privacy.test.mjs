@@ -123,6 +123,32 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   await report.waitForSelector('::-p-text(Report sent)');
   assert.equal(await reports(f, 'spam'), before + 1, 'the server counted the report');
   await (await report.waitForSelector(aria('button', 'Close'))).click();
+  await alice.page.waitForFunction(() => !document.querySelector('dialog'));
+
+  // Report and block, from the chat's menu: Bob is blocked at once.
+  const abuse = await reports(f, 'abuse');
+  await alice.page.locator(aria(null, 'Chat options')).click();
+  await alice.page.locator(aria('button', 'Report…')).click();
+  const again = await alice.page.waitForSelector(aria('dialog', 'Report Bob'));
+  await (await again.waitForSelector(aria('radio', 'Abuse'))).click();
+  await (await again.waitForSelector(aria('checkbox', 'Block Bob too'))).click();
+  await (await again.waitForSelector(aria('button', 'Send report'))).click();
+  await again.waitForSelector('::-p-text(Report sent. Bob is blocked.)');
+  assert.equal(await reports(f, 'abuse'), abuse + 1);
+  await (await again.waitForSelector(aria('button', 'Close'))).click();
+  await alice.page.waitForSelector('::-p-text(You blocked this contact. Unblock to send a message.)');
+  assert.equal((await f.request('GET', '/users/blocked', { token })).json.items.length, 1);
+
+  // "Unblock" in the note; then a block made elsewhere (another device) is found out when
+  // a message is refused: the app says why, and shows the note again.
+  await alice.page.locator(aria('button', 'Unblock')).click();
+  await alice.page.waitForFunction(() => document.querySelector('.blocked-note')?.hidden &&
+    document.querySelector('form.composer input:not([type=file])')?.disabled === false);
+  const bobId = (await f.request('POST', '/users/lookup', { token, body: { phones: [bobPhone] } })).json.items[0].id;
+  assert.equal((await f.request('POST', `/users/${bobId}/block`, { token })).status, 204);
+  await send(alice.page, 'Still there?');
+  await alice.page.waitForSelector('[role=alert]::-p-text(Not sent: You blocked this contact. Unblock them to send a message or call.)');
+  await alice.page.waitForSelector('::-p-text(You blocked this contact. Unblock to send a message.)');
 
   assert.deepEqual([...alice.problems, ...bob.problems], []);
 });

@@ -416,6 +416,8 @@ export class Messenger {
       composer.clear();
       this.send(id, text, media, replyTo).catch((err) => {
         alert.textContent = `Not sent: ${errorText(err)}`;
+        // Blocked on another device: the note and the disabled box follow.
+        if (err instanceof ApiError && err.code === 'blocked') void this.blocks.load().catch(() => undefined);
       });
     };
     form.addEventListener('submit', (e) => {

@@ -166,16 +166,19 @@ export function showReport(user: { id: string; name: string }, messageIds: strin
       await api('POST', `/users/${encodeURIComponent(user.id)}/report`, {
         reason: why, ...(messageIds.length ? { message_ids: messageIds } : {}), ...(text ? { note: text } : {}),
       });
-      const blocked = Boolean(alsoBlock?.checked);
-      if (blocked) await blocks!.block(user.id);
-      const done = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, 'Close');
-      form.replaceWith(h('div', {},
-        h('p', { role: 'status' }, blocked ? `Report sent. ${user.name} is blocked.` : 'Report sent. Thank you.'),
-        h('div', { class: 'actions' }, done)));
-      done.focus();
     } catch (err) {
       alert.textContent = errorText(err);
       send.disabled = false;
+      return;
     }
+    let said = 'Report sent. Thank you.';
+    if (alsoBlock?.checked) {
+      // The report is filed whatever happens here: sending it again would file it twice.
+      said = await blocks!.block(user.id).then(() => `Report sent. ${user.name} is blocked.`,
+        (err) => `Report sent, but ${user.name} could not be blocked: ${errorText(err)}`);
+    }
+    const done = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, 'Close');
+    form.replaceWith(h('div', {}, h('p', { role: 'status' }, said), h('div', { class: 'actions' }, done)));
+    done.focus();
   });
 }
