@@ -4,8 +4,8 @@
 // users" (his next message arrives live), and reporting a message of his.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launch, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
-import { request, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { aliceAndBob, aria, launch, seeMessage, send, startChat } from './lib/browser.mjs';
+import { request, startFlowd } from './lib/flowd.mjs';
 
 /** The texts of the messages `page`'s open chat shows. */
 const texts = (page) => page.$$eval('ul[aria-label="Messages"] .text', (els) => els.map((e) => e.textContent));
@@ -41,10 +41,7 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   const browser = await launch();
   t.after(() => browser.close());
 
-  const alice = await person(browser, 'Alice');
-  const bob = await person(browser, 'Bob');
-  const [alicePhone, bobPhone] = [uniquePhone(), uniquePhone()];
-  await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
+  const { alice, bob, bobPhone } = await aliceAndBob(f, browser);
   await startChat(alice.page, bobPhone);
   await send(alice.page, 'Hello Bob');
   const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));

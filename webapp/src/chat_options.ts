@@ -33,16 +33,22 @@ export function chatOptions(chat: Chat, changed: (chat: Chat) => void, fail: (me
   const settings = (body: { pinned?: boolean; archived?: boolean }) => apply(() => api('PUT', `${path}/settings`, body), body);
   const mute = (until: number | null) => apply(() => api('PUT', `${path}/mute`, { until }), { muted_until: until });
   const item = (label: string, run: () => Promise<void>) => h('button', { type: 'button', onclick: () => void run() }, label);
+  let shown = ''; // the labels shown, so that opening the menu replaces its items only when they change
   const render = () => {
     const muted = chat.muted_until === MUTED_FOR_EVER || (chat.muted_until ?? 0) > Date.now();
-    menu.replaceChildren(
+    const items = [
       chat.pinned ? item('Unpin chat', () => settings({ pinned: false })) : item('Pin chat', () => settings({ pinned: true })),
       chat.archived ? item('Unarchive chat', () => settings({ archived: false })) : item('Archive chat', () => settings({ archived: true })),
       muted ? item('Unmute notifications', () => mute(null)) : item('Mute notifications', () => mute(MUTED_FOR_EVER)),
       ...more().map((o) => h('button', { type: 'button', onclick: () => {
         root.open = false;
         o.run();
-      } }, o.label)));
+      } }, o.label)),
+    ];
+    const labels = items.map((i) => i.textContent).join('\n');
+    if (labels === shown) return;
+    shown = labels;
+    menu.replaceChildren(...items);
   };
   root.addEventListener('toggle', () => root.open && render());
   render();

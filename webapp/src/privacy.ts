@@ -68,7 +68,7 @@ export async function showPrivacy(blocks: Blocks): Promise<void> {
   const receipts = h('input', { type: 'checkbox', 'aria-describedby': 'privacy-receipts-hint' });
   const alert = h('p', { class: 'error', role: 'alert' });
   const saved = h('p', { class: 'saved', role: 'status' });
-  const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+  const save = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Save'); // until the settings are shown
   const blockedList = h('ul', { class: 'blocked', 'aria-label': 'Blocked users' });
   const show = (s: PrivacySettings) => {
     lastSeen.set(s.last_seen);
@@ -125,6 +125,7 @@ export async function showPrivacy(blocks: Blocks): Promise<void> {
   try {
     const [settings, blocked] = await Promise.all([api<PrivacySettings>('GET', '/users/me/privacy'), blocks.load()]);
     show(settings);
+    save.disabled = false;
     renderBlocked(blocked);
   } catch (err) {
     alert.textContent = errorText(err);
