@@ -80,8 +80,8 @@ export async function showPrivacy(blocks: Blocks): Promise<void> {
   const form = h('form', {},
     h('p', { class: 'hint' }, 'Who can see your last seen, profile photo and about. Your contacts are the people you have chatted with.'),
     lastSeen.wrap, photo.wrap, about.wrap,
-    h('div', { class: 'field' }, h('label', { class: 'choice' }, receipts, ' Read receipts'),
-      h('small', { id: 'privacy-receipts-hint' }, ' Off: you neither send nor see read ticks in direct chats (groups keep them).')),
+    h('div', { class: 'receipts' }, h('label', { class: 'choice' }, receipts, ' Read receipts'),
+      h('small', { id: 'privacy-receipts-hint' }, 'Off: you neither send nor see read ticks in direct chats (groups keep them).')),
     groups.wrap, alert, saved,
     h('div', { class: 'actions' }, save, h('button', { type: 'button', onclick: () => dialog.close() }, 'Close')));
   const dialog = modal('Privacy', 'privacy', form, h('h3', {}, 'Blocked users'), blockedList);
