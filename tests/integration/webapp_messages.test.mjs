@@ -4,8 +4,8 @@
 // message:reaction, message:deleted, message:new).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launch, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
-import { startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { aliceAndBob, aria, launch, seeMessage, send, startChat } from './lib/browser.mjs';
+import { startFlowd } from './lib/flowd.mjs';
 
 const EDIT_WINDOW_S = 15; // long enough for an edit made at once, short enough to wait out
 const SEARCH_PAGE = 30; // search.ts's page size
@@ -34,10 +34,7 @@ test('web app: edit, react, reply, forward and search messages; the other person
   const browser = await launch();
   t.after(() => browser.close());
 
-  const alice = await person(browser, 'Alice');
-  const bob = await person(browser, 'Bob');
-  const [alicePhone, bobPhone] = [uniquePhone(), uniquePhone()];
-  await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
+  const { alice, bob, bobPhone } = await aliceAndBob(f, browser);
   await startChat(alice.page, bobPhone);
   await send(alice.page, 'See you soon'); // edited once its window has passed, at the end
   const soonSent = Date.now();

@@ -106,6 +106,8 @@ export function errorText(err: unknown): string {
     if (err.code === 'too_many_pinned') return 'You can pin up to 5 chats.';
     if (err.code === 'not_allowed') return 'Someone there does not let you add them to groups.';
     if (err.code === 'window_passed') return 'It is too late to change this message.';
+    if (err.code === 'blocked') return 'You blocked this contact. Unblock them to send a message or call.';
+    if (err.code === 'rate_limited') return 'Too many at once; try again later.';
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -49,3 +49,39 @@ export function avatar(who: { name: string; image_id: string | null }): HTMLElem
   }
   return el;
 }
+
+/** A modal dialog named `label` (also its heading), shown at once and removed from the page once closed. */
+export function modal(label: string, cls: string, ...children: (Child | Child[])[]): HTMLDialogElement {
+  const dialog = h('dialog', { class: `modal ${cls}`, 'aria-label': label }, h('h2', {}, label), ...children);
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/** Asks to confirm `question` in a modal dialog; resolves true when `yes` is chosen. */
+export function confirmDialog(question: string, text: string, yes: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let chosen = false;
+    const ok = h('button', { type: 'button', class: 'danger', onclick: () => {
+      chosen = true;
+      dialog.close();
+    } }, yes);
+    const dialog = modal(question, 'confirm', h('p', {}, text),
+      h('div', { class: 'actions' }, ok, h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel')));
+    dialog.addEventListener('close', () => resolve(chosen));
+    ok.focus();
+  });
+}
+
+/** A group of radio buttons under a legend, one per [value, label]; `name` ties them together. */
+export function radios(legend: string, name: string, choices: [string, string][]): { wrap: HTMLFieldSetElement; value: () => string | null; set: (v: string) => void } {
+  const inputs = choices.map(([value]) => h('input', { type: 'radio', name, value }));
+  const wrap = h('fieldset', {}, h('legend', {}, legend),
+    ...choices.map(([, label], i) => h('label', { class: 'choice' }, inputs[i]!, ` ${label}`)));
+  return {
+    wrap,
+    value: () => inputs.find((i) => i.checked)?.value ?? null,
+    set: (v) => inputs.forEach((i) => (i.checked = i.value === v)),
+  };
+}

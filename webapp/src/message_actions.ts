@@ -1,8 +1,8 @@
 // The actions on one message, behind its "Message actions" button: reply, edit (one's own),
 // react with an emoji, forward into other chats, delete for oneself or (one's own) for
-// everyone; and the API calls behind them.
+// everyone, report another's; and the API calls behind them.
 import { api, errorText, type Message } from './api';
-import { h } from './dom';
+import { h, modal } from './dom';
 
 const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
@@ -18,6 +18,8 @@ export interface MessageActionsHost {
   hidden(m: Message): void;
   /** New messages that forwarding made in the chosen chats. */
   forwarded(items: Message[]): void;
+  /** Opens the dialog to report another's message (and its sender). */
+  report(m: Message): void;
   /** The chats a message may be forwarded into, with their names. */
   chats(): { id: string; name: string }[];
   /** A change the server refused, or that did not reach it. */
@@ -50,7 +52,8 @@ export class MessageActions {
         mine ? item('Edit', () => this.host.edit(m)) : null,
         item('Forward…', () => this.forward(m)),
         item('Delete for me', () => void this.remove(m, false)),
-        mine ? item('Delete for everyone', () => void this.remove(m, true)) : null));
+        mine ? item('Delete for everyone', () => void this.remove(m, true)) : null,
+        mine ? null : item('Report…', () => this.host.report(m))));
     return root;
   }
 
@@ -88,7 +91,6 @@ export class MessageActions {
     const boxes = this.host.chats().map((c) => ({ id: c.id, input: h('input', { type: 'checkbox' }), name: c.name }));
     const alert = h('p', { class: 'error', role: 'alert' });
     const go = h('button', { type: 'submit', class: 'primary' }, 'Forward');
-    const dialog = h('dialog', { class: 'forward', 'aria-label': 'Forward message' });
     const form = h('form', {},
       h('fieldset', {}, h('legend', {}, 'Forward to'),
         ...boxes.map((b) => h('label', { class: 'choice' }, b.input, ` ${b.name}`))),
@@ -112,10 +114,7 @@ export class MessageActions {
         go.disabled = false;
       }
     });
-    dialog.append(form);
-    dialog.addEventListener('close', () => dialog.remove());
-    document.body.append(dialog);
-    dialog.showModal();
+    const dialog = modal('Forward message', 'forward', form);
   }
 }
 

@@ -10,6 +10,7 @@ import { GroupInfo } from './group_info';
 import { MessageActions } from './message_actions';
 import { editedMark, forwardedTag, KIND_NAMES, previewOf, quote, reactionList, withReaction } from './message_parts';
 import { displayName, memberPhonesField, People } from './people';
+import { Blocks, showPrivacy, showReport } from './privacy';
 import { searchBox, SearchResults } from './search';
 import { Stories } from './stories';
 
@@ -56,6 +57,7 @@ export class Messenger {
   private readonly calls: Calls;
   private readonly actions: MessageActions;
   private composer: ComposerMode | null = null; // the open chat's reply or edit in progress
+  private readonly blocks = new Blocks(() => this.renderBlocked());
 
   constructor(
     private readonly root: HTMLElement,
@@ -75,6 +77,7 @@ export class Messenger {
         this.renderMessages(false);
       },
       forwarded: (items) => items.forEach((m) => void this.received(m, true)),
+      report: (m) => void this.people.name(m.sender_id).then((name) => showReport({ id: m.sender_id, name }, [m.id], this.blocks)),
       chats: () => [...this.chats.keys()].filter((id) => this.names.has(id)).map((id) => ({ id, name: this.names.get(id)! }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       fail: (err) => (err instanceof ApiError && err.status === 401 ? this.forget() : this.chatAlert(errorText(err))),
@@ -96,6 +99,7 @@ export class Messenger {
       h('div', { class: 'app' },
         h('header', { class: 'top' },
           h('h1', {}, 'Flow'), this.status, profileButton,
+          h('button', { type: 'button', onclick: () => void showPrivacy(this.blocks) }, 'Privacy'),
           h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out')),
         h('nav', { class: 'side', 'aria-label': 'Chat list' },
           searchBox((q) => void this.showSearch(q)),
@@ -103,7 +107,7 @@ export class Messenger {
         this.pane, this.calls.panel));
     this.showEmptyPane();
     this.connect();
-    await this.loadChats();
+    await Promise.all([this.loadChats(), this.blocks.load().catch((err) => this.fail(err))]);
   }
 
   // ---- chats ------------------------------------------------------------------------
@@ -411,7 +415,9 @@ export class Messenger {
       const replyTo = composer.replyTo?.id;
       composer.clear();
       this.send(id, text, media, replyTo).catch((err) => {
-        alert.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
+        alert.textContent = `Not sent: ${errorText(err)}`;
+        // Blocked on another device: the note and the disabled box follow.
+        if (err instanceof ApiError && err.code === 'blocked') void this.blocks.load().catch(() => undefined);
       });
     };
     form.addEventListener('submit', (e) => {
@@ -438,10 +444,11 @@ export class Messenger {
     this.pane.replaceChildren(
       h('header', { class: 'chat-head' }, h('div', {}, h('h2', {}, name), this.chatStatus),
         chat.request ? this.requestBar(chat) : this.callButtons(chat, name),
-        chatOptions(chat, (c) => this.arranged(c), (m) => (alert.textContent = m)),
+        chatOptions(chat, (c) => this.arranged(c), (m) => (alert.textContent = m), () => this.directOptions(chat, name)),
         chat.type === 'group' ? this.groupInfo.headerButton(chat) : null),
       h('div', { class: 'scroll' }, this.olderButton, list),
-      alert, composer.bar, form);
+      alert, this.blockedNote(), composer.bar, form);
+    this.renderBlocked();
     this.renderChats();
     this.renderChatStatus();
     input.input.focus();
@@ -456,6 +463,44 @@ export class Messenger {
     } catch (err) {
       alert.textContent = err instanceof Error ? err.message : String(err);
     }
+  }
+
+  /** The chat menu's "Block"/"Unblock" and "Report…" for the other person of a direct chat. */
+  private directOptions(chat: Chat, name: string): { label: string; run: () => void }[] {
+    const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
+    if (!other) return [];
+    const who = { id: other, name };
+    const fail = (err: unknown) => (err instanceof ApiError && err.status === 401 ? this.forget() : this.chatAlert(errorText(err)));
+    return [
+      this.blocks.has(other)
+        ? { label: `Unblock ${name}`, run: () => void this.blocks.unblock(other).catch(fail) }
+        : { label: `Block ${name}`, run: () => void this.blocks.confirmBlock(who).catch(fail) },
+      { label: 'Report…', run: () => showReport(who, [], this.blocks) },
+    ];
+  }
+
+  /** The note shown instead of a usable message box while the open direct chat's other person is blocked. */
+  private blockedNote(): HTMLElement {
+    const unblock = h('button', { type: 'button', onclick: () => {
+      const other = this.openId && this.otherId(this.chats.get(this.openId)!);
+      if (other) void this.blocks.unblock(other).catch((err) => this.chatAlert(errorText(err)));
+    } }, 'Unblock');
+    return h('p', { class: 'blocked-note', role: 'status', hidden: true }, 'You blocked this contact. Unblock to send a message. ', unblock);
+  }
+
+  /** Disables the message box and calls of the open direct chat while its other person is blocked, with a note saying so. */
+  private renderBlocked(): void {
+    const chat = this.openId ? this.chats.get(this.openId) : undefined;
+    const note = this.pane.querySelector<HTMLElement>('.blocked-note');
+    if (!chat || !note) return;
+    const other = chat.type === 'direct' ? this.otherId(chat) : undefined;
+    const blocked = Boolean(other && this.blocks.has(other));
+    if (note.hidden !== blocked) return; // as it was
+    note.hidden = !blocked;
+    for (const el of this.pane.querySelectorAll<HTMLInputElement | HTMLButtonElement>('form.composer input, form.composer button, .call-buttons button')) {
+      el.disabled = blocked;
+    }
+    if (!blocked) this.pane.querySelector<HTMLInputElement>('form.composer input:not([type=file])')?.focus();
   }
 
   /** A message request: says so, and lets this person accept it (POST /chats/{id}/accept). */

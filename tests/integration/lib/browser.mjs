@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { uniquePhone } from './flowd.mjs';
 
 const CHROMIUM = process.env.FLOW_TEST_CHROMIUM || '/usr/bin/chromium';
 const FIREFOX = process.env.FLOW_TEST_FIREFOX || '/usr/bin/firefox-esr';
@@ -54,6 +55,15 @@ export async function person(browser, label) {
   page.on('pageerror', (e) => problems.push(`${label}: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`${label} console: ${m.text()} ${m.location()?.url ?? ''}`));
   return { page, problems };
+}
+
+/** Alice and Bob, each in a browser context of their own, signed in (at once) with new numbers. */
+export async function aliceAndBob(f, browser) {
+  const alice = await person(browser, 'Alice');
+  const bob = await person(browser, 'Bob');
+  const [alicePhone, bobPhone] = [uniquePhone(), uniquePhone()];
+  await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
+  return { alice, bob, alicePhone, bobPhone };
 }
 
 /** Signs in through the UI: phone number, the code from the SMS webhook, then a name. */
