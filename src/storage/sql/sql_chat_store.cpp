@@ -26,13 +26,15 @@ namespace {
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
     "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
-    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions";
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions, m.expires_at";
 #define MESSAGE_FROM \
     " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
 static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
+// Leaves out what disappeared by now (is_expired), swept or not yet; binds the time.
+constexpr const char* kNotExpired = " AND (m.expires_at IS NULL OR m.expires_at > ?)";
 
 // Mentions as a column holds them: user ids (which have no spaces) separated by spaces.
 std::string join_ids(const std::vector<std::string>& ids) {
@@ -76,6 +78,7 @@ Message read_message(const Statement& row) {
                                        row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
     m.forwarded = row.integer(28) != 0;
     m.mentions = split_ids(row.text(29));
+    m.expires_at = row.optional_integer(30);
     return m;
 }
 
@@ -109,7 +112,9 @@ std::vector<Message> read_messages(Connection& db, Statement& stmt) {
     return out;
 }
 
-#define CHAT_SELECT "SELECT id, type, name, image_id, created_at, active_at, last_seq FROM chats WHERE id = ?"
+#define CHAT_SELECT                                                                                       \
+    "SELECT id, type, name, image_id, created_at, active_at, last_seq, disappearing_seconds, disappearing_ms " \
+    "FROM chats WHERE id = ?"
 
 // The chat and its members; `for_update` locks its row until the transaction ends, so
 // changes to one chat (and its seq) happen one at a time on every node.
@@ -119,7 +124,7 @@ std::optional<Chat> load_chat(Connection& db, const std::string& chat_id, bool f
     if (!stmt.step()) return std::nullopt;
     Chat chat{stmt.text(0), stmt.text(1) == "group" ? ChatType::group : ChatType::direct,
               stmt.text(2), stmt.optional_text(3), stmt.integer(4), stmt.integer(5),
-              stmt.integer(6), {}};
+              stmt.integer(6), {}, stmt.integer(7), stmt.integer(8)};
     auto members = db.prepare(
         "SELECT user_id, role, joined_seq, joined_at, took_part FROM participants WHERE chat_id = ? "
         "ORDER BY joined_at, user_id");
@@ -193,17 +198,17 @@ void save_participants(Connection& db, const Chat& before, const Chat& after) {
         if (!before.participant(p.user_id)) insert_participant(db, after.id, p);
 }
 
-ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
+ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id, TimeMs now) {
     ChatView view;
     view.chat = chat;
     view.request = is_request_for(chat, user_id);
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                            MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired +
                             " ORDER BY m.seq DESC LIMIT 1")
                                .c_str());
-    last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
+    last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id).bind(4, now);
     if (last.step()) view.last_message = read_message(last);
     last.reset();
     if (view.last_message) attach_reactions(db, std::span(&*view.last_message, 1));
@@ -211,9 +216,9 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
     auto unread = db.prepare(
         (std::string("SELECT count(*) FROM messages m, participants p WHERE p.chat_id = ? AND p.user_id = ? "
                      "AND m.chat_id = p.chat_id AND m.seq > p.read_seq AND m.seq >= p.joined_seq "
-                     "AND m.sender_id != p.user_id AND m.deleted = 0") + kNotHidden)
+                     "AND m.sender_id != p.user_id AND m.deleted = 0") + kNotHidden + kNotExpired)
             .c_str());
-    unread.bind(1, chat.id).bind(2, user_id).bind(3, user_id);
+    unread.bind(1, chat.id).bind(2, user_id).bind(3, user_id).bind(4, now);
     if (unread.step()) view.unread_count = unread.integer(0);
     unread.reset();
 
@@ -329,6 +334,7 @@ Result<Chat> SqlChatStore::modify_chat(const std::string& chat_id,
 }
 
 std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id, bool with_archived) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
@@ -340,13 +346,13 @@ std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id, bool 
         stmt.reset();
         std::vector<ChatView> views;
         for (const auto& id : ids)
-            if (auto chat = load_chat(db, id)) views.push_back(view_of(db, *chat, user_id));
+            if (auto chat = load_chat(db, id)) views.push_back(view_of(db, *chat, user_id, now));
         return views;
     });
 }
 
 ChatView SqlChatStore::view_chat(const Chat& chat, const std::string& user_id) {
-    return db_.with([&](Connection& db) { return view_of(db, chat, user_id); });
+    return db_.with([&](Connection& db) { return view_of(db, chat, user_id, clock_.now_ms()); });
 }
 
 Status SqlChatStore::change_settings(const std::string& chat_id, const std::string& user_id,
@@ -438,10 +444,12 @@ namespace {
 // next seq, and moves the chat on; see ChatStore::append_message.
 Appended append_to(Connection& db, Chat& chat, Message stored) {
     stored.seq = chat.last_seq + 1;
+    if (chat.disappearing_ms > 0 && stored.type != MessageType::system)
+        stored.expires_at = stored.created_at + chat.disappearing_ms;
     // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
     auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
-                             "media_id, reply_to, created_at, origin_session, forwarded, mentions) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "media_id, reply_to, created_at, origin_session, forwarded, mentions, expires_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT (chat_id, sender_id, client_id) DO NOTHING");
     insert.bind(1, stored.id)
         .bind(2, stored.chat_id)
@@ -456,6 +464,7 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
         .bind(11, stored.origin_session)
         .bind(12, std::int64_t{stored.forwarded})
         .bind(13, join_ids(stored.mentions))
+        .bind(14, stored.expires_at)
         .run();
     if (insert.changes() == 0) {
         insert.reset();
@@ -480,8 +489,8 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
     chat.active_at = stored.created_at;
     const auto sender_id = stored.sender_id;
     Appended appended{std::move(stored), true, ids_of(chat), std::nullopt};
-    // Replying to a message request accepts it.
-    if (take_part(chat, sender_id)) {
+    // Replying to a message request accepts it (the server's own notes do not).
+    if (appended.message.type != MessageType::system && take_part(chat, sender_id)) {
         db.prepare("UPDATE participants SET took_part = 1 WHERE chat_id = ? AND user_id = ?")
             .bind(1, chat.id)
             .bind(2, sender_id)
@@ -571,6 +580,55 @@ Result<std::vector<Appended>> SqlChatStore::forward(const ForwardOrder& order, c
     });
 }
 
+Result<DisappearingSet> SqlChatStore::set_disappearing(const std::string& chat_id, std::int64_t seconds,
+                                                       TimeMs lifetime_ms, const Message& notice,
+                                                       const std::function<Status(const Chat&)>& check) {
+    return db_.transaction([&](Connection& db) -> Result<DisappearingSet> {
+        auto chat = load_chat(db, chat_id, true);
+        if (!chat) return Error::not_found("no such chat");
+        if (auto allowed = check(*chat); !allowed) return std::move(allowed).error();
+        if (chat->disappearing_seconds == seconds && chat->disappearing_ms == lifetime_ms)
+            return DisappearingSet{std::move(*chat), std::nullopt};
+        db.prepare("UPDATE chats SET disappearing_seconds = ?, disappearing_ms = ? WHERE id = ?")
+            .bind(1, seconds)
+            .bind(2, lifetime_ms)
+            .bind(3, chat_id)
+            .run();
+        chat->disappearing_seconds = seconds;
+        chat->disappearing_ms = lifetime_ms;
+        auto appended = append_to(db, *chat, notice);
+        return DisappearingSet{std::move(*chat), std::move(appended)};
+    });
+}
+
+std::vector<ExpiredMessage> SqlChatStore::expire_messages(TimeMs now, int limit) {
+    return db_.transaction([&](Connection& db) {
+        // The rows locked in one order (PostgreSQL): a second sweep at the same moment
+        // waits for this one's commit, then finds them erased (deleted = 1, checked
+        // again on the locked row) and passes them over.
+        std::vector<ExpiredMessage> due;
+        auto select = db.prepare(
+            "SELECT id, chat_id, seq, media_id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? "
+            "AND deleted = 0 ORDER BY expires_at, id LIMIT ? FOR UPDATE");
+        select.bind(1, now).bind(2, std::int64_t{limit});
+        while (select.step()) due.push_back({select.text(1), select.text(0), select.integer(2), select.optional_text(3)});
+        select.reset();
+        std::vector<ExpiredMessage> expired;
+        for (auto& message : due) {
+            auto erase = db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ? AND deleted = 0");
+            erase.bind(1, message.message_id).run();
+            if (erase.changes() == 0) continue;
+            erase.reset();
+            db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?")
+                .bind(1, message.chat_id)
+                .bind(2, message.seq)
+                .run();
+            expired.push_back(std::move(message));
+        }
+        return expired;
+    });
+}
+
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
                                                      const std::string& message_id) {
     return db_.with([&](Connection& db) {
@@ -583,18 +641,20 @@ std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
 std::vector<Message> SqlChatStore::history(const std::string& chat_id,
                                               const std::string& user_id, Seq from_seq,
                                               const HistoryPage& page) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
         const std::string base = std::string("SELECT ") + kMessageColumns +
-                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
+                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired;
         if (page.after) {
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
-            stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
+            stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now).bind(5, *page.after)
+                .bind(6, std::int64_t{page.limit});
             return read_messages(db, stmt);
         }
         auto stmt = db.prepare((base + " AND m.seq < ? ORDER BY m.seq DESC LIMIT ?").c_str());
-        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id)
-            .bind(4, page.before.value_or(std::numeric_limits<Seq>::max()))
-            .bind(5, std::int64_t{page.limit});
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now)
+            .bind(5, page.before.value_or(std::numeric_limits<Seq>::max()))
+            .bind(6, std::int64_t{page.limit});
         auto newest_first = read_messages(db, stmt);
         std::reverse(newest_first.begin(), newest_first.end());
         return newest_first;
@@ -606,14 +666,15 @@ std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::
                                             std::optional<Seq> before, int limit) {
     return db_.with([&](Connection& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                                MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired +
                                 " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
                                 "ORDER BY m.seq DESC LIMIT ?")
                                    .c_str());
         const std::string type_name = type ? std::string(to_string(*type)) : std::string();
-        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, type_name).bind(5, type_name)
-            .bind(6, before.value_or(std::numeric_limits<Seq>::max()))
-            .bind(7, std::int64_t{limit});
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, clock_.now_ms()).bind(5, type_name)
+            .bind(6, type_name)
+            .bind(7, before.value_or(std::numeric_limits<Seq>::max()))
+            .bind(8, std::int64_t{limit});
         return read_messages(db, stmt);
     });
 }

@@ -256,7 +256,7 @@ export function assertMessage(m, what = 'message') {
   assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
   assert.equal(typeof m.sender_id, 'string', ctx);
   assert.equal(typeof m.client_id, 'string', ctx);
-  assert.ok(['text', 'image', 'audio', 'video', 'file'].includes(m.type), `type: ${ctx}`);
+  assert.ok(['text', 'image', 'audio', 'video', 'file', 'system'].includes(m.type), `type: ${ctx}`);
   assert.equal(typeof m.text, 'string', ctx);
   assert.ok(m.media === null || (typeof m.media === 'object' && typeof m.media.id === 'string'), `media: ${ctx}`);
   assert.ok(m.reply_to === null || typeof m.reply_to === 'string', `reply_to: ${ctx}`);
