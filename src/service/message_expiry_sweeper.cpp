@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "media/media_key.hpp"
+#include "service/story_sweeper.hpp"
 
 namespace flow {
 
@@ -18,17 +18,9 @@ ExpirySweepResult MessageExpirySweeper::run() {
         if (message.media_id) media_ids.push_back(*message.media_id);
         by_chat[message.chat_id].push_back(&message);
     }
-    // The record goes first, so nobody is given media whose bytes are gone; bytes left
-    // behind by a failing store are only wasted space.
-    const auto removed = catalog_.remove_unused(media_ids);
-    result.media_removed = removed.size();
-    for (const auto& id : removed) {
-        try {
-            remove_media_objects(store_, id);
-        } catch (const MediaStoreError&) {
-            result.bytes_left_behind.push_back(id);
-        }
-    }
+    auto media = remove_unused_media(catalog_, store_, media_ids);
+    result.media_removed = media.media_removed;
+    result.bytes_left_behind = std::move(media.bytes_left_behind);
     for (const auto& [chat_id, messages] : by_chat) {
         const auto chat = chats_.find_chat(chat_id);
         if (!chat) continue;

@@ -10,7 +10,7 @@
 // nodes) the clients of each test spread over both, and both nodes sweep.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, assertError, assertMessage, NODES } from './lib/flowd.mjs';
+import { startFlowd, assertError, assertMessage, makeGif, NODES } from './lib/flowd.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 import { connect } from './lib/ws_client.mjs';
 
@@ -25,16 +25,6 @@ let clientSeq = 0;
 const newClientId = () => `gone-${process.pid}-${++clientSeq}`;
 const byId = (id) => ({ filter: (d) => d && (d.id === id || d.message_id === id) });
 const ofChat = (chatId) => ({ filter: (d) => d && (d.chat_id === chatId || d.id === chatId) });
-
-/** A GIF89a header of width x height: an image as libmagic sniffs it. */
-function makeGif(width, height) {
-  const b = Buffer.alloc(14);
-  b.write('GIF89a', 0, 'latin1');
-  b.writeUInt16LE(width, 6);
-  b.writeUInt16LE(height, 8);
-  b[13] = 0x3b;
-  return b;
-}
 
 describe(`disappearing messages (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
   let f;
