@@ -853,17 +853,38 @@ TEST_P(DisappearingStores, LaterMessagesExpireOutOfReadsAndConcurrentSweepsErase
     EXPECT_TRUE(catalog.visible_to("md1", "u1", 1009));
     EXPECT_FALSE(catalog.visible_to("md1", "u1", 1010)) << "its message expired";
     EXPECT_TRUE(catalog.visible_to("md1", "u2", 1010)) << "its uploader, until the sweep";
-    EXPECT_EQ(chats.history("c12", "u2", 1, {std::nullopt, std::nullopt, 200}).size(), 3u + kMessages);
-    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u2").last_message->id, "p1");
+    // Turned off again, a reply that stays, to a message that will not.
+    notice.id = notice.client_id = "n2";
+    notice.text = disappearing_notice(0);
+    ASSERT_TRUE(chats.set_disappearing("c12", 0, 0, notice, allow)->notice);
+    Message reply;
+    reply.id = reply.client_id = "r1";
+    reply.chat_id = "c12";
+    reply.sender_id = "u1";
+    reply.text = "lasting";
+    reply.reply_to = "m1";
+    reply.created_at = 10;
+    const auto replied = chats.append_message(reply, allow_append);
+    ASSERT_TRUE(replied);
+    EXPECT_FALSE(replied->message.expires_at);
+    ASSERT_TRUE(replied->message.reply_preview);
+    EXPECT_EQ(replied->message.reply_preview->text, std::optional<std::string>("vanishing"));
+    EXPECT_EQ(chats.history("c12", "u2", 1, {std::nullopt, std::nullopt, 200}).size(), 5u + kMessages);
+    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u2").last_message->id, "r1");
     EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u1").unread_count, kMessages / 2 + 1) << "u2's messages";
 
     // Expired, not swept yet: out of every read already.
     clock.now = 5000;
     const auto left = chats.history("c12", "u2", 1, {std::nullopt, std::nullopt, 200});
-    ASSERT_EQ(left.size(), 2u);
+    ASSERT_EQ(left.size(), 4u);
     EXPECT_EQ(left[0].id, "m0");
     EXPECT_EQ(left[1].id, "n1");
-    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u2").last_message->id, "n1");
+    EXPECT_EQ(left[2].id, "n2");
+    EXPECT_EQ(left[3].id, "r1");
+    ASSERT_TRUE(left[3].reply_preview);
+    EXPECT_EQ(left[3].reply_preview->id, "m1");
+    EXPECT_EQ(left[3].reply_preview->text, std::nullopt) << "the original disappeared: previewed as deleted";
+    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u2").last_message->id, "r1");
     EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u1").unread_count, 0) << "u2's expired messages count no more";
 
     // Four sweeps at once, a few rows each: every message erased by exactly one of them.

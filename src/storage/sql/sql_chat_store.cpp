@@ -26,7 +26,7 @@ namespace {
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
     "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
-    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions, m.expires_at";
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions, m.expires_at, r.expires_at";
 #define MESSAGE_FROM \
     " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
 static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
@@ -57,7 +57,9 @@ std::vector<std::string> split_ids(std::string_view text) {
     return ids;
 }
 
-Message read_message(const Statement& row) {
+// The message of a row; `now` tells whether the original of a reply has disappeared
+// (is_expired), which its preview then shows as deleted.
+Message read_message(const Statement& row, TimeMs now) {
     Message m;
     m.id = row.text(0);
     m.chat_id = row.text(1);
@@ -73,9 +75,12 @@ Message read_message(const Statement& row) {
     m.origin_session = row.text(11);
     m.edited_at = row.optional_integer(12);
     if (m.media_id) m.media = read_media(row, 13);
-    if (auto original = row.optional_text(23))
+    if (auto original = row.optional_text(23)) {
+        const auto original_expires_at = row.optional_integer(31);
+        const bool gone = row.integer(26) != 0 || (original_expires_at && *original_expires_at <= now);
         m.reply_preview = ReplyPreview{*original, row.text(24), message_type_from(row.text(25)).value_or(MessageType::file),
-                                       row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
+                                       gone ? std::nullopt : row.optional_text(27)};
+    }
     m.forwarded = row.integer(28) != 0;
     m.mentions = split_ids(row.text(29));
     m.expires_at = row.optional_integer(30);
@@ -104,9 +109,9 @@ void attach_reactions(Connection& db, std::span<Message> messages) {
 }
 
 // The messages a statement reads, with their reactions.
-std::vector<Message> read_messages(Connection& db, Statement& stmt) {
+std::vector<Message> read_messages(Connection& db, Statement& stmt, TimeMs now) {
     std::vector<Message> out;
-    while (stmt.step()) out.push_back(read_message(stmt));
+    while (stmt.step()) out.push_back(read_message(stmt, now));
     stmt.reset();
     attach_reactions(db, out);
     return out;
@@ -209,7 +214,7 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id, T
                             " ORDER BY m.seq DESC LIMIT 1")
                                .c_str());
     last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id).bind(4, now);
-    if (last.step()) view.last_message = read_message(last);
+    if (last.step()) view.last_message = read_message(last, now);
     last.reset();
     if (view.last_message) attach_reactions(db, std::span(&*view.last_message, 1));
 
@@ -233,20 +238,20 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id, T
 }
 
 std::optional<Message> message_by_id(Connection& db, const std::string& chat_id,
-                                     const std::string& message_id) {
+                                     const std::string& message_id, TimeMs now) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
                             MESSAGE_FROM " WHERE m.id = ? AND m.chat_id = ?")
                                .c_str());
     stmt.bind(1, message_id).bind(2, chat_id);
     if (!stmt.step()) return std::nullopt;
-    return read_message(stmt);
+    return read_message(stmt, now);
 }
 
-std::optional<Message> message_by_seq(Connection& db, const std::string& chat_id, Seq seq) {
+std::optional<Message> message_by_seq(Connection& db, const std::string& chat_id, Seq seq, TimeMs now) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns + MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq = ?").c_str());
     stmt.bind(1, chat_id).bind(2, seq);
     if (!stmt.step()) return std::nullopt;
-    return read_message(stmt);
+    return read_message(stmt, now);
 }
 
 // Runs `sql`, an UPDATE moving one participant's mark up to a seq (binds: seq, chat,
@@ -442,7 +447,7 @@ namespace {
 
 // Appends `stored` to `chat` (loaded for update in the transaction `db` is in) as its
 // next seq, and moves the chat on; see ChatStore::append_message.
-Appended append_to(Connection& db, Chat& chat, Message stored) {
+Appended append_to(Connection& db, Chat& chat, Message stored, TimeMs now) {
     stored.seq = chat.last_seq + 1;
     if (chat.disappearing_ms > 0 && stored.type != MessageType::system)
         stored.expires_at = stored.created_at + chat.disappearing_ms;
@@ -474,7 +479,7 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
                                       .c_str());
         earlier.bind(1, stored.chat_id).bind(2, stored.sender_id).bind(3, stored.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        Appended again{read_message(earlier), false, ids_of(chat), std::nullopt};
+        Appended again{read_message(earlier, now), false, ids_of(chat), std::nullopt};
         earlier.reset();
         attach_reactions(db, std::span(&again.message, 1));
         return again;
@@ -501,12 +506,12 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
 }
 
 // Appends `message` in the transaction `db` is in: see ChatStore::append_message.
-Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check) {
+Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check, TimeMs now) {
     auto chat = load_chat(db, message.chat_id, true);
     if (!chat) return Error::not_found("no such chat");
     std::optional<Message> reply_target;
-    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
-    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq);
+    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to, now);
+    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq, now);
     if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
 
     Message stored = message;
@@ -514,20 +519,21 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
         stored.reply_to = reply_target->id;
         stored.reply_preview = reply_preview_of(*reply_target);
     }
-    return append_to(db, *chat, std::move(stored));
+    return append_to(db, *chat, std::move(stored), now);
 }
 
 }  // namespace
 
 Result<Appended> SqlChatStore::append_message(const Message& message, const AppendCheck& check) {
-    return db_.transaction([&](Connection& db) { return append_in(db, message, check); });
+    const TimeMs now = clock_.now_ms();
+    return db_.transaction([&](Connection& db) { return append_in(db, message, check, now); });
 }
 
 void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone done) {
     auto result = std::make_shared<std::optional<Result<Appended>>>();
     db_.submit(
-        [result, message = std::move(message), check = std::move(check)](Connection& db) {
-            result->emplace(append_in(db, message, check));
+        [result, message = std::move(message), check = std::move(check), now = clock_.now_ms()](Connection& db) {
+            result->emplace(append_in(db, message, check, now));
         },
         [result, done = std::move(done)](std::exception_ptr error) {
             if (!error) return done(std::move(**result));
@@ -544,12 +550,13 @@ void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone
 
 Result<std::vector<Appended>> SqlChatStore::forward(const ForwardOrder& order, const ForwardCheck& check,
                                                     const ForwardCopy& copy) {
+    const TimeMs now = clock_.now_ms();
     return db_.transaction([&](Connection& db) -> Result<std::vector<Appended>> {
         auto from = load_chat(db, order.from_chat_id);
         if (!from) return Error::not_found("no such chat");
         std::vector<Message> originals;
         for (const auto& id : order.message_ids) {
-            auto original = message_by_id(db, order.from_chat_id, id);
+            auto original = message_by_id(db, order.from_chat_id, id, now);
             auto hidden = db.prepare("SELECT 1 FROM hidden_messages WHERE user_id = ? AND message_id = ?");
             hidden.bind(1, order.user_id).bind(2, id);
             if (!original || hidden.step()) return Error::not_found("no such message: " + id);
@@ -575,7 +582,8 @@ Result<std::vector<Appended>> SqlChatStore::forward(const ForwardOrder& order, c
         // Nothing is written before every check has passed: a refusal changes nothing.
         std::vector<Appended> appended;
         for (auto* target : targets)
-            for (const auto& original : originals) appended.push_back(append_to(db, *target, copy(original, *target)));
+            for (const auto& original : originals)
+                appended.push_back(append_to(db, *target, copy(original, *target), now));
         return appended;
     });
 }
@@ -596,7 +604,7 @@ Result<DisappearingSet> SqlChatStore::set_disappearing(const std::string& chat_i
             .run();
         chat->disappearing_seconds = seconds;
         chat->disappearing_ms = lifetime_ms;
-        auto appended = append_to(db, *chat, notice);
+        auto appended = append_to(db, *chat, notice, clock_.now_ms());
         return DisappearingSet{std::move(*chat), std::move(appended)};
     });
 }
@@ -631,8 +639,9 @@ std::vector<ExpiredMessage> SqlChatStore::expire_messages(TimeMs now, int limit)
 
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
                                                      const std::string& message_id) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (message) attach_reactions(db, std::span(&*message, 1));
         return message;
     });
@@ -649,13 +658,13 @@ std::vector<Message> SqlChatStore::history(const std::string& chat_id,
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
             stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now).bind(5, *page.after)
                 .bind(6, std::int64_t{page.limit});
-            return read_messages(db, stmt);
+            return read_messages(db, stmt, now);
         }
         auto stmt = db.prepare((base + " AND m.seq < ? ORDER BY m.seq DESC LIMIT ?").c_str());
         stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now)
             .bind(5, page.before.value_or(std::numeric_limits<Seq>::max()))
             .bind(6, std::int64_t{page.limit});
-        auto newest_first = read_messages(db, stmt);
+        auto newest_first = read_messages(db, stmt, now);
         std::reverse(newest_first.begin(), newest_first.end());
         return newest_first;
     });
@@ -664,6 +673,7 @@ std::vector<Message> SqlChatStore::history(const std::string& chat_id,
 std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::string& user_id,
                                             Seq from_seq, std::optional<MessageType> type,
                                             std::optional<Seq> before, int limit) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired +
@@ -671,19 +681,20 @@ std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::
                                 "ORDER BY m.seq DESC LIMIT ?")
                                    .c_str());
         const std::string type_name = type ? std::string(to_string(*type)) : std::string();
-        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, clock_.now_ms()).bind(5, type_name)
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now).bind(5, type_name)
             .bind(6, type_name)
             .bind(7, before.value_or(std::numeric_limits<Seq>::max()))
             .bind(8, std::int64_t{limit});
-        return read_messages(db, stmt);
+        return read_messages(db, stmt, now);
     });
 }
 
 Result<Message> SqlChatStore::delete_for_everyone(
     const std::string& chat_id, const std::string& message_id,
     const std::function<Status(const Message&)>& check) {
+    const TimeMs now = clock_.now_ms();
     return db_.transaction([&](Connection& db) -> Result<Message> {
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
         db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ?")
@@ -700,8 +711,9 @@ Result<Message> SqlChatStore::delete_for_everyone(
 Result<Message> SqlChatStore::edit_message(const std::string& chat_id, const std::string& message_id,
                                            const std::string& text, TimeMs edited_at,
                                            const std::function<Status(const Message&)>& check) {
+    const TimeMs now = clock_.now_ms();
     return db_.transaction([&](Connection& db) -> Result<Message> {
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
         // Not a message deleted for everyone since it was read: its text stays erased.
@@ -725,7 +737,7 @@ Result<ReactionSet> SqlChatStore::set_reaction(const std::string& chat_id, const
         lock.bind(1, message_id).bind(2, chat_id);
         if (!lock.step()) return Error::not_found("no such message");
         lock.reset();
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
         bool changed = false;
@@ -810,6 +822,8 @@ std::optional<Seq> SqlChatStore::delivered(const std::string& session_id, const 
 
 // The message rows of this file, for the search beside it (sql_message_search.cpp).
 const char* message_columns() { return kMessageColumns; }
-std::vector<Message> read_message_rows(Connection& db, Statement& stmt) { return read_messages(db, stmt); }
+std::vector<Message> read_message_rows(Connection& db, Statement& stmt, TimeMs now) {
+    return read_messages(db, stmt, now);
+}
 
 }  // namespace flow::sql

@@ -52,7 +52,7 @@ FoundMessages search_fts5(Connection& db, const MessageSearch& search, int rows,
         .bind(4, std::int64_t{rows})
         .bind(5, now);
     if (search.chat_id) stmt.bind(6, *search.chat_id);
-    return {read_message_rows(db, stmt), std::nullopt};
+    return {read_message_rows(db, stmt, now), std::nullopt};
 }
 
 std::string rowid_of(Connection& db, const Message& message) {
@@ -89,7 +89,7 @@ std::vector<Message> found_rows(Connection& db, Statement&& stmt, const MessageS
                                 const std::string& before, int rows, TimeMs now) {
     stmt.bind(1, search.words).bind(2, search.user_id).bind(3, before).bind(4, std::int64_t{rows}).bind(5, now);
     if (search.chat_id) stmt.bind(6, *search.chat_id);
-    return read_message_rows(db, stmt);
+    return read_message_rows(db, stmt, now);
 }
 
 FoundMessages search_postgres(Connection& db, const MessageSearch& search, int rows, TimeMs now) {
