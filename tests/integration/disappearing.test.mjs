@@ -6,8 +6,9 @@
 // media gone for everyone (message:deleted to every device, out of history, search and
 // the chat list, media 404) unless another message still shares the media, on every node
 // exactly once. flowd runs with --disappearing-override-ms so that a message lives
-// LIFETIME_MS rather than a day, and sweeps every SWEEP_MS. On the scaled shape (two
-// nodes) the clients of each test spread over both, and both nodes sweep.
+// LIFETIME_MS rather than a day, and sweeps every SWEEP_MS; a second server, without it,
+// shows the real periods in expires_at. On the scaled shape (two nodes) the clients of
+// each test spread over both, and both nodes sweep.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFlowd, assertError, assertMessage, makeGif, NODES } from './lib/flowd.mjs';
@@ -240,5 +241,27 @@ describe(`disappearing messages (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
       await c.none('message:deleted', QUIET_MS, { filter: (d) => sent.some((m) => m.id === d.message_id) });
     assert.equal(erasedSoFar() - before, sent.length, 'erased once each, in all the nodes together');
     assert.deepEqual((await history(bob, chat.id)).map((m) => m.type), ['system'], 'only the record of the change stays');
+  });
+});
+
+describe(`disappearing messages at their real periods (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
+  let f;
+  before(async () => {
+    f = await startFlowd(ARGS.slice(0, ARGS.indexOf('--disappearing-override-ms')));
+  });
+  after(() => f?.shutdown());
+
+  it('without --disappearing-override-ms a message lives its chat\'s period: expires_at = created_at + seconds * 1000', async () => {
+    const [ann, bob] = await f.signUpMany(2, 'Weekly');
+    const opened = await f.request('POST', '/chats', { token: ann.token, body: { type: 'direct', user_id: bob.id } });
+    assert.equal(opened.status, 201, opened.text);
+    for (const seconds of [86400, 604800, 7776000]) {
+      const r = await f.request('PUT', `/chats/${opened.json.id}/disappearing`, { token: bob.token, body: { seconds } });
+      assert.equal(r.status, 200, r.text);
+      const sent = await f.request('POST', `/chats/${opened.json.id}/send_message`,
+        { token: ann.token, body: { client_id: newClientId(), type: 'text', text: `for ${seconds} s` } });
+      assert.equal(sent.status, 201, sent.text);
+      assert.equal(sent.json.expires_at, sent.json.created_at + seconds * 1000, `${seconds} s`);
+    }
   });
 });
