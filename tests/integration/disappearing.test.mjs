@@ -128,6 +128,8 @@ describe(`disappearing messages (${NODES} node${NODES > 1 ? 's' : ''})`, () => {
     const offNotice = await bobWs.next('message:new', { filter: (d) => d.type === 'system' && d.sender_id === ann.id });
     assert.equal(offNotice.text, 'turned off disappearing messages');
     assert.equal((await say(bob, chat.id, 'kept')).expires_at, null, 'off: no expires_at');
+    // Turning it off spares nothing sent before: those three still go, however they were sent.
+    for (const m of [byRest, byWs, bySio]) await bobWs.next('message:deleted', { ...byId(m.id), timeout: GONE_WAIT_MS });
   });
 
   it('in a group only admins may set it; bad periods, non-members and clients sending system messages are refused, nothing changed', async () => {
