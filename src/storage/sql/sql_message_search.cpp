@@ -14,8 +14,9 @@ namespace {
 
 // What a search sees is what history shows: the user's chats from their joining on, less
 // what they hid, what was deleted and what expired. Binds: 1 the words, 2 the user, 3 the
-// cursor, 4 the limit, 5 the time now, 6 the chat (when in one). Its joins are those message_columns() reads (media,
-// and the message a reply answers).
+// cursor, 4 the limit, 5 the time now, 6 the chat (when in one; last, so that PostgreSQL
+// knows the type of every parameter below it). Its joins are those message_columns()
+// reads (media, and the message a reply answers).
 #define SEARCH_VISIBLE                                                                   \
     " JOIN participants p ON p.chat_id = m.chat_id AND p.user_id = ?2"                  \
     " LEFT JOIN media md ON md.id = m.media_id"                                          \
