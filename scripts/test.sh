@@ -53,7 +53,7 @@ echo "-- embedded shape: SQLite, media in a folder"
 (unset FLOW_TEST_S3_ENDPOINT; node --test --test-concurrency=2 tests/integration/*.test.mjs) || failed=1
 if [ -n "$postgres_url" ]; then
   echo "-- scaled shape: ${redis_url:+two nodes, Redis, }PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
-  scaled=(chats input realtime_ws realtime_sio media thumbnails stories calls cluster authz_matrix devices push search message_life privacy)
+  scaled=(chats input realtime_ws realtime_sio media thumbnails stories calls cluster authz_matrix devices push search message_life privacy disappearing)
   FLOW_TEST_POSTGRES_URL=$postgres_url FLOW_TEST_REDIS_URL=$redis_url node --test --test-concurrency=2 \
     $(printf "tests/integration/%s.test.mjs " "${scaled[@]}") || failed=1
 fi

@@ -120,6 +120,13 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--story-sweep-seconds", c.story_sweep_s,
                    "how often expired stories and unused media are deleted")
         ->envname("FLOW_STORY_SWEEP_SECONDS")->capture_default_str()->check(CLI::Range(1, 86400));
+    cli.add_option("--disappearing-sweep-ms", c.disappearing_sweep_ms,
+                   "how often messages whose disappearing time has passed are erased, with their media")
+        ->envname("FLOW_DISAPPEARING_SWEEP_MS")->capture_default_str()->check(CLI::Range(10, 86'400'000));
+    cli.add_option("--disappearing-override-ms", c.disappearing_override_ms,
+                   "for tests: above 0, how long messages of chats with disappearing messages live, "
+                   "whatever their period")
+        ->envname("FLOW_DISAPPEARING_OVERRIDE_MS")->capture_default_str()->check(CLI::Range(0LL, 7776000LL * 1000));
     cli.add_option("--call-ring-seconds", c.call_ring_s, "how long a call rings before it is missed")
         ->envname("FLOW_CALL_RING_SECONDS")->capture_default_str()->check(CLI::Range(1LL, 3600LL));
     cli.add_option("--call-grace-seconds", c.call_grace_s,

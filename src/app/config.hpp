@@ -49,6 +49,8 @@ struct Config {
     long long edit_window_s = 900;
     long long story_ttl_s = 86400;
     int story_sweep_s = 60;
+    int disappearing_sweep_ms = 1000;        // how often expired messages are erased
+    long long disappearing_override_ms = 0;  // for tests: above 0, the lifetime of disappearing messages
     long long call_ring_s = 45;
     long long call_grace_s = 30;     // an ongoing call ends when a participant has no socket this long
     long long call_max_s = 14400;    // and in any case this long after it was answered

@@ -133,6 +133,9 @@ int run_server(const Config& config) {
     PeriodicTask sweep(blocking, std::chrono::seconds(config.story_sweep_s), "the sweep of stories and media",
                        [&services] { services.sweep(); });
     sweep.start();
+    PeriodicTask expiry_sweep(blocking, std::chrono::milliseconds(config.disappearing_sweep_ms),
+                              "the sweep of disappearing messages", [&services] { services.sweep_expired_messages(); });
+    expiry_sweep.start();
     // Checked every second, so a call stops ringing, or ends when abandoned, within a
     // second of its time.
     PeriodicTask ring_timeouts(blocking, std::chrono::seconds(1), "the timeouts of calls", [&services] {
@@ -172,6 +175,7 @@ int run_server(const Config& config) {
     for (auto& t : threads) t.join();
     deadlines.end_all();
     sweep.stop();
+    expiry_sweep.stop();
     ring_timeouts.stop();
     heartbeat.stop();
     services.stop_thumbnails();

@@ -218,7 +218,8 @@ Services::Services(const Config& config) {
     chats_ = std::make_unique<ChatService>(storage_->chats(), storage_->users(), *media_, *bus_, clock_, *privacy_);
     accounts_ = std::make_unique<AccountService>(storage_->users(), storage_->devices(), storage_->stories(), *chats_,
                                                  *media_, *bus_);
-    const MessageService::Windows windows{config.delete_for_everyone_s * 1000, config.edit_window_s * 1000};
+    const MessageService::Windows windows{config.delete_for_everyone_s * 1000, config.edit_window_s * 1000,
+                                          config.disappearing_override_ms};
     messages_ = std::make_unique<MessageService>(storage_->chats(), *chats_, *media_, *bus_, *push_, clock_,
                                                  windows, *limits_, *privacy_);
     search_ = std::make_unique<SearchService>(storage_->chats());
@@ -230,6 +231,8 @@ Services::Services(const Config& config) {
     stories_ = std::make_unique<StoryService>(storage_->stories(), storage_->chats(), storage_->users(), *privacy_,
                                               *media_, *bus_, clock_, config.story_ttl_s * 1000);
     sweeper_ = std::make_unique<StorySweeper>(storage_->stories(), storage_->media(), *media_store_, clock_);
+    expiry_sweeper_ = std::make_unique<MessageExpirySweeper>(storage_->chats(), storage_->media(), *media_store_,
+                                                             *bus_, clock_);
     calls_ = std::make_unique<CallService>(
         storage_->calls(), *chats_, *presence_, *bus_, *push_, clock_,
         CallTimes{config.call_ring_s * 1000, config.call_grace_s * 1000, config.call_max_s * 1000}, *limits_);
@@ -245,6 +248,15 @@ void Services::stop_sms(std::chrono::steady_clock::time_point deadline) { sms_->
 void Services::sweep() {
     const auto result = sweeper_->run();
     if (result.media_removed > 0) spdlog::info("sweep: removed {} unused media", result.media_removed);
+    for (const auto& id : result.bytes_left_behind)
+        spdlog::warn("sweep: the media store kept the bytes of removed media {}", id);
+}
+
+void Services::sweep_expired_messages() {
+    const auto result = expiry_sweeper_->run();
+    if (result.messages_erased > 0)
+        spdlog::info("sweep: {} disappearing messages erased, {} media removed", result.messages_erased,
+                     result.media_removed);
     for (const auto& id : result.bytes_left_behind)
         spdlog::warn("sweep: the media store kept the bytes of removed media {}", id);
 }

@@ -30,6 +30,7 @@
 #include "service/search_service.hpp"
 #include "service/story_service.hpp"
 #include "service/story_sweeper.hpp"
+#include "service/message_expiry_sweeper.hpp"
 #include "service/thumbnail_service.hpp"
 #include "push/push_dispatcher.hpp"
 #include "realtime/gateway.hpp"
@@ -63,6 +64,8 @@ public:
     DeviceService& devices() { return *devices_; }
     // Deletes expired stories and unused media, logging what it did. Blocking.
     void sweep();
+    // Erases disappearing messages whose time has passed, with their media. Blocking.
+    void sweep_expired_messages();
     realtime::Hub& hub() { return hub_; }
     realtime::Gateway& gateway() { return *gateway_; }
     Metrics& metrics() { return metrics_; }
@@ -111,6 +114,7 @@ private:
     std::unique_ptr<PresenceService> presence_;
     std::unique_ptr<StoryService> stories_;
     std::unique_ptr<StorySweeper> sweeper_;
+    std::unique_ptr<MessageExpirySweeper> expiry_sweeper_;
     std::unique_ptr<CallService> calls_;
     std::unique_ptr<realtime::Gateway> gateway_;
     std::unique_ptr<IceServerDirectory> ice_servers_;

@@ -43,6 +43,24 @@ Status validate_group_name(std::string_view name) {
     return Ok{};
 }
 
+Status validate_disappearing_seconds(std::int64_t seconds) {
+    if (seconds == 0) return Ok{};
+    for (const auto period : kDisappearingPeriods)
+        if (seconds == period) return Ok{};
+    return Error::invalid("invalid_period", "seconds must be 0 (off), 86400, 604800 or 7776000");
+}
+
+Status check_can_set_disappearing(const Chat& chat, std::string_view user_id) {
+    if (chat.type == ChatType::direct) return Ok{};
+    return check_is_group_admin(chat, user_id);
+}
+
+std::string disappearing_notice(std::int64_t seconds) {
+    if (seconds == 0) return "turned off disappearing messages";
+    const auto days = seconds / 86400;
+    return "turned on disappearing messages: " + std::to_string(days) + (days == 1 ? " day" : " days");
+}
+
 Status check_is_group_admin(const Chat& chat, std::string_view user_id) {
     if (chat.type != ChatType::group)
         return Error::invalid("not_group", "only a group chat can be changed this way");

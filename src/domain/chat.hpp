@@ -39,6 +39,11 @@ struct Chat {
     TimeMs active_at = 0;  // the newest message's time, or creation: lists sort by it
     Seq last_seq = 0;      // the newest message's seq; 0 when there is none
     std::vector<Participant> participants;
+    // How long its messages live, in seconds: 0 (off) or one of kDisappearingPeriods.
+    std::int64_t disappearing_seconds = 0;
+    // The same in ms as applied to new messages: disappearing_seconds * 1000, unless
+    // flowd runs with a shorter lifetime for tests (--disappearing-override-ms).
+    TimeMs disappearing_ms = 0;
 
     const Participant* participant(std::string_view user_id) const;
     // The ids of the members, less `except` when given.
@@ -74,6 +79,18 @@ inline constexpr TimeMs kMutedForever = -1;
 inline bool is_muted(const std::optional<TimeMs>& muted_until, TimeMs now) {
     return muted_until && (*muted_until == kMutedForever || *muted_until > now);
 }
+
+// Disappearing messages: the periods a chat may have besides 0 (off): a day, a week, 90 days.
+inline constexpr std::int64_t kDisappearingPeriods[] = {86400, 604800, 7776000};
+
+// Whether `seconds` is 0 or one of kDisappearingPeriods (`invalid_period` otherwise).
+Status validate_disappearing_seconds(std::int64_t seconds);
+// Whether `user_id` may change the chat's disappearing messages: any member of a direct
+// chat, the admins of a group (forbidden `not_admin`).
+Status check_can_set_disappearing(const Chat& chat, std::string_view user_id);
+// The text of the system message recording the change to `seconds`, e.g. "turned on
+// disappearing messages: 1 day", or "turned off disappearing messages".
+std::string disappearing_notice(std::int64_t seconds);
 
 inline constexpr std::size_t kMaxGroupNameLength = 100;
 inline constexpr std::size_t kMaxGroupSize = 1024;

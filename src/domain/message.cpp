@@ -9,7 +9,7 @@ namespace flow {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kTypeNames = {"text", "image", "audio", "video", "file"};
+constexpr std::array<std::string_view, 6> kTypeNames = {"text", "image", "audio", "video", "file", "system"};
 
 }  // namespace
 
@@ -31,6 +31,8 @@ std::vector<std::string> distinct_ids(std::vector<std::string> ids) {
 Status validate_new_message(const NewMessage& message) {
     if (message.client_id.empty() || utf8_length(message.client_id) > kMaxClientIdLength)
         return Error::invalid("invalid_client_id", "client_id must be 1 to 64 characters");
+    if (message.type == MessageType::system)
+        return Error::invalid("invalid_field", "type must be text, image, audio, video or file");
     if (message.text.size() > kMaxMessageTextBytes)
         return Error::invalid("too_long", "text is longer than 64 KiB");
     if (message.type == MessageType::text) {
@@ -82,6 +84,8 @@ Status validate_forward(std::vector<std::string>& message_ids, std::vector<std::
 }
 
 Status check_can_forward(const Message& message) {
+    if (message.type == MessageType::system)
+        return Error::conflict("not_forwardable", "the server's notes of changes to a chat cannot be forwarded");
     if (message.deleted) return Error::conflict("message_deleted", "a message deleted for everyone cannot be forwarded");
     return Ok{};
 }
@@ -122,6 +126,8 @@ Status validate_edit_text(std::string_view text) {
 Status check_can_edit(const Message& message, const std::string& user_id, std::string_view text,
                       TimeMs now, TimeMs window_ms) {
     if (message.sender_id != user_id) return Error::forbidden("not_sender", "only the sender may edit a message");
+    if (message.type == MessageType::system)
+        return Error::forbidden("not_editable", "the server's notes of changes to a chat cannot be edited");
     if (message.deleted) return Error::conflict("message_deleted", "the message was deleted for everyone");
     if (now - message.created_at > window_ms)
         return Error::forbidden("window_passed", "it is too late to edit this message");

@@ -15,7 +15,9 @@ namespace flow {
 // A message's place in its chat: 1, 2, 3, ... with no gaps, in the order accepted.
 using Seq = std::int64_t;
 
-enum class MessageType { text, image, audio, video, file };
+// `system` is the server's own note of a change to the chat (disappearing messages turned
+// on or off); clients cannot send one.
+enum class MessageType { text, image, audio, video, file, system };
 
 std::string_view to_string(MessageType type);
 std::optional<MessageType> message_type_from(std::string_view name);
@@ -66,7 +68,16 @@ struct Message {
     std::optional<ReplyPreview> reply_preview;  // when reply_to is set
     bool forwarded = false;  // a copy of a message from another chat (or the same one)
     std::vector<std::string> mentions;  // members it mentions, distinct
+    // When it disappears for everyone (its chat had disappearing messages when it was
+    // sent); none otherwise.
+    std::optional<TimeMs> expires_at;
 };
+
+// Whether the message has disappeared by `now` (its expires_at has passed): it is then
+// shown to nobody, and the sweep erases it (MessageExpirySweeper).
+inline bool is_expired(const Message& message, TimeMs now) {
+    return message.expires_at && *message.expires_at <= now;
+}
 
 // The preview of `original` that a reply to it shows.
 ReplyPreview reply_preview_of(const Message& original);
@@ -77,7 +88,8 @@ inline constexpr std::size_t kMaxForwardChats = 5;
 // The rules of a forward's lists, which it makes distinct (keeping the first of each):
 // 1 to 20 messages (`too_many_messages`) into 1 to 5 chats (`too_many_chats`).
 Status validate_forward(std::vector<std::string>& message_ids, std::vector<std::string>& to_chat_ids);
-// Whether a message may be forwarded: not once deleted for everyone (`message_deleted`).
+// Whether a message may be forwarded: not once deleted for everyone (`message_deleted`),
+// nor a system message (`not_forwardable`).
 Status check_can_forward(const Message& message);
 // `original` as `sender_id` forwards it into chat `chat_id` at `now`: a new message with
 // the same type, text and media (shared, not copied), marked forwarded, replying to
@@ -120,7 +132,7 @@ Status check_can_react(const Message& message);
 // The rules of an edit's new text, before any message is looked at: at most 64 KiB.
 Status validate_edit_text(std::string_view text);
 // Whether `user_id` may change the text of `message` to `text` at `now`: only its sender
-// (`not_sender`), not once deleted for everyone (`message_deleted`), only within
+// (`not_sender`), not a system message (`not_editable`), not once deleted for everyone (`message_deleted`), only within
 // `window_ms` of sending (`window_passed`); a text message keeps some text (`empty_text`),
 // a media message's caption may become empty.
 Status check_can_edit(const Message& message, const std::string& user_id, std::string_view text,

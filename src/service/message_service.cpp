@@ -44,12 +44,12 @@ void MessageService::send(const Caller& caller, const std::string& chat_id, cons
     message.origin_session = caller.session_id;
     message.media = std::move(media);
     auto check = [user_id = caller.user_id, replying = request.reply_to || request.reply_to_seq,
-                  mentions = message.mentions](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
+                  mentions = message.mentions, now](const Chat& chat, const std::optional<Message>& reply_target) -> Status {
         const auto* me = chat.participant(user_id);
         if (!me) return Error::not_found("no such chat");
         if (auto allowed = check_not_blocking(chat, user_id); !allowed) return allowed;
         if (auto allowed = check_mentions(chat, mentions); !allowed) return allowed;
-        if (replying && (!reply_target || reply_target->seq < me->joined_seq))
+        if (replying && (!reply_target || reply_target->seq < me->joined_seq || is_expired(*reply_target, now)))
             return Error::invalid("invalid_reply", "reply_to names no message of this chat");
         return Ok{};
     };
@@ -85,7 +85,8 @@ Result<std::vector<Message>> MessageService::forward(const Caller& caller, const
         const auto* me = from.participant(caller.user_id);
         if (!me) return Error::not_found("no such chat");
         for (const auto& original : originals) {
-            if (original.seq < me->joined_seq) return Error::not_found("no such message: " + original.id);
+            if (original.seq < me->joined_seq || is_expired(original, now))
+                return Error::not_found("no such message: " + original.id);
             if (auto allowed = check_can_forward(original); !allowed) return allowed;
         }
         for (const auto& target : targets) {
@@ -166,7 +167,7 @@ Result<Message> MessageService::edit(const Caller& caller, const std::string& ch
     const Seq from = chat->participant(caller.user_id)->joined_seq;
     const TimeMs now = clock_.now_ms();
     auto edited = chats_.edit_message(chat_id, message_id, text, now, [&](const Message& m) -> Status {
-        if (m.seq < from) return Error::not_found("no such message");
+        if (m.seq < from || is_expired(m, now)) return Error::not_found("no such message");
         return check_can_edit(m, caller.user_id, text, now, windows_.edit_ms);
     });
     if (!edited) return edited;
@@ -183,9 +184,10 @@ Result<Message> MessageService::react(const Caller& caller, const std::string& c
     auto chat = chat_rules_.chat_of_member(caller.user_id, chat_id);
     if (!chat) return std::move(chat).error();
     const Seq from = chat->participant(caller.user_id)->joined_seq;
-    auto set = chats_.set_reaction(chat_id, message_id, caller.user_id, emoji, clock_.now_ms(),
+    const TimeMs now = clock_.now_ms();
+    auto set = chats_.set_reaction(chat_id, message_id, caller.user_id, emoji, now,
                                    [&](const Message& m) -> Status {
-                                       if (m.seq < from) return Error::not_found("no such message");
+                                       if (m.seq < from || is_expired(m, now)) return Error::not_found("no such message");
                                        return check_can_react(m);
                                    });
     if (!set) return std::move(set).error();
@@ -193,6 +195,33 @@ Result<Message> MessageService::react(const Caller& caller, const std::string& c
         bus_.publish({reachable_from(*chat, caller.user_id, chat->members_seeing(set->message.seq)), "",
                       event::MessageReaction{chat_id, message_id, caller.user_id, emoji}, ""});
     return std::move(set->message);
+}
+
+Result<ChatView> MessageService::set_disappearing(const Caller& caller, const std::string& chat_id,
+                                                 std::int64_t seconds) {
+    if (auto valid = validate_disappearing_seconds(seconds); !valid) return std::move(valid).error();
+    const TimeMs now = clock_.now_ms();
+    Message notice;
+    notice.id = new_id(now);
+    notice.chat_id = chat_id;
+    notice.sender_id = caller.user_id;
+    notice.client_id = notice.id;
+    notice.type = MessageType::system;
+    notice.text = disappearing_notice(seconds);
+    notice.created_at = now;
+    const TimeMs lifetime_ms = seconds == 0                              ? 0
+                               : windows_.disappearing_override_ms > 0 ? windows_.disappearing_override_ms
+                                                                       : seconds * 1000;
+    auto set = chats_.set_disappearing(chat_id, seconds, lifetime_ms, notice, [&](const Chat& chat) -> Status {
+        if (!chat.participant(caller.user_id)) return Error::not_found("no such chat");
+        return check_can_set_disappearing(chat, caller.user_id);
+    });
+    if (!set) return std::move(set).error();
+    if (set->notice) {
+        bus_.publish({set->notice->participant_ids, "", event::MessageNew{set->notice->message}, ""});
+        bus_.publish({set->chat.member_ids(), "", event::ChatUpdated{set->chat}, ""});
+    }
+    return chats_.view_chat(set->chat, caller.user_id);
 }
 
 Result<MessagePage> MessageService::media(const Caller& caller, const std::string& chat_id,

@@ -35,6 +35,9 @@ public:
     struct Windows {
         TimeMs delete_for_everyone_ms = 0;
         TimeMs edit_ms = 0;
+        // Above 0: how long messages of chats with disappearing messages live, whatever
+        // their period (for tests: --disappearing-override-ms).
+        TimeMs disappearing_override_ms = 0;
     };
     MessageService(ChatStore& chats, ChatService& chat_rules, MediaService& media, EventBus& bus,
                    PushNotifier& push, const Clock& clock, Windows windows, RateLimiter& limits,
@@ -76,6 +79,12 @@ public:
     // push, as a message sent would; a forward counts once against the send rate.
     Result<std::vector<Message>> forward(const Caller& caller, const std::string& from_chat_id,
                                          std::vector<std::string> message_ids, std::vector<std::string> to_chat_ids);
+    // Sets the chat's disappearing messages to `seconds` (validate_disappearing_seconds,
+    // check_can_set_disappearing): messages sent from then on carry expires_at. A change
+    // appends a system message saying who made it, which goes out as message:new to every
+    // device of the members (the caller's too), and the members hear chat:updated; setting
+    // what is set already changes nothing. The chat as the caller sees it then.
+    Result<ChatView> set_disappearing(const Caller& caller, const std::string& chat_id, std::int64_t seconds);
     Result<MessagePage> media(const Caller& caller, const std::string& chat_id,
                               std::optional<MessageType> type, std::optional<Seq> before, int limit);
     // Receipts, cumulative up to `seq`. A read mark counts for the reader's unread whoever

@@ -18,6 +18,11 @@ struct SweepResult {
     std::vector<std::string> bytes_left_behind;
 };
 
+// Deletes the records of those of `media_ids` that nothing uses (MediaCatalog::
+// remove_unused), then their bytes: the record goes first, so nobody is given media whose
+// bytes are gone; bytes left behind by a failing store are only wasted space. Blocking.
+SweepResult remove_unused_media(MediaCatalog& catalog, MediaStore& store, const std::vector<std::string>& media_ids);
+
 // The periodic clean-up: deletes expired stories with their views, then media nothing
 // uses any more (no message, profile, chat picture or live story): at once for media an
 // expired story had, after an hour for other uploads (time to attach them). app/ runs it

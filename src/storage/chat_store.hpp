@@ -69,9 +69,26 @@ struct FoundMessages {
     std::optional<std::string> next_before;
 };
 
+// A chat after its disappearing messages were set, and the system message that records
+// the change (none when the chat had that setting already: nothing changed).
+struct DisappearingSet {
+    Chat chat;
+    std::optional<Appended> notice;
+};
+
+// A message the expiry sweep erased, for telling its chat's members, and its media (if
+// it had one) to remove unless something else uses it.
+struct ExpiredMessage {
+    std::string chat_id;
+    std::string message_id;
+    Seq seq = 0;
+    std::optional<std::string> media_id;
+};
+
 // Chats, their members and messages, and how far each device and user has got in them.
 // Every call is atomic, and a write is durable when it returns. Reads of history return
-// only what the user may see: messages from their joining on, less those they hid. The
+// only what the user may see: messages from their joining on, less those they hid and
+// those expired by the store's clock (is_expired: whether swept yet or not). The
 // messages they return carry their reactions (a page's read in one query).
 // Thread-safe; may block.
 class ChatStore {
@@ -89,6 +106,20 @@ public:
     // who took part), and stores the result; all atomically, so concurrent changes cannot interleave. not_found for no such chat.
     virtual Result<Chat> modify_chat(const std::string& chat_id,
                                      const std::function<Status(Chat&)>& change) = 0;
+    // Sets the chat's disappearing_seconds and disappearing_ms (how long its messages
+    // live: the period, or less in tests), after `check` allowed it on the chat as it is,
+    // and appends `notice` (a system message) as append_message would, in one commit;
+    // when the chat has that setting already, changes and appends nothing. Messages
+    // appended after it, system messages excepted, carry expires_at = created_at +
+    // disappearing_ms. not_found for no such chat.
+    virtual Result<DisappearingSet> set_disappearing(const std::string& chat_id, std::int64_t seconds,
+                                                     TimeMs lifetime_ms, const Message& notice,
+                                                     const std::function<Status(const Chat&)>& check) = 0;
+    // Erases up to `limit` messages whose expires_at is `now` or earlier and that are
+    // not erased yet (text, media and reactions, as a delete for everyone does, and
+    // `deleted`), oldest expiry first, and returns them. Each message is erased once: of
+    // two calls at the same time, on one node or two, only one returns it.
+    virtual std::vector<ExpiredMessage> expire_messages(TimeMs now, int limit) = 0;
     // The user's chats with last visible message and unread count: pinned ones first (the
     // latest pinned on top), then newest activity first; archived ones only `with_archived`.
     virtual std::vector<ChatView> list_chats(const std::string& user_id, bool with_archived) = 0;

@@ -25,7 +25,7 @@ public:
     virtual void insert(const Media& media) = 0;
     virtual std::optional<Media> find(const std::string& media_id) = 0;
     // Whether `user_id` may read it at `now`: they uploaded it, or it is attached to a
-    // message they can see, a picture of a chat they are in, a profile picture, or a story
+    // message they can see (not expired at `now`), a picture of a chat they are in, a profile picture, or a story
     // live at `now` whose owner is them or shares a chat with them.
     virtual bool visible_to(const std::string& media_id, const std::string& user_id, TimeMs now) = 0;
     // What is known of its thumbnail (pending for media with no record of one).

@@ -33,7 +33,7 @@ boost::json::object to_json(const Message& message) {
             {"forwarded", message.forwarded},
             {"mentions", boost::json::array(message.mentions.begin(), message.mentions.end())},
             {"reactions", std::move(reactions)},
-            {"expires_at", nullptr}};
+            {"expires_at", or_null(message.expires_at)}};
 }
 
 boost::json::array to_json(const std::vector<Message>& messages) {
@@ -51,7 +51,8 @@ boost::json::object to_json(const Chat& chat) {
             {"name", chat.name},
             {"image_id", or_null(chat.image_id)},
             {"participants", std::move(participants)},
-            {"created_at", chat.created_at}};
+            {"created_at", chat.created_at},
+            {"disappearing_seconds", chat.disappearing_seconds}};
 }
 
 boost::json::object to_json(const ChatView& view) {

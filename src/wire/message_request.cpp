@@ -18,7 +18,8 @@ Result<NewMessage> read_new_message(JsonReader& in) {
     else if (reply_to && !reply_to->is_null())
         return Error::invalid("invalid_field", "reply_to must be a message id or seq");
     const auto parsed = message_type_from(type);
-    if (!parsed) return Error::invalid("invalid_field", "type must be text, image, audio, video or file");
+    if (!parsed || *parsed == MessageType::system)
+        return Error::invalid("invalid_field", "type must be text, image, audio, video or file");
     message.type = *parsed;
     return message;
 }

@@ -826,6 +826,143 @@ INSTANTIATE_TEST_SUITE_P(Engines, SafetyStores, ::testing::Values("sqlite", "pos
                          [](const auto& info) { return info.param; });
 
 // ---------------------------------------------------------------------------------------
+// Disappearing messages (schema version 19): the setting with its system message, reads
+// that leave out what expired by the store's clock, and the sweep's claim: sweeps running
+// at once erase each expired message once between them.
+
+class DisappearingStores : public SafetyStores {};
+
+// A clock the test moves.
+class TestClock final : public Clock {
+public:
+    TimeMs now_ms() const override { return now.load(); }
+    std::atomic<TimeMs> now = 0;
+};
+
+TEST_P(DisappearingStores, LaterMessagesExpireOutOfReadsAndConcurrentSweepsEraseEachOnce) {
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 1, 'u1:u2')");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1)");
+    exec("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, created_at) VALUES "
+         "('m0', 'c12', 1, 'u1', 'a', 'text', 'from before', 5)");
+    TestClock clock;
+    clock.now = 10;
+    sql::SqlChatStore chats(*db_, clock);
+    const auto allow = [](const Chat&) -> Status { return Ok{}; };
+    const auto allow_append = [](const Chat&, const std::optional<Message>&) -> Status { return Ok{}; };
+
+    Message notice;  // by field: Message grows
+    notice.id = "n1";
+    notice.chat_id = "c12";
+    notice.sender_id = "u1";
+    notice.client_id = "n1";
+    notice.type = MessageType::system;
+    notice.text = disappearing_notice(86400);
+    notice.created_at = 10;
+    auto set = chats.set_disappearing("c12", 86400, 1000, notice, allow);
+    ASSERT_TRUE(set);
+    EXPECT_EQ(set->chat.disappearing_seconds, 86400);
+    ASSERT_TRUE(set->notice);
+    EXPECT_EQ(set->notice->message.seq, 2);
+    EXPECT_FALSE(set->notice->message.expires_at) << "the record of the change stays";
+    EXPECT_EQ(chats.find_chat("c12")->disappearing_ms, 1000);
+    EXPECT_FALSE(chats.set_disappearing("c12", 86400, 1000, notice, allow)->notice) << "the same again: nothing";
+
+    constexpr int kMessages = 40;
+    for (int i = 0; i < kMessages; ++i) {
+        Message m;
+        m.id = "m" + std::to_string(i + 1);
+        m.chat_id = "c12";
+        m.sender_id = i % 2 ? "u1" : "u2";
+        m.client_id = m.id;
+        m.text = "vanishing";
+        m.created_at = 10 + i;
+        auto appended = chats.append_message(m, allow_append);
+        ASSERT_TRUE(appended);
+        EXPECT_EQ(appended->message.expires_at, std::optional<TimeMs>(1010 + i));
+    }
+    exec("INSERT INTO media (id, owner_id, kind, mime, size, sha256, created_at) VALUES "
+         "('md1', 'u2', 'image', 'image/gif', 14, 'x', 1)");
+    Message photo;
+    photo.id = "p1";
+    photo.chat_id = "c12";
+    photo.sender_id = "u2";
+    photo.client_id = "p1";
+    photo.type = MessageType::image;
+    photo.media_id = "md1";
+    photo.created_at = 10;
+    ASSERT_TRUE(chats.append_message(photo, allow_append));
+    sql::SqlMediaCatalog catalog(*db_);
+    EXPECT_TRUE(catalog.visible_to("md1", "u1", 1009));
+    EXPECT_FALSE(catalog.visible_to("md1", "u1", 1010)) << "its message expired";
+    EXPECT_TRUE(catalog.visible_to("md1", "u2", 1010)) << "its uploader, until the sweep";
+    // Turned off again, a reply that stays, to a message that will not.
+    notice.id = notice.client_id = "n2";
+    notice.text = disappearing_notice(0);
+    ASSERT_TRUE(chats.set_disappearing("c12", 0, 0, notice, allow)->notice);
+    Message reply;
+    reply.id = reply.client_id = "r1";
+    reply.chat_id = "c12";
+    reply.sender_id = "u1";
+    reply.text = "lasting";
+    reply.reply_to = "m1";
+    reply.created_at = 10;
+    const auto replied = chats.append_message(reply, allow_append);
+    ASSERT_TRUE(replied);
+    EXPECT_FALSE(replied->message.expires_at);
+    ASSERT_TRUE(replied->message.reply_preview);
+    EXPECT_EQ(replied->message.reply_preview->text, std::optional<std::string>("vanishing"));
+    EXPECT_EQ(chats.history("c12", "u2", 1, {std::nullopt, std::nullopt, 200}).size(), 5u + kMessages);
+    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u2").last_message->id, "r1");
+    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u1").unread_count, kMessages / 2 + 1) << "u2's messages";
+
+    // Expired, not swept yet: out of every read already.
+    clock.now = 5000;
+    const auto left = chats.history("c12", "u2", 1, {std::nullopt, std::nullopt, 200});
+    ASSERT_EQ(left.size(), 4u);
+    EXPECT_EQ(left[0].id, "m0");
+    EXPECT_EQ(left[1].id, "n1");
+    EXPECT_EQ(left[2].id, "n2");
+    EXPECT_EQ(left[3].id, "r1");
+    ASSERT_TRUE(left[3].reply_preview);
+    EXPECT_EQ(left[3].reply_preview->id, "m1");
+    EXPECT_EQ(left[3].reply_preview->text, std::nullopt) << "the original disappeared: previewed as deleted";
+    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u2").last_message->id, "r1");
+    EXPECT_EQ(chats.view_chat(*chats.find_chat("c12"), "u1").unread_count, 0) << "u2's expired messages count no more";
+
+    // Four sweeps at once, a few rows each: every message erased by exactly one of them.
+    constexpr int kSweeps = 4;
+    std::vector<std::vector<std::string>> erased(kSweeps);
+    std::latch start(kSweeps);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kSweeps; ++t)
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            for (int round = 0; round < 100; ++round) {
+                const auto batch = chats.expire_messages(5000, 3);
+                for (const auto& m : batch) erased[t].push_back(m.message_id);
+                if (batch.empty()) break;
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    std::vector<std::string> all;
+    for (const auto& ids : erased) all.insert(all.end(), ids.begin(), ids.end());
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(all.size(), static_cast<std::size_t>(kMessages) + 1);
+    EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "a message erased twice";
+    EXPECT_TRUE(chats.expire_messages(5000, 100).empty()) << "nothing is left to erase";
+    const auto erased_row = chats.find_message("c12", "m1");
+    ASSERT_TRUE(erased_row);
+    EXPECT_TRUE(erased_row->deleted);
+    EXPECT_EQ(erased_row->text, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DisappearingStores, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// ---------------------------------------------------------------------------------------
 // PostgreSQL's own: the pool, reconnection, its failure modes, migrations.
 
 class PgDatabaseTest : public ::testing::Test {

@@ -573,6 +573,8 @@ const ROWS = [
   { route: 'DELETE /devices/current/push', expect: SIGNED_IN(204) },
   { route: 'PUT /chats/{chat_id}/mute', params: () => ({ chat_id: fx.group.id }), body: () => ({ until: -1 }), expect: MEMBERS(204) },
   { route: 'PUT /chats/{chat_id}/settings', params: () => ({ chat_id: fx.group.id }), body: () => ({ archived: true }), expect: MEMBERS(204) },
+  // The group is off already: the admin's 0 changes nothing; a member is not an admin.
+  { route: 'PUT /chats/{chat_id}/disappearing', params: () => ({ chat_id: fx.group.id }), body: () => ({ seconds: 0 }), expect: MEMBERS(200, '403 not_admin') },
   { route: 'GET /push/vapid_public_key', expect: PUBLIC(200) },
 
   // --- calls (the owner is the caller, the member the callee)

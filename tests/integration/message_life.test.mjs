@@ -8,7 +8,7 @@
 // each test spread over both.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFlowd, assertError, assertAckError, assertMessage, NODES, sleep } from './lib/flowd.mjs';
+import { startFlowd, assertError, assertAckError, assertMessage, makeGif, NODES, sleep } from './lib/flowd.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 import { connect } from './lib/ws_client.mjs';
 
@@ -20,16 +20,6 @@ let clientSeq = 0;
 const newClientId = () => `life-${process.pid}-${++clientSeq}`;
 const isMs = (t) => Number.isInteger(t) && t > 1_577_836_800_000 && t < Date.now() + 86_400_000;
 const byId = (id) => ({ filter: (d) => d && (d.id === id || d.message_id === id) });
-
-/** A GIF89a header of width x height: an image as libmagic sniffs it. */
-function makeGif(width, height) {
-  const b = Buffer.alloc(14);
-  b.write('GIF89a', 0, 'latin1');
-  b.writeUInt16LE(width, 6);
-  b.writeUInt16LE(height, 8);
-  b[13] = 0x3b;
-  return b;
-}
 
 /** The clients of one server: users, REST as them, and sockets closed after each test. */
 function harness(getF) {

@@ -1,7 +1,9 @@
 // The pure rules of a message's life (domain/message.hpp): what a reply shows of the
-// message it answers, and how reactions group.
+// message it answers, how reactions group, and disappearing messages' periods, notices
+// and expiry.
 #include <gtest/gtest.h>
 
+#include "domain/chat.hpp"
 #include "domain/message.hpp"
 
 namespace flow {
@@ -52,6 +54,58 @@ TEST(Reactions, GroupByEmojiInTheOrderEachWasFirstUsed) {
     EXPECT_EQ(reactions[0].user_ids, (std::vector<std::string>{"a", "c"}));
     EXPECT_EQ(reactions[1].emoji, "\u2764\uFE0F");
     EXPECT_EQ(reactions[1].user_ids, (std::vector<std::string>{"b"}));
+}
+
+TEST(Disappearing, OnlyOffADayAWeekAndNinetyDaysAreValidPeriods) {
+    for (const std::int64_t seconds : {0LL, 86400LL, 604800LL, 7776000LL})
+        EXPECT_TRUE(validate_disappearing_seconds(seconds)) << seconds;
+    for (const std::int64_t seconds : {-86400LL, 1LL, 3600LL, 86401LL, 31536000LL}) {
+        const auto refused = validate_disappearing_seconds(seconds);
+        ASSERT_FALSE(refused) << seconds;
+        EXPECT_EQ(refused.error().code, "invalid_period");
+    }
+}
+
+TEST(Disappearing, AnyMemberOfADirectChatButOnlyAGroupsAdmins) {
+    Chat direct;
+    direct.participants = {{"u1", Role::member}, {"u2", Role::member}};
+    EXPECT_TRUE(check_can_set_disappearing(direct, "u2"));
+    Chat group;
+    group.type = ChatType::group;
+    group.participants = {{"u1", Role::admin}, {"u2", Role::member}};
+    EXPECT_TRUE(check_can_set_disappearing(group, "u1"));
+    const auto refused = check_can_set_disappearing(group, "u2");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, "not_admin");
+}
+
+TEST(Disappearing, TheNoticeSaysWhatChanged) {
+    EXPECT_EQ(disappearing_notice(86400), "turned on disappearing messages: 1 day");
+    EXPECT_EQ(disappearing_notice(604800), "turned on disappearing messages: 7 days");
+    EXPECT_EQ(disappearing_notice(7776000), "turned on disappearing messages: 90 days");
+    EXPECT_EQ(disappearing_notice(0), "turned off disappearing messages");
+}
+
+TEST(Disappearing, AMessageHasExpiredFromItsTimeOn) {
+    Message m;
+    EXPECT_FALSE(is_expired(m, 1'000'000)) << "no expires_at: never";
+    m.expires_at = 1000;
+    EXPECT_FALSE(is_expired(m, 999));
+    EXPECT_TRUE(is_expired(m, 1000));
+}
+
+TEST(Disappearing, ClientsCannotSendEditOrForwardSystemMessages) {
+    NewMessage forged;
+    forged.client_id = "c1";
+    forged.type = MessageType::system;
+    forged.text = "turned off disappearing messages";
+    EXPECT_FALSE(validate_new_message(forged));
+    Message notice;
+    notice.sender_id = "u1";
+    notice.type = MessageType::system;
+    notice.text = "turned on disappearing messages: 1 day";
+    EXPECT_EQ(check_can_edit(notice, "u1", "x", 0, 1000).error().code, "not_editable");
+    EXPECT_EQ(check_can_forward(notice).error().code, "not_forwardable");
 }
 
 }  // namespace

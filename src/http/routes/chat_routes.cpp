@@ -164,7 +164,7 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
         std::optional<MessageType> type;
         if (type_name) {
             type = message_type_from(*type_name);
-            if (!type || *type == MessageType::text)
+            if (!type || *type == MessageType::text || *type == MessageType::system)
                 return Response::error(Error::invalid("invalid_query", "type must be image, video, audio or file"));
         }
         return page_response(messages.media(request.who(), request.param("chat_id"), type, before, limit));
@@ -188,6 +188,13 @@ void add_chat_routes(Router& router, ChatService& chats, MessageService& message
         if (!change.pinned && !change.archived)
             return Response::error(Error::invalid("missing_field", "pinned or archived is required"));
         return Response::done(chats.change_settings(request.who(), request.param("chat_id"), change));
+    });
+
+    router.add("PUT", "/chats/{chat_id}/disappearing", Access::signed_in, [&messages](Request& request) {
+        JsonReader in(request.body);
+        const auto seconds = in.integer("seconds");
+        if (in.error()) return Response::error(*in.error());
+        return chat_response(200, messages.set_disappearing(request.who(), request.param("chat_id"), seconds));
     });
 
     router.add("PUT", "/chats/{chat_id}/mute", Access::signed_in, [&chats](Request& request) {

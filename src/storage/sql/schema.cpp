@@ -366,6 +366,15 @@ const std::vector<Migration> kMigrations = {
         value TEXT NOT NULL
     );
     )sql",
+    // 21: disappearing messages: each chat's period (seconds, 0: off) and the lifetime it
+    // gives new messages (ms), each message's time to disappear, and the messages still
+    // to be erased by that time, for the sweep
+    R"sql(
+    ALTER TABLE chats ADD COLUMN disappearing_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chats ADD COLUMN disappearing_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN expires_at INTEGER;
+    CREATE INDEX messages_to_expire ON messages (expires_at) WHERE expires_at IS NOT NULL AND deleted = 0;
+    )sql",
 };
 
 }  // namespace

@@ -26,13 +26,15 @@ namespace {
 constexpr const char* kMessageColumns =
     "m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.type, m.text, m.media_id, m.reply_to, "
     "m.created_at, m.deleted, m.origin_session, m.edited_at, " MEDIA_COLUMNS("md") ", "
-    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions";
+    "r.id, r.sender_id, r.type, r.deleted, substr(r.text, 1, 100), m.forwarded, m.mentions, m.expires_at, r.expires_at";
 #define MESSAGE_FROM \
     " FROM messages m LEFT JOIN media md ON md.id = m.media_id LEFT JOIN messages r ON r.id = m.reply_to"
 static_assert(kReplyPreviewLength == 100, "the substr above cuts a reply's preview");
 // Leaves out what the user hid for themselves; binds the user id.
 constexpr const char* kNotHidden =
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ? AND h.message_id = m.id)";
+// Leaves out what disappeared by now (is_expired), swept or not yet; binds the time.
+constexpr const char* kNotExpired = " AND (m.expires_at IS NULL OR m.expires_at > ?)";
 
 // Mentions as a column holds them: user ids (which have no spaces) separated by spaces.
 std::string join_ids(const std::vector<std::string>& ids) {
@@ -55,7 +57,9 @@ std::vector<std::string> split_ids(std::string_view text) {
     return ids;
 }
 
-Message read_message(const Statement& row) {
+// The message of a row; `now` tells whether the original of a reply has disappeared
+// (is_expired), which its preview then shows as deleted.
+Message read_message(const Statement& row, TimeMs now) {
     Message m;
     m.id = row.text(0);
     m.chat_id = row.text(1);
@@ -71,11 +75,15 @@ Message read_message(const Statement& row) {
     m.origin_session = row.text(11);
     m.edited_at = row.optional_integer(12);
     if (m.media_id) m.media = read_media(row, 13);
-    if (auto original = row.optional_text(23))
+    if (auto original = row.optional_text(23)) {
+        const auto original_expires_at = row.optional_integer(31);
+        const bool gone = row.integer(26) != 0 || (original_expires_at && *original_expires_at <= now);
         m.reply_preview = ReplyPreview{*original, row.text(24), message_type_from(row.text(25)).value_or(MessageType::file),
-                                       row.integer(26) != 0 ? std::nullopt : row.optional_text(27)};
+                                       gone ? std::nullopt : row.optional_text(27)};
+    }
     m.forwarded = row.integer(28) != 0;
     m.mentions = split_ids(row.text(29));
+    m.expires_at = row.optional_integer(30);
     return m;
 }
 
@@ -101,15 +109,17 @@ void attach_reactions(Connection& db, std::span<Message> messages) {
 }
 
 // The messages a statement reads, with their reactions.
-std::vector<Message> read_messages(Connection& db, Statement& stmt) {
+std::vector<Message> read_messages(Connection& db, Statement& stmt, TimeMs now) {
     std::vector<Message> out;
-    while (stmt.step()) out.push_back(read_message(stmt));
+    while (stmt.step()) out.push_back(read_message(stmt, now));
     stmt.reset();
     attach_reactions(db, out);
     return out;
 }
 
-#define CHAT_SELECT "SELECT id, type, name, image_id, created_at, active_at, last_seq FROM chats WHERE id = ?"
+#define CHAT_SELECT                                                                                       \
+    "SELECT id, type, name, image_id, created_at, active_at, last_seq, disappearing_seconds, disappearing_ms " \
+    "FROM chats WHERE id = ?"
 
 // The chat and its members; `for_update` locks its row until the transaction ends, so
 // changes to one chat (and its seq) happen one at a time on every node.
@@ -119,7 +129,7 @@ std::optional<Chat> load_chat(Connection& db, const std::string& chat_id, bool f
     if (!stmt.step()) return std::nullopt;
     Chat chat{stmt.text(0), stmt.text(1) == "group" ? ChatType::group : ChatType::direct,
               stmt.text(2), stmt.optional_text(3), stmt.integer(4), stmt.integer(5),
-              stmt.integer(6), {}};
+              stmt.integer(6), {}, stmt.integer(7), stmt.integer(8)};
     auto members = db.prepare(
         "SELECT user_id, role, joined_seq, joined_at, took_part FROM participants WHERE chat_id = ? "
         "ORDER BY joined_at, user_id");
@@ -203,27 +213,27 @@ void save_participants(Connection& db, const Chat& before, const Chat& after) {
         if (!before.participant(p.user_id)) insert_participant(db, after.id, p);
 }
 
-ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
+ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id, TimeMs now) {
     ChatView view;
     view.chat = chat;
     view.request = is_request_for(chat, user_id);
     const auto* me = chat.participant(user_id);
     if (!me) return view;
     auto last = db.prepare((std::string("SELECT ") + kMessageColumns +
-                            MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                            MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired +
                             " ORDER BY m.seq DESC LIMIT 1")
                                .c_str());
-    last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id);
-    if (last.step()) view.last_message = read_message(last);
+    last.bind(1, chat.id).bind(2, me->joined_seq).bind(3, user_id).bind(4, now);
+    if (last.step()) view.last_message = read_message(last, now);
     last.reset();
     if (view.last_message) attach_reactions(db, std::span(&*view.last_message, 1));
 
     auto unread = db.prepare(
         (std::string("SELECT count(*) FROM messages m, participants p WHERE p.chat_id = ? AND p.user_id = ? "
                      "AND m.chat_id = p.chat_id AND m.seq > p.read_seq AND m.seq >= p.joined_seq "
-                     "AND m.sender_id != p.user_id AND m.deleted = 0") + kNotHidden)
+                     "AND m.sender_id != p.user_id AND m.deleted = 0") + kNotHidden + kNotExpired)
             .c_str());
-    unread.bind(1, chat.id).bind(2, user_id).bind(3, user_id);
+    unread.bind(1, chat.id).bind(2, user_id).bind(3, user_id).bind(4, now);
     if (unread.step()) view.unread_count = unread.integer(0);
     unread.reset();
 
@@ -238,20 +248,20 @@ ChatView view_of(Connection& db, const Chat& chat, const std::string& user_id) {
 }
 
 std::optional<Message> message_by_id(Connection& db, const std::string& chat_id,
-                                     const std::string& message_id) {
+                                     const std::string& message_id, TimeMs now) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
                             MESSAGE_FROM " WHERE m.id = ? AND m.chat_id = ?")
                                .c_str());
     stmt.bind(1, message_id).bind(2, chat_id);
     if (!stmt.step()) return std::nullopt;
-    return read_message(stmt);
+    return read_message(stmt, now);
 }
 
-std::optional<Message> message_by_seq(Connection& db, const std::string& chat_id, Seq seq) {
+std::optional<Message> message_by_seq(Connection& db, const std::string& chat_id, Seq seq, TimeMs now) {
     auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns + MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq = ?").c_str());
     stmt.bind(1, chat_id).bind(2, seq);
     if (!stmt.step()) return std::nullopt;
-    return read_message(stmt);
+    return read_message(stmt, now);
 }
 
 // Runs `sql`, an UPDATE moving one participant's mark up to a seq (binds: seq, chat,
@@ -339,6 +349,7 @@ Result<Chat> SqlChatStore::modify_chat(const std::string& chat_id,
 }
 
 std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id, bool with_archived) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
         std::vector<std::string> ids;
         auto stmt = db.prepare(
@@ -351,13 +362,13 @@ std::vector<ChatView> SqlChatStore::list_chats(const std::string& user_id, bool 
         std::vector<ChatView> views;
         for (const auto& id : ids)
             if (auto chat = load_chat(db, id); chat && !is_request_from_blocked(*chat, user_id))
-                views.push_back(view_of(db, *chat, user_id));
+                views.push_back(view_of(db, *chat, user_id, now));
         return views;
     });
 }
 
 ChatView SqlChatStore::view_chat(const Chat& chat, const std::string& user_id) {
-    return db_.with([&](Connection& db) { return view_of(db, chat, user_id); });
+    return db_.with([&](Connection& db) { return view_of(db, chat, user_id, clock_.now_ms()); });
 }
 
 Status SqlChatStore::change_settings(const std::string& chat_id, const std::string& user_id,
@@ -447,12 +458,14 @@ namespace {
 
 // Appends `stored` to `chat` (loaded for update in the transaction `db` is in) as its
 // next seq, and moves the chat on; see ChatStore::append_message.
-Appended append_to(Connection& db, Chat& chat, Message stored) {
+Appended append_to(Connection& db, Chat& chat, Message stored, TimeMs now) {
     stored.seq = chat.last_seq + 1;
+    if (chat.disappearing_ms > 0 && stored.type != MessageType::system)
+        stored.expires_at = stored.created_at + chat.disappearing_ms;
     // A retry (the same sender and client_id) inserts nothing, and gets the earlier one.
     auto insert = db.prepare("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, "
-                             "media_id, reply_to, created_at, origin_session, forwarded, mentions) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "media_id, reply_to, created_at, origin_session, forwarded, mentions, expires_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT (chat_id, sender_id, client_id) DO NOTHING");
     insert.bind(1, stored.id)
         .bind(2, stored.chat_id)
@@ -467,6 +480,7 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
         .bind(11, stored.origin_session)
         .bind(12, std::int64_t{stored.forwarded})
         .bind(13, join_ids(stored.mentions))
+        .bind(14, stored.expires_at)
         .run();
     if (insert.changes() == 0) {
         insert.reset();
@@ -476,7 +490,7 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
                                       .c_str());
         earlier.bind(1, stored.chat_id).bind(2, stored.sender_id).bind(3, stored.client_id);
         if (!earlier.step()) throw Failure("a message conflicted with none");
-        Appended again{read_message(earlier), false, reachable_from(chat, stored.sender_id, ids_of(chat)),
+        Appended again{read_message(earlier, now), false, reachable_from(chat, stored.sender_id, ids_of(chat)),
                        std::nullopt};
         earlier.reset();
         attach_reactions(db, std::span(&again.message, 1));
@@ -499,8 +513,8 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
             .run();
     const auto sender_id = stored.sender_id;
     Appended appended{std::move(stored), true, reachable_from(chat, sender_id, ids_of(chat)), std::nullopt};
-    // Replying to a message request accepts it.
-    if (take_part(chat, sender_id)) {
+    // Replying to a message request accepts it (the server's own notes do not).
+    if (appended.message.type != MessageType::system && take_part(chat, sender_id)) {
         db.prepare("UPDATE participants SET took_part = 1 WHERE chat_id = ? AND user_id = ?")
             .bind(1, chat.id)
             .bind(2, sender_id)
@@ -511,12 +525,12 @@ Appended append_to(Connection& db, Chat& chat, Message stored) {
 }
 
 // Appends `message` in the transaction `db` is in: see ChatStore::append_message.
-Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check) {
+Result<Appended> append_in(Connection& db, const Message& message, const ChatStore::AppendCheck& check, TimeMs now) {
     auto chat = load_chat(db, message.chat_id, true);
     if (!chat) return Error::not_found("no such chat");
     std::optional<Message> reply_target;
-    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to);
-    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq);
+    if (message.reply_to) reply_target = message_by_id(db, message.chat_id, *message.reply_to, now);
+    if (message.reply_to_seq) reply_target = message_by_seq(db, message.chat_id, *message.reply_to_seq, now);
     if (auto allowed = check(*chat, reply_target); !allowed) return std::move(allowed).error();
 
     Message stored = message;
@@ -524,20 +538,21 @@ Result<Appended> append_in(Connection& db, const Message& message, const ChatSto
         stored.reply_to = reply_target->id;
         stored.reply_preview = reply_preview_of(*reply_target);
     }
-    return append_to(db, *chat, std::move(stored));
+    return append_to(db, *chat, std::move(stored), now);
 }
 
 }  // namespace
 
 Result<Appended> SqlChatStore::append_message(const Message& message, const AppendCheck& check) {
-    return db_.transaction([&](Connection& db) { return append_in(db, message, check); });
+    const TimeMs now = clock_.now_ms();
+    return db_.transaction([&](Connection& db) { return append_in(db, message, check, now); });
 }
 
 void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone done) {
     auto result = std::make_shared<std::optional<Result<Appended>>>();
     db_.submit(
-        [result, message = std::move(message), check = std::move(check)](Connection& db) {
-            result->emplace(append_in(db, message, check));
+        [result, message = std::move(message), check = std::move(check), now = clock_.now_ms()](Connection& db) {
+            result->emplace(append_in(db, message, check, now));
         },
         [result, done = std::move(done)](std::exception_ptr error) {
             if (!error) return done(std::move(**result));
@@ -554,12 +569,13 @@ void SqlChatStore::append_message(Message message, AppendCheck check, AppendDone
 
 Result<std::vector<Appended>> SqlChatStore::forward(const ForwardOrder& order, const ForwardCheck& check,
                                                     const ForwardCopy& copy) {
+    const TimeMs now = clock_.now_ms();
     return db_.transaction([&](Connection& db) -> Result<std::vector<Appended>> {
         auto from = load_chat(db, order.from_chat_id);
         if (!from) return Error::not_found("no such chat");
         std::vector<Message> originals;
         for (const auto& id : order.message_ids) {
-            auto original = message_by_id(db, order.from_chat_id, id);
+            auto original = message_by_id(db, order.from_chat_id, id, now);
             auto hidden = db.prepare("SELECT 1 FROM hidden_messages WHERE user_id = ? AND message_id = ?");
             hidden.bind(1, order.user_id).bind(2, id);
             if (!original || hidden.step()) return Error::not_found("no such message: " + id);
@@ -585,15 +601,66 @@ Result<std::vector<Appended>> SqlChatStore::forward(const ForwardOrder& order, c
         // Nothing is written before every check has passed: a refusal changes nothing.
         std::vector<Appended> appended;
         for (auto* target : targets)
-            for (const auto& original : originals) appended.push_back(append_to(db, *target, copy(original, *target)));
+            for (const auto& original : originals)
+                appended.push_back(append_to(db, *target, copy(original, *target), now));
         return appended;
+    });
+}
+
+Result<DisappearingSet> SqlChatStore::set_disappearing(const std::string& chat_id, std::int64_t seconds,
+                                                       TimeMs lifetime_ms, const Message& notice,
+                                                       const std::function<Status(const Chat&)>& check) {
+    return db_.transaction([&](Connection& db) -> Result<DisappearingSet> {
+        auto chat = load_chat(db, chat_id, true);
+        if (!chat) return Error::not_found("no such chat");
+        if (auto allowed = check(*chat); !allowed) return std::move(allowed).error();
+        if (chat->disappearing_seconds == seconds && chat->disappearing_ms == lifetime_ms)
+            return DisappearingSet{std::move(*chat), std::nullopt};
+        db.prepare("UPDATE chats SET disappearing_seconds = ?, disappearing_ms = ? WHERE id = ?")
+            .bind(1, seconds)
+            .bind(2, lifetime_ms)
+            .bind(3, chat_id)
+            .run();
+        chat->disappearing_seconds = seconds;
+        chat->disappearing_ms = lifetime_ms;
+        auto appended = append_to(db, *chat, notice, clock_.now_ms());
+        return DisappearingSet{std::move(*chat), std::move(appended)};
+    });
+}
+
+std::vector<ExpiredMessage> SqlChatStore::expire_messages(TimeMs now, int limit) {
+    return db_.transaction([&](Connection& db) {
+        // The rows locked in one order (PostgreSQL): a second sweep at the same moment
+        // waits for this one's commit, then finds them erased (deleted = 1, checked
+        // again on the locked row) and passes them over.
+        std::vector<ExpiredMessage> due;
+        auto select = db.prepare(
+            "SELECT id, chat_id, seq, media_id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? "
+            "AND deleted = 0 ORDER BY expires_at, id LIMIT ? FOR UPDATE");
+        select.bind(1, now).bind(2, std::int64_t{limit});
+        while (select.step()) due.push_back({select.text(1), select.text(0), select.integer(2), select.optional_text(3)});
+        select.reset();
+        std::vector<ExpiredMessage> expired;
+        for (auto& message : due) {
+            auto erase = db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ? AND deleted = 0");
+            erase.bind(1, message.message_id).run();
+            if (erase.changes() == 0) continue;
+            erase.reset();
+            db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?")
+                .bind(1, message.chat_id)
+                .bind(2, message.seq)
+                .run();
+            expired.push_back(std::move(message));
+        }
+        return expired;
     });
 }
 
 std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
                                                      const std::string& message_id) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (message) attach_reactions(db, std::span(&*message, 1));
         return message;
     });
@@ -602,19 +669,21 @@ std::optional<Message> SqlChatStore::find_message(const std::string& chat_id,
 std::vector<Message> SqlChatStore::history(const std::string& chat_id,
                                               const std::string& user_id, Seq from_seq,
                                               const HistoryPage& page) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
         const std::string base = std::string("SELECT ") + kMessageColumns +
-                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden;
+                                 MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired;
         if (page.after) {
             auto stmt = db.prepare((base + " AND m.seq > ? ORDER BY m.seq LIMIT ?").c_str());
-            stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, *page.after).bind(5, std::int64_t{page.limit});
-            return read_messages(db, stmt);
+            stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now).bind(5, *page.after)
+                .bind(6, std::int64_t{page.limit});
+            return read_messages(db, stmt, now);
         }
         auto stmt = db.prepare((base + " AND m.seq < ? ORDER BY m.seq DESC LIMIT ?").c_str());
-        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id)
-            .bind(4, page.before.value_or(std::numeric_limits<Seq>::max()))
-            .bind(5, std::int64_t{page.limit});
-        auto newest_first = read_messages(db, stmt);
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now)
+            .bind(5, page.before.value_or(std::numeric_limits<Seq>::max()))
+            .bind(6, std::int64_t{page.limit});
+        auto newest_first = read_messages(db, stmt, now);
         std::reverse(newest_first.begin(), newest_first.end());
         return newest_first;
     });
@@ -623,25 +692,28 @@ std::vector<Message> SqlChatStore::history(const std::string& chat_id,
 std::vector<Message> SqlChatStore::media(const std::string& chat_id, const std::string& user_id,
                                             Seq from_seq, std::optional<MessageType> type,
                                             std::optional<Seq> before, int limit) {
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
         auto stmt = db.prepare((std::string("SELECT ") + kMessageColumns +
-                                MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden +
+                                MESSAGE_FROM " WHERE m.chat_id = ? AND m.seq >= ?" + kNotHidden + kNotExpired +
                                 " AND m.media_id IS NOT NULL AND (? = '' OR m.type = ?) AND m.seq < ? "
                                 "ORDER BY m.seq DESC LIMIT ?")
                                    .c_str());
         const std::string type_name = type ? std::string(to_string(*type)) : std::string();
-        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, type_name).bind(5, type_name)
-            .bind(6, before.value_or(std::numeric_limits<Seq>::max()))
-            .bind(7, std::int64_t{limit});
-        return read_messages(db, stmt);
+        stmt.bind(1, chat_id).bind(2, from_seq).bind(3, user_id).bind(4, now).bind(5, type_name)
+            .bind(6, type_name)
+            .bind(7, before.value_or(std::numeric_limits<Seq>::max()))
+            .bind(8, std::int64_t{limit});
+        return read_messages(db, stmt, now);
     });
 }
 
 Result<Message> SqlChatStore::delete_for_everyone(
     const std::string& chat_id, const std::string& message_id,
     const std::function<Status(const Message&)>& check) {
+    const TimeMs now = clock_.now_ms();
     return db_.transaction([&](Connection& db) -> Result<Message> {
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
         db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ?")
@@ -658,8 +730,9 @@ Result<Message> SqlChatStore::delete_for_everyone(
 Result<Message> SqlChatStore::edit_message(const std::string& chat_id, const std::string& message_id,
                                            const std::string& text, TimeMs edited_at,
                                            const std::function<Status(const Message&)>& check) {
+    const TimeMs now = clock_.now_ms();
     return db_.transaction([&](Connection& db) -> Result<Message> {
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
         // Not a message deleted for everyone since it was read: its text stays erased.
@@ -683,7 +756,7 @@ Result<ReactionSet> SqlChatStore::set_reaction(const std::string& chat_id, const
         lock.bind(1, message_id).bind(2, chat_id);
         if (!lock.step()) return Error::not_found("no such message");
         lock.reset();
-        auto message = message_by_id(db, chat_id, message_id);
+        auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
         bool changed = false;
@@ -768,6 +841,8 @@ std::optional<Seq> SqlChatStore::delivered(const std::string& session_id, const 
 
 // The message rows of this file, for the search beside it (sql_message_search.cpp).
 const char* message_columns() { return kMessageColumns; }
-std::vector<Message> read_message_rows(Connection& db, Statement& stmt) { return read_messages(db, stmt); }
+std::vector<Message> read_message_rows(Connection& db, Statement& stmt, TimeMs now) {
+    return read_messages(db, stmt, now);
+}
 
 }  // namespace flow::sql

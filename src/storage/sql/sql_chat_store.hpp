@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/clock.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/sql/database.hpp"
 
@@ -17,7 +18,9 @@ namespace flow::sql {
 // ChatStore in SQL, on either engine. Thread-safe through its Database.
 class SqlChatStore final : public ChatStore {
 public:
-    explicit SqlChatStore(Database& db) : db_(db), fts5_(db.engine() == "sqlite") {}
+    // `clock` tells which messages have expired (is_expired) and are read no more.
+    explicit SqlChatStore(Database& db, const Clock& clock = wall_clock_)
+        : db_(db), clock_(clock), fts5_(db.engine() == "sqlite") {}
 
     std::optional<Chat> find_chat(const std::string& chat_id) override;
     std::optional<Seq> joined_seq(const std::string& chat_id, const std::string& user_id) override;
@@ -25,6 +28,10 @@ public:
     void create_group(const Chat& chat) override;
     Result<Chat> modify_chat(const std::string& chat_id,
                              const std::function<Status(Chat&)>& change) override;
+    Result<DisappearingSet> set_disappearing(const std::string& chat_id, std::int64_t seconds, TimeMs lifetime_ms,
+                                             const Message& notice,
+                                             const std::function<Status(const Chat&)>& check) override;
+    std::vector<ExpiredMessage> expire_messages(TimeMs now, int limit) override;
     std::vector<ChatView> list_chats(const std::string& user_id, bool with_archived) override;
     Status change_settings(const std::string& chat_id, const std::string& user_id,
                            const ChatSettingsChange& change, TimeMs now) override;
@@ -68,7 +75,10 @@ public:
                   const std::string& user_id) override;
 
 private:
+    inline static const SystemClock wall_clock_{};
+
     Database& db_;
+    const Clock& clock_;
     // Full-text search is the one thing the engines do in different SQL: SQLite's FTS5
     // or PostgreSQL's text search (schema version 11, sql_message_search.cpp).
     bool fts5_;

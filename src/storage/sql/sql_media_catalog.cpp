@@ -69,6 +69,7 @@ bool SqlMediaCatalog::visible_to(const std::string& media_id, const std::string&
             "SELECT 1 FROM media WHERE id = ?1 AND owner_id = ?2 "
             "UNION ALL SELECT 1 FROM messages m JOIN participants p ON p.chat_id = m.chat_id "
             "  AND p.user_id = ?2 WHERE m.media_id = ?1 AND m.seq >= p.joined_seq "
+            "  AND (m.expires_at IS NULL OR m.expires_at > ?3) "
             "  AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?2 AND h.message_id = m.id) "
             "UNION ALL SELECT 1 FROM users WHERE image_id = ?1 "
             "UNION ALL SELECT 1 FROM chats c JOIN participants p ON p.chat_id = c.id AND p.user_id = ?2 "

@@ -13,14 +13,16 @@ namespace flow::sql {
 namespace {
 
 // What a search sees is what history shows: the user's chats from their joining on, less
-// what they hid and what was deleted. Binds: 1 the words, 2 the user, 3 the cursor, 4 the
-// limit, 5 the chat (when in one). Its joins are those message_columns() reads (media,
-// and the message a reply answers).
+// what they hid, what was deleted and what expired. Binds: 1 the words, 2 the user, 3 the
+// cursor, 4 the limit, 5 the time now, 6 the chat (when in one; last, so that PostgreSQL
+// knows the type of every parameter below it). Its joins are those message_columns()
+// reads (media, and the message a reply answers).
 #define SEARCH_VISIBLE                                                                   \
     " JOIN participants p ON p.chat_id = m.chat_id AND p.user_id = ?2"                  \
     " LEFT JOIN media md ON md.id = m.media_id"                                          \
     " LEFT JOIN messages r ON r.id = m.reply_to"                                         \
     " WHERE m.seq >= p.joined_seq AND m.deleted = 0"                                     \
+    " AND (m.expires_at IS NULL OR m.expires_at > ?5)"                                   \
     " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?2 AND h.message_id = m.id)"
 
 Error bad_cursor() { return Error::invalid("invalid_cursor", "before must be a next_before of this search"); }
@@ -36,21 +38,22 @@ std::optional<std::int64_t> read_rowid(const std::string& cursor) {
     return rowid;
 }
 
-FoundMessages search_fts5(Connection& db, const MessageSearch& search, int rows) {
+FoundMessages search_fts5(Connection& db, const MessageSearch& search, int rows, TimeMs now) {
     const std::string words = fts5_all_words(search.words);
     if (words.empty()) return {};
     std::string sql = std::string("SELECT ") + message_columns() +
                       " FROM message_search s JOIN messages m ON m.rowid = s.rowid" SEARCH_VISIBLE
                       " AND message_search MATCH ?1 AND s.rowid < ?3";
-    if (search.chat_id) sql += " AND m.chat_id = ?5";
+    if (search.chat_id) sql += " AND m.chat_id = ?6";
     sql += " ORDER BY s.rowid DESC LIMIT ?4";
     auto stmt = db.prepare(sql.c_str());
     stmt.bind(1, words)
         .bind(2, search.user_id)
         .bind(3, search.before ? *read_rowid(*search.before) : std::numeric_limits<std::int64_t>::max())
-        .bind(4, std::int64_t{rows});
-    if (search.chat_id) stmt.bind(5, *search.chat_id);
-    return {read_message_rows(db, stmt), std::nullopt};
+        .bind(4, std::int64_t{rows})
+        .bind(5, now);
+    if (search.chat_id) stmt.bind(6, *search.chat_id);
+    return {read_message_rows(db, stmt, now), std::nullopt};
 }
 
 std::string rowid_of(Connection& db, const Message& message) {
@@ -75,7 +78,7 @@ constexpr const char* kAfterEveryId = "zzzzzzzzzzzzzzzzzzzzzzzzzzz";  // ids: 26
     "WITH asked AS MATERIALIZED (SELECT message_search_query(?1, "                            \
     "ARRAY(SELECT chat_id FROM participants WHERE user_id = ?2)) AS words) "
 #define ASKED_IN_ONE \
-    "WITH asked AS MATERIALIZED (SELECT message_search_query(?1, ARRAY[CAST(?5 AS TEXT)]) AS words) "
+    "WITH asked AS MATERIALIZED (SELECT message_search_query(?1, ARRAY[CAST(?6 AS TEXT)]) AS words) "
 
 bool is_id(const std::string& cursor) {
     return !cursor.empty() && cursor.size() <= 64 && std::all_of(cursor.begin(), cursor.end(), [](char c) {
@@ -84,13 +87,13 @@ bool is_id(const std::string& cursor) {
 }
 
 std::vector<Message> found_rows(Connection& db, Statement&& stmt, const MessageSearch& search,
-                                const std::string& before, int rows) {
-    stmt.bind(1, search.words).bind(2, search.user_id).bind(3, before).bind(4, std::int64_t{rows});
-    if (search.chat_id) stmt.bind(5, *search.chat_id);
-    return read_message_rows(db, stmt);
+                                const std::string& before, int rows, TimeMs now) {
+    stmt.bind(1, search.words).bind(2, search.user_id).bind(3, before).bind(4, std::int64_t{rows}).bind(5, now);
+    if (search.chat_id) stmt.bind(6, *search.chat_id);
+    return read_message_rows(db, stmt, now);
 }
 
-FoundMessages search_postgres(Connection& db, const MessageSearch& search, int rows) {
+FoundMessages search_postgres(Connection& db, const MessageSearch& search, int rows, TimeMs now) {
     const std::string before = search.before.value_or(kAfterEveryId);
     const std::string columns = std::string("SELECT ") + message_columns();
     std::vector<Message> found;
@@ -101,7 +104,7 @@ FoundMessages search_postgres(Connection& db, const MessageSearch& search, int r
                                        " CROSS JOIN asked a" SEARCH_VISIBLE
                                        " AND m.search_words @@ a.words ORDER BY m.id DESC LIMIT ?4")
                                           .c_str()),
-                           search, before, rows);
+                           search, before, rows, now);
         if (static_cast<int>(found.size()) == rows) return {std::move(found), std::nullopt};
         // Where those end: the older ones are the index's.
         auto end = db.prepare("SELECT id FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1 OFFSET " RECENT " - 1");
@@ -113,10 +116,10 @@ FoundMessages search_postgres(Connection& db, const MessageSearch& search, int r
         db, db.prepare(((search.chat_id ? ASKED_IN_ONE : ASKED_IN_ALL) +
                     std::string(", matched AS MATERIALIZED (SELECT m.* FROM asked a CROSS JOIN messages m"
                                 " WHERE m.search_words @@ a.words AND m.id < ?3") +
-                    (search.chat_id ? " AND m.chat_id = ?5) " : ") ") + columns +
+                    (search.chat_id ? " AND m.chat_id = ?6) " : ") ") + columns +
                     " FROM matched m" SEARCH_VISIBLE " ORDER BY m.id DESC LIMIT ?4")
                        .c_str()),
-        search, older_than, rows - static_cast<int>(found.size()));
+        search, older_than, rows - static_cast<int>(found.size()), now);
     std::move(older.begin(), older.end(), std::back_inserter(found));
     return {std::move(found), std::nullopt};
 }
@@ -133,8 +136,9 @@ Result<FoundMessages> SqlChatStore::search_messages(const MessageSearch& search)
         found.next_before = fts5_ ? rowid_of(db, found.items.back()) : found.items.back().id;
         return found;
     };
+    const TimeMs now = clock_.now_ms();
     return db_.with([&](Connection& db) {
-        return page(db, fts5_ ? search_fts5(db, search, rows) : search_postgres(db, search, rows));
+        return page(db, fts5_ ? search_fts5(db, search, rows, now) : search_postgres(db, search, rows, now));
     });
 }
 

@@ -244,6 +244,16 @@ export function asUser(f, { token, user }) {
   return { token, user, id: user.id, req: (method, p, body) => f.request(method, p, { token, body }) };
 }
 
+/** A GIF89a header of width x height: an image as libmagic sniffs it. */
+export function makeGif(width, height) {
+  const b = Buffer.alloc(14);
+  b.write('GIF89a', 0, 'latin1');
+  b.writeUInt16LE(width, 6);
+  b.writeUInt16LE(height, 8);
+  b[13] = 0x3b;
+  return b;
+}
+
 /** Asserts that `m` is a Message as API.md shapes it (not an error object). */
 export function assertMessage(m, what = 'message') {
   const ctx = `${what}: ${JSON.stringify(m)?.slice(0, 300)}`;
@@ -256,7 +266,7 @@ export function assertMessage(m, what = 'message') {
   assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq: ${ctx}`);
   assert.equal(typeof m.sender_id, 'string', ctx);
   assert.equal(typeof m.client_id, 'string', ctx);
-  assert.ok(['text', 'image', 'audio', 'video', 'file'].includes(m.type), `type: ${ctx}`);
+  assert.ok(['text', 'image', 'audio', 'video', 'file', 'system'].includes(m.type), `type: ${ctx}`);
   assert.equal(typeof m.text, 'string', ctx);
   assert.ok(m.media === null || (typeof m.media === 'object' && typeof m.media.id === 'string'), `media: ${ctx}`);
   assert.ok(m.reply_to === null || typeof m.reply_to === 'string', `reply_to: ${ctx}`);
