@@ -4,7 +4,7 @@
 // which proves the TURN logins Flow hands out work end to end; and the call history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launch, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
+import { aria, launch, openChat, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
 import { startCoturn } from './lib/coturn.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
@@ -72,8 +72,7 @@ async function twoContacts(relayOnly) {
   await Promise.all([signIn(f, alice.page, alicePhone, 'Alice'), signIn(f, bob.page, bobPhone, 'Bob')]);
   await startChat(alice.page, bobPhone);
   await send(alice.page, 'Can I call you?');
-  const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
-  await (await bobChats.waitForSelector(aria('listitem', 'Alice'))).click();
+  await openChat(bob.page, 'Alice');
   await send(bob.page, 'Sure');
   await seeMessage(alice.page, 'Sure');
   return { alice, bob };

@@ -3,7 +3,7 @@
 // video call with Firefox's fake camera that connects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launchFirefox, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
+import { aria, launchFirefox, openChat, person, seeMessage, send, signIn, startChat } from './lib/browser.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
 test('web app in Firefox: sign in, a chat both ways live, and a video call', { timeout: 150_000 }, async (t) => {
@@ -20,8 +20,7 @@ test('web app in Firefox: sign in, a chat both ways live, and a video call', { t
 
   await startChat(alice.page, bobPhone);
   await send(alice.page, 'Hello from Firefox');
-  const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
-  await (await bobChats.waitForSelector(aria('listitem', 'Alice'))).click();
+  await openChat(bob.page, 'Alice');
   await seeMessage(bob.page, 'Hello from Firefox');
   await send(bob.page, 'Firefox here too');
   await seeMessage(alice.page, 'Firefox here too');

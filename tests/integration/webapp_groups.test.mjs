@@ -3,7 +3,7 @@
 // and the others' apps follow live (chat:updated, chat:new).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launch, person, seeMessage, send, signIn, writePng } from './lib/browser.mjs';
+import { aria, launch, openChat, person, seeMessage, send, signIn, writePng } from './lib/browser.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
 /** Waits until `page`'s chat list has no item named `name`. */
@@ -34,7 +34,7 @@ test('web app: an admin renames a group, sets its photo, adds and removes member
   await alice.page.locator(aria('button', 'Create group')).click();
   await send(alice.page, 'First meeting on Monday');
   const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
-  await (await bobChats.waitForSelector(aria('listitem', 'Book club'))).click();
+  await openChat(bob.page, 'Book club');
   await seeMessage(bob.page, 'First meeting on Monday');
   assert.equal(await bob.page.$(aria('button', 'Load older messages')), null, 'the whole history is shown');
 

@@ -86,6 +86,14 @@ export async function startChat(page, phone) {
   await page.locator(aria('button', 'Start chat')).click();
 }
 
+/**
+ * Opens the chat named `name` from the list of chats. A locator, which finds the item again
+ * if the list is redrawn (a chat's next message redraws it) between finding and clicking.
+ */
+export async function openChat(page, name) {
+  await page.locator(`${aria('list', 'Chats')} ${aria('listitem', name)}`).click();
+}
+
 /** Waits until the list named "Messages" shows an item with `text`. */
 export async function seeMessage(page, text) {
   const list = await page.waitForSelector(aria('list', 'Messages'));
