@@ -628,6 +628,21 @@ Result<DisappearingSet> SqlChatStore::set_disappearing(const std::string& chat_i
     });
 }
 
+namespace {
+
+// Erases a message for everyone (a delete, or its expiry): its text, media and reactions
+// go, its row and seq stay. False when it was erased already.
+bool erase_message(Connection& db, const std::string& chat_id, const std::string& message_id, Seq seq) {
+    auto erase = db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ? AND deleted = 0");
+    erase.bind(1, message_id).run();
+    if (erase.changes() == 0) return false;
+    erase.reset();
+    db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?").bind(1, chat_id).bind(2, seq).run();
+    return true;
+}
+
+}  // namespace
+
 std::vector<ExpiredMessage> SqlChatStore::expire_messages(TimeMs now, int limit) {
     return db_.transaction([&](Connection& db) {
         // The rows locked in one order (PostgreSQL): a second sweep at the same moment
@@ -641,17 +656,8 @@ std::vector<ExpiredMessage> SqlChatStore::expire_messages(TimeMs now, int limit)
         while (select.step()) due.push_back({select.text(1), select.text(0), select.integer(2), select.optional_text(3)});
         select.reset();
         std::vector<ExpiredMessage> expired;
-        for (auto& message : due) {
-            auto erase = db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ? AND deleted = 0");
-            erase.bind(1, message.message_id).run();
-            if (erase.changes() == 0) continue;
-            erase.reset();
-            db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?")
-                .bind(1, message.chat_id)
-                .bind(2, message.seq)
-                .run();
-            expired.push_back(std::move(message));
-        }
+        for (auto& message : due)
+            if (erase_message(db, message.chat_id, message.message_id, message.seq)) expired.push_back(std::move(message));
         return expired;
     });
 }
@@ -716,10 +722,7 @@ Result<Message> SqlChatStore::delete_for_everyone(
         auto message = message_by_id(db, chat_id, message_id, now);
         if (!message) return Error::not_found("no such message");
         if (auto allowed = check(*message); !allowed) return std::move(allowed).error();
-        db.prepare("UPDATE messages SET text = '', media_id = NULL, deleted = 1 WHERE id = ?")
-            .bind(1, message_id)
-            .run();
-        db.prepare("DELETE FROM reactions WHERE chat_id = ? AND seq = ?").bind(1, chat_id).bind(2, message->seq).run();
+        erase_message(db, chat_id, message_id, message->seq);
         message->text.clear();
         message->media_id.reset();
         message->deleted = true;
