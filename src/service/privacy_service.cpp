@@ -13,9 +13,14 @@ Result<PrivacySettings> PrivacyService::update(const std::string& user_id, const
 }
 
 User PrivacyService::seen_by(const std::string& viewer_id, User user) {
-    std::vector<User> one;
-    one.push_back(std::move(user));
-    return std::move(seen_by(viewer_id, std::move(one)).front());
+    // One user: point questions, rather than all of the viewer's contacts.
+    if (const auto frozen = blocks_.blockers_of(viewer_id, {user.id}); !frozen.empty())
+        return seen_frozen(std::move(user), frozen.begin()->second);
+    const auto relation_to = viewer_id == user.id                     ? Relation::self
+                             : chats_.are_contacts(viewer_id, user.id) ? Relation::contact
+                                                                       : Relation::other;
+    const auto settings = settings_.find(user.id);
+    return profile_seen_by(std::move(user), settings, relation_to);
 }
 
 std::vector<std::string> PrivacyService::read_receipt_audience(const Chat& chat, const std::string& reader_id,
