@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "app/setting_files.hpp"
 #include "common/build_info.hpp"
 #include "http/client_address.hpp"
 
@@ -96,6 +97,14 @@ ParsedConfig parse_config(int argc, char** argv) {
     cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
         ->envname("FLOW_LOG_LEVEL")->capture_default_str()
         ->transform(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}, CLI::ignore_case));
+    cli.add_option("--log-format", c.log_format, "text, or json: one object a line (time, level, msg and fields)")
+        ->envname("FLOW_LOG_FORMAT")->capture_default_str()
+        ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case));
+    std::vector<std::string> test_numbers;
+    cli.add_option("--test-numbers", test_numbers,
+                   "phone numbers that sign in with a fixed code, never sent, for app store review and CI: "
+                   "+15550100000=123456,... (default: none)")
+        ->envname("FLOW_TEST_NUMBERS")->delimiter(',');
     cli.add_option("--io-threads", c.io_threads, "network threads (0: one per core less one, at least one)")
         ->envname("FLOW_IO_THREADS")->capture_default_str()->check(CLI::Range(0, 256));
     cli.add_option("--blocking-threads", c.blocking_threads, "threads for database and SMS calls")
@@ -172,6 +181,26 @@ ParsedConfig parse_config(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // --help and --version exit 0; a bad setting 2, as for the checks below.
         return {std::nullopt, cli.exit(e) == 0 ? 0 : 2};
+    }
+    if (const auto problem = apply_setting_files(cli); !problem.empty()) {
+        std::fprintf(stderr, "%s\n", problem.c_str());
+        return {std::nullopt, 2};
+    }
+    for (const auto& entry : test_numbers) {
+        const auto equals = entry.find('=');
+        // Any E.164 number, as test numbers are often fictional ones no country uses.
+        const auto phone = entry.substr(0, equals);
+        const auto code = equals == std::string::npos ? std::string() : entry.substr(equals + 1);
+        const auto all_digits = [](std::string_view text) {
+            return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+        };
+        if (!phone.starts_with('+') || phone.size() < 8 || phone.size() > 16 || !all_digits(phone.substr(1)) ||
+            code.size() != 6 || !all_digits(code)) {
+            std::fprintf(stderr, "--test-numbers: \"%s\" is not a phone number, = and a 6-digit code "
+                                 "(such as +15550100000=123456)\n", entry.c_str());
+            return {std::nullopt, 2};
+        }
+        c.otp.test_numbers[phone] = code;
     }
     // MinIO's own variable names are accepted too.
     for (auto [value, name] : {std::pair{&c.s3_access_key, "MINIO_ACCESS_KEY"}, {&c.s3_secret_key, "MINIO_SECRET_KEY"}})

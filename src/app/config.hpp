@@ -42,6 +42,7 @@ struct Config {
     std::string sms = "log";     // "log" or "webhook:URL"
     std::string secret;          // empty: <data_dir>/secret.key, made on first start
     std::string log_level = "info";
+    std::string log_format = "text";  // or "json": one object a line
     int io_threads = 0;          // 0: one per core
     int blocking_threads = 8;
     OtpPolicy otp;

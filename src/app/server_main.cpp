@@ -19,6 +19,7 @@
 
 #include "app/periodic_task.hpp"
 #include "app/services.hpp"
+#include "common/log_format.hpp"
 #include "common/thread_name.hpp"
 #include "http/server/http_server.hpp"
 #include "realtime/socketio/server.hpp"
@@ -76,6 +77,23 @@ void warn_of_backends_down(Services& services) {
                          part == "bus" ? "Redis bus" : part == "media" ? "media store" : "database");
 }
 
+// Test numbers sign in with codes anyone who reads the settings knows: said at start,
+// every start, so that they are not left on unnoticed.
+void warn_of_test_numbers(const OtpPolicy& otp) {
+    if (otp.test_numbers.empty()) return;
+    std::string numbers;
+    for (const auto& [phone, code] : otp.test_numbers) numbers += (numbers.empty() ? "" : ", ") + phone;
+    spdlog::warn("TEST NUMBERS ARE ON: {} sign in with fixed codes, never sent by SMS; anyone who knows "
+                 "the codes can use these accounts (--test-numbers)", numbers);
+}
+
+// Where a browser on this machine reaches flowd: a wildcard address is reached at localhost.
+std::string local_url(const std::string& host, unsigned short port) {
+    const bool wildcard = host == "0.0.0.0" || host == "::" || host.empty();
+    const bool ipv6 = host.find(':') != std::string::npos && !wildcard;
+    return "http://" + (wildcard ? std::string("localhost") : ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 }  // namespace
 
 int run_server(const Config& config) {
@@ -86,7 +104,8 @@ int run_server(const Config& config) {
         return 1;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    logs::configure(config.log_format == "json" ? logs::Format::json : logs::Format::text,
+                    spdlog::level::from_str(config.log_level));
 
     // One per core less one: the database's threads (SQLite's writer and notifier, or the
     // blocking pool's queries) need a core too. On 2 cores one I/O thread cost 35 CPU-µs a
@@ -146,10 +165,13 @@ int run_server(const Config& config) {
     PeriodicTask heartbeat(blocking, std::chrono::seconds(3), "the node's heartbeat", [&services] { services.heartbeat(); });
     heartbeat.start();
     warn_of_backends_down(services);
-    spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {}, connections: {}, {} per address)",
+    warn_of_test_numbers(config.otp);
+    const auto url = local_url(config.host, http.port());
+    spdlog::info("flowd listening on {}:{} (storage: {}, media: {}, sms: {}, connections: {}, {} per address); "
+                 "web app: {}/, API docs: {}/docs",
                  config.host, http.port(), services.storage().backend(),
                  config.media.starts_with("s3://") ? "s3" : "folder", config.sms.starts_with("webhook:") ? "webhook" : "log",
-                 http_options.caps.total, http_options.caps.per_address);
+                 http_options.caps.total, http_options.caps.per_address, url, url);
 
     // The time shutdown may take, from the signal on: answering the requests under way,
     // and sending the sign-in codes still queued (then cancelled: libcurl takes up to a

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct OtpPolicy {
     int phone_hourly_cap = 5;         // codes per phone per hour
     int address_hourly_cap = 50;      // codes per client address per hour; 0 for none
     int max_attempts = 5;             // tries per code, the right one included
+    // Numbers (E.164) whose code is always the one given here and never sent: for app
+    // store review and CI. Empty unless an operator says otherwise.
+    std::map<std::string, std::string> test_numbers;
 };
 
 inline constexpr TimeMs kHourMs = 3'600'000;

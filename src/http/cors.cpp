@@ -7,8 +7,8 @@ namespace flow::http {
 namespace {
 
 // What a cross-origin script may read of an answer beside the simple headers: rate
-// limits, caching and ranges of media, and why it was refused.
-constexpr const char* kExposed = "Retry-After, ETag, Content-Range, Accept-Ranges, WWW-Authenticate, Allow";
+// limits, caching and ranges of media, why it was refused, and the id its logs know it by.
+constexpr const char* kExposed = "Retry-After, ETag, Content-Range, Accept-Ranges, WWW-Authenticate, Allow, X-Request-Id";
 constexpr const char* kMethods = "GET, HEAD, POST, PUT, PATCH, DELETE";
 constexpr const char* kMaxAgeSeconds = "600";
 

@@ -4,6 +4,7 @@
 
 #include "realtime/device_events.hpp"
 #include "realtime/device_session.hpp"
+#include "realtime/socket_log.hpp"
 
 namespace flow::realtime {
 
@@ -68,6 +69,7 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
         device->session = std::make_shared<DeviceSession>(std::move(device->caller), WireFormat::socketio,
                                                           std::move(strand), context.blocking, context.messages,
                                                           device);
+        log_socket_opened("socket.io", device->session->caller());
         if (const auto attached = context.hub.attach(device->session); attached.device)
             asio::post(context.blocking, [&context, caller = device->session->caller(), first = attached.user] {
                 context.presence.connected(caller, first);
@@ -90,11 +92,12 @@ void serve_socketio(socketio::Namespace& nsp, Context& context) {
         });
     });
 
-    nsp.on_disconnect([&context](const SocketPtr& socket, std::string_view) {
+    nsp.on_disconnect([&context](const SocketPtr& socket, std::string_view reason) {
         auto device = socket->data<Device>();
         if (!device) return;
         device->slot.release();
         if (!device->session) return;
+        log_socket_closed("socket.io", device->session->caller(), reason);
         device->session->stop();
         if (const auto detached = context.hub.detach(*device->session); detached.device)
             asio::post(context.blocking, [&context, caller = device->session->caller(), last = detached.user] {

@@ -4,18 +4,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FLOWD, startFlowd } from './lib/flowd.mjs';
 
 /** Runs flowd with `args` (in a fresh data dir unless one is given) until it exits: {code, out}. */
-async function runFlowd(args, { dataDir } = {}) {
+async function runFlowd(args, { dataDir, env } = {}) {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'flow-settings-')));
   try {
     return await new Promise((resolve) => {
-      execFile(FLOWD, ['--data-dir', dir, '--host', '127.0.0.1', ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
+      execFile(FLOWD, ['--data-dir', dir, '--host', '127.0.0.1', ...args], { timeout: 10_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
         resolve({ code: err ? err.code : 0, out: `${stdout}${stderr}` });
       });
     });
@@ -34,6 +34,9 @@ describe('settings that fail loudly', () => {
       [['--trusted-proxies', '10.0.0.0/33'], /--trusted-proxies: "10.0.0.0\/33"/],
       [['--port', 'eighty'], /--port/],
       [['--sms', 'carrier-pigeon'], /--sms must be log or webhook:URL/],
+      [['--log-format', 'xml'], /--log-format: xml not in \{text,json\}/],
+      [['--test-numbers', '+15550100000=12'], /--test-numbers: "\+15550100000=12" is not a phone number, = and a 6-digit code/],
+      [['--test-numbers', '5550100000=123456'], /--test-numbers: "5550100000=123456"/],
     ]) {
       const { code, out } = await runFlowd(args);
       assert.equal(code, 2, `${args.join(' ')}: exit ${code}: ${out}`);
@@ -96,6 +99,39 @@ describe('settings that fail loudly', () => {
       assert.match(out, /the secret key \(--secret \/ FLOW_SECRET, or secret\.key in the data dir\) is not the one this database was first used with/);
       const again = await startFlowd(['--secret', 'a'.repeat(32)], { dataDir: dir });
       await again.shutdown();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a setting may come from the file FLOW_<NAME>_FILE names, as Docker secrets are mounted', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-settings-'));
+    try {
+      const secret = 's'.repeat(40);
+      const secretFile = path.join(dir, 'flow_secret');
+      await writeFile(secretFile, `${secret}\n`); // as `echo` writes it: the newline is dropped
+      const data = path.join(dir, 'data');
+      await mkdir(data);
+      const f = await startFlowd([], { dataDir: data, env: { FLOW_SECRET_FILE: secretFile } });
+      await f.shutdown();
+      // The database now knows the key's fingerprint: the same key given as a flag is taken,
+      const same = await startFlowd(['--secret', secret], { dataDir: data });
+      await same.shutdown();
+      // and another, from a file, is refused: the file was read, not ignored.
+      await writeFile(secretFile, 't'.repeat(40));
+      const other = await runFlowd([], { dataDir: data, env: { FLOW_SECRET_FILE: secretFile } });
+      assert.equal(other.code, 1, other.out);
+      assert.match(other.out, /secret/i);
+
+      for (const [env, says] of [
+        [{ FLOW_SECRET: secret, FLOW_SECRET_FILE: secretFile }, /FLOW_SECRET and FLOW_SECRET_FILE are both set/],
+        [{ FLOW_SECRET_FILE: path.join(dir, 'missing') }, /FLOW_SECRET_FILE: cannot read .*missing: No such file or directory/],
+        [{ FLOW_LOG_LEVEL_FILE: secretFile }, /--log-level \(from FLOW_LOG_LEVEL_FILE\)/],
+      ]) {
+        const { code, out } = await runFlowd([], { env });
+        assert.equal(code, 2, `${JSON.stringify(env)}: ${out}`);
+        assert.match(out, says);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

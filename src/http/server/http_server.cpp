@@ -233,7 +233,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         stream.expires_after(options_.idle_timeout);
         auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, header, kTuple);
         if (!header_ec)
-            if (const auto preflight = co_await answer_preflight(stream, header)) {
+            if (const auto preflight = co_await answer_preflight(stream, header, client_address)) {
                 if (*preflight == Disposition::close) break;
                 continue;
             }
@@ -295,6 +295,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
 
         if (!ec)
             for (auto& h : options_.cors.answer_headers(body->get()[bhttp::field::origin])) response.headers.push_back(std::move(h));
+        const auto request_id = request_id_for(ec ? std::string_view() : std::string_view(body->get()["X-Request-Id"]));
+        response.headers.emplace_back("X-Request-Id", request_id);
         const std::string route = response.route;
         const int status = response.status;
         const std::string method = ec ? "-" : std::string(body->get().method_string());
@@ -302,14 +304,21 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket, ConnectionLimits::Sl
         bhttp::response_serializer<bhttp::string_body> serializer(answer);
         const auto write_ec = co_await write_some_answer(stream, serializer, options_.io_timeout);
 
-        record(route, method, status, started);
+        record(route, {.method = method,
+                       .path = request ? std::string_view(request->path) : std::string_view("-"),
+                       .status = status,
+                       .started = started,
+                       .client = request ? std::string_view(request->client_address) : std::string_view(client_address),
+                       .user = request && request->caller ? std::string_view(request->caller->user_id) : std::string_view(),
+                       .request_id = request_id});
         if (write_ec || !keep_alive) break;
     }
     co_await close_gracefully(stream);
 }
 
 asio::awaitable<std::optional<Disposition>> HttpServer::answer_preflight(beast::tcp_stream& stream,
-                                                                         const HeaderParser& header) {
+                                                                         const HeaderParser& header,
+                                                                         const std::string& peer) {
     const auto& request = header.get();
     // A preflight has no body: one with a body is no preflight, and is answered as sent.
     if (request.method() != bhttp::verb::options || !header.is_done() ||
@@ -321,10 +330,20 @@ asio::awaitable<std::optional<Disposition>> HttpServer::answer_preflight(beast::
     if (!headers) co_return std::nullopt;
     http::Response response = http::Response::no_content();
     response.headers = std::move(*headers);
+    const auto request_id = request_id_for(std::string_view(request["X-Request-Id"]));
+    response.headers.emplace_back("X-Request-Id", request_id);
     auto answer = to_beast(std::move(response), request.version(), request.keep_alive());
     bhttp::response_serializer<bhttp::string_body> serializer(answer);
     const auto ec = co_await write_some_answer(stream, serializer, options_.io_timeout);
-    record("preflight", "OPTIONS", 204, started);
+    const auto target = request.target();
+    const auto client = http::client_address(peer, request["X-Forwarded-For"], options_.trusted_proxies);
+    record("preflight", {.method = "OPTIONS",
+                         .path = target.substr(0, target.find('?')),
+                         .status = 204,
+                         .started = started,
+                         .client = client,
+                         .user = {},
+                         .request_id = request_id});
     co_return ec || !request.keep_alive() ? Disposition::close : Disposition::keep_alive;
 }
 
@@ -335,6 +354,8 @@ asio::awaitable<Disposition> HttpServer::serve_streaming(const http::Route& rout
     InFlight counted(requests_in_flight_);
     StreamingExchange exchange(stream, buffer, header, pool_, options_.io_timeout);
     exchange.headers = options_.cors.answer_headers(request.header("origin"));
+    const auto request_id = request_id_for(request.header("x-request-id"));
+    exchange.headers.emplace_back("X-Request-Id", request_id);
     auto refusal = co_await offload(pool_, [&] { return router_.authorize(route, request); });
     auto disposition = Disposition::close;
     try {
@@ -344,15 +365,20 @@ asio::awaitable<Disposition> HttpServer::serve_streaming(const http::Route& rout
         spdlog::error("{} {} failed: {}", route.method, route.pattern, e.what());
         if (exchange.status == 0) exchange.status = 500;
     }
-    record(route.pattern, request.method, exchange.status, started);
+    record(route.pattern, {.method = request.method,
+                           .path = request.path,
+                           .status = exchange.status,
+                           .started = started,
+                           .client = request.client_address,
+                           .user = request.caller ? std::string_view(request.caller->user_id) : std::string_view(),
+                           .request_id = request_id});
     co_return disposition;
 }
 
-void HttpServer::record(const std::string& route, const std::string& method, int status,
-                        std::chrono::steady_clock::time_point started) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.record_request(route, method, status, seconds);
-    spdlog::info("{} {} {} {:.2f}ms", method, route, status, seconds * 1000);
+void HttpServer::record(const std::string& route, const AccessEntry& entry) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - entry.started).count();
+    metrics_.record_request(route, std::string(entry.method), entry.status, seconds);
+    log_access(entry);
 }
 
 }  // namespace flow::http

@@ -17,6 +17,7 @@
 #include "http/client_address.hpp"
 #include "http/cors.hpp"
 #include "http/router.hpp"
+#include "http/server/access_log.hpp"
 #include "http/server/connection_limits.hpp"
 #include "http/server/mount.hpp"
 #include "http/server/request_body.hpp"
@@ -76,13 +77,13 @@ private:
     const Mount* find_mount(std::string_view target) const;
     // Answers a CORS preflight from an allowed origin; nullopt for any other request.
     boost::asio::awaitable<std::optional<Disposition>> answer_preflight(boost::beast::tcp_stream& stream,
-                                                                       const HeaderParser& header);
+                                                                       const HeaderParser& header,
+                                                                       const std::string& peer);
     boost::asio::awaitable<Disposition> serve_streaming(const Route& route, Request& request,
                                                         boost::beast::tcp_stream& stream,
                                                         boost::beast::flat_buffer& buffer, HeaderParser& header);
-    // Logs an answered request and counts it in the request metrics.
-    void record(const std::string& route, const std::string& method, int status,
-                std::chrono::steady_clock::time_point started);
+    // Logs an answered request and counts it in the request metrics, under its route.
+    void record(const std::string& route, const AccessEntry& entry);
 
     boost::asio::io_context& io_;
     boost::asio::thread_pool& pool_;

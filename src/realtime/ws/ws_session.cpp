@@ -1,10 +1,9 @@
 #include "realtime/ws/ws_session.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "realtime/socket_log.hpp"
 #include "wire/client_frame.hpp"
 
 namespace flow::realtime::ws {
@@ -29,6 +28,7 @@ void WsSession::start(std::string handshake) {
     // the socket open can miss it (frames wait in the queue meanwhile).
     const auto attached = context_.hub.attach(device_);
     connection_->start(std::move(handshake), shared_from_this());
+    log_socket_opened("ws", caller_);
     if (attached.device)
         asio::post(context_.blocking, [&presence = context_.presence, caller = caller_, first = attached.user] {
             presence.connected(caller, first);
@@ -84,9 +84,7 @@ void WsSession::send_error(const Error& error) {
 }
 
 void WsSession::on_close(std::string_view reason) {
-    if (reason == "slow consumer")
-        spdlog::info("ws: dropped a slow device of user {} (over {} bytes queued)", caller_.user_id,
-                     context_.max_outbound_bytes);
+    log_socket_closed("ws", caller_, reason);
     device_->stop();
     if (const auto detached = context_.hub.detach(*device_); detached.device)
         asio::post(context_.blocking, [&presence = context_.presence, caller = caller_, last = detached.user] {
