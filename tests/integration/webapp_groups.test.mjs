@@ -129,7 +129,7 @@ test('web app: pinning puts a chat on top, archiving moves it to "Archived", bot
   assert.deepEqual(await names(), ['Carol', 'Bob']);
 
   // Bob's chat pinned: first, with a pin, and still first after a reload.
-  await (await chats.waitForSelector(aria('listitem', 'Bob'))).click();
+  await openChat(page, 'Bob');
   await page.locator(aria(null, 'Chat options')).click();
   await page.locator(aria('button', 'Pin chat')).click();
   await page.waitForFunction(() => document.querySelector('ul[aria-label="Chats"] > li')?.getAttribute('aria-label') === 'Bob');
@@ -139,7 +139,7 @@ test('web app: pinning puts a chat on top, archiving moves it to "Archived", bot
   assert.deepEqual(await names(), ['Bob', 'Carol']);
 
   // Carol's chat archived: it leaves the list for "Archived (1)", and comes back from there.
-  await (await page.waitForSelector(aria('listitem', 'Carol'))).click();
+  await openChat(page, 'Carol');
   await page.locator(aria(null, 'Chat options')).click();
   await page.locator(aria('button', 'Archive chat')).click();
   await page.waitForFunction(() => !document.querySelector('ul[aria-label="Chats"] > li[aria-label="Carol"]'));
