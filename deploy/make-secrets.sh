@@ -7,8 +7,9 @@
 #
 # Compose mounts each file into the containers that need it as /run/secrets/NAME, where the
 # services read it (flowd's FLOW_*_FILE settings, postgres and minio's *_FILE variables,
-# coturn's start line). The containers run as several users (flowd as 10001, coturn as
-# nobody), so the files are readable by all and the folder by its owner alone.
+# Grafana's __FILE, coturn's start line). The containers run as several users (flowd as
+# 10001, Grafana as 472, coturn as nobody), so the files are readable by all and the
+# folder by its owner alone.
 set -eu
 cd "$(dirname "$0")"
 umask 077
@@ -27,6 +28,7 @@ new flow_secret            # FLOW_SECRET: every node's token hashing key
 new postgres_password      # the password of PostgreSQL's user `flow`
 new minio_root_password    # MinIO's root password, flowd's S3 secret key
 new turn_secret            # coturn's static-auth-secret = FLOW_TURN_SECRET
+new grafana_admin_password # Grafana's user `admin`
 [ -s secrets/minio_root_user.txt ] || printf flow >secrets/minio_root_user.txt # flowd's S3 access key
 
 # The VAPID key that signs Web Push requests: every node needs the same one (made alone,
