@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import yaml from 'js-yaml';
-import { REPO_ROOT, assertError, assertMessage, freePort, sleep, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { REPO_ROOT, assertError, assertMessage, freePort, readResponse, sleep, startFlowd, uniquePhone } from './lib/flowd.mjs';
 import { openSio } from './lib/sio_client.mjs';
 import { wrap } from './lib/ws_client.mjs';
 import { allocate } from './lib/coturn.mjs';
@@ -117,8 +117,7 @@ function trustingAgent(ca) {
 
 /**
  * One request through Caddy. `from`: the local address to connect from (a loopback
- * address), which Caddy should pass to flowd as the client's. Resolves with
- * {status, headers, json, text}.
+ * address), which Caddy should pass to flowd as the client's. Resolves as readResponse.
  */
 function httpsRequest(caddy, method, urlPath, { body, token, headers = {}, from } = {}) {
   const h = { ...headers };
@@ -129,21 +128,7 @@ function httpsRequest(caddy, method, urlPath, { body, token, headers = {}, from 
     const req = https.request(
       `${caddy.baseUrl}${urlPath}`,
       { method, headers: h, agent: caddy.agent, localAddress: from, timeout: WAIT_MS },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode, headers: res.headers, json, text });
-        });
-        res.on('error', reject);
-      },
+      (res) => readResponse(res).then(resolve, reject),
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${WAIT_MS} ms`)));
     req.on('error', reject);
@@ -176,6 +161,16 @@ describe('Caddy in front of flowd (deploy/Caddyfile, laptop mode)', {
     const r = await httpsRequest(caddy, 'POST', '/auth/register_user', { body: { name }, token: v.json.token, from });
     assert.equal(r.status, 200, `register_user -> ${r.status} ${r.text}`);
     return { token: v.json.token, user: r.json };
+  }
+
+  /** A text message from `user` in the chat, over REST through Caddy; resolves with it. */
+  async function sendOverRest(user, text) {
+    const r = await httpsRequest(caddy, 'POST', `/chats/${chatId}/send_message`, {
+      token: user.token,
+      body: { client_id: newClientId(), type: 'text', text },
+    });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
   }
 
   before(async () => {
@@ -224,12 +219,8 @@ describe('Caddy in front of flowd (deploy/Caddyfile, laptop mode)', {
     assertMessage(ack, 'ack of message:send over wss');
     assert.equal(ack.text, 'over wss');
     // And the other way: a message sent over REST arrives on the socket.
-    const sent = await httpsRequest(caddy, 'POST', `/chats/${chatId}/send_message`, {
-      token: b.token,
-      body: { client_id: newClientId(), type: 'text', text: 'to the socket' },
-    });
-    assert.equal(sent.status, 201, sent.text);
-    const got = await c.next('message:new', { filter: (m) => m.id === sent.json.id });
+    const sent = await sendOverRest(b, 'to the socket');
+    const got = await c.next('message:new', { filter: (m) => m.id === sent.id });
     assert.equal(got.text, 'to the socket');
   });
 
@@ -244,12 +235,8 @@ describe('Caddy in front of flowd (deploy/Caddyfile, laptop mode)', {
     live.push(s);
     await s.connected;
     // A message from the other side reaches B in the answer of a poll Caddy holds open.
-    const sent = await httpsRequest(caddy, 'POST', `/chats/${chatId}/send_message`, {
-      token: a.token,
-      body: { client_id: newClientId(), type: 'text', text: 'to the poll' },
-    });
-    assert.equal(sent.status, 201, sent.text);
-    const got = await s.next('message:new', { filter: (m) => m.id === sent.json.id });
+    const sent = await sendOverRest(a, 'to the poll');
+    const got = await s.next('message:new', { filter: (m) => m.id === sent.id });
     assert.equal(got.text, 'to the poll');
     // And an emit with its ack, posted over polling.
     const ack = await s.emit('message:send', { chat_id: chatId, client_id: newClientId(), type: 'text', text: 'by post' });
