@@ -31,6 +31,8 @@ test_packages=(
   chromium firefox-esr
   # the fake push services make a throwaway CA with its command line (tests/support)
   openssl
+  # deploy.test.mjs runs deploy/Caddyfile in front of flowd (Debian's Caddy 2.6)
+  caddy
 )
 if [ "${1:-}" != --build-only ]; then packages+=("${test_packages[@]}"); fi
 if [ "${1:-}" = --fuzz ]; then packages+=(clang libclang-rt-dev); fi

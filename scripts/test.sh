@@ -3,9 +3,11 @@
 # tests against the servers started here: s3rver, PostgreSQL and Redis;
 # FLOW_TEST_SKIP_S3=1 skips the S3 cases), then the integration suite, which starts
 # build/flowd itself and talks to it like a client (node:test): every suite on the
-# embedded shape (one node, SQLite, media in a folder), then the chat, media, thumbnail,
-# story, call, search, cluster, authorization-matrix, message-life and privacy suites again
-# on the scaled shape (two nodes on PostgreSQL, Redis and the S3 server).
+# embedded shape (one node, SQLite, media in a folder; deploy.test.mjs puts Caddy with
+# deploy/Caddyfile in front of it and checks deploy/'s other files), then the chat,
+# media, thumbnail, story, call, search, cluster, authorization-matrix, message-life and
+# privacy suites again on the scaled shape (two nodes on PostgreSQL, Redis and the S3
+# server).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}

@@ -5,25 +5,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startFlowd, uniquePhone, assertError, sleep, REPO_ROOT } from './lib/flowd.mjs';
+import { startFlowd, uniquePhone, assertError, sleep, readResponse, REPO_ROOT } from './lib/flowd.mjs';
 
 /** A request with node:http (for cases fetch handles poorly). */
 function rawRequest(baseUrl, method, path, { headers = {}, body, agent } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(new URL(path, baseUrl), { method, headers, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode, headers: res.headers, text, json, reusedSocket: req.reusedSocket, socket: res.socket });
-      });
-      res.on('error', reject);
+      readResponse(res).then((r) => resolve({ ...r, reusedSocket: req.reusedSocket, socket: res.socket }), reject);
     });
     req.on('error', reject);
     if (body !== undefined) req.end(body);

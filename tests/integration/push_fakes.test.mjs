@@ -14,6 +14,7 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readResponse } from './lib/flowd.mjs';
 
 const SUPPORT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'support');
 if (!existsSync(path.join(SUPPORT, 'node_modules', 'http_ece'))) {
@@ -37,20 +38,9 @@ function request(url, { method = 'POST', headers = {}, body = '', ca, alpn } = {
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(u, { method, headers, ca, agent: false, timeout: 5000, ALPNProtocols: alpn }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
-      });
-    });
+    const req = lib.request(u, { method, headers, ca, agent: false, timeout: 5000, ALPNProtocols: alpn }, (res) =>
+      readResponse(res).then(resolve, reject),
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 5 s`)));
     req.end(body);

@@ -216,6 +216,29 @@ export async function request(baseUrl, method, urlPath, { body, token, headers =
   return { status: res.status, headers: res.headers, json, text };
 }
 
+/**
+ * The rest of a node:http or node:https response (for what fetch cannot do: a CA of the
+ * test's own, a local address to connect from). Resolves with {status, headers (an object
+ * of lower-case names), text, json (parsed, or undefined)}.
+ */
+export function readResponse(res) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json;
+      try {
+        json = text.length ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: res.statusCode, headers: res.headers, text, json });
+    });
+    res.on('error', reject);
+  });
+}
+
 /** flow_open_connections summed over the server's nodes. */
 export async function openConnections(f) {
   let open = 0;
