@@ -4,7 +4,7 @@
 # FLOW_TEST_SKIP_S3=1 skips the S3 cases), then the integration suite, which starts
 # build/flowd itself and talks to it like a client (node:test): every suite on the
 # embedded shape (one node, SQLite, media in a folder), then the chat, media, thumbnail,
-# story, call, search, cluster, authorization-matrix, message-life and privacy suites again
+# story, call, search, cluster, authorization-matrix, message-life, privacy and flowctl suites again
 # on the scaled shape (two nodes on PostgreSQL, Redis and the S3 server).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,7 @@ echo "-- embedded shape: SQLite, media in a folder"
 (unset FLOW_TEST_S3_ENDPOINT; node --test --test-concurrency=2 tests/integration/*.test.mjs) || failed=1
 if [ -n "$postgres_url" ]; then
   echo "-- scaled shape: ${redis_url:+two nodes, Redis, }PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
-  scaled=(chats input realtime_ws realtime_sio media thumbnails stories calls cluster authz_matrix devices push search message_life privacy disappearing)
+  scaled=(chats input realtime_ws realtime_sio media thumbnails stories calls cluster authz_matrix devices push search message_life privacy disappearing flowctl)
   FLOW_TEST_POSTGRES_URL=$postgres_url FLOW_TEST_REDIS_URL=$redis_url node --test --test-concurrency=2 \
     $(printf "tests/integration/%s.test.mjs " "${scaled[@]}") || failed=1
 fi

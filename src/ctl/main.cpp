@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     cli.get_formatter()->column_width(40);
     const auto& build = flow::build_info();
     cli.set_version_flag("--version", fmt::format("flowctl {} ({}, {})", build.version, build.commit, build.build_type));
-    cli.require_subcommand(1);
+    cli.require_subcommand(0, 1);  // none is said below, as CLI11 would not name what came instead
     cli.fallthrough();  // the store settings may come after the command too
     flow::app::add_store_options(cli, config);
 
@@ -160,7 +160,8 @@ int main(int argc, char** argv) {
     }
     if (!flow::app::check_store_options(config)) return 2;
     if (!command) {
-        std::fprintf(stderr, "flowctl: no command (see --help)\n");
+        std::fprintf(stderr, "flowctl: a command is required: user, devices, ban, unban, delete-account, media, "
+                     "counts or reports (see --help)\n");
         return 2;
     }
 

@@ -497,6 +497,11 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env, redisUrl =
       return f.nodes[0]?.proc ?? null;
     },
 
+    /** The flags of the stores this server's nodes use (data dir, database, Redis, S3), for flowctl. */
+    async storeArgs() {
+      return ['--data-dir', f.dataDir, ...(await backendArgs(f.dataDir, f.extraArgs, f.redisUrl))];
+    },
+
     /** Everything the server(s) printed (stdout and stderr) so far. */
     output() {
       return f.logs.join('');
