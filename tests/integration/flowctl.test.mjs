@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, NODES, assertError, freePort, makeGif, request, startFlowd, uniquePhone } from './lib/flowd.mjs';
+import { REPO_ROOT, NODES, assertError, freePort, makeGif, request, startFlowd, uniquePhone, within } from './lib/flowd.mjs';
 import { startRedis } from './lib/redis.mjs';
 import { connect } from './lib/ws_client.mjs';
 
 const FLOWCTL = process.env.FLOWCTL_BIN || path.join(REPO_ROOT, 'build', 'flowctl');
 // Many sign-ins come from 127.0.0.1: lift the per-address and per-phone caps.
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
-const WAIT_MS = 5000;
 const RUN_MS = 15_000;
 
 /**
@@ -65,16 +64,6 @@ async function refused(f, args, code, message) {
   assert.equal(r.stdout, '', `nothing on stdout: ${r.stdout}`);
   assert.match(r.stderr, message, `flowctl ${args.join(' ')}`);
   return r;
-}
-
-function within(promise, what, ms = WAIT_MS) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    }),
-  ]);
 }
 
 /** The URL of node `i` (the one node on the embedded shape). */

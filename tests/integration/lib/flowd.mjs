@@ -56,6 +56,15 @@ export function uniquePhone() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a failure naming `what` when it has not settled within `ms`. */
+export function within(promise, what, ms = 4000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 // ---------------------------------------------------------------------------------
 // SMS webhook
 // ---------------------------------------------------------------------------------
