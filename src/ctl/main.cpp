@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <sodium.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -165,7 +166,10 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    spdlog::set_level(spdlog::level::warn);  // the stores' own notes are for flowd's log
+    // stdout is the answer's alone: what the stores and the bus log goes to stderr, their
+    // notes (as for flowd's log) left out.
+    spdlog::set_default_logger(spdlog::stderr_color_st("flowctl"));
+    spdlog::set_level(spdlog::level::warn);
     if (sodium_init() < 0) {
         std::fprintf(stderr, "flowctl: libsodium failed to initialise\n");
         return 1;
