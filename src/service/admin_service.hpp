@@ -50,7 +50,9 @@ public:
     Status delete_account(const std::string& user_id);
     // Removes a media object from the catalog and its bytes (and thumbnail's) from the
     // media store, whatever uses it. What used it keeps the id: messages and stories read
-    // with `media: null`, and GET /media/{id} (and its thumbnail) answer 404.
+    // with `media: null`, a profile or group picture keeps its image_id, and GET
+    // /media/{id} (and its thumbnail) answer 404. Nothing is sent to live sockets: devices
+    // that have the bytes keep them.
     Status purge_media(const std::string& media_id);
     StoreCounts counts() { return p_.admin.counts(); }
     std::vector<Report> reports(bool open_only, int limit) { return p_.reports.list(open_only, limit); }
