@@ -5,9 +5,9 @@
 # build/flowd itself and talks to it like a client (node:test): every suite on the
 # embedded shape (one node, SQLite, media in a folder; deploy.test.mjs puts Caddy with
 # deploy/Caddyfile in front of it and checks deploy/'s other files), then the chat,
-# media, thumbnail, story, call, search, cluster, authorization-matrix, message-life and
-# privacy suites again on the scaled shape (two nodes on PostgreSQL, Redis and the S3
-# server).
+# media, thumbnail, story, call, search, cluster, authorization-matrix, message-life,
+# privacy and flowctl suites again on the scaled shape (two nodes on PostgreSQL, Redis and
+# the S3 server).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -55,7 +55,7 @@ echo "-- embedded shape: SQLite, media in a folder"
 (unset FLOW_TEST_S3_ENDPOINT; node --test --test-concurrency=2 tests/integration/*.test.mjs) || failed=1
 if [ -n "$postgres_url" ]; then
   echo "-- scaled shape: ${redis_url:+two nodes, Redis, }PostgreSQL${FLOW_TEST_S3_ENDPOINT:+, media on S3}"
-  scaled=(chats input realtime_ws realtime_sio media thumbnails stories calls cluster authz_matrix devices push search message_life privacy disappearing)
+  scaled=(chats input realtime_ws realtime_sio media thumbnails stories calls cluster authz_matrix devices push search message_life privacy disappearing flowctl)
   FLOW_TEST_POSTGRES_URL=$postgres_url FLOW_TEST_REDIS_URL=$redis_url node --test --test-concurrency=2 \
     $(printf "tests/integration/%s.test.mjs " "${scaled[@]}") || failed=1
 fi

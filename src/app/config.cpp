@@ -21,26 +21,10 @@ ParsedConfig parse_config(int argc, char** argv) {
 
     cli.add_option("--host", c.host, "address to listen on")->envname("FLOW_HOST")->capture_default_str();
     cli.add_option("--port", c.port, "port to listen on")->envname("FLOW_PORT")->capture_default_str();
-    cli.add_option("--data-dir", c.data_dir, "folder for the database, media and the secret key")
-        ->envname("FLOW_DATA_DIR")->capture_default_str();
-    cli.add_option("--db", c.db,
-                   "SQLite file (default: flow.db in the data dir; a relative path is relative to the working "
-                   "directory), or a postgresql:// URL")
-        ->envname("FLOW_DB");
+    add_store_options(cli, c);
     cli.add_option("--trusted-proxies", c.trusted_proxies,
                    "addresses of load balancers whose X-Forwarded-For names the client (comma-separated)")
         ->envname("FLOW_TRUSTED_PROXIES")->delimiter(',');
-    cli.add_option("--redis", c.redis, "redis:// URL of the Redis that nodes share for fan-out (default: none, one node)")
-        ->envname("FLOW_REDIS");
-    cli.add_option("--media", c.media, "media folder (default: media in the data dir), or s3://BUCKET")
-        ->envname("FLOW_MEDIA");
-    cli.add_option("--s3-endpoint", c.s3_endpoint, "S3 endpoint URL, e.g. http://127.0.0.1:9000")
-        ->envname("FLOW_S3_ENDPOINT");
-    cli.add_option("--s3-access-key", c.s3_access_key, "S3 access key (or MINIO_ACCESS_KEY)")
-        ->envname("FLOW_S3_ACCESS_KEY");
-    cli.add_option("--s3-secret-key", c.s3_secret_key, "S3 secret key (or MINIO_SECRET_KEY)")
-        ->envname("FLOW_S3_SECRET_KEY");
-    cli.add_option("--s3-region", c.s3_region, "S3 region")->envname("FLOW_S3_REGION")->capture_default_str();
     cli.add_option("--max-upload-bytes", c.max_upload_bytes, "the largest media upload")
         ->envname("FLOW_MAX_UPLOAD_BYTES")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
     cli.add_option("--max-unused-uploads", c.max_unused_uploads,
@@ -202,20 +186,7 @@ ParsedConfig parse_config(int argc, char** argv) {
         }
         c.otp.test_numbers[phone] = code;
     }
-    // MinIO's own variable names are accepted too.
-    for (auto [value, name] : {std::pair{&c.s3_access_key, "MINIO_ACCESS_KEY"}, {&c.s3_secret_key, "MINIO_SECRET_KEY"}})
-        if (value->empty())
-            if (const char* env = std::getenv(name)) *value = env;
-    if (c.media.starts_with("s3://") && (c.s3_endpoint.empty() || c.s3_access_key.empty() || c.s3_secret_key.empty())) {
-        std::fprintf(stderr, "--media s3://... needs FLOW_S3_ENDPOINT, FLOW_S3_ACCESS_KEY and FLOW_S3_SECRET_KEY\n");
-        return {std::nullopt, 2};
-    }
-    if (const auto scheme = c.db.find("://");
-        scheme != std::string::npos && !c.db.starts_with("postgresql://") && !c.db.starts_with("postgres://")) {
-        std::fprintf(stderr, "--db must be a SQLite file or a postgresql:// URL (got a %s:// URL)\n",
-                     c.db.substr(0, scheme).c_str());
-        return {std::nullopt, 2};
-    }
+    if (!check_store_options(c)) return {std::nullopt, 2};
     std::string bad_proxy;
     if (!http::TrustedProxies::parse(c.trusted_proxies, &bad_proxy)) {
         std::fprintf(stderr, "--trusted-proxies: \"%s\" is no IP address or network (such as 10.0.0.5 or 172.16.0.0/12)\n",
@@ -227,6 +198,44 @@ ParsedConfig parse_config(int argc, char** argv) {
         return {std::nullopt, 2};
     }
     return {c, 0};
+}
+
+void add_store_options(CLI::App& cli, Config& c) {
+    cli.add_option("--data-dir", c.data_dir, "folder for the database, media and the secret key")
+        ->envname("FLOW_DATA_DIR")->capture_default_str();
+    cli.add_option("--db", c.db,
+                   "SQLite file (default: flow.db in the data dir; a relative path is relative to the working "
+                   "directory), or a postgresql:// URL")
+        ->envname("FLOW_DB");
+    cli.add_option("--redis", c.redis, "redis:// URL of the Redis that nodes share for fan-out (default: none, one node)")
+        ->envname("FLOW_REDIS");
+    cli.add_option("--media", c.media, "media folder (default: media in the data dir), or s3://BUCKET")
+        ->envname("FLOW_MEDIA");
+    cli.add_option("--s3-endpoint", c.s3_endpoint, "S3 endpoint URL, e.g. http://127.0.0.1:9000")
+        ->envname("FLOW_S3_ENDPOINT");
+    cli.add_option("--s3-access-key", c.s3_access_key, "S3 access key (or MINIO_ACCESS_KEY)")
+        ->envname("FLOW_S3_ACCESS_KEY");
+    cli.add_option("--s3-secret-key", c.s3_secret_key, "S3 secret key (or MINIO_SECRET_KEY)")
+        ->envname("FLOW_S3_SECRET_KEY");
+    cli.add_option("--s3-region", c.s3_region, "S3 region")->envname("FLOW_S3_REGION")->capture_default_str();
+}
+
+bool check_store_options(Config& c) {
+    // MinIO's own variable names are accepted too.
+    for (auto [value, name] : {std::pair{&c.s3_access_key, "MINIO_ACCESS_KEY"}, {&c.s3_secret_key, "MINIO_SECRET_KEY"}})
+        if (value->empty())
+            if (const char* env = std::getenv(name)) *value = env;
+    if (c.media.starts_with("s3://") && (c.s3_endpoint.empty() || c.s3_access_key.empty() || c.s3_secret_key.empty())) {
+        std::fprintf(stderr, "--media s3://... needs FLOW_S3_ENDPOINT, FLOW_S3_ACCESS_KEY and FLOW_S3_SECRET_KEY\n");
+        return false;
+    }
+    if (const auto scheme = c.db.find("://");
+        scheme != std::string::npos && !c.db.starts_with("postgresql://") && !c.db.starts_with("postgres://")) {
+        std::fprintf(stderr, "--db must be a SQLite file or a postgresql:// URL (got a %s:// URL)\n",
+                     c.db.substr(0, scheme).c_str());
+        return false;
+    }
+    return true;
 }
 
 }  // namespace flow::app

@@ -8,6 +8,10 @@
 #include "domain/otp.hpp"
 #include "limits/rate_limiter.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace flow::app {
 
 // The push services flowd sends through; an empty one is not used.
@@ -73,5 +77,12 @@ struct ParsedConfig {
     int exit_code = 0;
 };
 ParsedConfig parse_config(int argc, char** argv);
+
+// The settings of the stores (--data-dir, --db, --redis, --media and the S3 ones), as
+// flowd and flowctl both take them: added to `cli`, parsed into `config`.
+void add_store_options(CLI::App& cli, Config& config);
+// After parsing: fills in what MinIO's own variables give, and checks the stores'
+// settings go together; false, the problem printed, when they do not (exit 2).
+bool check_store_options(Config& config);
 
 }  // namespace flow::app

@@ -12,6 +12,7 @@
 
 #include "app/config.hpp"
 #include "app/push_setup.hpp"
+#include "app/stores.hpp"
 #include "http/routes/auth_routes.hpp"
 #include "http/routes/block_routes.hpp"
 #include "http/routes/call_routes.hpp"
@@ -30,19 +31,12 @@
 #include "common/ids.hpp"
 #include "limits/local/local_rate_limiter.hpp"
 #include "limits/redis/redis_rate_limiter.hpp"
-#include "media/fs/fs_media_store.hpp"
-#include "media/s3/s3_media_store.hpp"
 #include "media/thumbnail/process_thumbnail_maker.hpp"
 #include "push/crypto/base64url.hpp"
 #include "realtime/fanout.hpp"
 #include "sms/log/log_sms_sender.hpp"
 #include "sms/queued_sms_sender.hpp"
 #include "sms/webhook/webhook_sms_sender.hpp"
-#include "storage/sql/sql_storage.hpp"
-#include "storage/postgres/pg_database.hpp"
-#include "storage/postgres/pg_migrations.hpp"
-#include "storage/sqlite/sqlite_database.hpp"
-#include "storage/sqlite/sqlite_migrations.hpp"
 
 namespace flow::app {
 
@@ -134,15 +128,6 @@ std::unique_ptr<QueuedSmsSender> make_sms(const std::string& spec) {
     return std::make_unique<QueuedSmsSender>(std::move(provider), kSmsThreads, kSmsQueue);
 }
 
-std::unique_ptr<MediaStore> make_media_store(const Config& config) {
-    if (config.media.starts_with("s3://"))
-        return std::make_unique<S3MediaStore>(S3Config{config.s3_endpoint, config.media.substr(5),
-                                                       config.s3_access_key, config.s3_secret_key,
-                                                       config.s3_region});
-    return std::make_unique<FsMediaStore>(config.media.empty() ? fs::path(config.data_dir) / "media"
-                                                               : fs::path(config.media));
-}
-
 // How many thumbnails may wait for a thread; past that, one is made when first asked for.
 constexpr std::size_t kThumbnailQueue = 1000;
 
@@ -160,18 +145,18 @@ std::unique_ptr<ThumbnailMaker> make_thumbnail_maker(const Config& config) {
     return std::make_unique<ProcessThumbnailMaker>("/proc/self/exe", ffmpeg, fs::temp_directory_path());
 }
 
-// The database `db` names (a postgresql:// URL, or an SQLite file), migrated to the
-// newest schema.
-std::unique_ptr<sql::Database> open_database(const std::string& db, const Config& config) {
-    if (db.starts_with("postgres://") || db.starts_with("postgresql://")) {
-        // One connection per blocking thread: only they run storage calls.
-        auto database = std::make_unique<postgres::PgDatabase>(db, static_cast<std::size_t>(config.blocking_threads));
-        postgres::migrate(*database);
-        return database;
+// On a node on its own, flowctl hands its deliveries to the hub through a socket in the
+// data dir (with Redis it publishes them there, as nodes do). flowd runs without it when
+// it cannot be made, saying that flowctl's changes will not reach live sockets.
+std::unique_ptr<EnvelopeSocketListener> listen_for_flowctl(const Config& config, realtime::Fanout& fanout) {
+    try {
+        return std::make_unique<EnvelopeSocketListener>(
+            (fs::path(config.data_dir) / kEnvelopeSocketName).string(),
+            [&fanout](std::string_view envelope) { fanout.receive(envelope); });
+    } catch (const std::exception& e) {
+        spdlog::warn("{}: what flowctl changes will reach sockets only when they reconnect", e.what());
+        return nullptr;
     }
-    auto database = std::make_unique<sqlite::SqliteDatabase>(db);
-    sqlite::migrate(*database);
-    return database;
 }
 
 }  // namespace
@@ -179,15 +164,17 @@ std::unique_ptr<sql::Database> open_database(const std::string& db, const Config
 Services::Services(const Config& config) {
     prepare_data_dir(config.data_dir);
     secrets_ = std::make_unique<Secrets>(load_secret(config));
-    const std::string db = config.db.empty() ? (fs::path(config.data_dir) / "flow.db").string() : config.db;
-    storage_ = std::make_unique<sql::SqlStorage>(open_database(db, config));
+    // One database connection per blocking thread: only they run storage calls.
+    storage_ = open_storage(config, static_cast<std::size_t>(config.blocking_threads));
     check_secret_matches(*storage_, *secrets_);
     sms_ = make_sms(config.sms);
     if (config.redis.empty()) {
         connected_ = std::make_unique<LocalDeviceRegistry>();
         claims_ = std::make_unique<LocalClaims>();
         limits_ = std::make_unique<LocalRateLimiter>(config.limits, clock_);
-        bus_ = std::make_unique<realtime::Fanout>(hub_, nullptr);
+        auto fanout = std::make_unique<realtime::Fanout>(hub_, nullptr);
+        ctl_socket_ = listen_for_flowctl(config, *fanout);
+        bus_ = std::move(fanout);
     } else {
         const auto redis = parse_redis_url(config.redis);
         const auto node_id = new_id(clock_.now_ms());
@@ -202,7 +189,7 @@ Services::Services(const Config& config) {
     push_ = make_push(config, vapid_key, {storage_->devices(), storage_->chats(), storage_->users(), *connected_, *claims_},
                       metrics_, clock_);
     auth_ = std::make_unique<AuthService>(storage_->sign_in(), *sms_, *bus_, *secrets_, clock_, config.otp);
-    media_store_ = make_media_store(config);
+    media_store_ = open_media_store(config);
     thumbnail_maker_ = make_thumbnail_maker(config);
     thumbnails_ = std::make_unique<ThumbnailService>(storage_->media(), *media_store_, thumbnail_maker_.get(), clock_,
                                                      static_cast<std::size_t>(config.thumbnail_threads), kThumbnailQueue);

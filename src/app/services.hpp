@@ -10,6 +10,7 @@
 #include "bus/device_registry.hpp"
 #include "bus/event_bus.hpp"
 #include "bus/node_link.hpp"
+#include "bus/unix/envelope_socket.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "http/router.hpp"
@@ -91,6 +92,8 @@ private:
     std::unique_ptr<Claims> claims_;
     std::unique_ptr<EventBus> bus_;
     std::unique_ptr<NodeLink> link_;  // after bus_: destroyed first, as its threads call it
+    // On a node on its own, flowctl's way to its hub; destroyed before bus_, as its thread calls it.
+    std::unique_ptr<EnvelopeSocketListener> ctl_socket_;
     std::unique_ptr<Secrets> secrets_;
     std::unique_ptr<Storage> storage_;
     std::unique_ptr<QueuedSmsSender> sms_;

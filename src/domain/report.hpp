@@ -50,6 +50,7 @@ struct Report {
     std::string note;
     TimeMs created_at = 0;
     std::vector<ReportedMessage> messages;  // oldest first
+    std::optional<TimeMs> resolved_at;      // when an operator resolved it; open until then
 };
 
 // Checks a report before anything is looked up: nobody reports themself (`self_report`),

@@ -26,6 +26,11 @@ struct User {
 inline std::string deleted_phone(const std::string& user_id) { return "~" + user_id; }
 inline bool is_deleted(const User& user) { return user.phone.starts_with('~'); }
 
+// What a banned user gets for asking for a code or signing in with one.
+inline Error banned_error() {
+    return Error::forbidden("banned", "this number is banned from this service");
+}
+
 // The fields a profile update sets; an absent field is left as it was. `image_id` holds
 // an inner nullopt to clear the picture.
 struct ProfileChange {

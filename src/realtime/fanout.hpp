@@ -16,9 +16,11 @@ public:
 
     void publish(Delivery delivery) override;
     bool healthy() const override { return !link_ || link_->healthy(); }
+    // An envelope (wire::to_envelope) from another node, or from flowctl beside a node on
+    // its own (bus/unix/envelope_socket.hpp): handed to this node's hub alone.
+    void receive(std::string_view envelope);
 
 private:
-    void receive(std::string_view envelope);
 
     Hub& hub_;
     NodeLink* link_;

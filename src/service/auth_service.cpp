@@ -23,6 +23,7 @@ Result<std::string> parse_phone(const std::string& input, const OtpPolicy& polic
 Result<CodeSent> AuthService::enter_number(const std::string& input, const std::string& address) {
     auto phone = parse_phone(input, policy_);
     if (!phone) return std::move(phone).error();
+    if (store_.banned(*phone)) return banned_error();
 
     const TimeMs now = clock_.now_ms();
     const auto test_number = policy_.test_numbers.find(*phone);
@@ -52,6 +53,7 @@ Result<SignInResult> AuthService::verify_otp(const std::string& input, const std
                                              const DeviceInfo& device) {
     auto phone = parse_phone(input, policy_);
     if (!phone) return std::move(phone).error();
+    if (store_.banned(*phone)) return banned_error();
 
     const TimeMs now = clock_.now_ms();
     const auto challenge = store_.latest_challenge(*phone);
@@ -70,7 +72,7 @@ Result<SignInResult> AuthService::verify_otp(const std::string& input, const std
     auto signed_in = store_.complete_sign_in(*challenge, new_id(now),
                                              Session{new_id(now), "", device.name, now, device.platform, now},
                                              secrets_.hash(token), now);
-    if (!signed_in) return Error::unauthorized("otp_expired", "the code has been used; ask for a new one");
+    if (!signed_in) return std::move(signed_in).error();
     return SignInResult{token, std::move(signed_in->user), signed_in->new_user};
 }
 

@@ -39,7 +39,8 @@ public:
                 const Clock& clock, OtpPolicy policy)
         : store_(store), sms_(sms), bus_(bus), secrets_(secrets), clock_(clock), policy_(policy) {}
 
-    // Sends a new code to `phone` unless a limit says no. `address` is the client's. With
+    // Sends a new code to `phone` unless a limit says no, or the user who has it is banned
+    // (403 `banned`, as for verify_otp). `address` is the client's. With
     // a sender that queues, it answers once the code is stored and queued.
     Result<CodeSent> enter_number(const std::string& phone, const std::string& address);
     // Signs in with a code, creating the user on first sign-in, as a new device.

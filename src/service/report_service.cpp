@@ -16,7 +16,7 @@ Result<std::string> ReportService::report(const Caller& caller, const std::strin
     if (auto allowed = limits_.take(Action::report, caller.user_id); !allowed) return std::move(allowed).error();
     if (auto user = users_.find(user_id); !user || is_deleted(*user)) return Error::not_found("no such user");
     const TimeMs now = clock_.now_ms();
-    const Report report{new_id(now), caller.user_id, user_id, request.reason, std::move(request.note), now, {}};
+    const Report report{new_id(now), caller.user_id, user_id, request.reason, std::move(request.note), now, {}, {}};
     if (!reports_.file(report, request.message_ids))
         return Error::not_found("a message named is not one of the chats you are in");
     metrics_.report(to_string(report.reason));

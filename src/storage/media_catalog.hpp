@@ -43,6 +43,9 @@ public:
     // deleted, so one attached meanwhile stays); returns the ids deleted, whose bytes the
     // caller then removes from the MediaStore.
     virtual std::vector<std::string> remove_unused(const std::vector<std::string>& media_ids) = 0;
+    // Deletes the record whatever uses it (an operator's purge); false for no such media.
+    // What used it keeps the id, and reads no media there any more.
+    virtual bool remove(const std::string& media_id) = 0;
 };
 
 }  // namespace flow

@@ -22,6 +22,12 @@ public:
     virtual bool file(const Report& report, const std::vector<std::string>& message_ids) = 0;
     // A report with its copies, for review.
     virtual std::optional<Report> find(const std::string& report_id) = 0;
+    // Up to `limit` reports, the newest first, with their copies; only those not resolved
+    // yet when `open_only`.
+    virtual std::vector<Report> list(bool open_only, int limit) = 0;
+    // Marks the report resolved at `now`, unless it was already (the first time is kept);
+    // false for no such report.
+    virtual bool resolve(const std::string& report_id, TimeMs now) = 0;
 };
 
 }  // namespace flow

@@ -49,14 +49,15 @@ public:
     // Counts one try against a challenge before its code is compared, so that concurrent
     // tries cannot exceed `max_attempts`; false when none is left (or it is consumed).
     virtual bool use_attempt(const std::string& challenge_id, int max_attempts) = 0;
+    // Whether the user who has `phone` (E.164) is banned (AdminStore::ban).
+    virtual bool banned(const std::string& phone) = 0;
     // Atomically consumes the challenge, finds or creates the user of its phone (as
     // `new_user_id`, created at `now`), and opens `session` (whose user_id it fills in)
-    // under `token_hash`. nullopt when the challenge was consumed meanwhile.
-    virtual std::optional<SignedIn> complete_sign_in(const OtpChallenge& challenge,
-                                                     const std::string& new_user_id,
-                                                     Session session,
-                                                     const std::string& token_hash,
-                                                     TimeMs now) = 0;
+    // under `token_hash`. `otp_expired` when the challenge was consumed meanwhile,
+    // `banned` (banned_error) when the user is banned, checked under a lock on the user
+    // so that a ban at the same time cannot miss the new session.
+    virtual Result<SignedIn> complete_sign_in(const OtpChallenge& challenge, const std::string& new_user_id,
+                                              Session session, const std::string& token_hash, TimeMs now) = 0;
 
     virtual std::optional<Session> find_session(const std::string& token_hash) = 0;
     // Records that a session was used at `at` (never moving it back).

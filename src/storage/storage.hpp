@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "storage/admin_store.hpp"
 #include "storage/block_store.hpp"
 #include "storage/call_store.hpp"
 #include "storage/chat_store.hpp"
@@ -30,6 +31,7 @@ public:
     virtual PrivacyStore& privacy() = 0;
     virtual ReportStore& reports() = 0;
     virtual BlockStore& blocks() = 0;
+    virtual AdminStore& admin() = 0;
     // The fingerprint of the secret key that the nodes sharing this database use: the one
     // stored first, `mine` when none was. Blocking.
     virtual std::string secret_fingerprint(const std::string& mine) = 0;

@@ -25,11 +25,13 @@
 #include "storage/postgres/pg_database.hpp"
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/sql/schema.hpp"
+#include "storage/sql/sql_admin_store.hpp"
 #include "storage/sql/sql_block_store.hpp"
 #include "storage/sql/sql_chat_store.hpp"
 #include "storage/sql/sql_media_catalog.hpp"
 #include "storage/sql/sql_privacy_store.hpp"
 #include "storage/sql/sql_report_store.hpp"
+#include "storage/sql/sql_sign_in_store.hpp"
 #include "storage/sqlite/sqlite_database.hpp"
 
 namespace flow {
@@ -703,13 +705,13 @@ TEST_P(SafetyStores, AReportKeepsItsMessagesAsTheyWereAndTheirMediaFromTheSweep)
          "('m5', 'gj', 2, 'u2', 'e', 'text', 'after u1 came', NULL, 14)");
 
     sql::SqlReportStore reports(*db_);
-    const Report report{"r1", "u1", "u2", ReportReason::abuse, "threats", 100, {}};
+    const Report report{"r1", "u1", "u2", ReportReason::abuse, "threats", 100, {}, {}};
     for (const auto& ids : std::vector<std::vector<std::string>>{{"m3"}, {"m4"}, {"nope"}, {"m1", "m3"}}) {
         EXPECT_FALSE(reports.file(report, ids)) << ids.back() << ": not a message u1 can see";
         EXPECT_FALSE(reports.find("r1")) << "a refused report leaves nothing";
     }
     ASSERT_TRUE(reports.file(report, {"m5", "m1", "m2"}));
-    ASSERT_TRUE(reports.file({"r2", "u1", "u2", ReportReason::spam, "", 101, {}}, {}));
+    ASSERT_TRUE(reports.file({"r2", "u1", "u2", ReportReason::spam, "", 101, {}, {}}, {}));
 
     // u2 deletes both direct messages for everyone: the copies stay as they were, and the
     // picture is kept from the sweep of unused media.
@@ -823,6 +825,130 @@ TEST_P(SafetyStores, ABlockHidesWhatTheBlockedSendsEndsContactsAndKeepsTheFrozen
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SafetyStores, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// Schema version 22: the operator's stores (flowctl): bans against sign-in, counts, the
+// review of reports, and purged media, on both engines.
+
+class OperatorStores : public SafetyStores {
+protected:
+    // Signs `phone` in as a new device `session_id` (the user `user_id` when new).
+    Result<SignedIn> enter(sql::SqlSignInStore& store, const std::string& phone, const std::string& user_id,
+                           const std::string& session_id) {
+        const OtpChallenge challenge{"ch-" + session_id, phone, "hash", 10, 1'000'000, 0};
+        EXPECT_TRUE(store.start_challenge(challenge, "127.0.0.1", {1, 1}, [](const SendHistory&) -> Status {
+            return Ok{};
+        }));
+        return store.complete_sign_in(challenge, user_id, Session{session_id, "", "phone", 20, Platform::ios, 20},
+                                      "token-" + session_id, 20);
+    }
+};
+
+TEST_P(OperatorStores, ABanEndsEveryDeviceAndRefusesSignInUntilLifted) {
+    sql::SqlSignInStore store(*db_);
+    sql::SqlAdminStore admin(*db_);
+    ASSERT_TRUE(enter(store, "+1", "u1", "s1"));
+    ASSERT_TRUE(enter(store, "+1", "u-unused", "s2"));
+    ASSERT_TRUE(enter(store, "+2", "u2", "s3"));
+    const auto found = admin.find_by_phone("+1");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->user.id, "u1");
+    EXPECT_EQ(found->devices, 2);
+    EXPECT_EQ(found->banned_at, std::nullopt);
+    EXPECT_EQ(admin.find_user("u2")->devices, 1);
+    EXPECT_FALSE(admin.find_user("nobody"));
+    EXPECT_FALSE(admin.find_by_phone("+3"));
+
+    auto ended = admin.ban("u1", 500);
+    ASSERT_TRUE(ended);
+    std::sort(ended->begin(), ended->end());
+    EXPECT_EQ(*ended, (std::vector<std::string>{"s1", "s2"}));
+    EXPECT_FALSE(store.find_session("token-s1"));
+    EXPECT_TRUE(store.find_session("token-s3")) << "another user's device stays";
+    EXPECT_TRUE(store.banned("+1"));
+    EXPECT_FALSE(store.banned("+2"));
+    EXPECT_FALSE(store.banned("+3"));
+    const auto refused = enter(store, "+1", "u-unused", "s4");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, "banned");
+    EXPECT_EQ(refused.error().kind, ErrorKind::forbidden);
+    EXPECT_FALSE(store.find_session("token-s4"));
+    EXPECT_EQ(admin.ban("u1", 900), std::vector<std::string>{}) << "banned again: nothing more to end";
+    EXPECT_EQ(admin.find_user("u1")->banned_at, 500) << "the first time is kept";
+    EXPECT_EQ(admin.find_user("u1")->devices, 0);
+    EXPECT_FALSE(admin.ban("nobody", 1));
+
+    const auto counts = admin.counts();
+    EXPECT_EQ(std::tie(counts.users, counts.banned_users, counts.deleted_users, counts.devices),
+              std::make_tuple(I{2}, I{1}, I{0}, I{1}));
+
+    EXPECT_TRUE(admin.unban("u1"));
+    EXPECT_FALSE(admin.unban("nobody"));
+    EXPECT_FALSE(store.banned("+1"));
+    const auto back = enter(store, "+1", "u-unused", "s5");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->user.id, "u1");
+    EXPECT_FALSE(back->new_user);
+    EXPECT_EQ(admin.find_user("u1")->banned_at, std::nullopt);
+}
+
+TEST_P(OperatorStores, CountsReportsToReviewAndPurgedMedia) {
+    exec("INSERT INTO users (id, phone, created_at) VALUES ('u1', '+1', 1), ('u2', '+2', 1), ('u3', '~u3', 1)");
+    exec("INSERT INTO chats (id, type, created_at, active_at, last_seq, direct_key) VALUES "
+         "('c12', 'direct', 1, 1, 2, 'u1:u2'), ('g', 'group', 1, 1, 3, NULL)");
+    exec("INSERT INTO participants (chat_id, user_id, role, joined_seq, joined_at) VALUES "
+         "('c12', 'u1', 'member', 1, 1), ('c12', 'u2', 'member', 1, 1)");
+    exec("INSERT INTO media (id, owner_id, kind, mime, size, sha256, created_at) VALUES "
+         "('md1', 'u2', 'image', 'image/gif', 14, 'x', 1), ('md2', 'u2', 'image', 'image/gif', 30, 'y', 1)");
+    exec("INSERT INTO messages (id, chat_id, seq, sender_id, client_id, type, text, media_id, created_at) VALUES "
+         "('m1', 'c12', 1, 'u2', 'a', 'text', 'you will regret it', NULL, 10), "
+         "('m2', 'c12', 2, 'u2', 'b', 'image', 'look', 'md1', 11)");
+    sql::SqlReportStore reports(*db_);
+    ASSERT_TRUE(reports.file({"r1", "u1", "u2", ReportReason::abuse, "threats", 100, {}, {}}, {"m1"}));
+    ASSERT_TRUE(reports.file({"r2", "u1", "u2", ReportReason::spam, "", 200, {}, {}}, {}));
+    ASSERT_TRUE(reports.file({"r3", "u2", "u1", ReportReason::other, "", 150, {}, {}}, {}));
+
+    sql::SqlAdminStore admin(*db_);
+    auto counts = admin.counts();
+    EXPECT_EQ(std::tie(counts.users, counts.deleted_users, counts.chats, counts.messages, counts.media_objects,
+                       counts.media_bytes, counts.reports, counts.open_reports),
+              std::make_tuple(I{2}, I{1}, I{2}, I{5}, I{2}, I{44}, I{3}, I{3}));
+
+    auto ids = [](const std::vector<Report>& list) {
+        std::vector<std::string> out;
+        for (const auto& r : list) out.push_back(r.id);
+        return out;
+    };
+    EXPECT_EQ(ids(reports.list(false, 10)), (std::vector<std::string>{"r2", "r3", "r1"})) << "the newest first";
+    EXPECT_EQ(ids(reports.list(true, 2)), (std::vector<std::string>{"r2", "r3"}));
+    EXPECT_TRUE(reports.resolve("r2", 300));
+    EXPECT_TRUE(reports.resolve("r2", 400));
+    EXPECT_FALSE(reports.resolve("nope", 300));
+    EXPECT_EQ(reports.find("r2")->resolved_at, 300) << "the first time is kept";
+    EXPECT_EQ(reports.find("r1")->resolved_at, std::nullopt);
+    EXPECT_EQ(ids(reports.list(true, 10)), (std::vector<std::string>{"r3", "r1"}));
+    const auto listed = reports.list(false, 10);
+    ASSERT_EQ(listed.back().messages.size(), 1u);
+    EXPECT_EQ(listed.back().messages[0].text, "you will regret it");
+    EXPECT_EQ(listed.front().resolved_at, 300);
+    EXPECT_EQ(admin.counts().open_reports, 2);
+
+    // A purged media object goes from the catalog whatever uses it; its message stays,
+    // with its media id and no media.
+    sql::SqlMediaCatalog media(*db_);
+    EXPECT_TRUE(media.remove("md1"));
+    EXPECT_FALSE(media.remove("md1"));
+    EXPECT_FALSE(media.find("md1"));
+    sql::SqlChatStore chats(*db_);
+    const auto message = chats.find_message("c12", "m2");
+    ASSERT_TRUE(message);
+    EXPECT_EQ(message->media_id, "md1");
+    EXPECT_FALSE(message->media);
+    counts = admin.counts();
+    EXPECT_EQ(std::tie(counts.media_objects, counts.media_bytes), std::make_tuple(I{1}, I{30}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, OperatorStores, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
 // ---------------------------------------------------------------------------------------

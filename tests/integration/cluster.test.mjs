@@ -5,9 +5,8 @@
 // file is skipped.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { startFlowd, request, freePort, sleep, NODES } from './lib/flowd.mjs';
+import { startRedis } from './lib/redis.mjs';
 import { connect } from './lib/ws_client.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 import { brief } from './lib/inbox.mjs';
@@ -188,26 +187,6 @@ class Device {
       }
     }
   }
-}
-
-/** A redis-server of the test's own on `port`, as a child process (not daemonized) so it can be killed. */
-async function startRedis(port) {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout.setEncoding('utf8');
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
-  const exited = once(proc, 'exit');
-  await until(() => out.includes('Ready to accept connections') || proc.exitCode !== null, () => `redis-server on ${port}: ${out}`);
-  assert.equal(proc.exitCode, null, `redis-server on ${port} exited: ${out}`);
-  return {
-    async kill() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      await exited;
-    },
-  };
 }
 
 /**

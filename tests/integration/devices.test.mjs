@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assertError, startFlowd, uniquePhone, MEDIA_ON_S3 } from './lib/flowd.mjs';
+import { assertError, startFlowd, uniquePhone, MEDIA_ON_S3, within } from './lib/flowd.mjs';
 import { connectSio } from './lib/sio_client.mjs';
 
 const ARGS = ['--otp-address-hourly-cap', '100000', '--otp-phone-hourly-cap', '1000', '--otp-resend-seconds', '0'];
-const WAIT_MS = 4000;
 // A tiny GIF, for uploads.
 const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([2, 0, 3, 0, 0, 0, 0, 0x3b])]);
 
@@ -21,16 +20,6 @@ const webPushSubscription = () => ({
   endpoint: 'https://push.example.com/send/abc123',
   keys: { p256dh: b64url(createECDH('prime256v1').generateKeys()), auth: b64url(randomBytes(16)) },
 });
-
-function within(promise, what, ms = WAIT_MS) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    }),
-  ]);
-}
 
 describe('devices', () => {
   let f;

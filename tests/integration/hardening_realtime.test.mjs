@@ -5,7 +5,7 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startFlowd, sleep, uniquePhone } from './lib/flowd.mjs';
+import { startFlowd, sleep, uniquePhone, within } from './lib/flowd.mjs';
 import { openSio } from './lib/sio_client.mjs';
 import { connect, handshake } from './lib/ws_client.mjs';
 
@@ -15,14 +15,6 @@ const WAIT_MS = 4000; // how long to wait for something that must happen
 const MAX_PAYLOAD = 1_000_000; // Engine.IO's maxPayload, as the handshake announces it
 
 /** `promise`, or a rejection naming `what` after `ms`. */
-function within(promise, what, ms = WAIT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 const open = new Set(); // raw WebSockets and clients of the current test, closed after it
 
 /**

@@ -5,7 +5,7 @@
 // logout, and many sends in a row keeping their order.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAckError, assertMessage, openConnections, startFlowd, untilOpenConnections } from './lib/flowd.mjs';
+import { assertAckError, assertMessage, openConnections, startFlowd, untilOpenConnections, within } from './lib/flowd.mjs';
 import { openSio } from './lib/sio_client.mjs';
 import { connect } from './lib/ws_client.mjs';
 
@@ -60,14 +60,6 @@ function say(c, chatId, text, clientId = newClientId()) {
 }
 
 /** `promise`, or a rejection naming `what` after `ms`. */
-function within(promise, what, ms = WAIT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 // ---------------------------------------------------------------------------------
 // REST
 // ---------------------------------------------------------------------------------

@@ -11,6 +11,14 @@ namespace {
 constexpr const char* kChannel = "flow:deliveries";
 constexpr auto kRetryEvery = std::chrono::milliseconds(500);
 
+// What goes on the channel: the sender's id, a space, the bytes.
+std::string tagged(const std::string& node_id, std::string_view bytes) {
+    std::string message;
+    message.reserve(node_id.size() + 1 + bytes.size());
+    message.append(node_id).append(1, ' ').append(bytes);
+    return message;
+}
+
 bool subscribe(redisContext* c) {
     RedisReply reply(static_cast<redisReply*>(redisCommand(c, "SUBSCRIBE %s", kChannel)));
     return reply && reply->type != REDIS_REPLY_ERROR;
@@ -42,9 +50,7 @@ void RedisNodeLink::start(Handlers handlers) {
 
 void RedisNodeLink::send(std::string bytes) {
     // Tagged with this node, so that it can skip its own when Redis echoes them.
-    std::string message;
-    message.reserve(node_id_.size() + 1 + bytes.size());
-    message.append(node_id_).append(1, ' ').append(bytes);
+    std::string message = tagged(node_id_, bytes);
     {
         std::lock_guard lock(mutex_);
         if (queued_bytes_ + message.size() > max_queued_bytes_) {
@@ -103,6 +109,27 @@ bool RedisNodeLink::publish(redisContext*& publisher, const std::vector<std::str
         RedisReply reply(static_cast<redisReply*>(raw));
     }
     return true;
+}
+
+std::optional<long long> RedisNodeLink::publish_now(const RedisAddress& address, const std::string& sender_id,
+                                                    const std::vector<std::string>& batch) {
+    redisContext* c = connect_redis(address);
+    if (!c) return std::nullopt;
+    const timeval timeout{2, 0};
+    redisSetTimeout(c, timeout);
+    std::optional<long long> heard = 0;
+    for (const auto& bytes : batch) {
+        const auto message = tagged(sender_id, bytes);
+        RedisReply reply(static_cast<redisReply*>(
+            redisCommand(c, "PUBLISH %s %b", kChannel, message.data(), message.size())));
+        if (!reply || reply->type != REDIS_REPLY_INTEGER) {
+            heard = std::nullopt;
+            break;
+        }
+        heard = reply->integer;
+    }
+    redisFree(c);
+    return heard;
 }
 
 bool RedisNodeLink::stopped_within(std::chrono::milliseconds delay) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,12 @@ public:
     void start(Handlers handlers) override;
     void send(std::string bytes) override;
     bool healthy() const override { return listening_; }
+
+    // For a process that is no node (flowctl): publishes `batch` to the nodes at once, as
+    // node `sender_id`, and waits for Redis's answer. How many nodes heard the last of
+    // them (0: none is running); nullopt when Redis could not be reached. Blocking.
+    static std::optional<long long> publish_now(const RedisAddress& address, const std::string& sender_id,
+                                                const std::vector<std::string>& batch);
 
 private:
     // The subscriber's thread: subscribes, hands on what other nodes publish, and

@@ -375,6 +375,13 @@ const std::vector<Migration> kMigrations = {
     ALTER TABLE messages ADD COLUMN expires_at INTEGER;
     CREATE INDEX messages_to_expire ON messages (expires_at) WHERE expires_at IS NOT NULL AND deleted = 0;
     )sql",
+    // 22: the operator's tools (flowctl): when a user was banned (null: not banned), and
+    // when a report was resolved (null: still open)
+    R"sql(
+    ALTER TABLE users ADD COLUMN banned_at INTEGER;
+    ALTER TABLE reports ADD COLUMN resolved_at INTEGER;
+    CREATE INDEX reports_by_time ON reports (created_at);
+    )sql",
 };
 
 }  // namespace

@@ -74,7 +74,8 @@ Message read_message(const Statement& row, TimeMs now) {
     m.deleted = row.integer(10) != 0;
     m.origin_session = row.text(11);
     m.edited_at = row.optional_integer(12);
-    if (m.media_id) m.media = read_media(row, 13);
+    // A purged media object (MediaCatalog::remove) leaves its id on the message, and no media.
+    if (m.media_id && row.optional_text(13)) m.media = read_media(row, 13);
     if (auto original = row.optional_text(23)) {
         const auto original_expires_at = row.optional_integer(31);
         const bool gone = row.integer(26) != 0 || (original_expires_at && *original_expires_at <= now);

@@ -154,4 +154,12 @@ std::vector<std::string> SqlMediaCatalog::remove_unused(const std::vector<std::s
     });
 }
 
+bool SqlMediaCatalog::remove(const std::string& media_id) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("DELETE FROM media WHERE id = ?");
+        stmt.bind(1, media_id).run();
+        return stmt.changes() == 1;
+    });
+}
+
 }  // namespace flow::sql

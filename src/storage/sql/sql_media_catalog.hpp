@@ -27,6 +27,7 @@ public:
     UnusedUploads unused_of(const std::string& owner_id) override;
     std::vector<std::string> unused_ids_of(const std::string& owner_id) override;
     std::vector<std::string> remove_unused(const std::vector<std::string>& media_ids) override;
+    bool remove(const std::string& media_id) override;
 
 private:
     Database& db_;

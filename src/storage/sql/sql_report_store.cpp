@@ -42,24 +42,54 @@ bool SqlReportStore::file(const Report& report, const std::vector<std::string>& 
     });
 }
 
+namespace {
+
+#define REPORT_COLUMNS "id, reporter_id, reported_id, reason, note, created_at, resolved_at"
+
+// A report of a row of REPORT_COLUMNS, with its copies.
+Report read_report(Connection& db, const Statement& row) {
+    Report report{row.text(0), row.text(1), row.text(2), report_reason_from(row.text(3)).value_or(ReportReason::other),
+                  row.text(4), row.integer(5), {}, row.optional_integer(6)};
+    auto messages = db.prepare(
+        "SELECT message_id, chat_id, seq, sender_id, type, text, media_id, created_at FROM report_messages "
+        "WHERE report_id = ? ORDER BY created_at, message_id");
+    messages.bind(1, report.id);
+    while (messages.step())
+        report.messages.push_back({messages.text(0), messages.text(1), messages.integer(2), messages.text(3),
+                                   message_type_from(messages.text(4)).value_or(MessageType::text),
+                                   messages.text(5), messages.optional_text(6), messages.integer(7)});
+    return report;
+}
+
+}  // namespace
+
 std::optional<Report> SqlReportStore::find(const std::string& report_id) {
     return db_.with([&](Connection& db) -> std::optional<Report> {
-        auto stmt = db.prepare(
-            "SELECT id, reporter_id, reported_id, reason, note, created_at FROM reports WHERE id = ?");
+        auto stmt = db.prepare("SELECT " REPORT_COLUMNS " FROM reports WHERE id = ?");
         stmt.bind(1, report_id);
         if (!stmt.step()) return std::nullopt;
-        Report report{stmt.text(0), stmt.text(1), stmt.text(2),
-                      report_reason_from(stmt.text(3)).value_or(ReportReason::other), stmt.text(4),
-                      stmt.integer(5), {}};
-        auto messages = db.prepare(
-            "SELECT message_id, chat_id, seq, sender_id, type, text, media_id, created_at FROM report_messages "
-            "WHERE report_id = ? ORDER BY created_at, message_id");
-        messages.bind(1, report_id);
-        while (messages.step())
-            report.messages.push_back({messages.text(0), messages.text(1), messages.integer(2), messages.text(3),
-                                       message_type_from(messages.text(4)).value_or(MessageType::text),
-                                       messages.text(5), messages.optional_text(6), messages.integer(7)});
-        return report;
+        return read_report(db, stmt);
+    });
+}
+
+std::vector<Report> SqlReportStore::list(bool open_only, int limit) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare(open_only ? "SELECT " REPORT_COLUMNS " FROM reports WHERE resolved_at IS NULL "
+                                           "ORDER BY created_at DESC, id DESC LIMIT ?"
+                                         : "SELECT " REPORT_COLUMNS " FROM reports "
+                                           "ORDER BY created_at DESC, id DESC LIMIT ?");
+        stmt.bind(1, std::int64_t{limit});
+        std::vector<Report> reports;
+        while (stmt.step()) reports.push_back(read_report(db, stmt));
+        return reports;
+    });
+}
+
+bool SqlReportStore::resolve(const std::string& report_id, TimeMs now) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("UPDATE reports SET resolved_at = COALESCE(resolved_at, ?) WHERE id = ?");
+        stmt.bind(1, now).bind(2, report_id).run();
+        return stmt.changes() == 1;
     });
 }
 

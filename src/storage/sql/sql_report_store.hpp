@@ -13,6 +13,8 @@ public:
 
     bool file(const Report& report, const std::vector<std::string>& message_ids) override;
     std::optional<Report> find(const std::string& report_id) override;
+    std::vector<Report> list(bool open_only, int limit) override;
+    bool resolve(const std::string& report_id, TimeMs now) override;
 
 private:
     Database& db_;

@@ -81,22 +81,32 @@ bool SqlSignInStore::use_attempt(const std::string& challenge_id, int max_attemp
     });
 }
 
-std::optional<SignedIn> SqlSignInStore::complete_sign_in(const OtpChallenge& challenge,
-                                                            const std::string& new_user_id,
-                                                            Session session,
-                                                            const std::string& token_hash,
-                                                            TimeMs now) {
-    return db_.transaction([&](Connection& db) -> std::optional<SignedIn> {
+bool SqlSignInStore::banned(const std::string& phone) {
+    return db_.with([&](Connection& db) {
+        auto stmt = db.prepare("SELECT 1 FROM users WHERE phone = ? AND banned_at IS NOT NULL");
+        stmt.bind(1, phone);
+        return stmt.step();
+    });
+}
+
+Result<SignedIn> SqlSignInStore::complete_sign_in(const OtpChallenge& challenge, const std::string& new_user_id,
+                                                  Session session, const std::string& token_hash, TimeMs now) {
+    return db_.transaction([&](Connection& db) -> Result<SignedIn> {
+        // The user's row is locked before the ban is read: a ban (AdminStore::ban) takes
+        // the same lock, so it either sees this session or is seen here.
+        SignedIn result;
+        auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at, banned_at "
+                               "FROM users WHERE phone = ? FOR UPDATE");
+        stmt.bind(1, challenge.phone);
+        const bool found = stmt.step();
+        if (found && stmt.optional_integer(7)) return banned_error();
         auto consume = db.prepare("UPDATE otp_challenges SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL");
         consume.bind(1, now).bind(2, challenge.id).run();
-        if (consume.changes() != 1) return std::nullopt;
+        if (consume.changes() != 1)
+            return Error::unauthorized("otp_expired", "the code has been used; ask for a new one");
         consume.reset();
 
-        SignedIn result;
-        auto stmt = db.prepare("SELECT id, phone, name, about, image_id, created_at, last_seen_at "
-                               "FROM users WHERE phone = ?");
-        stmt.bind(1, challenge.phone);
-        if (stmt.step()) {
+        if (found) {
             result.user = read_user(stmt);
         } else {
             result.user = User{new_user_id, challenge.phone, "", "", std::nullopt, now, std::nullopt};

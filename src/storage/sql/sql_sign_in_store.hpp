@@ -16,9 +16,9 @@ public:
     void cancel_challenge(const std::string& challenge_id) override;
     std::optional<OtpChallenge> latest_challenge(const std::string& phone) override;
     bool use_attempt(const std::string& challenge_id, int max_attempts) override;
-    std::optional<SignedIn> complete_sign_in(const OtpChallenge& challenge,
-                                             const std::string& new_user_id, Session session,
-                                             const std::string& token_hash, TimeMs now) override;
+    bool banned(const std::string& phone) override;
+    Result<SignedIn> complete_sign_in(const OtpChallenge& challenge, const std::string& new_user_id, Session session,
+                                      const std::string& token_hash, TimeMs now) override;
     std::optional<Session> find_session(const std::string& token_hash) override;
     void mark_session_seen(const std::string& session_id, TimeMs at) override;
     void delete_session(const std::string& session_id) override;

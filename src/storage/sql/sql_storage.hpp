@@ -4,6 +4,7 @@
 #include <string>
 
 #include "storage/sql/database.hpp"
+#include "storage/sql/sql_admin_store.hpp"
 #include "storage/sql/sql_block_store.hpp"
 #include "storage/sql/sql_call_store.hpp"
 #include "storage/sql/sql_chat_store.hpp"
@@ -24,7 +25,7 @@ class SqlStorage final : public Storage {
 public:
     explicit SqlStorage(std::unique_ptr<Database> db)
         : db_(std::move(db)), users_(*db_), sign_in_(*db_), devices_(*db_), chats_(*db_), media_(*db_), stories_(*db_),
-          calls_(*db_), privacy_(*db_), reports_(*db_), blocks_(*db_) {}
+          calls_(*db_), privacy_(*db_), reports_(*db_), blocks_(*db_), admin_(*db_) {}
 
     UserStore& users() override { return users_; }
     SignInStore& sign_in() override { return sign_in_; }
@@ -36,6 +37,7 @@ public:
     PrivacyStore& privacy() override { return privacy_; }
     ReportStore& reports() override { return reports_; }
     BlockStore& blocks() override { return blocks_; }
+    AdminStore& admin() override { return admin_; }
     std::string secret_fingerprint(const std::string& mine) override;
     bool ping() override { return db_->ping(); }
     std::string backend() const override { return db_->engine(); }
@@ -52,6 +54,7 @@ private:
     SqlPrivacyStore privacy_;
     SqlReportStore reports_;
     SqlBlockStore blocks_;
+    SqlAdminStore admin_;
 };
 
 }  // namespace flow::sql

@@ -56,6 +56,15 @@ export function uniquePhone() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a failure naming `what` when it has not settled within `ms`. */
+export function within(promise, what, ms = 4000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 // ---------------------------------------------------------------------------------
 // SMS webhook
 // ---------------------------------------------------------------------------------
@@ -518,6 +527,11 @@ export async function startFlowd(extraArgs = [], { dataDir, sms, env, redisUrl =
     },
     get proc() {
       return f.nodes[0]?.proc ?? null;
+    },
+
+    /** The flags of the stores this server's nodes use (data dir, database, Redis, S3), for flowctl. */
+    async storeArgs() {
+      return ['--data-dir', f.dataDir, ...(await backendArgs(f.dataDir, f.extraArgs, f.redisUrl))];
     },
 
     /** Everything the server(s) printed (stdout and stderr) so far. */
