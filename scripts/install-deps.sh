@@ -57,6 +57,11 @@ if ((${#missing[@]})); then
   echo "Installing: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian's caddy starts a service on every address's port 80 where systemd runs; the
+  # tests start their own Caddy on 127.0.0.1, so the one just installed is stopped.
+  if [[ " ${missing[*]} " == *" caddy "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now caddy >/dev/null 2>&1 || true
+  fi
 fi
 
 # unpack_deb PACKAGE DIR: the package's files under DIR, without installing it.
