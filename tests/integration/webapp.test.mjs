@@ -2,7 +2,7 @@
 // (lib/browser.mjs), with two browser contexts as two people.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aria, launch, openChat, person, seeMessage, send, signIn, startChat, writePng } from './lib/browser.mjs';
+import { aria, launch, openChat, openMessageActions, person, seeMessage, send, signIn, startChat, writePng } from './lib/browser.mjs';
 import { startFlowd, uniquePhone } from './lib/flowd.mjs';
 
 test('web app: two people sign in, start a chat by phone number, talk live, see typing and a photo, delete, make a group, set a photo, share a story', { timeout: 60_000 }, async (t) => {
@@ -64,8 +64,7 @@ test('web app: two people sign in, start a chat by phone number, talk live, see 
   await bob.page.waitForFunction((img) => img.complete && img.naturalWidth === 1, {}, photo);
 
   // Alice takes "Great" back for everyone; Bob sees it go.
-  const greatItem = await (await seeMessage(alice.page, 'Great')).evaluateHandle((el) => el.closest('li'));
-  await (await greatItem.asElement().waitForSelector('::-p-aria(Message actions)')).click();
+  await openMessageActions(alice.page, 'Great');
   await alice.page.locator(aria('button', 'Delete for everyone')).click();
   await bobMessages.waitForSelector('::-p-text(This message was deleted)');
 

@@ -4,17 +4,11 @@
 // message:reaction, message:deleted, message:new).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aliceAndBob, aria, launch, seeMessage, send, startChat } from './lib/browser.mjs';
+import { aliceAndBob, aria, clickFresh, launch, openChat, openMessageActions, seeMessage, send, startChat } from './lib/browser.mjs';
 import { startFlowd } from './lib/flowd.mjs';
 
 const EDIT_WINDOW_S = 15; // long enough for an edit made at once, short enough to wait out
 const SEARCH_PAGE = 30; // search.ts's page size
-
-/** The item of the list "Messages" that shows `text`. */
-async function messageItem(page, text) {
-  const el = await seeMessage(page, text);
-  return (await el.evaluateHandle((e) => e.closest('li'))).asElement();
-}
 
 /** Waits until the message showing `text` has, in its part that `css` selects, `part`. */
 async function seeIn(page, text, css, part) {
@@ -24,7 +18,7 @@ async function seeIn(page, text, css, part) {
 
 /** Opens the "Message actions" menu of the message showing `text` and chooses `action` in it. */
 async function act(page, text, action) {
-  await (await (await messageItem(page, text)).waitForSelector(aria(null, 'Message actions'))).click();
+  await openMessageActions(page, text);
   await page.locator(aria('button', action)).click();
 }
 
@@ -40,7 +34,7 @@ test('web app: edit, react, reply, forward and search messages; the other person
   const soonSent = Date.now();
   await send(alice.page, 'Dinner at seven?');
   const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
-  await (await bobChats.waitForSelector(aria('listitem', 'Alice'))).click();
+  await openChat(bob.page, 'Alice');
   await seeMessage(bob.page, 'Dinner at seven?');
 
   // Alice edits her message: both see the new text, marked edited, the old one gone.
@@ -61,7 +55,7 @@ test('web app: edit, react, reply, forward and search messages; the other person
   await alice.page.waitForSelector(aria('button', '👍 1: Bob'));
   const mine = await bob.page.waitForSelector(aria('button', '👍 1: you'));
   assert.equal(await mine.evaluate((b) => b.getAttribute('aria-pressed')), 'true');
-  await mine.click();
+  await clickFresh(() => bob.page.waitForSelector(aria('button', '👍 1: you')));
   for (const page of [alice.page, bob.page]) await page.waitForFunction(() => !document.querySelector('ul[aria-label="Messages"] .reactions'));
 
   // Bob replies to it (after changing his mind once: Escape cancels a reply): both see the
@@ -94,10 +88,10 @@ test('web app: edit, react, reply, forward and search messages; the other person
   await alice.page.locator(aria('listitem', 'Bob')).click();
   await act(alice.page, 'Meet at the Café Olé', 'Forward…');
   const dialog = await alice.page.waitForSelector(aria('dialog', 'Forward message'));
-  await (await dialog.waitForSelector(aria('checkbox', 'Weekend'))).click();
-  await (await dialog.waitForSelector(aria('button', 'Forward'))).click();
+  await clickFresh(async () => dialog.waitForSelector(aria('checkbox', 'Weekend')));
+  await clickFresh(async () => dialog.waitForSelector(aria('button', 'Forward')));
   await alice.page.waitForFunction(() => !document.querySelector('dialog'));
-  await (await bobChats.waitForSelector(aria('listitem', 'Weekend'))).click();
+  await openChat(bob.page, 'Weekend');
   await seeIn(bob.page, 'Meet at the Café Olé', '.forwarded', 'Forwarded');
   await alice.page.locator(aria('listitem', 'Weekend')).click();
   await seeIn(alice.page, 'Meet at the Café Olé', '.forwarded', 'Forwarded');
@@ -124,7 +118,7 @@ test('web app: edit, react, reply, forward and search messages; the other person
   assert.deepEqual((await found()).slice(SEARCH_PAGE - 1), [
     ['Weekend', 'Bob: Cafe note 1'], ['Weekend', 'Alice: Meet at the Café Olé'], ['Bob', 'Alice: Meet at the Café Olé']]);
   await alice.page.waitForSelector(`${aria('button', 'Load more')}`, { hidden: true });
-  await (await results.waitForSelector(`li:nth-child(${SEARCH_PAGE + 2}) button`)).click();
+  await clickFresh(async () => results.waitForSelector(`li:nth-child(${SEARCH_PAGE + 2}) button`));
   await alice.page.waitForSelector('.chat-head h2::-p-text(Bob)');
   await seeMessage(alice.page, 'Meet at the Café Olé');
 

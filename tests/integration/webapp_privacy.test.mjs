@@ -4,7 +4,7 @@
 // users" (his next message arrives live), and reporting a message of his.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aliceAndBob, aria, launch, seeMessage, send, startChat } from './lib/browser.mjs';
+import { aliceAndBob, aria, clickFresh, launch, openChat, openMessageActions, seeMessage, send, startChat } from './lib/browser.mjs';
 import { request, startFlowd } from './lib/flowd.mjs';
 
 /** The texts of the messages `page`'s open chat shows. */
@@ -45,7 +45,7 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   await startChat(alice.page, bobPhone);
   await send(alice.page, 'Hello Bob');
   const bobChats = await bob.page.waitForSelector(aria('list', 'Chats'));
-  await (await bobChats.waitForSelector(aria('listitem', 'Alice'))).click();
+  await openChat(bob.page, 'Alice');
   await seeMessage(bob.page, 'Hello Bob');
   await send(bob.page, 'Buy cheap watches now');
   await seeMessage(alice.page, 'Buy cheap watches now');
@@ -55,9 +55,9 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   let dialog = await openPrivacy(alice.page);
   assert.ok(await checked(dialog, 'Last seen', 'My contacts'), 'the default last_seen');
   assert.ok(await checked(dialog, 'About', 'Everyone'), 'the default about');
-  await (await (await dialog.waitForSelector(aria('group', 'Last seen'))).waitForSelector(aria('radio', 'Nobody'))).click();
-  await (await (await dialog.waitForSelector(aria('group', 'About'))).waitForSelector(aria('radio', 'My contacts'))).click();
-  await (await dialog.waitForSelector(aria('button', 'Save'))).click();
+  await clickFresh(async () => (await dialog.waitForSelector(aria('group', 'Last seen'))).waitForSelector(aria('radio', 'Nobody')));
+  await clickFresh(async () => (await dialog.waitForSelector(aria('group', 'About'))).waitForSelector(aria('radio', 'My contacts')));
+  await clickFresh(async () => dialog.waitForSelector(aria('button', 'Save')));
   await dialog.waitForSelector('::-p-text(Privacy settings saved.)');
   const token = await alice.page.evaluate(() => localStorage.getItem('flow.token'));
   const held = await f.request('GET', '/users/me/privacy', { token });
@@ -70,17 +70,17 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   assert.ok(await checked(dialog, 'Profile photo', 'Everyone'), 'photo as it was');
   assert.ok(await checked(dialog, 'Who can add me to groups', 'Everyone'), 'groups_add as it was');
   await dialog.waitForSelector('::-p-text(You have not blocked anyone.)');
-  await (await dialog.waitForSelector(aria('button', 'Close'))).click();
+  await clickFresh(async () => dialog.waitForSelector(aria('button', 'Close')));
   await alice.page.waitForFunction(() => !document.querySelector('dialog'));
 
   // Blocking from the chat's menu, confirmed: a note, and no message box or calls.
   const aliceChats = await alice.page.waitForSelector(aria('list', 'Chats'));
-  await (await aliceChats.waitForSelector(aria('listitem', 'Bob'))).click();
+  await openChat(alice.page, 'Bob');
   await seeMessage(alice.page, 'Buy cheap watches now');
   await alice.page.locator(aria(null, 'Chat options')).click();
   await alice.page.locator(aria('button', 'Block Bob')).click();
   const confirm = await alice.page.waitForSelector(aria('dialog', 'Block Bob?'));
-  await (await confirm.waitForSelector(aria('button', 'Block'))).click();
+  await clickFresh(async () => confirm.waitForSelector(aria('button', 'Block')));
   await alice.page.waitForSelector('::-p-text(You blocked this contact. Unblock to send a message.)');
   await alice.page.waitForFunction(() => document.querySelector('form.composer input:not([type=file])')?.disabled);
   for (const name of ['Send', 'Attach', 'Audio call', 'Video call']) {
@@ -97,9 +97,9 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   dialog = await openPrivacy(alice.page);
   const blocked = await dialog.waitForSelector(aria('list', 'Blocked users'));
   await blocked.waitForSelector('::-p-text(Bob)');
-  await (await blocked.waitForSelector(aria('button', 'Unblock Bob'))).click();
+  await clickFresh(async () => blocked.waitForSelector(aria('button', 'Unblock Bob')));
   await dialog.waitForSelector('::-p-text(You have not blocked anyone.)');
-  await (await dialog.waitForSelector(aria('button', 'Close'))).click();
+  await clickFresh(async () => dialog.waitForSelector(aria('button', 'Close')));
   await alice.page.waitForFunction(() => document.querySelector('.blocked-note')?.hidden &&
     document.querySelector('form.composer input:not([type=file])')?.disabled === false);
   await send(bob.page, 'Sorry, wrong number');
@@ -110,16 +110,15 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
 
   // Alice reports Bob's first message as spam, from its actions menu.
   const before = await reports(f, 'spam');
-  const item = (await (await seeMessage(alice.page, 'Buy cheap watches now')).evaluateHandle((e) => e.closest('li'))).asElement();
-  await (await item.waitForSelector(aria(null, 'Message actions'))).click();
+  await openMessageActions(alice.page, 'Buy cheap watches now');
   await alice.page.locator(aria('button', 'Report…')).click();
   const report = await alice.page.waitForSelector(aria('dialog', 'Report Bob'));
-  await (await report.waitForSelector(aria('radio', 'Spam'))).click();
+  await clickFresh(async () => report.waitForSelector(aria('radio', 'Spam')));
   await (await report.waitForSelector(aria('textbox', 'Note (optional)'))).type('Sells watches');
-  await (await report.waitForSelector(aria('button', 'Send report'))).click();
+  await clickFresh(async () => report.waitForSelector(aria('button', 'Send report')));
   await report.waitForSelector('::-p-text(Report sent)');
   assert.equal(await reports(f, 'spam'), before + 1, 'the server counted the report');
-  await (await report.waitForSelector(aria('button', 'Close'))).click();
+  await clickFresh(async () => report.waitForSelector(aria('button', 'Close')));
   await alice.page.waitForFunction(() => !document.querySelector('dialog'));
 
   // Report and block, from the chat's menu: Bob is blocked at once.
@@ -127,12 +126,12 @@ test('web app: privacy settings, blocking and unblocking from the chat, and repo
   await alice.page.locator(aria(null, 'Chat options')).click();
   await alice.page.locator(aria('button', 'Report…')).click();
   const again = await alice.page.waitForSelector(aria('dialog', 'Report Bob'));
-  await (await again.waitForSelector(aria('radio', 'Abuse'))).click();
-  await (await again.waitForSelector(aria('checkbox', 'Block Bob too'))).click();
-  await (await again.waitForSelector(aria('button', 'Send report'))).click();
+  await clickFresh(async () => again.waitForSelector(aria('radio', 'Abuse')));
+  await clickFresh(async () => again.waitForSelector(aria('checkbox', 'Block Bob too')));
+  await clickFresh(async () => again.waitForSelector(aria('button', 'Send report')));
   await again.waitForSelector('::-p-text(Report sent. Bob is blocked.)');
   assert.equal(await reports(f, 'abuse'), abuse + 1);
-  await (await again.waitForSelector(aria('button', 'Close'))).click();
+  await clickFresh(async () => again.waitForSelector(aria('button', 'Close')));
   await alice.page.waitForSelector('::-p-text(You blocked this contact. Unblock to send a message.)');
   assert.equal((await f.request('GET', '/users/blocked', { token })).json.items.length, 1);
 

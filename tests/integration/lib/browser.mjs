@@ -94,6 +94,21 @@ export async function openChat(page, name) {
   await page.locator(`${aria('list', 'Chats')} ${aria('listitem', name)}`).click();
 }
 
+/**
+ * Clicks the element `find` resolves to, finding it again when the page redrew it (a
+ * detached node) between finding and clicking: lists and menus are redrawn as messages,
+ * receipts and presence arrive.
+ */
+export async function clickFresh(find, tries = 5) {
+  for (let i = 1; ; i++) {
+    try {
+      return await (await find()).click();
+    } catch (e) {
+      if (i >= tries || !/detached|not attached/i.test(e.message)) throw e;
+    }
+  }
+}
+
 /** Waits until the list named "Messages" shows an item with `text`. */
 export async function seeMessage(page, text) {
   const list = await page.waitForSelector(aria('list', 'Messages'));
@@ -116,4 +131,13 @@ export async function writePng(t) {
   const file = path.join(dir, 'red.png');
   await writeFile(file, PNG);
   return file;
+}
+
+/** Opens the "Message actions" menu of the message showing `text`. */
+export async function openMessageActions(page, text) {
+  await clickFresh(async () => {
+    const shown = await seeMessage(page, text);
+    const item = (await shown.evaluateHandle((e) => e.closest('li'))).asElement();
+    return item.waitForSelector(aria(null, 'Message actions'));
+  });
 }
