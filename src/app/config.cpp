@@ -11,6 +11,32 @@
 
 namespace flow::app {
 
+namespace {
+
+bool all_digits(std::string_view text) {
+    return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// --test-numbers' entries, PHONE=CODE, into `numbers`; false (and the entry) for a bad one.
+// Any E.164 number is taken, as test numbers are often fictional ones no country uses.
+bool parse_test_numbers(const std::vector<std::string>& entries, std::map<std::string, std::string>& numbers,
+                        std::string& bad) {
+    for (const auto& entry : entries) {
+        const auto equals = entry.find('=');
+        const auto phone = entry.substr(0, equals);
+        const auto code = equals == std::string::npos ? std::string() : entry.substr(equals + 1);
+        if (!phone.starts_with('+') || phone.size() < 8 || phone.size() > 16 || !all_digits(phone.substr(1)) ||
+            code.size() != 6 || !all_digits(code)) {
+            bad = entry;
+            return false;
+        }
+        numbers[phone] = code;
+    }
+    return true;
+}
+
+}  // namespace
+
 ParsedConfig parse_config(int argc, char** argv) {
     Config c;
     CLI::App cli{"flowd: the Flow messaging server. Every flag can also be given as the "
@@ -170,21 +196,11 @@ ParsedConfig parse_config(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", problem.c_str());
         return {std::nullopt, 2};
     }
-    for (const auto& entry : test_numbers) {
-        const auto equals = entry.find('=');
-        // Any E.164 number, as test numbers are often fictional ones no country uses.
-        const auto phone = entry.substr(0, equals);
-        const auto code = equals == std::string::npos ? std::string() : entry.substr(equals + 1);
-        const auto all_digits = [](std::string_view text) {
-            return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
-        };
-        if (!phone.starts_with('+') || phone.size() < 8 || phone.size() > 16 || !all_digits(phone.substr(1)) ||
-            code.size() != 6 || !all_digits(code)) {
-            std::fprintf(stderr, "--test-numbers: \"%s\" is not a phone number, = and a 6-digit code "
-                                 "(such as +15550100000=123456)\n", entry.c_str());
-            return {std::nullopt, 2};
-        }
-        c.otp.test_numbers[phone] = code;
+    std::string bad_test_number;
+    if (!parse_test_numbers(test_numbers, c.otp.test_numbers, bad_test_number)) {
+        std::fprintf(stderr, "--test-numbers: \"%s\" is not a phone number, = and a 6-digit code "
+                             "(such as +15550100000=123456)\n", bad_test_number.c_str());
+        return {std::nullopt, 2};
     }
     if (!check_store_options(c)) return {std::nullopt, 2};
     std::string bad_proxy;

@@ -46,6 +46,12 @@ bool needs_quotes(std::string_view value) {
     return value.empty() || value.find_first_of(" \"=\t\r\n") != std::string_view::npos;
 }
 
+// Appends a field whose value is rendered already (quoted or a number) in the format set.
+void append_field(std::string& fields, std::string_view key, std::string_view rendered) {
+    if (format_ == Format::json) fmt::format_to(std::back_inserter(fields), ",\"{}\":{}", key, rendered);
+    else fmt::format_to(std::back_inserter(fields), " {}={}", key, rendered);
+}
+
 }  // namespace
 
 void configure(Format format, spdlog::level::level_enum level) {
@@ -55,28 +61,25 @@ void configure(Format format, spdlog::level::level_enum level) {
 }
 
 Line& Line::add(std::string_view key, std::string_view value) {
-    const auto quoted = json_string(value);
-    fmt::format_to(std::back_inserter(text_), " {}={}", key, needs_quotes(value) ? std::string_view(quoted) : value);
-    fmt::format_to(std::back_inserter(json_), ",\"{}\":{}", key, quoted);
+    if (format_ == Format::json || needs_quotes(value)) append_field(fields_, key, json_string(value));
+    else append_field(fields_, key, value);
     return *this;
 }
 
 Line& Line::add(std::string_view key, std::int64_t value) {
-    fmt::format_to(std::back_inserter(text_), " {}={}", key, value);
-    fmt::format_to(std::back_inserter(json_), ",\"{}\":{}", key, value);
+    append_field(fields_, key, fmt::format("{}", value));
     return *this;
 }
 
 Line& Line::add_fixed(std::string_view key, double value) {
-    fmt::format_to(std::back_inserter(text_), " {}={:.2f}", key, value);
-    fmt::format_to(std::back_inserter(json_), ",\"{}\":{:.2f}", key, value);
+    append_field(fields_, key, fmt::format("{:.2f}", value));
     return *this;
 }
 
 void Line::write(spdlog::level::level_enum level) const {
     if (!spdlog::should_log(level)) return;
-    if (format_ == Format::text) return spdlog::log(level, "{}{}", msg_, text_);
-    line_fields = &json_;
+    if (format_ == Format::text) return spdlog::log(level, "{}{}", msg_, fields_);
+    line_fields = &fields_;
     spdlog::log(level, "{}", msg_);
     line_fields = nullptr;
 }

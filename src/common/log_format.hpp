@@ -31,8 +31,7 @@ public:
 
 private:
     std::string msg_;
-    std::string text_;  // " key=value ..."
-    std::string json_;  // ",\"key\":value..."
+    std::string fields_;  // in the configured format: " key=value ..." or ",\"key\":value..."
 };
 
 }  // namespace flow::logs

@@ -1,5 +1,7 @@
 #include "http/server/access_log.hpp"
 
+#include <algorithm>
+
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "common/log_format.hpp"
